@@ -1,0 +1,80 @@
+package io.certkeeper.cli;
+
+import io.certkeeper.config.ConfigException;
+import io.certkeeper.daemon.Logging;
+import io.certkeeper.store.StoreException;
+import java.io.PrintWriter;
+import java.time.Clock;
+import java.util.Arrays;
+import java.util.Map;
+import picocli.CommandLine;
+import picocli.CommandLine.ParameterException;
+
+/** Entry point of the {@code certkeeper} command. */
+public final class Main {
+  private Main() {}
+
+  public static void main(String[] args) {
+    boolean verbose = Arrays.asList(args).contains("-v") || Arrays.asList(args).contains("--verbose");
+    Logging.forCli(verbose);
+    int code = run(args, new PrintWriter(System.out, true), new PrintWriter(System.err, true),
+        System.getenv(), Clock.systemUTC());
+    System.exit(code);
+  }
+
+  /** Runs one command line and returns its exit code; used by {@link #main} and by tests. */
+  public static int run(String[] args, PrintWriter out, PrintWriter err, Map<String, String> env, Clock clock) {
+    CertkeeperCommand root = new CertkeeperCommand(env, clock);
+    CommandLine cl = new CommandLine(root);
+    cl.setOut(out);
+    cl.setErr(err);
+    cl.setCaseInsensitiveEnumValuesAllowed(true);
+    cl.setParameterExceptionHandler(Main::usageError);
+    cl.setExecutionExceptionHandler((e, cmd, parsed) -> failure(e, cmd, root));
+    int code = cl.execute(args);
+    out.flush();
+    err.flush();
+    return code;
+  }
+
+  private static int usageError(ParameterException e, String[] args) {
+    CommandLine cmd = e.getCommandLine();
+    PrintWriter err = cmd.getErr();
+    err.println("certkeeper: " + e.getMessage());
+    CommandLine.UnmatchedArgumentException.printSuggestions(e, err);
+    err.println("Try '" + cmd.getCommandSpec().qualifiedName() + " --help' for more information.");
+    Object user = cmd.getCommandSpec().userObject();
+    return user instanceof UsageExitCode ? ((UsageExitCode) user).usageExitCode() : ExitCodes.USAGE;
+  }
+
+  private static int failure(Exception e, CommandLine cmd, CertkeeperCommand root) {
+    PrintWriter err = cmd.getErr();
+    int code;
+    String message;
+    if (e instanceof ConfigException) {
+      code = ExitCodes.CONFIG;
+      message = e.getMessage();
+    } else if (e instanceof CliException) {
+      code = ((CliException) e).exitCode();
+      message = e.getMessage();
+    } else if (e instanceof StoreException) {
+      code = ExitCodes.USAGE;
+      message = e.getMessage();
+    } else {
+      code = ExitCodes.USAGE;
+      message = "unexpected error: " + e;
+    }
+    err.println("certkeeper: " + oneLine(message));
+    if (root.verbose()) {
+      e.printStackTrace(err);
+    }
+    return code;
+  }
+
+  static String oneLine(String message) {
+    if (message == null) {
+      return "(no message)";
+    }
+    return message.replaceAll("\\s*\\R\\s*", " ").trim();
+  }
+}

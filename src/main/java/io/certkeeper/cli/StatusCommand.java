@@ -1,0 +1,113 @@
+package io.certkeeper.cli;
+
+import io.certkeeper.daemon.Daemon;
+import io.certkeeper.store.CertificateRepository;
+import io.certkeeper.store.DaemonRun;
+import io.certkeeper.store.DaemonRunRepository;
+import io.certkeeper.store.Store;
+import io.certkeeper.util.Json;
+import java.io.PrintWriter;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.Optional;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
+
+@Command(
+    name = "status",
+    mixinStandardHelpOptions = true,
+    description = {
+      "Summarize the store: whether a daemon runs on it, and the certificates it knows.",
+      "Works while the daemon runs (the H2 file is shared)."
+    })
+final class StatusCommand implements Callable<Integer> {
+  /** The window "expiring soon" counts use. */
+  static final Duration SOON = Duration.ofDays(30);
+
+  @Spec CommandSpec spec;
+
+  @Option(names = "--json", description = "Print the status as JSON (shape documented in README).")
+  boolean json;
+
+  /** The JSON shape of {@code status --json}. */
+  record Status(StoreStatus store, DaemonStatus daemon, CertificateCounts certificates) {}
+
+  record StoreStatus(String url, String schemaVersion) {}
+
+  /**
+   * @param state {@code running}, {@code stopped}, {@code crashed} (not stopped cleanly and no longer
+   *     alive), {@code unknown} (another host, heartbeat stale) or {@code never}
+   */
+  record DaemonStatus(String state, Long pid, String host, String version, Instant startedAt, Instant heartbeatAt,
+      Instant stoppedAt, Instant lastReloadAt, String lastReloadError) {}
+
+  record CertificateCounts(long total, long issued, long observed, long expired, long expiringWithin30d) {}
+
+  @Override
+  public Integer call() throws Exception {
+    CertkeeperCommand root = CertkeeperCommand.of(spec);
+    Instant now = root.clock().instant();
+    Status status;
+    try (Store store = root.openStore()) {
+      CertificateRepository.Summary s = new CertificateRepository(store).summary(now, now.plus(SOON));
+      Optional<DaemonRun> run = new DaemonRunRepository(store).latest();
+      status = new Status(
+          new StoreStatus(store.description(), store.schemaVersion()),
+          daemonStatus(run, now),
+          new CertificateCounts(s.total(), s.issued(), s.observed(), s.expired(), s.expiringSoon()));
+    }
+    PrintWriter out = root.out();
+    if (json) {
+      out.println(Json.pretty(status));
+    } else {
+      printHuman(out, status, now);
+    }
+    return ExitCodes.OK;
+  }
+
+  static DaemonStatus daemonStatus(Optional<DaemonRun> latest, Instant now) {
+    if (latest.isEmpty()) {
+      return new DaemonStatus("never", null, null, null, null, null, null, null, null);
+    }
+    DaemonRun r = latest.get();
+    String state;
+    if (r.stoppedAt().isPresent()) {
+      state = "stopped";
+    } else if (r.host().equals(localHost())) {
+      state = ProcessHandle.of(r.pid()).map(ProcessHandle::isAlive).orElse(false) ? "running" : "crashed";
+    } else {
+      Duration age = Duration.between(r.heartbeatAt(), now);
+      state = age.compareTo(Daemon.HEARTBEAT.multipliedBy(3)) <= 0 ? "running" : "unknown";
+    }
+    return new DaemonStatus(state, r.pid(), r.host(), r.version(), r.startedAt(), r.heartbeatAt(),
+        r.stoppedAt().orElse(null), r.lastReloadAt().orElse(null), r.lastReloadError().orElse(null));
+  }
+
+  private static String localHost() {
+    try {
+      return java.net.InetAddress.getLocalHost().getHostName();
+    } catch (java.net.UnknownHostException e) {
+      return "localhost";
+    }
+  }
+
+  private static void printHuman(PrintWriter out, Status s, Instant now) {
+    out.printf("store:        %s (schema %s)%n", s.store().url(), s.store().schemaVersion());
+    DaemonStatus d = s.daemon();
+    if (d.state().equals("never")) {
+      out.println("daemon:       never started on this store");
+    } else {
+      out.printf("daemon:       %s (pid %d on %s, version %s, started %s)%n", d.state(), d.pid(), d.host(),
+          d.version(), d.startedAt());
+      if (d.lastReloadError() != null) {
+        out.printf("              last reload at %s rejected: %s%n", d.lastReloadAt(), d.lastReloadError());
+      }
+    }
+    CertificateCounts c = s.certificates();
+    out.printf("certificates: %d (issued %d, observed %d); expired %d; expiring within 30d %d%n",
+        c.total(), c.issued(), c.observed(), c.expired(), c.expiringWithin30d());
+  }
+}

@@ -1,0 +1,36 @@
+package io.certkeeper.config;
+
+import com.fasterxml.jackson.annotation.JsonIgnore;
+import java.nio.file.Path;
+import java.util.Optional;
+
+/**
+ * The whole configuration, typed and validated. Read it with {@link ConfigLoader}; each section is
+ * a record of its own that knows its keys and defaults.
+ *
+ * @param file the file it was read from (absent when certkeeper runs on defaults)
+ * @param dataDir {@code data-dir:} where the store and the CA live
+ */
+public record Config(
+    @JsonIgnore Optional<Path> file,
+    Optional<Path> dataDir,
+    LogConfig log,
+    StoreConfig store) {
+
+  /** The top-level keys, in the order the sample file documents them. */
+  static final String[] KEYS = {"data-dir", "log", "store"};
+
+  static Config read(Optional<Path> file, ConfigNode root) throws ConfigException {
+    root.allowOnly(KEYS);
+    return new Config(
+        file,
+        root.pathValue("data-dir"),
+        LogConfig.read(root.section("log")),
+        StoreConfig.read(root.section("store")));
+  }
+
+  /** All defaults, as when no configuration file exists. */
+  public static Config defaults() {
+    return new Config(Optional.empty(), Optional.empty(), LogConfig.defaults(), StoreConfig.defaults());
+  }
+}

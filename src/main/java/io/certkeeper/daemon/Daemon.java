@@ -1,0 +1,269 @@
+package io.certkeeper.daemon;
+
+import io.certkeeper.config.Config;
+import io.certkeeper.config.ConfigException;
+import io.certkeeper.schedule.Scheduling;
+import io.certkeeper.store.DaemonRunRepository;
+import io.certkeeper.store.Store;
+import io.certkeeper.store.StoreException;
+import io.certkeeper.util.Version;
+import java.net.InetAddress;
+import java.net.UnknownHostException;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.ArrayDeque;
+import java.util.Deque;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.Executors;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The long-running process: starts its parts in a fixed order (store, scheduler, ...), logs one
+ * line per part, and runs until asked to stop. {@link #requestStop()} (SIGTERM, SIGINT) stops the
+ * parts in reverse order within {@link #STOP_DEADLINE}; {@link #requestReload()} (SIGHUP) re-reads
+ * the configuration and keeps the old one in force when the new one is invalid.
+ *
+ * <p>Requests are queued and handled on the thread that called {@link #run()}, one at a time, so
+ * that a reload never races a stop.
+ */
+public final class Daemon {
+  /** A clean stop finishes within this time, abandoning jobs that do not finish. */
+  public static final Duration STOP_DEADLINE = Duration.ofSeconds(10);
+  /** How often the daemon tells the store it is alive. */
+  public static final Duration HEARTBEAT = Duration.ofSeconds(30);
+
+  /** Exit code when a part fails to start. */
+  public static final int EXIT_START_FAILED = 3;
+
+  private static final Logger log = LoggerFactory.getLogger(Daemon.class);
+
+  /** Re-reads the configuration file. */
+  @FunctionalInterface
+  public interface ConfigSource {
+    Config load() throws ConfigException;
+  }
+
+  private enum Request {
+    STOP, RELOAD
+  }
+
+  private final ConfigSource configSource;
+  private final Path dataDir;
+  private final Clock clock;
+  private final BlockingQueue<Request> requests = new LinkedBlockingQueue<>();
+  private final Deque<Part> started = new ArrayDeque<>();
+
+  private volatile Config config;
+  private volatile boolean ready;
+  private Store store;
+  private DaemonRunRepository runs;
+  private long runId = -1;
+  private Scheduling scheduling;
+  private ScheduledExecutorService housekeeping;
+
+  /** A started part, stopped in reverse order. */
+  private interface Part {
+    String name();
+
+    void stop() throws Exception;
+  }
+
+  /**
+   * @param config the configuration already loaded and validated
+   * @param configSource how to re-read it on reload
+   * @param dataDir the data directory in force
+   */
+  public Daemon(Config config, ConfigSource configSource, Path dataDir, Clock clock) {
+    this.config = Objects.requireNonNull(config, "config");
+    this.configSource = Objects.requireNonNull(configSource, "configSource");
+    this.dataDir = Objects.requireNonNull(dataDir, "dataDir");
+    this.clock = Objects.requireNonNull(clock, "clock");
+  }
+
+  /** Asks the daemon to stop; safe from any thread, including signal handlers. */
+  public void requestStop() {
+    requests.add(Request.STOP);
+  }
+
+  /** Asks the daemon to reload its configuration; safe from any thread. */
+  public void requestReload() {
+    requests.add(Request.RELOAD);
+  }
+
+  /** Whether every part has started and the daemon has not begun to stop. */
+  public boolean isReady() {
+    return ready;
+  }
+
+  /**
+   * Starts the parts and serves requests until stopped.
+   *
+   * @return the process exit code: 0 after a clean stop, {@link #EXIT_START_FAILED} when a part
+   *     could not start
+   */
+  public int run() {
+    long pid = ProcessHandle.current().pid();
+    log.info("certkeeper {} starting (pid {}, config {}, data dir {})", Version.current(), pid,
+        config.file().map(Path::toString).orElse("none, defaults"), dataDir);
+    String part = "store";
+    try {
+      store = StoreOpener.open(config, dataDir);
+      started.push(named("store", store::close));
+      log.info("store ready: {} (schema version {})", store.description(), store.schemaVersion());
+
+      runs = new DaemonRunRepository(store);
+      runId = runs.started(hostName(), pid, Version.current(), config.file().map(Path::toString), clock.instant());
+      started.push(named("run record", () -> runs.stopped(runId, clock.instant())));
+
+      part = "scheduler";
+      scheduling = Scheduling.create(store, Scheduling.DEFAULT_THREADS);
+      scheduling.start();
+      started.push(named("scheduler", () -> scheduling.close()));
+      log.info("scheduler started: Quartz JobStoreTX on the store, {} threads", Scheduling.DEFAULT_THREADS);
+
+      part = "housekeeping";
+      housekeeping = Executors.newSingleThreadScheduledExecutor(r -> {
+        Thread t = new Thread(r, "certkeeper-heartbeat");
+        t.setDaemon(true);
+        return t;
+      });
+      housekeeping.scheduleWithFixedDelay(this::heartbeat, HEARTBEAT.toSeconds(), HEARTBEAT.toSeconds(), TimeUnit.SECONDS);
+      started.push(named("housekeeping", () -> housekeeping.shutdownNow()));
+    } catch (Exception e) {
+      log.error("{} - cannot start: {}", part, e.getMessage());
+      log.debug("{} - start failure", part, e);
+      stopParts();
+      return EXIT_START_FAILED;
+    }
+    ready = true;
+    log.info("ready");
+    serveRequests();
+    ready = false;
+    log.info("stopping");
+    stopParts();
+    log.info("stopped");
+    return 0;
+  }
+
+  private void serveRequests() {
+    while (true) {
+      Request r;
+      try {
+        r = requests.take();
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        return;
+      }
+      if (r == Request.STOP) {
+        return;
+      }
+      reload();
+    }
+  }
+
+  private void reload() {
+    Config next;
+    try {
+      next = configSource.load();
+    } catch (ConfigException e) {
+      log.error("reload rejected, keeping the previous configuration: {}", e.getMessage());
+      recordReload(Optional.of(e.getMessage()));
+      return;
+    } catch (RuntimeException e) {
+      log.error("reload rejected, keeping the previous configuration: {}", e.toString(), e);
+      recordReload(Optional.of(e.toString()));
+      return;
+    }
+    Config previous = config;
+    if (!previous.store().equals(next.store()) || !previous.dataDir().equals(next.dataDir())) {
+      log.warn("configuration - store or data-dir changed; restart the daemon to apply that part");
+    }
+    Logging.setLevel(next.log().level());
+    config = next;
+    recordReload(Optional.empty());
+    log.info("configuration reloaded from {}", next.file().map(Path::toString).orElse("defaults"));
+  }
+
+  private void recordReload(Optional<String> error) {
+    try {
+      runs.reloaded(runId, clock.instant(), error);
+    } catch (StoreException e) {
+      log.warn("store - cannot record the reload: {}", e.getMessage());
+    }
+  }
+
+  private void heartbeat() {
+    try {
+      runs.heartbeat(runId, clock.instant());
+    } catch (StoreException | RuntimeException e) {
+      log.warn("store - heartbeat failed: {}", e.getMessage());
+    }
+  }
+
+  /** Stops every started part in reverse order, each bounded so the whole stop meets the deadline. */
+  private void stopParts() {
+    long deadline = System.nanoTime() + STOP_DEADLINE.minusSeconds(1).toNanos();
+    while (!started.isEmpty()) {
+      Part p = started.pop();
+      long left = Math.max(200_000_000L, deadline - System.nanoTime());
+      Thread t = new Thread(() -> {
+        try {
+          p.stop();
+        } catch (Exception e) {
+          log.warn("{} - error while stopping: {}", p.name(), e.getMessage());
+        }
+      }, "certkeeper-stop-" + p.name());
+      t.setDaemon(true);
+      t.start();
+      try {
+        t.join(TimeUnit.NANOSECONDS.toMillis(left / Math.max(1, started.size() + 1)) + 1);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+      }
+      if (t.isAlive()) {
+        log.warn("{} - did not stop in time; abandoning it", p.name());
+      } else {
+        log.debug("{} - stopped", p.name());
+      }
+    }
+  }
+
+  /** The configuration in force. */
+  public Config config() {
+    return config;
+  }
+
+  private static Part named(String name, ThrowingRunnable stop) {
+    return new Part() {
+      @Override
+      public String name() {
+        return name;
+      }
+
+      @Override
+      public void stop() throws Exception {
+        stop.run();
+      }
+    };
+  }
+
+  @FunctionalInterface
+  private interface ThrowingRunnable {
+    void run() throws Exception;
+  }
+
+  static String hostName() {
+    try {
+      return InetAddress.getLocalHost().getHostName();
+    } catch (UnknownHostException e) {
+      return "localhost";
+    }
+  }
+}

@@ -1,0 +1,71 @@
+package io.certkeeper.daemon;
+
+import ch.qos.logback.classic.Level;
+import ch.qos.logback.classic.Logger;
+import ch.qos.logback.classic.LoggerContext;
+import ch.qos.logback.classic.encoder.PatternLayoutEncoder;
+import ch.qos.logback.classic.spi.ILoggingEvent;
+import ch.qos.logback.core.ConsoleAppender;
+import ch.qos.logback.core.encoder.LayoutWrappingEncoder;
+import java.util.Locale;
+import java.util.Map;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Logging set-up. The daemon logs to stdout (timestamps in UTC; under systemd, detected by
+ * {@code $JOURNAL_STREAM}, no timestamps and journald priority prefixes instead). CLI commands log
+ * warnings only, to stderr, so that their stdout stays clean for {@code --json}.
+ */
+public final class Logging {
+  private Logging() {}
+
+  /** Logs for the daemon at {@code level} to stdout. */
+  public static void forDaemon(String level, Map<String, String> env) {
+    configure(Level.toLevel(level.toUpperCase(Locale.ROOT), Level.INFO), "System.out",
+        env.containsKey("JOURNAL_STREAM"));
+  }
+
+  /** Logs for a CLI command: warnings (debug with {@code --verbose}) to stderr. */
+  public static void forCli(boolean verbose) {
+    configure(verbose ? Level.DEBUG : Level.WARN, "System.err", false);
+  }
+
+  /** Changes the root level, e.g. after a configuration reload. */
+  public static void setLevel(String level) {
+    LoggerContext ctx = (LoggerContext) LoggerFactory.getILoggerFactory();
+    ctx.getLogger(Logger.ROOT_LOGGER_NAME).setLevel(Level.toLevel(level.toUpperCase(Locale.ROOT), Level.INFO));
+  }
+
+  private static void configure(Level level, String target, boolean journal) {
+    LoggerContext ctx = (LoggerContext) LoggerFactory.getILoggerFactory();
+    ctx.reset();
+    ConsoleAppender<ILoggingEvent> appender = new ConsoleAppender<>();
+    appender.setContext(ctx);
+    appender.setName("console");
+    appender.setTarget(target);
+    if (journal) {
+      JournalLayout layout = new JournalLayout();
+      layout.setContext(ctx);
+      layout.start();
+      LayoutWrappingEncoder<ILoggingEvent> enc = new LayoutWrappingEncoder<>();
+      enc.setContext(ctx);
+      enc.setLayout(layout);
+      enc.start();
+      appender.setEncoder(enc);
+    } else {
+      PatternLayoutEncoder enc = new PatternLayoutEncoder();
+      enc.setContext(ctx);
+      enc.setPattern("%d{yyyy-MM-dd'T'HH:mm:ss.SSS'Z',UTC} %-5level %logger{0} - %msg%n");
+      enc.start();
+      appender.setEncoder(enc);
+    }
+    appender.start();
+    Logger root = ctx.getLogger(Logger.ROOT_LOGGER_NAME);
+    root.addAppender(appender);
+    root.setLevel(level);
+    // Libraries are chatty at info; their warnings still come through.
+    for (String noisy : new String[] {"org.quartz", "com.zaxxer.hikari", "org.flywaydb", "io.netty", "org.h2"}) {
+      ctx.getLogger(noisy).setLevel(level.isGreaterOrEqual(Level.INFO) ? Level.WARN : Level.INFO);
+    }
+  }
+}

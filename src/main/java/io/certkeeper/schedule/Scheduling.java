@@ -1,0 +1,116 @@
+package io.certkeeper.schedule;
+
+import io.certkeeper.store.Store;
+import java.sql.Connection;
+import java.sql.SQLException;
+import java.util.Objects;
+import java.util.Properties;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.quartz.Scheduler;
+import org.quartz.SchedulerException;
+import org.quartz.impl.StdSchedulerFactory;
+import org.quartz.utils.ConnectionProvider;
+import org.quartz.utils.DBConnectionManager;
+
+/**
+ * The Quartz scheduler of the daemon: its JDBC job store (JobStoreTX) lives in the same database
+ * and connection pool as the store, so schedules and misfires survive restarts and a kill.
+ */
+public final class Scheduling implements AutoCloseable {
+  /** Default worker threads: jobs are thin, the prober bounds its own concurrency. */
+  public static final int DEFAULT_THREADS = 4;
+
+  private static final AtomicInteger INSTANCES = new AtomicInteger();
+
+  private final Scheduler scheduler;
+  private final String dataSourceName;
+
+  private Scheduling(Scheduler scheduler, String dataSourceName) {
+    this.scheduler = scheduler;
+    this.dataSourceName = dataSourceName;
+  }
+
+  /**
+   * Creates (but does not start) a scheduler over {@code store}.
+   *
+   * @param threads worker threads
+   */
+  public static Scheduling create(Store store, int threads) throws SchedulerException {
+    Objects.requireNonNull(store, "store");
+    String dsName = "certkeeper-store-" + INSTANCES.incrementAndGet();
+    DBConnectionManager.getInstance().addConnectionProvider(dsName, new StoreConnections(store));
+    Properties p = new Properties();
+    p.setProperty("org.quartz.scheduler.instanceName", "certkeeper");
+    p.setProperty("org.quartz.scheduler.instanceId", "AUTO");
+    p.setProperty("org.quartz.scheduler.skipUpdateCheck", "true");
+    p.setProperty("org.quartz.scheduler.makeSchedulerThreadDaemon", "true");
+    p.setProperty("org.quartz.threadPool.class", "org.quartz.simpl.SimpleThreadPool");
+    p.setProperty("org.quartz.threadPool.threadCount", Integer.toString(threads));
+    p.setProperty("org.quartz.threadPool.makeThreadsDaemons", "true");
+    p.setProperty("org.quartz.jobStore.class", "org.quartz.impl.jdbcjobstore.JobStoreTX");
+    p.setProperty("org.quartz.jobStore.driverDelegateClass",
+        store.engine() == Store.Engine.POSTGRESQL
+            ? "org.quartz.impl.jdbcjobstore.PostgreSQLDelegate"
+            : "org.quartz.impl.jdbcjobstore.StdJDBCDelegate");
+    p.setProperty("org.quartz.jobStore.dataSource", dsName);
+    p.setProperty("org.quartz.jobStore.tablePrefix", "QRTZ_");
+    p.setProperty("org.quartz.jobStore.misfireThreshold", "60000");
+    p.setProperty("org.quartz.jobStore.isClustered", "true");
+    p.setProperty("org.quartz.jobStore.clusterCheckinInterval", "15000");
+    p.setProperty("org.quartz.jobStore.acquireTriggersWithinLock", "true");
+    StdSchedulerFactory factory = new StdSchedulerFactory(p);
+    return new Scheduling(factory.getScheduler(), dsName);
+  }
+
+  /** The Quartz scheduler, for registering jobs. */
+  public Scheduler scheduler() {
+    return scheduler;
+  }
+
+  public void start() throws SchedulerException {
+    scheduler.start();
+  }
+
+  /** Whether the scheduler has started and is not shut down. */
+  public boolean isRunning() {
+    try {
+      return scheduler.isStarted() && !scheduler.isShutdown() && !scheduler.isInStandbyMode();
+    } catch (SchedulerException e) {
+      return false;
+    }
+  }
+
+  /** Stops firing new jobs and waits for running ones to finish. */
+  @Override
+  public void close() throws SchedulerException {
+    try {
+      scheduler.shutdown(true);
+    } finally {
+      try {
+        DBConnectionManager.getInstance().shutdown(dataSourceName);
+      } catch (SQLException e) {
+        // the pool is owned and closed by the store
+      }
+    }
+  }
+
+  /** Lends the store's pooled connections to Quartz; the store owns and closes the pool. */
+  private static final class StoreConnections implements ConnectionProvider {
+    private final Store store;
+
+    StoreConnections(Store store) {
+      this.store = store;
+    }
+
+    @Override
+    public Connection getConnection() throws SQLException {
+      return store.dataSource().getConnection();
+    }
+
+    @Override
+    public void shutdown() {}
+
+    @Override
+    public void initialize() {}
+  }
+}

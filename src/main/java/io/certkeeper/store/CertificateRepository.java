@@ -1,0 +1,195 @@
+package io.certkeeper.store;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.core.type.TypeReference;
+import io.certkeeper.util.Json;
+import io.certkeeper.x509.CertificateInfo;
+import io.certkeeper.x509.Pem;
+import java.security.cert.X509Certificate;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Objects;
+import java.util.Optional;
+
+/** The {@code certificates} table: every certificate issued or observed, by SHA-256 fingerprint. */
+public final class CertificateRepository {
+  private static final TypeReference<List<String>> STRING_LIST = new TypeReference<>() {};
+
+  private final Store store;
+
+  public CertificateRepository(Store store) {
+    this.store = Objects.requireNonNull(store, "store");
+  }
+
+  /**
+   * Records {@code cert} as seen at {@code now}: inserted with first_seen = last_seen = now, or, when
+   * known already, last_seen moved forward. A certificate once recorded as issued stays issued.
+   */
+  public CertificateInfo upsert(X509Certificate cert, CertificateRecord.Source source, Instant now)
+      throws StoreException {
+    return store.inTransaction(c -> upsert(c, cert, source, now));
+  }
+
+  /** As {@link #upsert(X509Certificate, CertificateRecord.Source, Instant)} inside a caller's transaction. */
+  public CertificateInfo upsert(Connection c, X509Certificate cert, CertificateRecord.Source source, Instant now)
+      throws SQLException {
+    CertificateInfo info = CertificateInfo.of(cert);
+    try (PreparedStatement ps = c.prepareStatement(
+        "UPDATE certificates SET last_seen = ?, source = CASE WHEN source = 'issued' THEN source ELSE ? END"
+            + " WHERE sha256 = ? AND last_seen <= ?")) {
+      Jdbc.setInstant(ps, 1, now);
+      ps.setString(2, source.code());
+      ps.setString(3, info.sha256());
+      Jdbc.setInstant(ps, 4, now);
+      if (ps.executeUpdate() == 1) {
+        return info;
+      }
+    }
+    if (exists(c, info.sha256())) {
+      return info; // seen already at a later time
+    }
+    try (PreparedStatement ps = c.prepareStatement(
+        "INSERT INTO certificates (sha256, subject, issuer, serial, not_before, not_after, key_algorithm,"
+            + " key_size, signature_algorithm, sans, spki_sha256, is_ca, pem, source, first_seen, last_seen)"
+            + " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)")) {
+      int i = 1;
+      ps.setString(i++, info.sha256());
+      ps.setString(i++, truncate(info.subject(), 4000));
+      ps.setString(i++, truncate(info.issuer(), 4000));
+      ps.setString(i++, info.serial());
+      Jdbc.setInstant(ps, i++, info.notBefore());
+      Jdbc.setInstant(ps, i++, info.notAfter());
+      ps.setString(i++, info.keyAlgorithm());
+      ps.setInt(i++, info.keySize());
+      ps.setString(i++, info.signatureAlgorithm());
+      ps.setString(i++, toJson(info.sans()));
+      ps.setString(i++, info.spkiSha256());
+      ps.setBoolean(i++, info.ca());
+      ps.setString(i++, Pem.encode(cert));
+      ps.setString(i++, source.code());
+      Jdbc.setInstant(ps, i++, now);
+      Jdbc.setInstant(ps, i++, now);
+      ps.executeUpdate();
+    }
+    return info;
+  }
+
+  private static boolean exists(Connection c, String sha256) throws SQLException {
+    try (PreparedStatement ps = c.prepareStatement("SELECT 1 FROM certificates WHERE sha256 = ?")) {
+      ps.setString(1, sha256);
+      try (ResultSet rs = ps.executeQuery()) {
+        return rs.next();
+      }
+    }
+  }
+
+  /** The certificate with this fingerprint. */
+  public Optional<CertificateRecord> find(String sha256) throws StoreException {
+    return store.inTransaction(c -> {
+      try (PreparedStatement ps = c.prepareStatement("SELECT * FROM certificates WHERE sha256 = ?")) {
+        ps.setString(1, sha256);
+        try (ResultSet rs = ps.executeQuery()) {
+          return rs.next() ? Optional.of(read(rs)) : Optional.<CertificateRecord>empty();
+        }
+      }
+    });
+  }
+
+  /**
+   * Certificates by source (all when empty) whose notAfter is before {@code notAfterBefore} (all
+   * when empty), soonest expiry first.
+   */
+  public List<CertificateRecord> list(Optional<CertificateRecord.Source> source, Optional<Instant> notAfterBefore,
+      int limit) throws StoreException {
+    StringBuilder sql = new StringBuilder("SELECT * FROM certificates WHERE 1 = 1");
+    source.ifPresent(s -> sql.append(" AND source = ?"));
+    notAfterBefore.ifPresent(t -> sql.append(" AND not_after < ?"));
+    sql.append(" ORDER BY not_after, sha256");
+    return store.inTransaction(c -> {
+      try (PreparedStatement ps = c.prepareStatement(sql.toString())) {
+        ps.setMaxRows(limit);
+        int i = 1;
+        if (source.isPresent()) {
+          ps.setString(i++, source.get().code());
+        }
+        if (notAfterBefore.isPresent()) {
+          Jdbc.setInstant(ps, i++, notAfterBefore.get());
+        }
+        List<CertificateRecord> out = new ArrayList<>();
+        try (ResultSet rs = ps.executeQuery()) {
+          while (rs.next()) {
+            out.add(read(rs));
+          }
+        }
+        return out;
+      }
+    });
+  }
+
+  /** Counts for {@code status}: by source, expired at {@code now}, expiring before {@code soon}. */
+  public Summary summary(Instant now, Instant soon) throws StoreException {
+    return store.inTransaction(c -> {
+      try (PreparedStatement ps = c.prepareStatement(
+          "SELECT COUNT(*),"
+              + " SUM(CASE WHEN source = 'issued' THEN 1 ELSE 0 END),"
+              + " SUM(CASE WHEN source = 'observed' THEN 1 ELSE 0 END),"
+              + " SUM(CASE WHEN not_after <= ? THEN 1 ELSE 0 END),"
+              + " SUM(CASE WHEN not_after > ? AND not_after <= ? THEN 1 ELSE 0 END)"
+              + " FROM certificates")) {
+        Jdbc.setInstant(ps, 1, now);
+        Jdbc.setInstant(ps, 2, now);
+        Jdbc.setInstant(ps, 3, soon);
+        try (ResultSet rs = ps.executeQuery()) {
+          rs.next();
+          return new Summary(rs.getLong(1), rs.getLong(2), rs.getLong(3), rs.getLong(4), rs.getLong(5));
+        }
+      }
+    });
+  }
+
+  /** Certificate counts; see {@link #summary}. */
+  public record Summary(long total, long issued, long observed, long expired, long expiringSoon) {}
+
+  private static CertificateRecord read(ResultSet rs) throws SQLException {
+    CertificateInfo info = new CertificateInfo(
+        rs.getString("sha256"),
+        rs.getString("subject"),
+        rs.getString("issuer"),
+        rs.getString("serial"),
+        Jdbc.getInstant(rs, "not_before"),
+        Jdbc.getInstant(rs, "not_after"),
+        rs.getString("key_algorithm"),
+        rs.getInt("key_size"),
+        rs.getString("signature_algorithm"),
+        fromJson(rs.getString("sans")),
+        rs.getString("spki_sha256"),
+        rs.getBoolean("is_ca"));
+    return new CertificateRecord(info, CertificateRecord.Source.ofCode(rs.getString("source")),
+        Jdbc.getInstant(rs, "first_seen"), Jdbc.getInstant(rs, "last_seen"), rs.getString("pem"));
+  }
+
+  private static String toJson(List<String> values) {
+    try {
+      return Json.mapper().writeValueAsString(values);
+    } catch (JsonProcessingException e) {
+      throw new AssertionError(e);
+    }
+  }
+
+  private static List<String> fromJson(String json) throws SQLException {
+    try {
+      return Json.mapper().readValue(json, STRING_LIST);
+    } catch (JsonProcessingException e) {
+      throw new SQLException("corrupt sans column: " + e.getOriginalMessage(), e);
+    }
+  }
+
+  private static String truncate(String s, int max) {
+    return s.length() <= max ? s : s.substring(0, max);
+  }
+}

@@ -1,0 +1,178 @@
+package io.certkeeper.store;
+
+import com.zaxxer.hikari.HikariConfig;
+import com.zaxxer.hikari.HikariDataSource;
+import io.certkeeper.util.Redaction;
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.SQLException;
+import java.util.Objects;
+import java.util.Optional;
+import javax.sql.DataSource;
+import org.flywaydb.core.Flyway;
+import org.flywaydb.core.api.FlywayException;
+import org.flywaydb.core.api.output.MigrateResult;
+
+/**
+ * The database: a connection pool plus the schema, migrated to the newest version on open. H2 (a
+ * file under the data directory, the default) and PostgreSQL run the same SQL. The daemon and the
+ * CLI open the same H2 file at once through H2's automatic mixed mode: the first process serves
+ * it, later ones connect to that process.
+ *
+ * <p>Repositories take a {@code Store} and hide the SQL from everything else.
+ */
+public final class Store implements AutoCloseable {
+  private final HikariDataSource dataSource;
+  private final String description;
+  private final Engine engine;
+  private final String schemaVersion;
+
+  /** The database engines certkeeper runs on. */
+  public enum Engine {
+    H2, POSTGRESQL
+  }
+
+  private Store(HikariDataSource dataSource, String description, Engine engine, String schemaVersion) {
+    this.dataSource = dataSource;
+    this.description = description;
+    this.engine = engine;
+    this.schemaVersion = schemaVersion;
+  }
+
+  /** The URL of the embedded H2 file database under {@code dataDir}. */
+  public static String h2Url(Path dataDir) {
+    Path file = dataDir.toAbsolutePath().normalize().resolve("certkeeper");
+    // AUTO_SERVER: the first opener serves the file to later processes (daemon + CLI).
+    // (H2 refuses DB_CLOSE_ON_EXIT=FALSE with AUTO_SERVER; the daemon closes the pool before exit.)
+    return "jdbc:h2:file:" + file + ";AUTO_SERVER=TRUE;LOCK_TIMEOUT=10000";
+  }
+
+  /**
+   * Opens the pool and migrates the schema.
+   *
+   * @param url JDBC URL ({@code jdbc:h2:} or {@code jdbc:postgresql:})
+   * @param user user, or empty
+   * @param password password, or empty
+   * @param poolSize maximum pool size
+   * @throws StoreException when the database cannot be reached or migrated, naming the URL
+   */
+  public static Store open(String url, Optional<String> user, Optional<char[]> password, int poolSize)
+      throws StoreException {
+    Objects.requireNonNull(url, "url");
+    Engine engine = url.startsWith("jdbc:postgresql:") ? Engine.POSTGRESQL : Engine.H2;
+    String shown = Redaction.url(url);
+    HikariConfig hc = new HikariConfig();
+    hc.setJdbcUrl(url);
+    user.ifPresent(hc::setUsername);
+    password.ifPresent(p -> hc.setPassword(new String(p)));
+    hc.setMaximumPoolSize(poolSize);
+    hc.setMinimumIdle(1);
+    hc.setPoolName("certkeeper-store");
+    hc.setConnectionTimeout(15_000);
+    // Fail at once when the database cannot be reached: the caller reports it, systemd retries.
+    hc.setInitializationFailTimeout(1);
+    hc.setAutoCommit(true);
+    HikariDataSource ds;
+    try {
+      ds = new HikariDataSource(hc);
+    } catch (RuntimeException e) {
+      throw new StoreException("cannot open the store at " + shown + ": " + rootMessage(e), e);
+    }
+    try {
+      MigrateResult r = Flyway.configure()
+          .dataSource(ds)
+          .locations("classpath:db/migration/common",
+              "classpath:db/migration/" + (engine == Engine.POSTGRESQL ? "postgresql" : "h2"))
+          .failOnMissingLocations(false)
+          .load()
+          .migrate();
+      String version = r.targetSchemaVersion != null ? r.targetSchemaVersion : currentVersion(ds);
+      return new Store(ds, shown, engine, version);
+    } catch (FlywayException | SQLException e) {
+      ds.close();
+      throw new StoreException("cannot migrate the store at " + shown + ": " + rootMessage(e), e);
+    }
+  }
+
+  private static String currentVersion(DataSource ds) throws SQLException {
+    try (Connection c = ds.getConnection();
+        var st = c.createStatement();
+        var rs = st.executeQuery(
+            "SELECT \"version\" FROM \"flyway_schema_history\" WHERE \"success\" = TRUE ORDER BY \"installed_rank\" DESC")) {
+      return rs.next() ? rs.getString(1) : "none";
+    }
+  }
+
+  static String rootMessage(Throwable e) {
+    Throwable t = e;
+    while (t.getCause() != null && t.getCause() != t) {
+      t = t.getCause();
+    }
+    String m = t.getMessage() == null ? t.getClass().getSimpleName() : t.getMessage();
+    return m.lines().findFirst().orElse(m);
+  }
+
+  /** The pooled data source, for the scheduler's job store. */
+  public DataSource dataSource() {
+    return dataSource;
+  }
+
+  public Engine engine() {
+    return engine;
+  }
+
+  /** The URL with any password masked: safe to log. */
+  public String description() {
+    return description;
+  }
+
+  /** The schema version after migration. */
+  public String schemaVersion() {
+    return schemaVersion;
+  }
+
+  /** A pooled connection; callers close it. */
+  Connection connection() throws SQLException {
+    return dataSource.getConnection();
+  }
+
+  /** Runs {@code work} in one transaction: committed when it returns, rolled back when it throws. */
+  public <T> T inTransaction(Transactional<T> work) throws StoreException {
+    try (Connection c = dataSource.getConnection()) {
+      boolean auto = c.getAutoCommit();
+      c.setAutoCommit(false);
+      try {
+        T result = work.run(c);
+        c.commit();
+        return result;
+      } catch (SQLException | RuntimeException e) {
+        c.rollback();
+        throw e;
+      } finally {
+        c.setAutoCommit(auto);
+      }
+    } catch (SQLException e) {
+      throw new StoreException("store: " + rootMessage(e), e);
+    }
+  }
+
+  /** Work on one connection inside a transaction. */
+  @FunctionalInterface
+  public interface Transactional<T> {
+    T run(Connection connection) throws SQLException;
+  }
+
+  /** Whether a trivial query answers now (for readiness checks). */
+  public boolean isReachable() {
+    try (Connection c = dataSource.getConnection()) {
+      return c.isValid(2);
+    } catch (SQLException e) {
+      return false;
+    }
+  }
+
+  @Override
+  public void close() {
+    dataSource.close();
+  }
+}

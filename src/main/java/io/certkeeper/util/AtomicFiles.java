@@ -1,0 +1,107 @@
+package io.certkeeper.util;
+
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.channels.FileChannel;
+import java.nio.file.AtomicMoveNotSupportedException;
+import java.nio.file.FileAlreadyExistsException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.nio.file.StandardOpenOption;
+import java.nio.file.attribute.FileAttribute;
+import java.nio.file.attribute.PosixFilePermission;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.security.SecureRandom;
+import java.util.HexFormat;
+import java.util.Set;
+
+/**
+ * Writes files so that a crash or kill at any moment leaves either the old or the new content:
+ * the bytes go to a temporary file in the same folder (created with the final permissions, so a
+ * key is never readable by others, not even for a moment), which is fsynced, renamed over the
+ * target, and then the folder is fsynced so the rename itself is durable.
+ */
+public final class AtomicFiles {
+  /** Owner read/write only: private keys, passwords. */
+  public static final Set<PosixFilePermission> PRIVATE = PosixFilePermissions.fromString("rw-------");
+  /** Owner read/write, everyone read: certificates, CRLs. */
+  public static final Set<PosixFilePermission> PUBLIC = PosixFilePermissions.fromString("rw-r--r--");
+
+  private static final SecureRandom RANDOM = new SecureRandom();
+
+  private AtomicFiles() {}
+
+  /** Atomically replaces {@code target} with {@code content}, with the given permissions. */
+  public static void write(Path target, byte[] content, Set<PosixFilePermission> permissions)
+      throws IOException {
+    Path dir = target.toAbsolutePath().getParent();
+    Files.createDirectories(dir);
+    Path temp = dir.resolve("." + target.getFileName() + ".tmp-" + randomSuffix());
+    try {
+      createWith(temp, permissions);
+      try (FileChannel ch = FileChannel.open(temp, StandardOpenOption.WRITE)) {
+        ByteBuffer buf = ByteBuffer.wrap(content);
+        while (buf.hasRemaining()) {
+          ch.write(buf);
+        }
+        ch.force(true);
+      }
+      try {
+        Files.move(temp, target, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+      } catch (AtomicMoveNotSupportedException e) {
+        throw new IOException("cannot rename atomically into " + dir, e);
+      }
+      fsyncDirectory(dir);
+    } finally {
+      Files.deleteIfExists(temp);
+    }
+  }
+
+  /** Like {@link #write} but refuses to replace an existing file. */
+  public static void create(Path target, byte[] content, Set<PosixFilePermission> permissions)
+      throws IOException {
+    if (Files.exists(target, java.nio.file.LinkOption.NOFOLLOW_LINKS)) {
+      throw new FileAlreadyExistsException(target.toString());
+    }
+    write(target, content, permissions);
+  }
+
+  /** Makes a completed rename or file creation in {@code dir} durable. */
+  public static void fsyncDirectory(Path dir) throws IOException {
+    try (FileChannel ch = FileChannel.open(dir, StandardOpenOption.READ)) {
+      ch.force(true);
+    } catch (IOException e) {
+      // Some file systems do not allow opening a directory; the rename is still atomic there.
+      if (!isUnsupportedDirectorySync(e)) {
+        throw e;
+      }
+    }
+  }
+
+  private static boolean isUnsupportedDirectorySync(IOException e) {
+    String m = String.valueOf(e.getMessage());
+    return m.contains("Is a directory") || m.contains("Invalid argument");
+  }
+
+  private static void createWith(Path file, Set<PosixFilePermission> permissions) throws IOException {
+    if (supportsPosix(file.getParent())) {
+      FileAttribute<Set<PosixFilePermission>> attr = PosixFilePermissions.asFileAttribute(permissions);
+      Files.createFile(file, attr);
+      // The umask may have removed bits we asked for; never adds any we did not.
+      Files.setPosixFilePermissions(file, permissions);
+    } else {
+      Files.createFile(file);
+    }
+  }
+
+  private static boolean supportsPosix(Path dir) {
+    return dir.getFileSystem().supportedFileAttributeViews().contains("posix");
+  }
+
+  private static String randomSuffix() {
+    byte[] b = new byte[6];
+    RANDOM.nextBytes(b);
+    return HexFormat.of().formatHex(b);
+  }
+}

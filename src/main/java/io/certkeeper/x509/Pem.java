@@ -1,0 +1,122 @@
+package io.certkeeper.x509;
+
+import java.io.ByteArrayInputStream;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.cert.CertificateEncodingException;
+import java.security.cert.CertificateException;
+import java.security.cert.CertificateFactory;
+import java.security.cert.X509Certificate;
+import java.util.ArrayList;
+import java.util.Base64;
+import java.util.List;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+/**
+ * PEM encoding of certificates: reading files that hold one or many (a leaf followed by its
+ * chain, a trust bundle) and writing them back. Reads are bounded in size; errors name the file
+ * and which block is bad.
+ */
+public final class Pem {
+  /** Larger than any sane bundle (the Mozilla root store is ~250 KB). */
+  public static final long MAX_FILE_BYTES = 16L * 1024 * 1024;
+
+  private static final Pattern CERT_BLOCK =
+      Pattern.compile(
+          "-----BEGIN (?:X509 |TRUSTED )?CERTIFICATE-----([A-Za-z0-9+/=\\s]*?)-----END (?:X509 |TRUSTED )?CERTIFICATE-----");
+
+  private Pem() {}
+
+  /**
+   * Every certificate in {@code file}, in file order. A DER file holding one certificate is read
+   * too.
+   *
+   * @throws IOException naming the file when it cannot be read, is too large, or holds no valid
+   *     certificate
+   */
+  public static List<X509Certificate> readCertificates(Path file) throws IOException {
+    long size = Files.size(file);
+    if (size > MAX_FILE_BYTES) {
+      throw new IOException(file + ": file too large for certificates (" + size + " bytes)");
+    }
+    byte[] bytes = Files.readAllBytes(file);
+    try {
+      return parseCertificates(bytes);
+    } catch (IllegalArgumentException e) {
+      throw new IOException(file + ": " + e.getMessage(), e);
+    }
+  }
+
+  /** Certificates from PEM text, or a single DER certificate. */
+  public static List<X509Certificate> parseCertificates(byte[] bytes) {
+    String text = new String(bytes, StandardCharsets.ISO_8859_1);
+    if (!text.contains("-----BEGIN")) {
+      if (bytes.length > 0 && bytes[0] == 0x30) {
+        return List.of(decodeDer(bytes, 1));
+      }
+      throw new IllegalArgumentException("no PEM certificate found");
+    }
+    List<X509Certificate> out = new ArrayList<>();
+    Matcher m = CERT_BLOCK.matcher(text);
+    while (m.find()) {
+      byte[] der;
+      try {
+        der = Base64.getMimeDecoder().decode(m.group(1));
+      } catch (IllegalArgumentException e) {
+        throw new IllegalArgumentException("certificate " + (out.size() + 1) + ": bad base64", e);
+      }
+      out.add(decodeDer(der, out.size() + 1));
+    }
+    if (out.isEmpty()) {
+      throw new IllegalArgumentException("no PEM certificate found");
+    }
+    return List.copyOf(out);
+  }
+
+  /** Certificates from PEM text. */
+  public static List<X509Certificate> parseCertificates(String pem) {
+    return parseCertificates(pem.getBytes(StandardCharsets.US_ASCII));
+  }
+
+  /** Decodes one DER certificate. */
+  public static X509Certificate decodeDer(byte[] der) {
+    return decodeDer(der, 1);
+  }
+
+  private static X509Certificate decodeDer(byte[] der, int index) {
+    try {
+      CertificateFactory cf = CertificateFactory.getInstance("X.509");
+      return (X509Certificate) cf.generateCertificate(new ByteArrayInputStream(der));
+    } catch (CertificateException e) {
+      throw new IllegalArgumentException(
+          "certificate " + index + " is not a valid X.509 certificate: " + e.getMessage(), e);
+    }
+  }
+
+  /** {@code cert} as a PEM block with a trailing newline. */
+  public static String encode(X509Certificate cert) {
+    try {
+      return block("CERTIFICATE", cert.getEncoded());
+    } catch (CertificateEncodingException e) {
+      throw new IllegalArgumentException("certificate cannot be encoded: " + e.getMessage(), e);
+    }
+  }
+
+  /** The certificates as concatenated PEM blocks, in order. */
+  public static String encodeAll(List<X509Certificate> certs) {
+    StringBuilder sb = new StringBuilder();
+    for (X509Certificate c : certs) {
+      sb.append(encode(c));
+    }
+    return sb.toString();
+  }
+
+  /** A PEM block of {@code type} around {@code der}, 64 characters a line. */
+  public static String block(String type, byte[] der) {
+    String b64 = Base64.getMimeEncoder(64, new byte[] {'\n'}).encodeToString(der);
+    return "-----BEGIN " + type + "-----\n" + b64 + "\n-----END " + type + "-----\n";
+  }
+}
