@@ -96,7 +96,7 @@ final class YamlTree {
     if (n.line() == keyLine) {
       return n;
     }
-    return n.kind() == ConfigNode.Kind.MAP || n.kind() == ConfigNode.Kind.LIST ? n : n.withLine(keyLine);
+    return n.withLine(keyLine);
   }
 
   private static int line(JsonLocation loc) {

@@ -1,0 +1,96 @@
+package io.certkeeper.config;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Optional;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
+
+class ConfigLoaderTest {
+  @TempDir Path dir;
+
+  private Path write(String yaml) throws Exception {
+    Path f = dir.resolve("certkeeper.yaml");
+    Files.writeString(f, yaml);
+    return f;
+  }
+
+  @ParameterizedTest(name = "{0}")
+  @CsvSource(delimiter = '|', textBlock = """
+      unknown key with suggestion | store:\\n  pool-sise: 3\\n           | 2 | unknown key 'pool-sise' in store (did you mean 'pool-size'?)
+      unknown top-level key       | log:\\n  level: info\\nstroe:\\n  url: x\\n | 3 | unknown key 'stroe' (did you mean 'store'?)
+      unknown key without match   | store:\\n  zzzzzz: 1\\n              | 2 | unknown key 'zzzzzz' in store (known keys: url, user, password, pool-size)
+      wrong type, string for int  | store:\\n  pool-size: ten\\n         | 2 | store.pool-size: expected an integer, got 'ten'
+      int out of range            | store:\\n  pool-size: 1000\\n        | 2 | store.pool-size: must be between 2 and 200, got 1000
+      map where scalar expected   | log:\\n  level:\\n    a: b\\n        | 2 | log.level: expected a string, got a mapping
+      bad choice with suggestion  | log:\\n  level: inof\\n              | 2 | log.level: 'inof' is not one of error, warn, info, debug, trace (did you mean 'info'?)
+      section is a scalar         | store: 5\\n                          | 1 | store: expected a mapping of keys, got the number 5
+      inline secret refused       | store:\\n  password: hunter2\\n      | 2 | store.password: a secret must be a reference: file:/path, env:NAME or credential:NAME (got '…')
+      unsupported url             | store:\\n  url: jdbc:mysql://x/y\\n  | 2 | store.url: only jdbc:h2: and jdbc:postgresql: URLs are supported, got 'jdbc:mysql://x/y'
+      duplicate key               | log:\\n  level: info\\n  level: warn\\n | 3 | duplicate key 'level' in log (first at line 2)
+      top level is a list         | - a\\n- b\\n                         | 1 | the configuration must be a mapping of keys at the top level
+      """)
+  void mistakeNamesFileLineAndKey(String name, String yaml, int line, String message) throws Exception {
+    Path f = write(yaml.replace("\\n", "\n"));
+    ConfigException e = assertThrows(ConfigException.class, () -> ConfigLoader.load(f));
+    assertEquals(f + ":" + line + ": " + message, e.getMessage());
+  }
+
+  @Test
+  void invalidYamlNamesTheLine() throws Exception {
+    Path f = write("log:\n  level: info\n store: [\n");
+    ConfigException e = assertThrows(ConfigException.class, () -> ConfigLoader.load(f));
+    assertTrue(e.getMessage().startsWith(f + ":3: invalid YAML"), e.getMessage());
+  }
+
+  @Test
+  void missingFileIsAnError() {
+    Path f = dir.resolve("nope.yaml");
+    ConfigException e = assertThrows(ConfigException.class, () -> ConfigLoader.load(f));
+    assertEquals(f + ": no such configuration file", e.getMessage());
+  }
+
+  @Test
+  void emptyFileMeansDefaults() throws Exception {
+    Config c = ConfigLoader.load(write(""));
+    assertEquals(Optional.empty(), c.store().url());
+    assertEquals(StoreConfig.DEFAULT_POOL_SIZE, c.store().poolSize());
+    assertEquals("info", c.log().level());
+  }
+
+  @Test
+  void readsEveryKey() throws Exception {
+    Config c = ConfigLoader.load(write(
+        "data-dir: /srv/ck\nlog:\n  level: debug\nstore:\n  url: jdbc:postgresql://db/ck\n  user: ck\n"
+            + "  password: env:CK_DB\n  pool-size: 4\n"));
+    assertEquals(Optional.of(Path.of("/srv/ck")), c.dataDir());
+    assertEquals("debug", c.log().level());
+    assertEquals(Optional.of("jdbc:postgresql://db/ck"), c.store().url());
+    assertEquals(Optional.of("ck"), c.store().user());
+    assertEquals("env:CK_DB", c.store().password().orElseThrow().toString());
+    assertEquals(4, c.store().poolSize());
+  }
+
+  @Test
+  void renderMasksPasswordsInUrlsAndKeepsReferences() throws Exception {
+    Config c = ConfigLoader.load(write(
+        "store:\n  url: jdbc:postgresql://db/ck?user=ck&password=s3cret\n  password: file:/run/pw\n"));
+    String out = ConfigLoader.render(c);
+    assertTrue(out.contains("password=****"), out);
+    assertTrue(!out.contains("s3cret"), out);
+    assertTrue(out.contains("password: file:/run/pw") || out.contains("password: \"file:/run/pw\""), out);
+  }
+
+  @Test
+  void theSampleConfigurationIsValid() throws Exception {
+    Path sample = Path.of("etc/certkeeper/certkeeper.yaml");
+    Config c = ConfigLoader.load(sample);
+    assertEquals("info", c.log().level());
+  }
+}

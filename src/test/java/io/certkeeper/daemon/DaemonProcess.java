@@ -1,0 +1,110 @@
+package io.certkeeper.daemon;
+
+import java.io.BufferedReader;
+import java.io.IOException;
+import java.io.InputStreamReader;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Predicate;
+
+/** The packaged certkeeper jar run as a real child process, with its output collected. */
+final class DaemonProcess implements AutoCloseable {
+  static Path jar() {
+    String p = System.getProperty("certkeeper.jar", "target/certkeeper.jar");
+    return Path.of(p).toAbsolutePath();
+  }
+
+  private final Process process;
+  private final List<String> lines = new CopyOnWriteArrayList<>();
+
+  private DaemonProcess(Process process) {
+    this.process = process;
+    Thread reader = new Thread(() -> {
+      try (BufferedReader r = new BufferedReader(new InputStreamReader(process.getInputStream(), StandardCharsets.UTF_8))) {
+        String line;
+        while ((line = r.readLine()) != null) {
+          lines.add(line);
+        }
+      } catch (IOException e) {
+        // process gone
+      }
+    }, "daemon-output");
+    reader.setDaemon(true);
+    reader.start();
+  }
+
+  static DaemonProcess start(Map<String, String> env, String... args) throws IOException {
+    List<String> cmd = new ArrayList<>(List.of("java", "-Xshare:auto", "-XX:TieredStopAtLevel=1", "-jar", jar().toString()));
+    cmd.addAll(List.of(args));
+    ProcessBuilder pb = new ProcessBuilder(cmd).redirectErrorStream(true);
+    pb.environment().remove("JOURNAL_STREAM");
+    pb.environment().putAll(env);
+    return new DaemonProcess(pb.start());
+  }
+
+  /** Runs a CLI command to completion and returns exit code and output. */
+  static Result cli(String... args) throws IOException, InterruptedException {
+    List<String> cmd = new ArrayList<>(List.of("java", "-XX:TieredStopAtLevel=1", "-jar", jar().toString()));
+    cmd.addAll(List.of(args));
+    Process p = new ProcessBuilder(cmd).redirectError(ProcessBuilder.Redirect.PIPE).start();
+    byte[] out = p.getInputStream().readAllBytes();
+    byte[] err = p.getErrorStream().readAllBytes();
+    if (!p.waitFor(60, TimeUnit.SECONDS)) {
+      p.destroyForcibly();
+      throw new AssertionError("CLI timed out: " + cmd);
+    }
+    return new Result(p.exitValue(), new String(out, StandardCharsets.UTF_8), new String(err, StandardCharsets.UTF_8));
+  }
+
+  record Result(int exitCode, String out, String err) {}
+
+  long pid() {
+    return process.pid();
+  }
+
+  Process process() {
+    return process;
+  }
+
+  List<String> lines() {
+    return List.copyOf(lines);
+  }
+
+  /** Waits until a line matches, failing with the whole output after {@code timeout}. */
+  String awaitLine(Predicate<String> match, Duration timeout) throws InterruptedException {
+    long deadline = System.nanoTime() + timeout.toNanos();
+    int seen = 0;
+    while (System.nanoTime() < deadline) {
+      List<String> now = lines();
+      for (int i = seen; i < now.size(); i++) {
+        if (match.test(now.get(i))) {
+          return now.get(i);
+        }
+      }
+      seen = now.size();
+      if (!process.isAlive() && lines().size() == seen) {
+        break;
+      }
+      Thread.sleep(20);
+    }
+    throw new AssertionError("no matching line within " + timeout + "; output:\n" + String.join("\n", lines()));
+  }
+
+  void signal(String name) throws IOException, InterruptedException {
+    Process k = new ProcessBuilder("kill", "-" + name, Long.toString(process.pid())).start();
+    if (k.waitFor() != 0) {
+      throw new AssertionError("kill -" + name + " failed");
+    }
+  }
+
+  @Override
+  public void close() {
+    process.destroyForcibly();
+  }
+}

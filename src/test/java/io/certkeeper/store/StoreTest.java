@@ -1,0 +1,121 @@
+package io.certkeeper.store;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.certkeeper.testing.OpenSsl;
+import io.certkeeper.x509.CertificateInfo;
+import io.certkeeper.x509.Pem;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.cert.X509Certificate;
+import java.sql.Connection;
+import java.sql.ResultSet;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+import java.util.Optional;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class StoreTest {
+  @TempDir Path dir;
+
+  private Store open() throws StoreException {
+    return Store.open(Store.h2Url(dir), Optional.empty(), Optional.empty(), 4);
+  }
+
+  @Test
+  void migrationsCreateTheSchemaInAFreshFile() throws Exception {
+    try (Store store = open()) {
+      assertEquals("2", store.schemaVersion());
+      assertTrue(Files.exists(dir.resolve("certkeeper.mv.db")));
+      try (Connection c = store.connection();
+          ResultSet rs = c.getMetaData().getTables(null, null, "%", new String[] {"TABLE"})) {
+        List<String> tables = new java.util.ArrayList<>();
+        while (rs.next()) {
+          tables.add(rs.getString("TABLE_NAME").toLowerCase(java.util.Locale.ROOT));
+        }
+        assertTrue(tables.containsAll(List.of("certificates", "daemon_runs", "qrtz_triggers", "qrtz_job_details",
+            "qrtz_locks", "flyway_schema_history")), tables.toString());
+      }
+    }
+  }
+
+  @Test
+  void reopeningIsIdempotentAndKeepsData() throws Exception {
+    X509Certificate cert = Pem.readCertificates(OpenSsl.selfSigned(dir, "a", "a.example", 30)).get(0);
+    Instant t0 = Instant.parse("2026-01-01T00:00:00Z");
+    String history;
+    try (Store store = open()) {
+      new CertificateRepository(store).upsert(cert, CertificateRecord.Source.OBSERVED, t0);
+      history = appliedMigrations(store);
+    }
+    try (Store store = open()) {
+      assertEquals("2", store.schemaVersion());
+      assertEquals(1, new CertificateRepository(store).summary(t0, t0).total());
+      assertEquals(history, appliedMigrations(store));
+      assertEquals("1,2", history);
+    }
+  }
+
+  private static String appliedMigrations(Store store) throws Exception {
+    try (Connection c = store.connection();
+        ResultSet rs = c.createStatement().executeQuery(
+            "SELECT \"version\" FROM \"flyway_schema_history\" WHERE \"version\" IS NOT NULL ORDER BY \"installed_rank\"")) {
+      StringBuilder sb = new StringBuilder();
+      while (rs.next()) {
+        sb.append(sb.length() == 0 ? "" : ",").append(rs.getString(1));
+      }
+      return sb.toString();
+    }
+  }
+
+  @Test
+  void upsertKeepsFirstSeenAndMovesLastSeen() throws Exception {
+    X509Certificate cert = Pem.readCertificates(OpenSsl.selfSigned(dir, "b", "b.example", 30)).get(0);
+    Instant t0 = Instant.parse("2026-01-01T00:00:00Z");
+    Instant t1 = t0.plus(Duration.ofHours(5));
+    try (Store store = open()) {
+      CertificateRepository repo = new CertificateRepository(store);
+      CertificateInfo info = repo.upsert(cert, CertificateRecord.Source.OBSERVED, t0);
+      repo.upsert(cert, CertificateRecord.Source.OBSERVED, t1);
+      repo.upsert(cert, CertificateRecord.Source.OBSERVED, t0.plusSeconds(60)); // late writer: no step back
+      CertificateRecord r = repo.find(info.sha256()).orElseThrow();
+      assertEquals(t0, r.firstSeen());
+      assertEquals(t1, r.lastSeen());
+      assertEquals(List.of("dns:b.example"), r.info().sans());
+      assertEquals("EC", r.info().keyAlgorithm());
+      assertEquals(256, r.info().keySize());
+      assertEquals(info, r.info());
+      assertEquals(cert, Pem.parseCertificates(r.pem()).get(0));
+    }
+  }
+
+  @Test
+  void summaryCountsExpiredAndExpiringSoon() throws Exception {
+    X509Certificate c = Pem.readCertificates(OpenSsl.selfSigned(dir, "c", "c.example", 10)).get(0);
+    X509Certificate d = Pem.readCertificates(OpenSsl.selfSigned(dir, "d", "d.example", 100)).get(0);
+    Instant now = Instant.now();
+    try (Store store = open()) {
+      CertificateRepository repo = new CertificateRepository(store);
+      repo.upsert(c, CertificateRecord.Source.OBSERVED, now);
+      repo.upsert(d, CertificateRecord.Source.ISSUED, now);
+      CertificateRepository.Summary s = repo.summary(now.plus(Duration.ofDays(20)), now.plus(Duration.ofDays(50)));
+      assertEquals(new CertificateRepository.Summary(2, 1, 1, 1, 0), s);
+      s = repo.summary(now, now.plus(Duration.ofDays(30)));
+      assertEquals(new CertificateRepository.Summary(2, 1, 1, 0, 1), s);
+      assertEquals(1, repo.list(Optional.of(CertificateRecord.Source.ISSUED), Optional.empty(), 100).size());
+      assertEquals(1, repo.list(Optional.empty(), Optional.of(now.plus(Duration.ofDays(30))), 100).size());
+    }
+  }
+
+  @Test
+  void unreachableDatabaseIsAClearError() {
+    StoreException e = assertThrows(StoreException.class, () -> Store.open(
+        "jdbc:postgresql://127.0.0.1:1/none?password=s3cret", Optional.of("x"), Optional.empty(), 2));
+    assertTrue(e.getMessage().startsWith("cannot open the store at jdbc:postgresql://127.0.0.1:1/none?password=****"),
+        e.getMessage());
+  }
+}
