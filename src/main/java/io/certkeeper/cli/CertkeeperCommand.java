@@ -32,6 +32,8 @@ import picocli.CommandLine.Spec;
       DaemonCommand.class,
       ConfigCommand.class,
       StatusCommand.class,
+      EndpointCommand.class,
+      ScheduleCommand.class,
     },
     footer = {
       "",

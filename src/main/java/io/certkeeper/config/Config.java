@@ -2,6 +2,7 @@ package io.certkeeper.config;
 
 import com.fasterxml.jackson.annotation.JsonIgnore;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.Optional;
 
 /**
@@ -15,22 +16,28 @@ public record Config(
     @JsonIgnore Optional<Path> file,
     Optional<Path> dataDir,
     LogConfig log,
-    StoreConfig store) {
+    StoreConfig store,
+    SchedulerConfig scheduler,
+    List<EndpointConfig> endpoints) {
 
   /** The top-level keys, in the order the sample file documents them. */
-  static final String[] KEYS = {"data-dir", "log", "store"};
+  static final String[] KEYS = {"data-dir", "log", "store", "scheduler", "defaults", "groups", "endpoints"};
 
   static Config read(Optional<Path> file, ConfigNode root) throws ConfigException {
     root.allowOnly(KEYS);
+    Path baseDir = file.map(f -> f.toAbsolutePath().getParent()).orElse(Path.of("").toAbsolutePath());
     return new Config(
         file,
         root.pathValue("data-dir"),
         LogConfig.read(root.section("log")),
-        StoreConfig.read(root.section("store")));
+        StoreConfig.read(root.section("store")),
+        SchedulerConfig.read(root.section("scheduler")),
+        EndpointsConfig.read(root, baseDir));
   }
 
   /** All defaults, as when no configuration file exists. */
   public static Config defaults() {
-    return new Config(Optional.empty(), Optional.empty(), LogConfig.defaults(), StoreConfig.defaults());
+    return new Config(Optional.empty(), Optional.empty(), LogConfig.defaults(), StoreConfig.defaults(),
+        SchedulerConfig.defaults(), List.of());
   }
 }

@@ -2,7 +2,13 @@ package io.certkeeper.daemon;
 
 import io.certkeeper.config.Config;
 import io.certkeeper.config.ConfigException;
+import io.certkeeper.schedule.EndpointScheduler;
+import io.certkeeper.schedule.ProbeDispatcher;
 import io.certkeeper.schedule.Scheduling;
+import io.certkeeper.schedule.Services;
+import io.certkeeper.store.EndpointRepository;
+import io.certkeeper.store.ProbeResultRepository;
+import org.quartz.SchedulerException;
 import io.certkeeper.store.DaemonRunRepository;
 import io.certkeeper.store.Store;
 import io.certkeeper.store.StoreException;
@@ -39,6 +45,9 @@ public final class Daemon {
   /** How often the daemon tells the store it is alive. */
   public static final Duration HEARTBEAT = Duration.ofSeconds(30);
 
+  /** How often old probe results are pruned. */
+  public static final Duration HOUSEKEEPING = Duration.ofHours(1);
+
   /** Exit code when a part fails to start. */
   public static final int EXIT_START_FAILED = 3;
 
@@ -67,6 +76,8 @@ public final class Daemon {
   private long runId = -1;
   private Scheduling scheduling;
   private ScheduledExecutorService housekeeping;
+  private EndpointSync endpointSync;
+  private ProbeDispatcher dispatcher;
 
   /** A started part, stopped in reverse order. */
   private interface Part {
@@ -123,10 +134,24 @@ public final class Daemon {
       started.push(named("run record", () -> runs.stopped(runId, clock.instant())));
 
       part = "scheduler";
-      scheduling = Scheduling.create(store, Scheduling.DEFAULT_THREADS);
-      scheduling.start();
+      int threads = config.scheduler().threads();
+      scheduling = Scheduling.create(store, threads);
       started.push(named("scheduler", () -> scheduling.close()));
-      log.info("scheduler started: Quartz JobStoreTX on the store, {} threads", Scheduling.DEFAULT_THREADS);
+      ProbeResultRepository results = new ProbeResultRepository(store);
+      EndpointScheduler endpointScheduler = new EndpointScheduler(scheduling.scheduler(), clock);
+      endpointSync = new EndpointSync(new EndpointRepository(store), results, endpointScheduler, clock);
+      endpointSync.fromConfig(config.endpoints());
+      endpointScheduler.schedulePeriodic(HOUSEKEEPING, config.scheduler().renewalCheck(),
+          config.scheduler().alertEvaluation());
+      dispatcher = probeDispatcher();
+      scheduling.scheduler().getContext().put(Services.CONTEXT_KEY, new Services(dispatcher,
+          () -> housekeeping(results), Optional.empty(), Optional.empty()));
+      scheduling.start();
+      log.info("scheduler started: Quartz JobStoreTX on the store, {} threads", threads);
+      int caughtUp = endpointSync.catchUp(dispatcher);
+      if (caughtUp > 0) {
+        log.info("schedules - {} endpoints missed their schedule; probing each once within a minute", caughtUp);
+      }
 
       part = "housekeeping";
       housekeeping = Executors.newSingleThreadScheduledExecutor(r -> {
@@ -185,6 +210,13 @@ public final class Daemon {
     if (!previous.store().equals(next.store()) || !previous.dataDir().equals(next.dataDir())) {
       log.warn("configuration - store or data-dir changed; restart the daemon to apply that part");
     }
+    try {
+      endpointSync.fromConfig(next.endpoints());
+    } catch (StoreException | SchedulerException | RuntimeException e) {
+      log.error("reload - endpoints not synced, keeping the previous configuration: {}", e.getMessage());
+      recordReload(Optional.of("endpoints not synced: " + e.getMessage()));
+      return;
+    }
     Logging.setLevel(next.log().level());
     config = next;
     recordReload(Optional.empty());
@@ -202,9 +234,23 @@ public final class Daemon {
   private void heartbeat() {
     try {
       runs.heartbeat(runId, clock.instant());
-    } catch (StoreException | RuntimeException e) {
+      // endpoints added or removed with the CLI while the daemon runs
+      endpointSync.schedules(false);
+    } catch (StoreException | SchedulerException | RuntimeException e) {
       log.warn("store - heartbeat failed: {}", e.getMessage());
     }
+  }
+
+  private void housekeeping(ProbeResultRepository results) throws StoreException {
+    java.time.Instant cutoff = clock.instant().minus(config.scheduler().retention());
+    int pruned = results.prune(cutoff);
+    if (pruned > 0) {
+      log.info("housekeeping - pruned {} probe results older than {}", pruned, cutoff);
+    }
+  }
+
+  private ProbeDispatcher probeDispatcher() {
+    return (id, delay) -> log.warn("{} - no prober in this build; probe skipped", id);
   }
 
   /** Stops every started part in reverse order, each bounded so the whole stop meets the deadline. */

@@ -1,0 +1,51 @@
+package io.certkeeper.cli;
+
+import io.certkeeper.schedule.JobListing;
+import io.certkeeper.schedule.ScheduledJob;
+import io.certkeeper.schedule.Scheduling;
+import io.certkeeper.store.Store;
+import io.certkeeper.util.Json;
+import java.io.PrintWriter;
+import java.util.List;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
+
+@Command(
+    name = "schedule",
+    mixinStandardHelpOptions = true,
+    description = "List the scheduled jobs (endpoint probes, housekeeping, renewal check, alert evaluation) with their next run.")
+final class ScheduleCommand implements Callable<Integer> {
+  @Spec CommandSpec spec;
+
+  @Option(names = "--json", description = "Print a JSON array of {kind, name, schedule, nextRun, previousRun, state}.")
+  boolean json;
+
+  @Override
+  public Integer call() throws Exception {
+    CertkeeperCommand root = CertkeeperCommand.of(spec);
+    List<ScheduledJob> jobs;
+    try (Store store = root.openStore()) {
+      Scheduling s = Scheduling.create(store, 1);
+      try {
+        jobs = JobListing.list(s.scheduler());
+      } finally {
+        s.scheduler().shutdown(false);
+      }
+    }
+    PrintWriter out = root.out();
+    if (json) {
+      out.println(Json.pretty(jobs));
+      return ExitCodes.OK;
+    }
+    if (jobs.isEmpty()) {
+      out.println("no jobs scheduled (the daemon schedules them when it starts)");
+    }
+    for (ScheduledJob j : jobs) {
+      out.printf("%-9s %-40s %-18s next %s%n", j.kind(), j.name(), j.schedule(), j.nextRun());
+    }
+    return ExitCodes.OK;
+  }
+}

@@ -1,0 +1,94 @@
+package io.certkeeper.daemon;
+
+import io.certkeeper.config.EndpointCodec;
+import io.certkeeper.config.EndpointConfig;
+import io.certkeeper.schedule.EndpointScheduler;
+import io.certkeeper.store.EndpointRepository;
+import io.certkeeper.store.EndpointRow;
+import io.certkeeper.store.EndpointState;
+import io.certkeeper.store.ProbeResultRepository;
+import io.certkeeper.store.StoreException;
+import io.certkeeper.schedule.ProbeDispatcher;
+import java.time.Clock;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import org.quartz.SchedulerException;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Brings the endpoint inventory and the probe schedules in line: config-declared endpoints into
+ * the store (on start and reload), then every stored endpoint (declared or added with the CLI) into
+ * Quartz.
+ */
+final class EndpointSync {
+  private static final Logger log = LoggerFactory.getLogger(EndpointSync.class);
+
+  private final EndpointRepository endpoints;
+  private final ProbeResultRepository results;
+  private final EndpointScheduler scheduler;
+  private final Clock clock;
+  private String lastFingerprint = "";
+
+  EndpointSync(EndpointRepository endpoints, ProbeResultRepository results, EndpointScheduler scheduler, Clock clock) {
+    this.endpoints = endpoints;
+    this.results = results;
+    this.scheduler = scheduler;
+    this.clock = clock;
+  }
+
+  /** Stores the declared endpoints (removing undeclared config ones) and reschedules. */
+  void fromConfig(List<EndpointConfig> declared) throws StoreException, SchedulerException {
+    Instant now = clock.instant();
+    List<EndpointRow> rows = new ArrayList<>();
+    for (EndpointConfig e : declared) {
+      rows.add(new EndpointRow(e.id(), e.target().toString(), EndpointRow.CONFIG, e.group(), EndpointCodec.toJson(e),
+          now, now));
+    }
+    EndpointRepository.SyncResult r = endpoints.syncConfig(rows, now);
+    if (r.changed()) {
+      log.info("endpoints - from configuration: {} added, {} updated, {} removed", r.added().size(),
+          r.updated().size(), r.removed().size());
+    }
+    schedules(true);
+  }
+
+  /**
+   * Reschedules from the store when its endpoints changed since the last call (or always when
+   * {@code force}).
+   */
+  List<EndpointConfig> schedules(boolean force) throws StoreException, SchedulerException {
+    List<EndpointRow> rows = endpoints.list();
+    StringBuilder fp = new StringBuilder();
+    List<EndpointConfig> all = new ArrayList<>(rows.size());
+    for (EndpointRow row : rows) {
+      fp.append(row.id()).append('@').append(row.updatedAt()).append('\n');
+      try {
+        all.add(EndpointCodec.fromJson(row.specJson()));
+      } catch (IllegalArgumentException e) {
+        log.error("{} - skipped: {}", row.id(), e.getMessage());
+      }
+    }
+    String fingerprint = fp.toString();
+    if (force || !fingerprint.equals(lastFingerprint)) {
+      EndpointScheduler.Result r = scheduler.sync(all);
+      lastFingerprint = fingerprint;
+      log.info("schedules - {} endpoints: {} added, {} rescheduled, {} removed", all.size(), r.added(),
+          r.rescheduled(), r.removed());
+    }
+    return all;
+  }
+
+  /** Probes once, soon, every endpoint that missed its schedule while the daemon was down. */
+  int catchUp(ProbeDispatcher dispatcher) throws StoreException, SchedulerException {
+    List<EndpointConfig> all = schedules(false);
+    Map<String, Instant> last = new HashMap<>();
+    for (EndpointState s : results.states()) {
+      last.put(s.endpointId(), s.lastProbeAt());
+    }
+    return scheduler.catchUp(all, last, dispatcher);
+  }
+}

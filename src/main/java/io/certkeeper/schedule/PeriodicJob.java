@@ -1,0 +1,43 @@
+package io.certkeeper.schedule;
+
+import java.util.Optional;
+import org.quartz.DisallowConcurrentExecution;
+import org.quartz.Job;
+import org.quartz.JobExecutionContext;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Runs one of the daemon's periodic services (housekeeping, renewal check, alert evaluation),
+ * named by the job's key. Catches everything so the next trigger fires; never runs twice at once.
+ */
+@DisallowConcurrentExecution
+public final class PeriodicJob implements Job {
+  static final String HOUSEKEEPING = "housekeeping";
+  static final String RENEWAL_CHECK = "renewal-check";
+  static final String ALERT_EVALUATION = "alert-evaluation";
+
+  private static final Logger log = LoggerFactory.getLogger(PeriodicJob.class);
+
+  @Override
+  public void execute(JobExecutionContext context) {
+    String name = context.getJobDetail().getKey().getName();
+    try {
+      Services s = (Services) context.getScheduler().getContext().get(Services.CONTEXT_KEY);
+      Optional<Services.Task> task;
+      switch (name) {
+        case HOUSEKEEPING: task = Optional.of(s.housekeeping()); break;
+        case RENEWAL_CHECK: task = s.renewalCheck(); break;
+        case ALERT_EVALUATION: task = s.alertEvaluation(); break;
+        default: task = Optional.empty();
+      }
+      if (task.isEmpty()) {
+        log.debug("{} - no service configured; nothing to do", name);
+        return;
+      }
+      task.get().run();
+    } catch (Exception | LinkageError e) {
+      log.error("{} - run failed: {}", name, e.toString(), e);
+    }
+  }
+}

@@ -1,0 +1,30 @@
+package io.certkeeper.schedule;
+
+import java.util.Objects;
+import java.util.Optional;
+
+/**
+ * What the jobs call, handed to Quartz through its scheduler context (jobs are created by Quartz
+ * and cannot take constructor arguments). Each job calls exactly one of these.
+ *
+ * @param probes starts endpoint probes
+ * @param housekeeping prunes old probe results
+ * @param renewalCheck renews due managed certificates, when that service is configured
+ * @param alertEvaluation evaluates alert conditions, when that service is configured
+ */
+public record Services(ProbeDispatcher probes, Task housekeeping, Optional<Task> renewalCheck,
+    Optional<Task> alertEvaluation) {
+  /** The scheduler-context key under which the daemon puts the services. */
+  public static final String CONTEXT_KEY = "certkeeper.services";
+
+  public Services {
+    Objects.requireNonNull(probes, "probes");
+    Objects.requireNonNull(housekeeping, "housekeeping");
+  }
+
+  /** One run of a periodic service. */
+  @FunctionalInterface
+  public interface Task {
+    void run() throws Exception;
+  }
+}

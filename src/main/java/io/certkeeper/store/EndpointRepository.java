@@ -1,0 +1,154 @@
+package io.certkeeper.store;
+
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Optional;
+
+/** The {@code endpoints} table: what the daemon watches. Removing an endpoint keeps its history. */
+public final class EndpointRepository {
+  private final Store store;
+
+  public EndpointRepository(Store store) {
+    this.store = Objects.requireNonNull(store, "store");
+  }
+
+  /** What a {@link #syncConfig} changed. */
+  public record SyncResult(List<String> added, List<String> updated, List<String> removed) {
+    public boolean changed() {
+      return !added.isEmpty() || !updated.isEmpty() || !removed.isEmpty();
+    }
+  }
+
+  /**
+   * Makes the config-declared endpoints equal {@code declared}: new ones added, changed ones
+   * updated, ones no longer declared removed (their results and changes stay). An endpoint added
+   * with the CLI that the configuration now declares becomes config-owned.
+   */
+  public SyncResult syncConfig(List<EndpointRow> declared, Instant now) throws StoreException {
+    return store.inTransaction(c -> {
+      Map<String, EndpointRow> existing = new HashMap<>();
+      for (EndpointRow r : list(c)) {
+        existing.put(r.id(), r);
+      }
+      List<String> added = new ArrayList<>();
+      List<String> updated = new ArrayList<>();
+      Map<String, EndpointRow> wanted = new LinkedHashMap<>();
+      for (EndpointRow r : declared) {
+        wanted.put(r.id(), r);
+      }
+      for (EndpointRow r : wanted.values()) {
+        EndpointRow old = existing.get(r.id());
+        if (old == null) {
+          insert(c, r, now);
+          added.add(r.id());
+        } else if (!old.specJson().equals(r.specJson()) || !old.origin().equals(EndpointRow.CONFIG)
+            || !old.group().equals(r.group())) {
+          update(c, r, now);
+          updated.add(r.id());
+        }
+      }
+      List<String> removed = new ArrayList<>();
+      for (EndpointRow old : existing.values()) {
+        if (old.origin().equals(EndpointRow.CONFIG) && !wanted.containsKey(old.id())) {
+          delete(c, old.id());
+          removed.add(old.id());
+        }
+      }
+      return new SyncResult(added, updated, removed);
+    });
+  }
+
+  /** Adds a run-time endpoint; refuses when the id exists. */
+  public void add(EndpointRow row, Instant now) throws StoreException {
+    store.inTransaction(c -> {
+      if (find(c, row.id()).isPresent()) {
+        throw new SQLException("endpoint " + row.id() + " exists already", "23505");
+      }
+      insert(c, row, now);
+      return null;
+    });
+  }
+
+  /** Removes an endpoint; its probe results and change events are kept. */
+  public boolean remove(String id) throws StoreException {
+    return store.inTransaction(c -> delete(c, id));
+  }
+
+  public Optional<EndpointRow> find(String id) throws StoreException {
+    return store.inTransaction(c -> find(c, id));
+  }
+
+  /** Every endpoint, by id. */
+  public List<EndpointRow> list() throws StoreException {
+    return store.inTransaction(EndpointRepository::list);
+  }
+
+  private static Optional<EndpointRow> find(Connection c, String id) throws SQLException {
+    try (PreparedStatement ps = c.prepareStatement("SELECT * FROM endpoints WHERE id = ?")) {
+      ps.setString(1, id);
+      try (ResultSet rs = ps.executeQuery()) {
+        return rs.next() ? Optional.of(read(rs)) : Optional.empty();
+      }
+    }
+  }
+
+  private static List<EndpointRow> list(Connection c) throws SQLException {
+    List<EndpointRow> out = new ArrayList<>();
+    try (PreparedStatement ps = c.prepareStatement("SELECT * FROM endpoints ORDER BY id");
+        ResultSet rs = ps.executeQuery()) {
+      while (rs.next()) {
+        out.add(read(rs));
+      }
+    }
+    return out;
+  }
+
+  private static void insert(Connection c, EndpointRow r, Instant now) throws SQLException {
+    try (PreparedStatement ps = c.prepareStatement(
+        "INSERT INTO endpoints (id, target, origin, group_name, spec, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?)")) {
+      ps.setString(1, r.id());
+      ps.setString(2, r.target());
+      ps.setString(3, r.origin());
+      ps.setString(4, r.group().orElse(null));
+      ps.setString(5, r.specJson());
+      Jdbc.setInstant(ps, 6, now);
+      Jdbc.setInstant(ps, 7, now);
+      ps.executeUpdate();
+    }
+  }
+
+  private static void update(Connection c, EndpointRow r, Instant now) throws SQLException {
+    try (PreparedStatement ps = c.prepareStatement(
+        "UPDATE endpoints SET target = ?, origin = ?, group_name = ?, spec = ?, updated_at = ? WHERE id = ?")) {
+      ps.setString(1, r.target());
+      ps.setString(2, r.origin());
+      ps.setString(3, r.group().orElse(null));
+      ps.setString(4, r.specJson());
+      Jdbc.setInstant(ps, 5, now);
+      ps.setString(6, r.id());
+      ps.executeUpdate();
+    }
+  }
+
+  private static boolean delete(Connection c, String id) throws SQLException {
+    try (PreparedStatement ps = c.prepareStatement("DELETE FROM endpoints WHERE id = ?")) {
+      ps.setString(1, id);
+      return ps.executeUpdate() == 1;
+    }
+  }
+
+  private static EndpointRow read(ResultSet rs) throws SQLException {
+    return new EndpointRow(rs.getString("id"), rs.getString("target"), rs.getString("origin"),
+        Optional.ofNullable(rs.getString("group_name")), rs.getString("spec"),
+        Jdbc.getInstant(rs, "created_at"), Jdbc.getInstant(rs, "updated_at"));
+  }
+}

@@ -1,0 +1,248 @@
+package io.certkeeper.store;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.core.type.TypeReference;
+import io.certkeeper.util.Json;
+import io.certkeeper.x509.Fingerprints;
+import java.security.cert.X509Certificate;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Objects;
+import java.util.Optional;
+
+/**
+ * Probe results, the latest state of each endpoint, and the changes of the certificate it serves.
+ * {@link #record} writes all of it, and the observed certificates, in one transaction.
+ */
+public final class ProbeResultRepository {
+  private static final TypeReference<List<String>> STRING_LIST = new TypeReference<>() {};
+
+  private final Store store;
+  private final CertificateRepository certificates;
+
+  public ProbeResultRepository(Store store) {
+    this.store = Objects.requireNonNull(store, "store");
+    this.certificates = new CertificateRepository(store);
+  }
+
+  /** What {@link #record} found when comparing with the endpoint's previous state. */
+  public record Recorded(long resultId, Optional<String> previousLeaf, boolean leafChanged, int consecutiveFailures) {}
+
+  /**
+   * Stores one probe: its observed certificates (upserted by fingerprint), a result row, the
+   * endpoint's new state, and a change event when the served leaf differs from the last one seen.
+   */
+  public Recorded record(ProbeRecord r) throws StoreException {
+    return store.inTransaction(c -> {
+      for (X509Certificate cert : r.chain()) {
+        certificates.upsert(c, cert, CertificateRecord.Source.OBSERVED, r.probedAt());
+      }
+      List<String> chain = new ArrayList<>();
+      for (X509Certificate cert : r.chain()) {
+        chain.add(Fingerprints.sha256(cert));
+      }
+      Optional<String> leaf = chain.isEmpty() ? Optional.empty() : Optional.of(chain.get(0));
+      long id;
+      try (PreparedStatement ps = c.prepareStatement(
+          "INSERT INTO probe_results (endpoint_id, probed_at, status, problems, message, address, protocol, cipher,"
+              + " leaf_sha256, chain, valid_path, path_not_after, ocsp, connect_ms, handshake_ms, total_ms)"
+              + " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+          Statement.RETURN_GENERATED_KEYS)) {
+        int i = 1;
+        ps.setString(i++, r.endpointId());
+        Jdbc.setInstant(ps, i++, r.probedAt());
+        ps.setString(i++, r.status());
+        ps.setString(i++, toJson(r.problems()));
+        ps.setString(i++, truncate(r.message(), 4000));
+        ps.setString(i++, r.address().orElse(null));
+        ps.setString(i++, r.protocol().orElse(null));
+        ps.setString(i++, r.cipher().orElse(null));
+        ps.setString(i++, leaf.orElse(null));
+        ps.setString(i++, toJson(chain));
+        ps.setBoolean(i++, r.validPath());
+        Jdbc.setInstant(ps, i++, r.pathNotAfter().orElse(null));
+        ps.setString(i++, r.ocsp());
+        setLong(ps, i++, r.connectMs());
+        setLong(ps, i++, r.handshakeMs());
+        ps.setLong(i++, r.totalMs());
+        ps.executeUpdate();
+        try (ResultSet keys = ps.getGeneratedKeys()) {
+          keys.next();
+          id = keys.getLong(1);
+        }
+      }
+      Optional<EndpointState> previous = state(c, r.endpointId());
+      Optional<String> previousLeaf = previous.flatMap(EndpointState::leafSha256);
+      boolean changed = leaf.isPresent() && previousLeaf.isPresent() && !leaf.equals(previousLeaf);
+      if (changed) {
+        try (PreparedStatement ps = c.prepareStatement(
+            "INSERT INTO endpoint_changes (endpoint_id, detected_at, old_sha256, new_sha256) VALUES (?, ?, ?, ?)")) {
+          ps.setString(1, r.endpointId());
+          Jdbc.setInstant(ps, 2, r.probedAt());
+          ps.setString(3, previousLeaf.get());
+          ps.setString(4, leaf.get());
+          ps.executeUpdate();
+        }
+      }
+      int failures = leaf.isEmpty() ? previous.map(EndpointState::consecutiveFailures).orElse(0) + 1 : 0;
+      Instant leafNotAfter = r.chain().isEmpty() ? null : r.chain().get(0).getNotAfter().toInstant();
+      // A failed probe keeps the last known leaf, so the next success compares against it.
+      String keptLeaf = leaf.or(() -> previousLeaf).orElse(null);
+      Instant keptNotAfter = leaf.isPresent() ? leafNotAfter : previous.flatMap(EndpointState::leafNotAfter).orElse(null);
+      String sql = previous.isPresent()
+          ? "UPDATE endpoint_state SET last_probe_at = ?, last_result_id = ?, status = ?, problems = ?, message = ?,"
+              + " leaf_sha256 = ?, leaf_not_after = ?, consecutive_failures = ? WHERE endpoint_id = ?"
+          : "INSERT INTO endpoint_state (last_probe_at, last_result_id, status, problems, message, leaf_sha256,"
+              + " leaf_not_after, consecutive_failures, endpoint_id) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)";
+      try (PreparedStatement ps = c.prepareStatement(sql)) {
+        Jdbc.setInstant(ps, 1, r.probedAt());
+        ps.setLong(2, id);
+        ps.setString(3, r.status());
+        ps.setString(4, toJson(r.problems()));
+        ps.setString(5, truncate(r.message(), 4000));
+        ps.setString(6, keptLeaf);
+        Jdbc.setInstant(ps, 7, keptNotAfter);
+        ps.setInt(8, failures);
+        ps.setString(9, r.endpointId());
+        ps.executeUpdate();
+      }
+      return new Recorded(id, previousLeaf, changed, failures);
+    });
+  }
+
+  /** The latest state of one endpoint. */
+  public Optional<EndpointState> state(String endpointId) throws StoreException {
+    return store.inTransaction(c -> state(c, endpointId));
+  }
+
+  /** The latest state of every endpoint ever probed, by id. */
+  public List<EndpointState> states() throws StoreException {
+    return store.inTransaction(c -> {
+      List<EndpointState> out = new ArrayList<>();
+      try (PreparedStatement ps = c.prepareStatement("SELECT * FROM endpoint_state ORDER BY endpoint_id");
+          ResultSet rs = ps.executeQuery()) {
+        while (rs.next()) {
+          out.add(readState(rs));
+        }
+      }
+      return out;
+    });
+  }
+
+  private static Optional<EndpointState> state(Connection c, String endpointId) throws SQLException {
+    try (PreparedStatement ps = c.prepareStatement("SELECT * FROM endpoint_state WHERE endpoint_id = ?")) {
+      ps.setString(1, endpointId);
+      try (ResultSet rs = ps.executeQuery()) {
+        return rs.next() ? Optional.of(readState(rs)) : Optional.empty();
+      }
+    }
+  }
+
+  /** The newest {@code limit} results of an endpoint, newest first. */
+  public List<ProbeHistoryEntry> history(String endpointId, int limit) throws StoreException {
+    return store.inTransaction(c -> {
+      List<ProbeHistoryEntry> out = new ArrayList<>();
+      try (PreparedStatement ps = c.prepareStatement(
+          "SELECT * FROM probe_results WHERE endpoint_id = ? ORDER BY probed_at DESC, id DESC")) {
+        ps.setString(1, endpointId);
+        ps.setMaxRows(limit);
+        try (ResultSet rs = ps.executeQuery()) {
+          while (rs.next()) {
+            out.add(new ProbeHistoryEntry(rs.getLong("id"), Jdbc.getInstant(rs, "probed_at"), rs.getString("status"),
+                fromJson(rs.getString("problems")), rs.getString("message"),
+                Optional.ofNullable(rs.getString("protocol")), Optional.ofNullable(rs.getString("leaf_sha256")),
+                rs.getLong("total_ms")));
+          }
+        }
+      }
+      return out;
+    });
+  }
+
+  /** Changes of the served leaf of an endpoint, newest first. */
+  public List<EndpointChange> changes(String endpointId, int limit) throws StoreException {
+    return store.inTransaction(c -> {
+      List<EndpointChange> out = new ArrayList<>();
+      try (PreparedStatement ps = c.prepareStatement(
+          "SELECT * FROM endpoint_changes WHERE endpoint_id = ? ORDER BY detected_at DESC, id DESC")) {
+        ps.setString(1, endpointId);
+        ps.setMaxRows(limit);
+        try (ResultSet rs = ps.executeQuery()) {
+          while (rs.next()) {
+            out.add(new EndpointChange(rs.getLong("id"), rs.getString("endpoint_id"), Jdbc.getInstant(rs, "detected_at"),
+                Optional.ofNullable(rs.getString("old_sha256")), rs.getString("new_sha256")));
+          }
+        }
+      }
+      return out;
+    });
+  }
+
+  /** Number of results stored for an endpoint. */
+  public long count(String endpointId) throws StoreException {
+    return store.inTransaction(c -> {
+      try (PreparedStatement ps = c.prepareStatement("SELECT COUNT(*) FROM probe_results WHERE endpoint_id = ?")) {
+        ps.setString(1, endpointId);
+        try (ResultSet rs = ps.executeQuery()) {
+          rs.next();
+          return rs.getLong(1);
+        }
+      }
+    });
+  }
+
+  /**
+   * Deletes results probed before {@code cutoff}, except each endpoint's latest (which its state
+   * points at). Change events and certificates are kept.
+   */
+  public int prune(Instant cutoff) throws StoreException {
+    return store.inTransaction(c -> {
+      try (PreparedStatement ps = c.prepareStatement(
+          "DELETE FROM probe_results WHERE probed_at < ? AND id NOT IN (SELECT last_result_id FROM endpoint_state)")) {
+        Jdbc.setInstant(ps, 1, cutoff);
+        return ps.executeUpdate();
+      }
+    });
+  }
+
+  private static EndpointState readState(ResultSet rs) throws SQLException {
+    return new EndpointState(rs.getString("endpoint_id"), Jdbc.getInstant(rs, "last_probe_at"),
+        rs.getString("status"), fromJson(rs.getString("problems")), rs.getString("message"),
+        Optional.ofNullable(rs.getString("leaf_sha256")), Optional.ofNullable(Jdbc.getInstant(rs, "leaf_not_after")),
+        rs.getInt("consecutive_failures"));
+  }
+
+  private static void setLong(PreparedStatement ps, int i, Optional<Long> v) throws SQLException {
+    if (v.isPresent()) {
+      ps.setLong(i, v.get());
+    } else {
+      ps.setNull(i, java.sql.Types.BIGINT);
+    }
+  }
+
+  static String toJson(List<String> values) {
+    try {
+      return Json.mapper().writeValueAsString(values);
+    } catch (JsonProcessingException e) {
+      throw new AssertionError(e);
+    }
+  }
+
+  static List<String> fromJson(String json) throws SQLException {
+    try {
+      return Json.mapper().readValue(json, STRING_LIST);
+    } catch (JsonProcessingException e) {
+      throw new SQLException("corrupt JSON column: " + e.getOriginalMessage(), e);
+    }
+  }
+
+  private static String truncate(String s, int max) {
+    return s == null ? "" : s.length() <= max ? s : s.substring(0, max);
+  }
+}
