@@ -82,6 +82,8 @@ public final class EndpointScheduler {
           unchanged++;
           continue;
         }
+        // Quartz cannot replace a trigger by one of another type in place: delete, then add.
+        scheduler.deleteJob(w.getKey());
         rescheduled++;
       } else {
         added++;
@@ -124,7 +126,7 @@ public final class EndpointScheduler {
         .withSchedule(CronScheduleBuilder.cronSchedule(s.cron().get())
             .inTimeZone(TimeZone.getTimeZone("UTC"))
             .withMisfireHandlingInstructionDoNothing())
-        .startNow()
+        .startAt(Date.from(now))
         .build();
   }
 
@@ -210,6 +212,7 @@ public final class EndpointScheduler {
       if (existing != null && signature.equals(existing.getJobDataMap().getString(SCHEDULE))) {
         continue;
       }
+      scheduler.deleteJob(new JobKey(name, "periodic"));
       JobDetail job = JobBuilder.newJob(PeriodicJob.class).withIdentity(name, "periodic").storeDurably().build();
       Trigger t = TriggerBuilder.newTrigger().withIdentity(tk)
           .usingJobData(SCHEDULE, signature)
