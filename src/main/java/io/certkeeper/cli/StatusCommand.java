@@ -5,7 +5,19 @@ import io.certkeeper.store.CertificateRepository;
 import io.certkeeper.store.DaemonRun;
 import io.certkeeper.store.DaemonRunRepository;
 import io.certkeeper.store.Store;
+import io.certkeeper.schedule.JobListing;
+import io.certkeeper.schedule.ScheduledJob;
+import io.certkeeper.schedule.Scheduling;
+import io.certkeeper.store.EndpointRepository;
+import io.certkeeper.store.EndpointRow;
+import io.certkeeper.store.EndpointState;
+import io.certkeeper.store.ProbeResultRepository;
 import io.certkeeper.util.Json;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
 import java.io.PrintWriter;
 import java.time.Duration;
 import java.time.Instant;
@@ -26,6 +38,8 @@ import picocli.CommandLine.Spec;
 final class StatusCommand implements Callable<Integer> {
   /** The window "expiring soon" counts use. */
   static final Duration SOON = Duration.ofDays(30);
+  /** Endpoints with problems listed in the human output; all are in {@code --json}. */
+  static final int MAX_LISTED = 20;
 
   @Spec CommandSpec spec;
 
@@ -33,7 +47,15 @@ final class StatusCommand implements Callable<Integer> {
   boolean json;
 
   /** The JSON shape of {@code status --json}. */
-  record Status(StoreStatus store, DaemonStatus daemon, CertificateCounts certificates) {}
+  record Status(StoreStatus store, DaemonStatus daemon, CertificateCounts certificates, List<EndpointStatus> endpoints) {}
+
+  /**
+   * @param status the worst problem of the last probe, {@code ok}, or {@code pending} (never probed)
+   * @param daysLeft days until the served leaf expires (last known)
+   * @param nextRun next scheduled probe (from the job store)
+   */
+  record EndpointStatus(String id, String status, List<String> problems, Long daysLeft, Instant lastProbeAt,
+      Instant nextRun) {}
 
   record StoreStatus(String url, String schemaVersion) {}
 
@@ -57,7 +79,8 @@ final class StatusCommand implements Callable<Integer> {
       status = new Status(
           new StoreStatus(store.description(), store.schemaVersion()),
           daemonStatus(run, now),
-          new CertificateCounts(s.total(), s.issued(), s.observed(), s.expired(), s.expiringSoon()));
+          new CertificateCounts(s.total(), s.issued(), s.observed(), s.expired(), s.expiringSoon()),
+          endpoints(store, now));
     }
     PrintWriter out = root.out();
     if (json) {
@@ -66,6 +89,32 @@ final class StatusCommand implements Callable<Integer> {
       printHuman(out, status, now);
     }
     return ExitCodes.OK;
+  }
+
+  private static List<EndpointStatus> endpoints(Store store, Instant now) throws Exception {
+    Map<String, EndpointState> states = new HashMap<>();
+    for (EndpointState st : new ProbeResultRepository(store).states()) {
+      states.put(st.endpointId(), st);
+    }
+    Map<String, Instant> next = new HashMap<>();
+    Scheduling scheduling = Scheduling.create(store, 1);
+    try {
+      for (ScheduledJob j : JobListing.list(scheduling.scheduler())) {
+        if (j.kind().equals("probe") && j.nextRun() != null) {
+          next.put(j.name(), j.nextRun());
+        }
+      }
+    } finally {
+      scheduling.scheduler().shutdown(false);
+    }
+    List<EndpointStatus> out = new ArrayList<>();
+    for (EndpointRow r : new EndpointRepository(store).list()) {
+      EndpointState st = states.get(r.id());
+      out.add(new EndpointStatus(r.id(), st == null ? "pending" : st.status(), st == null ? List.of() : st.problems(),
+          st == null ? null : st.leafNotAfter().map(t -> Duration.between(now, t).toDays()).orElse(null),
+          st == null ? null : st.lastProbeAt(), next.get(r.id())));
+    }
+    return out;
   }
 
   static DaemonStatus daemonStatus(Optional<DaemonRun> latest, Instant now) {
@@ -109,5 +158,22 @@ final class StatusCommand implements Callable<Integer> {
     CertificateCounts c = s.certificates();
     out.printf("certificates: %d (issued %d, observed %d); expired %d; expiring within 30d %d%n",
         c.total(), c.issued(), c.observed(), c.expired(), c.expiringWithin30d());
+    Map<String, Long> byStatus = new TreeMap<>();
+    for (EndpointStatus e : s.endpoints()) {
+      byStatus.merge(e.status(), 1L, Long::sum);
+    }
+    out.printf("endpoints:    %d%s%n", s.endpoints().size(), byStatus.isEmpty() ? "" : " " + byStatus);
+    int shown = 0;
+    for (EndpointStatus e : s.endpoints()) {
+      if (e.status().equals("ok") || e.status().equals("pending")) {
+        continue;
+      }
+      if (shown++ == MAX_LISTED) {
+        out.println("              ... (all of them with --json or 'certkeeper endpoint list')");
+        break;
+      }
+      out.printf("  %-40s %-20s %s%s%n", e.id(), e.status(), String.join(",", e.problems()),
+          e.daysLeft() == null ? "" : ", " + e.daysLeft() + " days left");
+    }
   }
 }
