@@ -75,13 +75,20 @@ final class ParsedCertificate {
   byte[] authorityKeyId;
   boolean authorityKeyIdHasIssuer;
 
+  /**
+   * A root from a curated store (the JDK's cacerts): its substance is still checked (validity,
+   * key, CA, constraints), but not its encoding profile, which root programs already vetted.
+   */
+  final boolean vettedAnchor;
+
   /** Defects wherever the certificate is, trust anchors included. */
   final List<Finding> defects = new ArrayList<>();
   /** Defects that only count below the trust anchor (issuance rules, its own signature). */
   final List<Finding> issuedDefects = new ArrayList<>();
 
-  private ParsedCertificate(X509Certificate cert, byte[] encoded) {
+  private ParsedCertificate(X509Certificate cert, byte[] encoded, boolean vettedAnchor) {
     this.x509 = cert;
+    this.vettedAnchor = vettedAnchor;
     this.encoded = encoded;
     this.subject = cert.getSubjectX500Principal();
     this.issuer = cert.getIssuerX500Principal();
@@ -102,8 +109,17 @@ final class ParsedCertificate {
 
   /** Takes {@code cert} apart; never throws for a certificate the JDK could parse. */
   static ParsedCertificate of(X509Certificate cert) {
+    return of(cert, false);
+  }
+
+  /** Like {@link #of(X509Certificate)}, for a root from a curated store. */
+  static ParsedCertificate ofVettedAnchor(X509Certificate cert) {
+    return of(cert, true);
+  }
+
+  private static ParsedCertificate of(X509Certificate cert, boolean vettedAnchor) {
     try {
-      return new ParsedCertificate(cert, cert.getEncoded());
+      return new ParsedCertificate(cert, cert.getEncoded(), vettedAnchor);
     } catch (CertificateEncodingException e) {
       throw new IllegalArgumentException("certificate cannot be encoded: " + cert.getSubjectX500Principal(), e);
     }

@@ -51,8 +51,11 @@ final class PathEvaluator {
       String who = role(i, n, anchored) + " '" + cert.displayName() + "'";
       boolean top = i == n - 1;
       boolean signedOnPath = !top || (!anchored && ending != Ending.UNTRUSTED_SELF_SIGNED);
+      boolean vetted = top && anchored && cert.vettedAnchor;
       for (Finding f : cert.defects) {
-        out.add(about(who, f));
+        if (!vetted || f.problem() != Problem.MALFORMED) {
+          out.add(about(who, f));
+        }
       }
       if (signedOnPath) {
         for (Finding f : cert.issuedDefects) {
@@ -60,13 +63,13 @@ final class PathEvaluator {
         }
       }
       checkValidity(cert, who, out);
-      if (top && anchored && n > 1) {
+      if (top && anchored && n > 1 && !vetted) {
         checkRoot(cert, who, out);
       }
       if (i == 0) {
         checkLeaf(cert, who, out);
       } else {
-        checkIssuer(path, i, who, out);
+        checkIssuer(path, i, who, vetted, out);
       }
     }
     checkDepth(path, anchored, out);
@@ -154,14 +157,14 @@ final class PathEvaluator {
     });
   }
 
-  private void checkIssuer(List<ParsedCertificate> path, int i, String who,
+  private void checkIssuer(List<ParsedCertificate> path, int i, String who, boolean vetted,
       LinkedHashSet<Finding> out) {
     ParsedCertificate ca = path.get(i);
     String issued = "'" + path.get(i - 1).displayName() + "'";
     if (!ca.isCaCertificate()) {
       out.add(new Finding(Problem.INVALID_BASIC_CONSTRAINTS, who + " issued " + issued
           + " but is not a CA (basicConstraints cA is not set)"));
-    } else if (!ca.basicConstraintsCritical) {
+    } else if (!ca.basicConstraintsCritical && !vetted) {
       out.add(new Finding(Problem.INVALID_BASIC_CONSTRAINTS, who
           + " is a CA whose basicConstraints extension is not critical"));
     }

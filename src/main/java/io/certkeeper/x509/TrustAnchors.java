@@ -21,6 +21,9 @@ import javax.security.auth.x500.X500Principal;
  * checked, but everything else about it is (validity, key size, that it is a CA, its name
  * constraints and critical extensions), because it still signs the chain and constrains it.
  * Immutable and thread-safe; anchors are parsed once, when the set is built.
+ *
+ * <p>A trust anchor need not be self-signed: trusting an intermediate or a cross-signed root
+ * makes paths end there.
  */
 public final class TrustAnchors {
   private static final TrustAnchors EMPTY = new TrustAnchors(List.of());
@@ -46,10 +49,16 @@ public final class TrustAnchors {
 
   /** Exactly these certificates (duplicates are dropped). */
   public static TrustAnchors of(Collection<X509Certificate> certificates) {
+    return of(certificates, false);
+  }
+
+  private static TrustAnchors of(Collection<X509Certificate> certificates, boolean vetted) {
     Objects.requireNonNull(certificates, "certificates");
     List<ParsedCertificate> parsed = new ArrayList<>(certificates.size());
     for (X509Certificate certificate : certificates) {
-      parsed.add(ParsedCertificate.of(Objects.requireNonNull(certificate, "certificate")));
+      Objects.requireNonNull(certificate, "certificate");
+      parsed.add(vetted ? ParsedCertificate.ofVettedAnchor(certificate)
+          : ParsedCertificate.of(certificate));
     }
     return new TrustAnchors(parsed);
   }
@@ -62,6 +71,9 @@ public final class TrustAnchors {
   /**
    * The JDK's default trust store ({@code cacerts}, or the {@code javax.net.ssl.trustStore}
    * the JVM was started with), loaded on first use and cached for the life of the process.
+   * These roots were vetted by their root programs, so only their substance is checked
+   * (validity, key, CA, name constraints), not their encoding profile: several roots still in
+   * use predate today's rules (non-critical basicConstraints, no subjectKeyIdentifier).
    */
   public static TrustAnchors system() {
     return SystemHolder.INSTANCE;
@@ -119,7 +131,7 @@ public final class TrustAnchors {
         factory.init((KeyStore) null);
         for (TrustManager manager : factory.getTrustManagers()) {
           if (manager instanceof X509TrustManager x509) {
-            return of(List.of(x509.getAcceptedIssuers()));
+            return of(List.of(x509.getAcceptedIssuers()), true);
           }
         }
         throw new IllegalStateException("the JDK has no X.509 trust manager");
