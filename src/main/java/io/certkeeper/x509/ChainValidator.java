@@ -18,15 +18,26 @@ import java.util.Objects;
  *
  * <p>Typical use: {@code ChainValidator.strict().validate(ValidationRequest.builder(leaf,
  * TrustAnchors.system(), clock.instant()).untrusted(rest).peerName(PeerName.parse(host)).build())}.
- * Stateless, thread-safe and reusable.
+ * Thread-safe and reusable; the only state kept between calls is a bounded cache of verified
+ * signatures (see {@link SignatureCache}).
  */
 public final class ChainValidator {
   /** Longest path considered: this many intermediates between leaf and anchor. */
   static final int MAX_INTERMEDIATES = 8;
 
-  private static final ChainValidator STRICT = new ChainValidator();
+  private static final ChainValidator STRICT =
+      new ChainValidator(new SignatureCache(SignatureCache.DEFAULT_CAPACITY));
 
-  private ChainValidator() {}
+  private final SignatureCache signatures;
+
+  private ChainValidator(SignatureCache signatures) {
+    this.signatures = signatures;
+  }
+
+  /** The same rules without remembering verified signatures (for measurements). */
+  static ChainValidator withoutSignatureCache() {
+    return new ChainValidator(null);
+  }
 
   /** The validator described above. */
   public static ChainValidator strict() {
@@ -36,6 +47,6 @@ public final class ChainValidator {
   /** Validates one chain; never throws for bad certificates, only reports them. */
   public ValidationResult validate(ValidationRequest request) {
     Objects.requireNonNull(request, "request");
-    return new PathSearch(request).run();
+    return new PathSearch(request, signatures).run();
   }
 }

@@ -37,8 +37,11 @@ final class PathSearch {
   private Candidate best;
   private boolean done;
 
-  PathSearch(ValidationRequest request) {
+  private final SignatureCache signatureCache;
+
+  PathSearch(ValidationRequest request, SignatureCache signatureCache) {
     this.request = request;
+    this.signatureCache = signatureCache;
     this.anchors = request.anchors();
     this.evaluator = new PathEvaluator(request, budget);
   }
@@ -155,7 +158,8 @@ final class PathSearch {
     if (!budget.spendSignatureCheck()) {
       return null;
     }
-    boolean ok = Algorithms.verify(subject, issuer.publicKey);
+    boolean ok = signatureCache != null ? signatureCache.verify(subject, issuer)
+        : Algorithms.verify(subject, issuer.publicKey);
     signatures.put(edge, ok);
     return ok;
   }
