@@ -34,6 +34,7 @@ import picocli.CommandLine.Spec;
       StatusCommand.class,
       EndpointCommand.class,
       ScheduleCommand.class,
+      VerifyCommand.class,
     },
     footer = {
       "",
