@@ -1,0 +1,40 @@
+package io.certkeeper.testing;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.TreeSet;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import java.util.stream.Stream;
+
+/** The H2 migration versions shipped in the sources, for tests that check the schema version. */
+public final class Migrations {
+  private static final Pattern NAME = Pattern.compile("V(\\d+)__.*\\.sql");
+
+  private Migrations() {}
+
+  /** Versions applied to an H2 store (common + h2), ascending. */
+  public static List<Integer> h2Versions() {
+    TreeSet<Integer> v = new TreeSet<>();
+    for (String dir : List.of("common", "h2")) {
+      try (Stream<Path> files = Files.list(Path.of("src/main/resources/db/migration", dir))) {
+        files.forEach(f -> {
+          Matcher m = NAME.matcher(f.getFileName().toString());
+          if (m.matches()) {
+            v.add(Integer.parseInt(m.group(1)));
+          }
+        });
+      } catch (IOException e) {
+        throw new IllegalStateException(e);
+      }
+    }
+    return List.copyOf(v);
+  }
+
+  public static String latest() {
+    List<Integer> v = h2Versions();
+    return Integer.toString(v.get(v.size() - 1));
+  }
+}
