@@ -27,7 +27,6 @@ import javax.net.ssl.SSLException;
  */
 final class NetworkProblems {
   private static final Pattern BORINGSSL_REASON = Pattern.compile("OPENSSL_internal:([A-Z0-9_]+)");
-  private static final Pattern NOT_SSL_HEX = Pattern.compile("not an SSL/TLS record: ([0-9a-fA-F]+)");
 
   private NetworkProblems() {}
 
@@ -56,7 +55,7 @@ final class NetworkProblems {
       detail = describe(c);
     } else if (c instanceof NotSslRecordException) {
       problem = ProbeProblem.NOT_TLS;
-      detail = "the server's answer is not TLS" + firstBytes(c.getMessage());
+      detail = "the server's answer is not TLS";
     } else if (step == ProbeStep.CONNECT) {
       problem = ProbeProblem.REFUSED;
       detail = describe(c);
@@ -101,26 +100,5 @@ final class NetworkProblems {
 
   private static String hostOf(ProbeTarget target, Throwable c) {
     return c.getMessage() != null ? c.getMessage() : target.host();
-  }
-
-  /** The first bytes the server sent, when they are text, e.g. {@code  (starts "HTTP/1.1 400")}. */
-  private static String firstBytes(String message) {
-    if (message == null) {
-      return "";
-    }
-    Matcher m = NOT_SSL_HEX.matcher(message);
-    if (!m.find()) {
-      return "";
-    }
-    String hex = m.group(1);
-    StringBuilder text = new StringBuilder();
-    for (int i = 0; i + 1 < hex.length() && text.length() < 24; i += 2) {
-      int b = Integer.parseInt(hex.substring(i, i + 2), 16);
-      if (b == '\r' || b == '\n') {
-        break;
-      }
-      text.append(b >= 0x20 && b < 0x7f ? (char) b : '?');
-    }
-    return text.length() == 0 ? "" : " (starts \"" + text + "\")";
   }
 }

@@ -59,6 +59,7 @@ final class ProbeAttempt {
   private long handshakeStartNanos;
   private ProbeFailure modernFailure;
   private boolean awaitingClientCertVerdict;
+  private final FirstBytes firstBytes = new FirstBytes();
 
   ProbeAttempt(Prober.Shared shared, ProbeTarget target, EventLoop loop) {
     this.shared = shared;
@@ -175,6 +176,8 @@ final class ProbeAttempt {
   private void beginTls(ChannelHandlerContext ctx, Mode mode) {
     step = ProbeStep.HANDSHAKE;
     handshakeStartNanos = System.nanoTime();
+    firstBytes.reset();
+    ctx.pipeline().addBefore("control", "peek", firstBytes);
     if (mode == Mode.LEGACY) {
       Promise<LegacyServerFlight> flight = loop.newPromise();
       flight.addListener(f -> {
@@ -242,6 +245,10 @@ final class ProbeAttempt {
       capture.chain = List.of(seen.chain);
     }
     ProbeFailure failure = NetworkProblems.classify(target, ProbeStep.HANDSHAKE, cause);
+    if (failure.problem() == ProbeProblem.NOT_TLS) {
+      fail(notTls());
+      return;
+    }
     if (seen.certificateRequested) {
       capture.clientCertRequested = true;
       clientCertRejected(NetworkProblems.describe(cause));
@@ -278,11 +285,15 @@ final class ProbeAttempt {
         capture.failure = null;
         finish();
       }
-      case NOT_TLS -> fail(new ProbeFailure(ProbeStep.HANDSHAKE, ProbeProblem.NOT_TLS,
-          NetworkProblems.message(target, ProbeStep.HANDSHAKE, flight.detail)));
+      case NOT_TLS -> fail(notTls());
       default -> fail(new ProbeFailure(ProbeStep.HANDSHAKE, ProbeProblem.HANDSHAKE_FAILED,
           modernFailure.message() + "; a legacy TLS 1.0-1.2 ClientHello got: " + flight.detail));
     }
+  }
+
+  private ProbeFailure notTls() {
+    return new ProbeFailure(ProbeStep.HANDSHAKE, ProbeProblem.NOT_TLS, NetworkProblems.message(
+        target, ProbeStep.HANDSHAKE, "the server's answer is not TLS" + firstBytes.describe()));
   }
 
   private void legacyBroken(Throwable cause) {
