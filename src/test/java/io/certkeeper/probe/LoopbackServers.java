@@ -48,12 +48,17 @@ final class LoopbackServers {
 
   /** A Netty TLS server for many ports that records the SNI names it was sent. */
   static final class NettyTls implements Closeable {
-    final EventLoopGroup group = new MultiThreadIoEventLoopGroup(1, NioIoHandler.newFactory());
+    final EventLoopGroup group;
     final Queue<String> sniNames = new ConcurrentLinkedQueue<>();
     private final SslContext context;
 
     NettyTls(SslContext context) {
+      this(context, 1);
+    }
+
+    NettyTls(SslContext context, int threads) {
       this.context = context;
+      this.group = new MultiThreadIoEventLoopGroup(threads, NioIoHandler.newFactory());
     }
 
     /** Binds one more port serving the context; returns it. */
