@@ -220,6 +220,80 @@ final class LoopbackServers {
     }
   }
 
+  /** A server for any {@link StartTls} protocol that always agrees to upgrade (JDK TLS). */
+  static final class StartTlsServer extends Threaded {
+    private final StartTls protocol;
+    private final SSLContext tls;
+    final Queue<String> requests = new ConcurrentLinkedQueue<>();
+
+    StartTlsServer(StartTls protocol, TestPki.Held leaf) throws Exception {
+      super();
+      this.protocol = protocol;
+      KeyStore ks = KeyStore.getInstance("PKCS12");
+      ks.load(null, null);
+      ks.setKeyEntry("k", leaf.key(), new char[0], new X509Certificate[] {leaf.cert()});
+      KeyManagerFactory kmf = KeyManagerFactory.getInstance("PKIX");
+      kmf.init(ks, new char[0]);
+      tls = SSLContext.getInstance("TLS");
+      tls.init(kmf.getKeyManagers(), null, null);
+    }
+
+    @Override
+    void session(Socket s) throws IOException {
+      java.io.DataInputStream in = new java.io.DataInputStream(s.getInputStream());
+      OutputStream out = s.getOutputStream();
+      switch (protocol) {
+        case IMAP -> dialogue(in, out, "* OK [CAPABILITY IMAP4rev1 STARTTLS] ready\r\n",
+            "a001 OK Begin TLS negotiation now\r\n");
+        case POP3 -> dialogue(in, out, "+OK POP3 ready\r\n", "+OK Begin TLS\r\n");
+        case FTP -> dialogue(in, out, "220-Welcome\r\n220 FTP ready\r\n", "234 Proceed\r\n");
+        case SMTP -> {
+          dialogue(in, out, "220 smtp ready\r\n", "250-hello\r\n250 STARTTLS\r\n");
+          requests.add(readLine(in));
+          out.write("220 go ahead\r\n".getBytes(StandardCharsets.US_ASCII));
+        }
+        case LDAP -> {
+          byte[] request = new byte[31];
+          in.readFully(request);
+          requests.add(new String(request, 9, 22, StandardCharsets.US_ASCII));
+          out.write(new byte[] {0x30, 0x0c, 0x02, 0x01, 0x01, 0x78, 0x07, 0x0a, 0x01, 0x00, 0x04,
+              0x00, 0x04, 0x00});
+        }
+        case POSTGRES -> {
+          requests.add(Integer.toString(in.readInt()) + "/" + in.readInt());
+          out.write('S');
+        }
+        default -> throw new AssertionError(protocol);
+      }
+      out.flush();
+      SSLSocket ssl = (SSLSocket) tls.getSocketFactory().createSocket(s,
+          s.getInetAddress().getHostAddress(), s.getPort(), false);
+      ssl.setUseClientMode(false);
+      ssl.startHandshake();
+      ssl.getInputStream().read();
+    }
+
+    private void dialogue(java.io.DataInputStream in, OutputStream out, String greeting,
+        String agree) throws IOException {
+      out.write(greeting.getBytes(StandardCharsets.US_ASCII));
+      out.flush();
+      requests.add(readLine(in));
+      out.write(agree.getBytes(StandardCharsets.US_ASCII));
+    }
+
+    /** Reads one CRLF line byte by byte, so nothing of the TLS handshake is buffered away. */
+    private static String readLine(InputStream in) throws IOException {
+      StringBuilder line = new StringBuilder();
+      int b;
+      while ((b = in.read()) >= 0 && b != '\n') {
+        if (b != '\r') {
+          line.append((char) b);
+        }
+      }
+      return line.toString();
+    }
+  }
+
   /**
    * An HTTP CONNECT proxy: checks Basic credentials when given, or answers every request with
    * {@code denyStatus} when that is set; records the request lines it saw.

@@ -27,6 +27,7 @@ import org.junit.jupiter.api.TestInstance;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.EnumSource;
 import org.junit.jupiter.params.provider.ValueSource;
 
 /**
@@ -295,6 +296,59 @@ class ProberZooTest {
       assertFalse(capture.failed(), capture.toString());
       assertEquals(List.of(leaf.cert(), intermediate.cert()), capture.chain());
       assertProblems(judge.judge(capture));
+    }
+  }
+
+  @ParameterizedTest
+  @EnumSource(StartTls.class)
+  void everyStartTlsProtocolUpgradesWithTheRightRequest(StartTls protocol) throws Exception {
+    LoopbackServers.StartTlsServer server = new LoopbackServers.StartTlsServer(protocol, leaf);
+    closeAtEnd.add(server);
+    try (Prober p = Prober.start(ProbeOptions.builder().startTls(protocol).build(), 1)) {
+      ProbeCapture capture = p.probe(ProbeTarget.parse("localhost:" + server.port())).join();
+
+      assertFalse(capture.failed(), capture.toString());
+      assertEquals(List.of(leaf.cert()), capture.chain());
+    }
+    String expected = switch (protocol) {
+      case SMTP -> "EHLO certkeeper.invalid STARTTLS";
+      case IMAP -> "a001 STARTTLS";
+      case POP3 -> "STLS";
+      case FTP -> "AUTH TLS";
+      case LDAP -> "1.3.6.1.4.1.1466.20037";
+      case POSTGRES -> "8/80877103";
+    };
+    assertEquals(expected, String.join(" ", server.requests));
+  }
+
+  @Test
+  void smallFiniteFieldDhGroupIsWeakCipher() throws Exception {
+    Path dh = Path.of(ProberZooTest.class.getResource("/probe/dh1024.pem").toURI());
+    OpenSslServer server = openssl("-cert", dir.resolve("leaf.pem").toString(), "-key",
+        dir.resolve("leaf.key").toString(), "-tls1_2", "-cipher",
+        "DHE-RSA-AES128-GCM-SHA256:@SECLEVEL=0", "-dhparam", dh.toString());
+
+    ProbeCapture capture = prober.probe(ProbeTarget.parse("localhost:" + server.port())).join();
+    ProbeResult result = judge.judge(capture);
+
+    assertEquals(1024, capture.dhGroupBits().orElseThrow(), capture.toString());
+    assertEquals("TLS_DHE_RSA_WITH_AES_128_GCM_SHA256", result.cipher().orElseThrow());
+    assertProblems(result, "weak_cipher");
+  }
+
+  @Test
+  void jdkFallbackAlsoSeesLegacyServers() throws Exception {
+    OpenSslServer server = openssl("-cert", dir.resolve("leaf.pem").toString(), "-key",
+        dir.resolve("leaf.key").toString(), "-tls1", "-cipher", "DEFAULT:@SECLEVEL=0");
+    try (Prober p = Prober.start(ProbeOptions.defaults(), 1, SslProvider.JDK)) {
+      assertEquals("JDK", p.tlsProvider());
+      ProbeResult tls10 = probe(p, "localhost:" + server.port());
+      ProbeResult good = probe(p, "localhost:" + goodPort);
+
+      assertProblems(tls10, "weak_protocol");
+      assertEquals("TLSv1", tls10.protocol().orElseThrow());
+      assertProblems(good);
+      assertEquals(2, good.chain().size());
     }
   }
 
