@@ -1,9 +1,7 @@
 package io.certkeeper.probe;
 
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
+import io.certkeeper.x509.Fingerprints;
 import java.security.PublicKey;
-import java.security.cert.CertificateEncodingException;
 import java.security.cert.CertificateParsingException;
 import java.security.cert.X509Certificate;
 import java.security.interfaces.DSAPublicKey;
@@ -12,7 +10,6 @@ import java.security.interfaces.RSAPublicKey;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Collection;
-import java.util.HexFormat;
 import java.util.List;
 import java.util.Objects;
 
@@ -51,22 +48,18 @@ public record CertificateSummary(
 
   /** Summarizes a certificate as received. */
   static CertificateSummary of(X509Certificate cert) {
-    try {
-      return new CertificateSummary(
-          cert.getSubjectX500Principal().getName(),
-          cert.getIssuerX500Principal().getName(),
-          cert.getSerialNumber().toString(16),
-          cert.getNotBefore().toInstant(),
-          cert.getNotAfter().toInstant(),
-          sha256(cert.getEncoded()),
-          sha256(cert.getPublicKey().getEncoded()),
-          cert.getPublicKey().getAlgorithm(),
-          keySize(cert.getPublicKey()),
-          cert.getSigAlgName(),
-          sans(cert));
-    } catch (CertificateEncodingException e) {
-      throw new IllegalArgumentException("certificate cannot be encoded: " + e.getMessage(), e);
-    }
+    return new CertificateSummary(
+        cert.getSubjectX500Principal().getName(),
+        cert.getIssuerX500Principal().getName(),
+        cert.getSerialNumber().toString(16),
+        cert.getNotBefore().toInstant(),
+        cert.getNotAfter().toInstant(),
+        Fingerprints.sha256(cert),
+        Fingerprints.spkiSha256(cert),
+        cert.getPublicKey().getAlgorithm(),
+        keySize(cert.getPublicKey()),
+        cert.getSigAlgName(),
+        sans(cert));
   }
 
   static int keySize(PublicKey key) {
@@ -101,14 +94,6 @@ public record CertificateSummary(
       return out;
     } catch (CertificateParsingException e) {
       return List.of();
-    }
-  }
-
-  private static String sha256(byte[] data) {
-    try {
-      return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(data));
-    } catch (NoSuchAlgorithmException e) {
-      throw new AssertionError(e);
     }
   }
 }
