@@ -78,5 +78,13 @@ class ProbeJsonTest {
     assertTrue(json.get("daysLeft").isNull());
     assertTrue(json.get("protocol").isNull());
     assertEquals("db.example:5432 dns: cannot resolve db.example", json.get("message").asText());
+
+    io.certkeeper.store.ProbeRecord record = ProbeRecords.of("db.example:5432;starttls=postgres",
+        capture, result, NOW);
+    assertEquals("dns_error", record.status());
+    assertEquals(List.of("dns_error"), record.problems());
+    assertEquals(Optional.empty(), record.connectMs(), "a step that never ran is absent");
+    assertEquals(5, record.totalMs());
+    assertEquals(List.of(), record.chain());
   }
 }
