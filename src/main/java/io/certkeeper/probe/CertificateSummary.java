@@ -1,0 +1,99 @@
+package io.certkeeper.probe;
+
+import io.certkeeper.x509.Fingerprints;
+import java.security.PublicKey;
+import java.security.cert.CertificateParsingException;
+import java.security.cert.X509Certificate;
+import java.security.interfaces.DSAPublicKey;
+import java.security.interfaces.ECPublicKey;
+import java.security.interfaces.RSAPublicKey;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.List;
+import java.util.Objects;
+
+/**
+ * The facts about one certificate of a captured chain that reports and the store need, with
+ * fingerprints as lower-case hex SHA-256 of the DER certificate and of its SubjectPublicKeyInfo.
+ *
+ * @param keySize bits of the RSA or DSA modulus, or of the EC field; 0 when unknown
+ * @param sans subject alternative names of type DNS and IP, in certificate order
+ */
+public record CertificateSummary(
+    String subject,
+    String issuer,
+    String serial,
+    Instant notBefore,
+    Instant notAfter,
+    String sha256,
+    String spkiSha256,
+    String keyAlgorithm,
+    int keySize,
+    String signatureAlgorithm,
+    List<String> sans) {
+
+  public CertificateSummary {
+    Objects.requireNonNull(subject, "subject");
+    Objects.requireNonNull(issuer, "issuer");
+    Objects.requireNonNull(serial, "serial");
+    Objects.requireNonNull(notBefore, "notBefore");
+    Objects.requireNonNull(notAfter, "notAfter");
+    Objects.requireNonNull(sha256, "sha256");
+    Objects.requireNonNull(spkiSha256, "spkiSha256");
+    Objects.requireNonNull(keyAlgorithm, "keyAlgorithm");
+    Objects.requireNonNull(signatureAlgorithm, "signatureAlgorithm");
+    sans = List.copyOf(sans);
+  }
+
+  /** Summarizes a certificate as received. */
+  static CertificateSummary of(X509Certificate cert) {
+    return new CertificateSummary(
+        cert.getSubjectX500Principal().getName(),
+        cert.getIssuerX500Principal().getName(),
+        cert.getSerialNumber().toString(16),
+        cert.getNotBefore().toInstant(),
+        cert.getNotAfter().toInstant(),
+        Fingerprints.sha256(cert),
+        Fingerprints.spkiSha256(cert),
+        cert.getPublicKey().getAlgorithm(),
+        keySize(cert.getPublicKey()),
+        cert.getSigAlgName(),
+        sans(cert));
+  }
+
+  static int keySize(PublicKey key) {
+    if (key instanceof RSAPublicKey rsa) {
+      return rsa.getModulus().bitLength();
+    }
+    if (key instanceof ECPublicKey ec) {
+      return ec.getParams().getCurve().getField().getFieldSize();
+    }
+    if (key instanceof DSAPublicKey dsa) {
+      return dsa.getParams().getP().bitLength();
+    }
+    return switch (key.getAlgorithm()) {
+      case "Ed25519", "X25519", "EdDSA" -> 255;
+      case "Ed448", "X448" -> 448;
+      default -> 0;
+    };
+  }
+
+  private static List<String> sans(X509Certificate cert) {
+    try {
+      Collection<List<?>> names = cert.getSubjectAlternativeNames();
+      List<String> out = new ArrayList<>();
+      if (names != null) {
+        for (List<?> name : names) {
+          int type = (Integer) name.get(0);
+          if (type == 2 || type == 7) {
+            out.add(String.valueOf(name.get(1)));
+          }
+        }
+      }
+      return out;
+    } catch (CertificateParsingException e) {
+      return List.of();
+    }
+  }
+}

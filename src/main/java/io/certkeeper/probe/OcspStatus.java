@@ -1,0 +1,16 @@
+package io.certkeeper.probe;
+
+import java.util.Locale;
+
+/** What an OCSP response says about the leaf certificate; {@code NONE} when there was none. */
+public enum OcspStatus {
+  GOOD,
+  REVOKED,
+  UNKNOWN,
+  NONE;
+
+  /** {@code good}, {@code revoked}, {@code unknown} or {@code none}. */
+  public String code() {
+    return name().toLowerCase(Locale.ROOT);
+  }
+}

@@ -1,0 +1,108 @@
+package io.certkeeper.probe;
+
+import java.security.cert.X509Certificate;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.EnumSet;
+import java.util.List;
+import java.util.Locale;
+import java.util.Objects;
+import java.util.OptionalLong;
+import java.util.Set;
+
+/**
+ * Turns a {@link ProbeCapture} into a {@link ProbeResult}: a pure step over the capture, the
+ * chain judge (validator and trust anchors), the expiry thresholds and a clock.
+ *
+ * <p>The probe's own problems are found here: the network failure if any, {@code weak_protocol}
+ * (TLS 1.1 or older negotiated), {@code weak_cipher} ({@link CipherSuites#isWeak}),
+ * {@code expiring} (leaf valid now but ending within the warning threshold), {@code revoked}
+ * from a stapled OCSP response. The chain's own problems come from the {@link ChainJudge}.
+ */
+final class ProbeJudge {
+  private final ChainJudge chainJudge;
+  private final ExpiryThresholds thresholds;
+  private final Clock clock;
+
+  ProbeJudge(ChainJudge chainJudge, ExpiryThresholds thresholds, Clock clock) {
+    this.chainJudge = Objects.requireNonNull(chainJudge, "chainJudge");
+    this.thresholds = Objects.requireNonNull(thresholds, "thresholds");
+    this.clock = Objects.requireNonNull(clock, "clock");
+  }
+
+  ProbeResult judge(ProbeCapture capture) {
+    Instant now = clock.instant();
+    Set<ProbeProblem> problems = EnumSet.noneOf(ProbeProblem.class);
+    capture.failure().ifPresent(f -> problems.add(f.problem()));
+    capture.protocol().filter(CipherSuites::isWeakProtocol)
+        .ifPresent(p -> problems.add(ProbeProblem.WEAK_PROTOCOL));
+    capture.cipher().filter(c -> CipherSuites.isWeak(c, capture.dhGroupBits()))
+        .ifPresent(c -> problems.add(ProbeProblem.WEAK_CIPHER));
+
+    OptionalLong daysLeft = OptionalLong.empty();
+    boolean validPath = false;
+    String chainMessage = null;
+    OcspStatus ocsp = OcspStaple.statusOf(capture.ocspStaple(), capture.chain());
+    if (ocsp == OcspStatus.REVOKED) {
+      problems.add(ProbeProblem.REVOKED);
+    }
+    if (!capture.chain().isEmpty()) {
+      X509Certificate leaf = capture.chain().get(0);
+      Instant notAfter = leaf.getNotAfter().toInstant();
+      Duration left = Duration.between(now, notAfter);
+      daysLeft = OptionalLong.of(Math.floorDiv(left.getSeconds(), 86_400L));
+      if (!left.isNegative() && left.compareTo(thresholds.warning()) < 0
+          && !now.isBefore(leaf.getNotBefore().toInstant())) {
+        problems.add(ProbeProblem.EXPIRING);
+      }
+      ChainVerdict verdict = chainJudge.judge(capture.chain(), capture.serverName(), now);
+      validPath = verdict.validPath();
+      problems.addAll(verdict.problems());
+      chainMessage = verdict.message();
+    }
+    List<ProbeProblem> ordered = List.copyOf(problems);
+    return new ProbeResult(capture.target(), capture.serverName(), capture.address(),
+        ordered.isEmpty() ? java.util.Optional.empty() : java.util.Optional.of(ordered.get(0)),
+        ordered, message(capture, ordered, daysLeft, chainMessage), capture.protocol(),
+        capture.cipher(), daysLeft, capture.chain().stream().map(CertificateSummary::of).toList(),
+        validPath, ocsp, capture.timings());
+  }
+
+  private static String message(ProbeCapture capture, List<ProbeProblem> problems,
+      OptionalLong daysLeft, String chainMessage) {
+    StringBuilder m = new StringBuilder();
+    if (capture.failure().isPresent()) {
+      m.append(capture.failure().get().message());
+      if (!capture.chain().isEmpty()) {
+        m.append("; it presented ").append(subjectOf(capture.chain().get(0)));
+      }
+      return m.toString();
+    }
+    m.append(capture.target().hostAndPort()).append(" serves ");
+    if (capture.chain().isEmpty()) {
+      m.append("no certificate");
+    } else {
+      m.append(subjectOf(capture.chain().get(0)));
+      long days = daysLeft.orElse(0);
+      m.append(days < 0 ? String.format(Locale.ROOT, ", expired %d days ago", -days)
+          : String.format(Locale.ROOT, ", expires in %d days", days));
+    }
+    m.append(" over ").append(capture.protocol().orElse("?")).append(' ')
+        .append(capture.cipher().orElse("?"));
+    if (problems.isEmpty()) {
+      m.append("; no problems");
+    } else {
+      m.append("; problems: ").append(String.join(", ",
+          problems.stream().map(ProbeProblem::code).toList()));
+    }
+    if (chainMessage != null && !chainMessage.isEmpty()) {
+      m.append(" (").append(chainMessage).append(')');
+    }
+    return m.toString();
+  }
+
+  private static String subjectOf(X509Certificate cert) {
+    return cert.getSubjectX500Principal().getName();
+  }
+}

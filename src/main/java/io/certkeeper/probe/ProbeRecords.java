@@ -1,0 +1,34 @@
+package io.certkeeper.probe;
+
+import io.certkeeper.store.ProbeRecord;
+import java.time.Instant;
+import java.util.Objects;
+import java.util.Optional;
+
+/**
+ * Maps one probe to the row the store keeps ({@link ProbeRecord}); the store then upserts the
+ * observed certificates, appends the result and records a change when the leaf differs.
+ */
+public final class ProbeRecords {
+  private ProbeRecords() {}
+
+  /**
+   * The record of {@code result}, judged from {@code capture}, for the endpoint {@code endpointId}
+   * (built by the caller from its configuration: {@code host:port[;sni=..][;starttls=..]}).
+   */
+  public static ProbeRecord of(String endpointId, ProbeCapture capture, ProbeResult result,
+      Instant probedAt) {
+    Objects.requireNonNull(endpointId, "endpointId");
+    Objects.requireNonNull(probedAt, "probedAt");
+    ProbeTimings t = result.timings();
+    // TODO(x509): pathNotAfter comes from the validated path once the validator is wired.
+    return new ProbeRecord(endpointId, probedAt, result.statusCode(), result.problemCodes(),
+        result.message(), result.address(), result.protocol(), result.cipher(), capture.chain(),
+        result.validPath(), Optional.empty(), result.ocsp().code(), measured(t.connectMs()),
+        measured(t.handshakeMs()), t.totalMs());
+  }
+
+  private static Optional<Long> measured(long millis) {
+    return millis == ProbeTimings.NOT_RUN ? Optional.empty() : Optional.of(millis);
+  }
+}

@@ -1,0 +1,189 @@
+package io.certkeeper.probe;
+
+import java.io.IOException;
+import java.io.StringWriter;
+import java.math.BigInteger;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.KeyPair;
+import java.security.KeyPairGenerator;
+import java.security.NoSuchAlgorithmException;
+import java.security.PrivateKey;
+import java.security.SecureRandom;
+import java.security.cert.X509Certificate;
+import java.security.spec.ECGenParameterSpec;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Date;
+import java.util.List;
+import java.util.concurrent.atomic.AtomicLong;
+import javax.security.auth.x500.X500Principal;
+import org.bouncycastle.asn1.x509.BasicConstraints;
+import org.bouncycastle.asn1.x509.ExtendedKeyUsage;
+import org.bouncycastle.asn1.x509.Extension;
+import org.bouncycastle.asn1.x509.GeneralName;
+import org.bouncycastle.asn1.x509.GeneralNames;
+import org.bouncycastle.asn1.x509.KeyPurposeId;
+import org.bouncycastle.asn1.x509.KeyUsage;
+import org.bouncycastle.cert.jcajce.JcaX509CertificateConverter;
+import org.bouncycastle.cert.jcajce.JcaX509ExtensionUtils;
+import org.bouncycastle.cert.jcajce.JcaX509v3CertificateBuilder;
+import org.bouncycastle.openssl.jcajce.JcaPEMWriter;
+import org.bouncycastle.operator.jcajce.JcaContentSignerBuilder;
+
+/** Test-only certificates made with Bouncy Castle: a root, intermediates, leaves, odd ones. */
+final class TestPki {
+  private static final AtomicLong SERIAL = new AtomicLong(System.currentTimeMillis());
+  private static final SecureRandom RANDOM = new SecureRandom();
+
+  /** A certificate with its key pair. */
+  record Held(X509Certificate cert, KeyPair keys) {
+    PrivateKey key() {
+      return keys.getPrivate();
+    }
+  }
+
+  private TestPki() {}
+
+  static KeyPair rsa(int bits) {
+    try {
+      KeyPairGenerator g = KeyPairGenerator.getInstance("RSA");
+      g.initialize(bits, RANDOM);
+      return g.generateKeyPair();
+    } catch (NoSuchAlgorithmException e) {
+      throw new AssertionError(e);
+    }
+  }
+
+  static KeyPair ec() {
+    try {
+      KeyPairGenerator g = KeyPairGenerator.getInstance("EC");
+      g.initialize(new ECGenParameterSpec("secp256r1"), RANDOM);
+      return g.generateKeyPair();
+    } catch (Exception e) {
+      throw new AssertionError(e);
+    }
+  }
+
+  static Spec spec(String cn) {
+    return new Spec(cn);
+  }
+
+  /** What to put in a certificate; defaults: RSA-2048 leaf, valid from an hour ago for 90 days. */
+  static final class Spec {
+    final String cn;
+    KeyPair keys;
+    Instant notBefore = Instant.now().minus(Duration.ofHours(1));
+    Instant notAfter = Instant.now().plus(Duration.ofDays(90));
+    final List<String> dnsNames = new ArrayList<>();
+    final List<String> ips = new ArrayList<>();
+    boolean ca;
+    KeyPurposeId eku = KeyPurposeId.id_kp_serverAuth;
+    String signatureAlgorithm;
+
+    Spec(String cn) {
+      this.cn = cn;
+    }
+
+    Spec keys(KeyPair k) {
+      keys = k;
+      return this;
+    }
+
+    Spec validFor(Instant from, Instant to) {
+      notBefore = from;
+      notAfter = to;
+      return this;
+    }
+
+    Spec dns(String... names) {
+      dnsNames.addAll(List.of(names));
+      return this;
+    }
+
+    Spec ip(String... addresses) {
+      ips.addAll(List.of(addresses));
+      return this;
+    }
+
+    Spec ca() {
+      ca = true;
+      eku = null;
+      return this;
+    }
+
+    Spec signedWith(String algorithm) {
+      signatureAlgorithm = algorithm;
+      return this;
+    }
+
+    /** Self-signed. */
+    Held selfSigned() {
+      KeyPair k = keys != null ? keys : rsa(2048);
+      return new Held(build(k, new X500Principal("CN=" + cn), k.getPrivate(), k), k);
+    }
+
+    Held issuedBy(Held issuer) {
+      KeyPair k = keys != null ? keys : rsa(2048);
+      return new Held(build(k, issuer.cert().getSubjectX500Principal(), issuer.key(),
+          issuer.keys()), k);
+    }
+
+    private X509Certificate build(KeyPair subjectKeys, X500Principal issuerName,
+        PrivateKey signingKey, KeyPair issuerKeys) {
+      try {
+        JcaX509v3CertificateBuilder b = new JcaX509v3CertificateBuilder(issuerName,
+            BigInteger.valueOf(SERIAL.incrementAndGet()), Date.from(notBefore),
+            Date.from(notAfter), new X500Principal("CN=" + cn), subjectKeys.getPublic());
+        JcaX509ExtensionUtils ext = new JcaX509ExtensionUtils();
+        b.addExtension(Extension.subjectKeyIdentifier, false,
+            ext.createSubjectKeyIdentifier(subjectKeys.getPublic()));
+        b.addExtension(Extension.authorityKeyIdentifier, false,
+            ext.createAuthorityKeyIdentifier(issuerKeys.getPublic()));
+        if (ca) {
+          b.addExtension(Extension.basicConstraints, true, new BasicConstraints(true));
+          b.addExtension(Extension.keyUsage, true,
+              new KeyUsage(KeyUsage.keyCertSign | KeyUsage.cRLSign | KeyUsage.digitalSignature));
+        } else {
+          b.addExtension(Extension.basicConstraints, true, new BasicConstraints(false));
+          b.addExtension(Extension.keyUsage, true,
+              new KeyUsage(KeyUsage.digitalSignature | KeyUsage.keyEncipherment));
+          if (eku != null) {
+            b.addExtension(Extension.extendedKeyUsage, false, new ExtendedKeyUsage(eku));
+          }
+        }
+        List<GeneralName> names = new ArrayList<>();
+        dnsNames.forEach(n -> names.add(new GeneralName(GeneralName.dNSName, n)));
+        ips.forEach(n -> names.add(new GeneralName(GeneralName.iPAddress, n)));
+        if (!names.isEmpty()) {
+          b.addExtension(Extension.subjectAlternativeName, false,
+              new GeneralNames(names.toArray(new GeneralName[0])));
+        }
+        String alg = signatureAlgorithm != null ? signatureAlgorithm
+            : signingKey.getAlgorithm().equals("EC") ? "SHA256withECDSA" : "SHA256withRSA";
+        return new JcaX509CertificateConverter().getCertificate(
+            b.build(new JcaContentSignerBuilder(alg).build(signingKey)));
+      } catch (Exception e) {
+        throw new IllegalStateException("cannot build test certificate " + cn, e);
+      }
+    }
+  }
+
+  /** Writes certificates (in order) and optionally a key as PEM. */
+  static Path writePem(Path file, Object... objects) {
+    try {
+      StringWriter out = new StringWriter();
+      try (JcaPEMWriter pem = new JcaPEMWriter(out)) {
+        for (Object o : objects) {
+          pem.writeObject(o);
+        }
+      }
+      Files.writeString(file, out.toString());
+      return file;
+    } catch (IOException e) {
+      throw new IllegalStateException(e);
+    }
+  }
+
+}
