@@ -34,6 +34,7 @@ import picocli.CommandLine.Spec;
       StatusCommand.class,
       EndpointCommand.class,
       ScheduleCommand.class,
+      ProbeCommand.class,
       VerifyCommand.class,
     },
     footer = {

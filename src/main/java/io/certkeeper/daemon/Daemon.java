@@ -133,19 +133,26 @@ public final class Daemon {
       runId = runs.started(hostName(), pid, Version.current(), config.file().map(Path::toString), clock.instant());
       started.push(named("run record", () -> runs.stopped(runId, clock.instant())));
 
+      part = "prober";
+      ProbeResultRepository results = new ProbeResultRepository(store);
+      EndpointProbes probes = new EndpointProbes(config.scheduler().probeConcurrency(), results, dataDir, clock);
+      started.push(named("prober", probes::close));
+
       part = "scheduler";
       int threads = config.scheduler().threads();
       scheduling = Scheduling.create(store, threads);
       started.push(named("scheduler", () -> scheduling.close()));
-      ProbeResultRepository results = new ProbeResultRepository(store);
       EndpointScheduler endpointScheduler = new EndpointScheduler(scheduling.scheduler(), clock);
       endpointSync = new EndpointSync(new EndpointRepository(store), results, endpointScheduler, clock);
+      endpointSync.onSchedules(probes::update);
       endpointSync.fromConfig(config.endpoints());
       endpointScheduler.schedulePeriodic(HOUSEKEEPING, config.scheduler().renewalCheck(),
           config.scheduler().alertEvaluation());
-      dispatcher = probeDispatcher();
+      dispatcher = probes;
       scheduling.scheduler().getContext().put(Services.CONTEXT_KEY, new Services(dispatcher,
           () -> housekeeping(results), Optional.empty(), Optional.empty()));
+      log.info("prober ready: {} TLS, up to {} probes at once", probes.tlsProvider(),
+          config.scheduler().probeConcurrency());
       scheduling.start();
       log.info("scheduler started: Quartz JobStoreTX on the store, {} threads", threads);
       int caughtUp = endpointSync.catchUp(dispatcher);
@@ -249,9 +256,7 @@ public final class Daemon {
     }
   }
 
-  private ProbeDispatcher probeDispatcher() {
-    return (id, delay) -> log.warn("{} - no prober in this build; probe skipped", id);
-  }
+
 
   /** Stops every started part in reverse order, each bounded so the whole stop meets the deadline. */
   private void stopParts() {

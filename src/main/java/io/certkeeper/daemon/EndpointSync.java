@@ -32,12 +32,18 @@ final class EndpointSync {
   private final EndpointScheduler scheduler;
   private final Clock clock;
   private String lastFingerprint = "";
+  private java.util.function.Consumer<List<EndpointConfig>> listener = all -> {};
 
   EndpointSync(EndpointRepository endpoints, ProbeResultRepository results, EndpointScheduler scheduler, Clock clock) {
     this.endpoints = endpoints;
     this.results = results;
     this.scheduler = scheduler;
     this.clock = clock;
+  }
+
+  /** Called with every endpoint after each reschedule. */
+  void onSchedules(java.util.function.Consumer<List<EndpointConfig>> listener) {
+    this.listener = listener;
   }
 
   /** Stores the declared endpoints (removing undeclared config ones) and reschedules. */
@@ -76,6 +82,7 @@ final class EndpointSync {
     if (force || !fingerprint.equals(lastFingerprint)) {
       EndpointScheduler.Result r = scheduler.sync(all);
       lastFingerprint = fingerprint;
+      listener.accept(all);
       log.info("schedules - {} endpoints: {} added, {} rescheduled, {} removed", all.size(), r.added(),
           r.rescheduled(), r.removed());
     }

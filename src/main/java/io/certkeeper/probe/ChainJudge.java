@@ -1,8 +1,17 @@
 package io.certkeeper.probe;
 
+import io.certkeeper.x509.ChainValidator;
+import io.certkeeper.x509.PeerName;
+import io.certkeeper.x509.Problem;
+import io.certkeeper.x509.Purpose;
+import io.certkeeper.x509.TrustAnchors;
+import io.certkeeper.x509.ValidationRequest;
+import io.certkeeper.x509.ValidationResult;
 import java.security.cert.X509Certificate;
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.List;
+import java.util.Optional;
 
 /**
  * The seam to the strict chain validator ({@code io.certkeeper.x509.ChainValidator}): validates
@@ -13,16 +22,32 @@ interface ChainJudge {
   ChainVerdict judge(List<X509Certificate> chain, String expectedName, Instant now);
 
   /**
-   * Stand-in until the validator is wired: judges nothing, so results carry only the probe's
-   * own problems and {@code validPath} false.
-   *
-   * <p>TODO(x509): replace with an adapter over {@code ChainValidator.strict().validate(
-   * ValidationRequest)} using {@code TrustAnchors.system()} plus {@code --ca-file} anchors (and
-   * the local CA root), {@code PeerName.parse(expectedName)}, mapping each {@code Problem} to
-   * {@link ProbeProblem#ofCode} and {@code ValidationResult.valid()} to {@code validPath}.
+   * Judges nothing: results carry only the probe's own problems and {@code validPath} false. For
+   * tests of the capture side.
    */
-  static ChainJudge notWired() {
-    return (chain, expectedName, now) ->
-        new ChainVerdict(false, List.of(), "chain not validated (validator not wired yet)");
+  static ChainJudge none() {
+    return (chain, expectedName, now) -> new ChainVerdict(false, List.of(), "chain not validated");
+  }
+
+  /** Judges with the strict validator against {@code anchors}, for a TLS server. */
+  static ChainJudge strict(TrustAnchors anchors) {
+    ChainValidator validator = ChainValidator.strict();
+    return (chain, expectedName, now) -> {
+      ValidationRequest.Builder b = ValidationRequest.builder(chain.get(0), anchors, now)
+          .purpose(Purpose.SERVER)
+          .peerName(PeerName.parse(expectedName));
+      if (chain.size() > 1) {
+        b.untrusted(chain.subList(1, chain.size()));
+      }
+      ValidationResult r = validator.validate(b.build());
+      List<ProbeProblem> problems = new ArrayList<>();
+      for (Problem p : r.problems()) {
+        problems.add(ProbeProblem.ofCode(p.code()));
+      }
+      Optional<Instant> pathNotAfter = r.path().stream()
+          .map(c -> c.getNotAfter().toInstant())
+          .min(Instant::compareTo);
+      return new ChainVerdict(r.valid(), problems, r.valid() ? "" : r.message(), pathNotAfter);
+    };
   }
 }

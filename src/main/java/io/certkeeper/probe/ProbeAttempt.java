@@ -119,7 +119,9 @@ final class ProbeAttempt {
 
   private void connect(Mode mode) {
     step = ProbeStep.CONNECT;
-    Bootstrap bootstrap = shared.bootstrap().clone(loop);
+    Bootstrap bootstrap = shared.bootstrap().clone(loop)
+        .option(io.netty.channel.ChannelOption.CONNECT_TIMEOUT_MILLIS,
+            (int) Math.min(Integer.MAX_VALUE, options.connectTimeout().toMillis()));
     Control control = new Control(mode);
     bootstrap.handler(new ChannelInitializer<Channel>() {
       @Override

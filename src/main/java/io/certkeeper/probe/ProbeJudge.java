@@ -10,6 +10,7 @@ import java.util.Locale;
 import java.util.Objects;
 import java.util.OptionalLong;
 import java.util.Set;
+import io.certkeeper.x509.TrustAnchors;
 
 /**
  * Turns a {@link ProbeCapture} into a {@link ProbeResult}: a pure step over the capture, the
@@ -20,10 +21,18 @@ import java.util.Set;
  * {@code expiring} (leaf valid now but ending within the warning threshold), {@code revoked}
  * from a stapled OCSP response. The chain's own problems come from the {@link ChainJudge}.
  */
-final class ProbeJudge {
+public final class ProbeJudge {
   private final ChainJudge chainJudge;
   private final ExpiryThresholds thresholds;
   private final Clock clock;
+
+  /**
+   * A judge that validates chains strictly against {@code anchors} (the system store, {@code
+   * --ca-file} anchors, the local CA's root, as the caller decides).
+   */
+  public static ProbeJudge strict(TrustAnchors anchors, ExpiryThresholds thresholds, Clock clock) {
+    return new ProbeJudge(ChainJudge.strict(anchors), thresholds, clock);
+  }
 
   ProbeJudge(ChainJudge chainJudge, ExpiryThresholds thresholds, Clock clock) {
     this.chainJudge = Objects.requireNonNull(chainJudge, "chainJudge");
@@ -31,7 +40,8 @@ final class ProbeJudge {
     this.clock = Objects.requireNonNull(clock, "clock");
   }
 
-  ProbeResult judge(ProbeCapture capture) {
+  /** The verdict on one capture. Pure apart from reading the clock. */
+  public ProbeResult judge(ProbeCapture capture) {
     Instant now = clock.instant();
     Set<ProbeProblem> problems = EnumSet.noneOf(ProbeProblem.class);
     capture.failure().ifPresent(f -> problems.add(f.problem()));
@@ -43,6 +53,7 @@ final class ProbeJudge {
     OptionalLong daysLeft = OptionalLong.empty();
     boolean validPath = false;
     String chainMessage = null;
+    java.util.Optional<Instant> pathNotAfter = java.util.Optional.empty();
     OcspStatus ocsp = OcspStaple.statusOf(capture.ocspStaple(), capture.chain());
     if (ocsp == OcspStatus.REVOKED) {
       problems.add(ProbeProblem.REVOKED);
@@ -60,13 +71,14 @@ final class ProbeJudge {
       validPath = verdict.validPath();
       problems.addAll(verdict.problems());
       chainMessage = verdict.message();
+      pathNotAfter = verdict.pathNotAfter();
     }
     List<ProbeProblem> ordered = List.copyOf(problems);
     return new ProbeResult(capture.target(), capture.serverName(), capture.address(),
         ordered.isEmpty() ? java.util.Optional.empty() : java.util.Optional.of(ordered.get(0)),
         ordered, message(capture, ordered, daysLeft, chainMessage), capture.protocol(),
         capture.cipher(), daysLeft, capture.chain().stream().map(CertificateSummary::of).toList(),
-        validPath, ocsp, capture.timings());
+        validPath, ocsp, capture.timings(), pathNotAfter);
   }
 
   private static String message(ProbeCapture capture, List<ProbeProblem> problems,

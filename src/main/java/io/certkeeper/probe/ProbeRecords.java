@@ -21,10 +21,9 @@ public final class ProbeRecords {
     Objects.requireNonNull(endpointId, "endpointId");
     Objects.requireNonNull(probedAt, "probedAt");
     ProbeTimings t = result.timings();
-    // TODO(x509): pathNotAfter comes from the validated path once the validator is wired.
     return new ProbeRecord(endpointId, probedAt, result.statusCode(), result.problemCodes(),
         result.message(), result.address(), result.protocol(), result.cipher(), capture.chain(),
-        result.validPath(), Optional.empty(), result.ocsp().code(), measured(t.connectMs()),
+        result.validPath(), result.pathNotAfter(), result.ocsp().code(), measured(t.connectMs()),
         measured(t.handshakeMs()), t.totalMs());
   }
 

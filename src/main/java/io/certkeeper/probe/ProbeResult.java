@@ -1,5 +1,6 @@
 package io.certkeeper.probe;
 
+import java.time.Instant;
 import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
@@ -27,7 +28,8 @@ public record ProbeResult(
     List<CertificateSummary> chain,
     boolean validPath,
     OcspStatus ocsp,
-    ProbeTimings timings) {
+    ProbeTimings timings,
+    Optional<Instant> pathNotAfter) {
 
   public ProbeResult {
     Objects.requireNonNull(target, "target");

@@ -103,6 +103,17 @@ public final class Prober implements AutoCloseable {
     return limit.submit(() -> new ProbeAttempt(shared, target, group.next()).start());
   }
 
+  /**
+   * Probes one target with its own options (server name, STARTTLS, proxy, timeouts); the
+   * concurrency bound stays this prober's.
+   */
+  public CompletableFuture<ProbeCapture> probe(ProbeTarget target, ProbeOptions perTarget) {
+    Objects.requireNonNull(target, "target");
+    Objects.requireNonNull(perTarget, "perTarget");
+    Shared s = new Shared(perTarget, shared.tls(), shared.bootstrap(), shared.resolvers());
+    return limit.submit(() -> new ProbeAttempt(s, target, group.next()).start());
+  }
+
   /** Probes every target; the list of captures is in the order of the targets. */
   public CompletableFuture<List<ProbeCapture>> probeAll(List<ProbeTarget> targets) {
     List<CompletableFuture<ProbeCapture>> futures = new ArrayList<>(targets.size());

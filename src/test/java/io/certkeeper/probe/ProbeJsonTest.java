@@ -29,7 +29,7 @@ class ProbeJsonTest {
         "api.example", Optional.of("192.0.2.9"), Optional.of("TLSv1.3"),
         Optional.of("TLS_AES_128_GCM_SHA256"), List.of(leaf, root.cert()), Optional.empty(),
         OptionalInt.empty(), false, false, new ProbeTimings(3, 7, 11), Optional.empty());
-    ProbeResult result = new ProbeJudge(ChainJudge.notWired(), ExpiryThresholds.defaults(),
+    ProbeResult result = new ProbeJudge(ChainJudge.none(), ExpiryThresholds.defaults(),
         Clock.fixed(NOW, ZoneOffset.UTC)).judge(capture);
 
     JsonNode json = Json.mapper().readTree(
@@ -67,7 +67,7 @@ class ProbeJsonTest {
         OptionalInt.empty(), false, false, new ProbeTimings(-1, -1, 5),
         Optional.of(new ProbeFailure(ProbeStep.DNS, ProbeProblem.DNS_ERROR,
             "db.example:5432 dns: cannot resolve db.example")));
-    ProbeResult result = new ProbeJudge(ChainJudge.notWired(), ExpiryThresholds.defaults(),
+    ProbeResult result = new ProbeJudge(ChainJudge.none(), ExpiryThresholds.defaults(),
         Clock.fixed(NOW, ZoneOffset.UTC)).judge(capture);
 
     JsonNode json = ProbeJson.object(result);

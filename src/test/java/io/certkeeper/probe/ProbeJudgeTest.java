@@ -31,7 +31,7 @@ class ProbeJudgeTest {
   }
 
   private static ProbeJudge judgeAt(Instant now, Duration warning) {
-    return new ProbeJudge(ChainJudge.notWired(), new ExpiryThresholds(warning, Duration.ZERO),
+    return new ProbeJudge(ChainJudge.none(), new ExpiryThresholds(warning, Duration.ZERO),
         Clock.fixed(now, ZoneOffset.UTC));
   }
 

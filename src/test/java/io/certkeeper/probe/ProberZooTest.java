@@ -66,7 +66,7 @@ class ProberZooTest {
 
     prober = Prober.start(ProbeOptions.builder().timeout(Duration.ofSeconds(8)).build(), 2);
     closeAtEnd.add(prober);
-    judge = new ProbeJudge(ChainJudge.notWired(), ExpiryThresholds.defaults(), Clock.systemUTC());
+    judge = new ProbeJudge(ChainJudge.none(), ExpiryThresholds.defaults(), Clock.systemUTC());
   }
 
   @AfterAll

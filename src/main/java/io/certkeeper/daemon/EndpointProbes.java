@@ -1,0 +1,177 @@
+package io.certkeeper.daemon;
+
+import io.certkeeper.config.EndpointConfig;
+import io.certkeeper.probe.ExpiryThresholds;
+import io.certkeeper.probe.ProbeCapture;
+import io.certkeeper.probe.ProbeJudge;
+import io.certkeeper.probe.ProbeOptions;
+import io.certkeeper.probe.ProbeRecords;
+import io.certkeeper.probe.ProbeResult;
+import io.certkeeper.probe.ProbeTarget;
+import io.certkeeper.probe.Prober;
+import io.certkeeper.probe.ProxyEndpoint;
+import io.certkeeper.probe.StartTls;
+import io.certkeeper.schedule.ProbeDispatcher;
+import io.certkeeper.store.ProbeResultRepository;
+import io.certkeeper.x509.TrustAnchors;
+import java.io.IOException;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.Collection;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ThreadPoolExecutor;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The daemon's probe service: probes an endpoint by id with its own settings, judges the capture,
+ * and records it. {@link #dispatch} returns at once; one shared {@link Prober} bounds the probes in
+ * flight, results are written to the store on a small pool of their own (never on the network
+ * threads), and an endpoint already being probed is not probed twice at once.
+ */
+final class EndpointProbes implements ProbeDispatcher, AutoCloseable {
+  private static final Logger log = LoggerFactory.getLogger(EndpointProbes.class);
+
+  private final Prober prober;
+  private final ProbeResultRepository results;
+  private final Path dataDir;
+  private final Clock clock;
+  private final Map<String, EndpointConfig> endpoints = new ConcurrentHashMap<>();
+  private final Map<List<Path>, TrustAnchors> anchors = new ConcurrentHashMap<>();
+  private final Set<String> inFlight = ConcurrentHashMap.newKeySet();
+  private final ScheduledExecutorService delays;
+  private final ExecutorService writers;
+  private final AtomicLong completed = new AtomicLong();
+
+  EndpointProbes(int concurrency, ProbeResultRepository results, Path dataDir, Clock clock) {
+    this.prober = Prober.start(ProbeOptions.builder().concurrency(concurrency).build());
+    this.results = results;
+    this.dataDir = dataDir;
+    this.clock = clock;
+    this.delays = Executors.newSingleThreadScheduledExecutor(daemonThreads("certkeeper-probe-delay"));
+    ThreadPoolExecutor w = new ThreadPoolExecutor(2, 2, 0, TimeUnit.SECONDS,
+        new java.util.concurrent.LinkedBlockingQueue<>(), daemonThreads("certkeeper-probe-store"));
+    this.writers = w;
+  }
+
+  /** Replaces the known endpoints (after every sync); trust anchors are re-read. */
+  void update(Collection<EndpointConfig> all) {
+    Map<String, EndpointConfig> next = new ConcurrentHashMap<>();
+    for (EndpointConfig e : all) {
+      next.put(e.id(), e);
+    }
+    endpoints.keySet().retainAll(next.keySet());
+    endpoints.putAll(next);
+    anchors.clear();
+  }
+
+  /** The TLS implementation probes use: OPENSSL (BoringSSL) or JDK. */
+  String tlsProvider() {
+    return prober.tlsProvider();
+  }
+
+  long completed() {
+    return completed.get();
+  }
+
+  @Override
+  public void dispatch(String endpointId, Duration delay) {
+    if (delay.isZero() || delay.isNegative()) {
+      start(endpointId);
+    } else {
+      delays.schedule(() -> start(endpointId), delay.toMillis(), TimeUnit.MILLISECONDS);
+    }
+  }
+
+  private void start(String id) {
+    EndpointConfig e = endpoints.get(id);
+    if (e == null) {
+      log.debug("{} - not an endpoint any more; skipped", id);
+      return;
+    }
+    if (!inFlight.add(id)) {
+      log.debug("{} - previous probe still running; skipped", id);
+      return;
+    }
+    try {
+      ProbeJudge judge = ProbeJudge.strict(anchorsFor(e), new ExpiryThresholds(e.warning(), e.critical()), clock);
+      prober.probe(new ProbeTarget(e.target().toString(), e.target().host(), e.target().port()), options(e))
+          .whenComplete((capture, failure) -> writers.execute(() -> finish(e, judge, capture, failure)));
+    } catch (IOException | RuntimeException ex) {
+      inFlight.remove(id);
+      log.error("{} - cannot probe: {}", id, ex.getMessage());
+    }
+  }
+
+  private void finish(EndpointConfig e, ProbeJudge judge, ProbeCapture capture, Throwable failure) {
+    try {
+      if (failure != null) {
+        log.error("{} - probe failed unexpectedly: {}", e.id(), failure.toString());
+        return;
+      }
+      ProbeResult r = judge.judge(capture);
+      results.record(ProbeRecords.of(e.id(), capture, r, clock.instant()));
+      completed.incrementAndGet();
+      log.debug("{} - {}", e.id(), r.message());
+    } catch (Exception | LinkageError ex) {
+      log.error("{} - cannot record probe result: {}", e.id(), ex.toString());
+    } finally {
+      inFlight.remove(e.id());
+    }
+  }
+
+  private TrustAnchors anchorsFor(EndpointConfig e) throws IOException {
+    TrustAnchors a = anchors.get(e.caFiles());
+    if (a == null) {
+      a = TrustSources.anchors(true, e.caFiles(), dataDir);
+      anchors.put(e.caFiles(), a);
+    }
+    return a;
+  }
+
+  private static ProbeOptions options(EndpointConfig e) {
+    Duration step = e.timeout().compareTo(ProbeOptions.DEFAULT_STEP_TIMEOUT) < 0 ? e.timeout()
+        : ProbeOptions.DEFAULT_STEP_TIMEOUT;
+    ProbeOptions.Builder b = ProbeOptions.builder()
+        .timeout(e.timeout())
+        .dnsTimeout(step)
+        .connectTimeout(step)
+        .handshakeTimeout(step);
+    e.servername().ifPresent(b::serverName);
+    e.starttls().ifPresent(s -> b.startTls(StartTls.parse(s)));
+    e.proxy().ifPresent(p -> b.proxy(ProxyEndpoint.parse(p)));
+    return b.build();
+  }
+
+  private static java.util.concurrent.ThreadFactory daemonThreads(String name) {
+    AtomicLong n = new AtomicLong();
+    return r -> {
+      Thread t = new Thread(r, name + "-" + n.incrementAndGet());
+      t.setDaemon(true);
+      return t;
+    };
+  }
+
+  /** Stops probing; results not yet written are dropped (the next run probes again). */
+  @Override
+  public void close() {
+    delays.shutdownNow();
+    prober.close();
+    writers.shutdown();
+    try {
+      writers.awaitTermination(2, TimeUnit.SECONDS);
+    } catch (InterruptedException ex) {
+      Thread.currentThread().interrupt();
+    }
+    writers.shutdownNow();
+  }
+}
