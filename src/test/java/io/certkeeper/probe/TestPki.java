@@ -113,6 +113,11 @@ final class TestPki {
       return this;
     }
 
+    Spec eku(KeyPurposeId purpose) {
+      eku = purpose;
+      return this;
+    }
+
     Spec signedWith(String algorithm) {
       signatureAlgorithm = algorithm;
       return this;
