@@ -1,5 +1,6 @@
 package io.certkeeper.probe;
 
+import io.certkeeper.testing.OpenSslServer;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;

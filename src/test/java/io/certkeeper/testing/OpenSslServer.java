@@ -1,4 +1,4 @@
-package io.certkeeper.probe;
+package io.certkeeper.testing;
 
 import java.io.Closeable;
 import java.io.IOException;
@@ -15,7 +15,7 @@ import java.util.concurrent.TimeUnit;
  * An {@code openssl s_server} process on a loopback port. s_server cannot bind port 0, so a free
  * port is picked first and the start is retried if another process took it meanwhile.
  */
-final class OpenSslServer implements Closeable {
+public final class OpenSslServer implements Closeable {
   private final Process process;
   private final int port;
   private final Path log;
@@ -27,7 +27,7 @@ final class OpenSslServer implements Closeable {
   }
 
   /** Starts {@code openssl s_server -accept PORT -quiet ARGS...} and waits until it listens. */
-  static OpenSslServer start(Path dir, String... args) throws IOException, InterruptedException {
+  public static OpenSslServer start(Path dir, String... args) throws IOException, InterruptedException {
     IOException last = null;
     for (int attempt = 0; attempt < 5; attempt++) {
       int port;
@@ -64,7 +64,7 @@ final class OpenSslServer implements Closeable {
     }
   }
 
-  int port() {
+  public int port() {
     return port;
   }
 
