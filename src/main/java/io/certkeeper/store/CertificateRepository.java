@@ -10,6 +10,7 @@ import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
+import java.sql.Savepoint;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
@@ -53,6 +54,30 @@ public final class CertificateRepository {
     if (exists(c, info.sha256())) {
       return info; // seen already at a later time
     }
+    // Another writer may insert the same certificate at the same moment: the primary key
+    // decides, and the loser only moves last_seen (a savepoint keeps PostgreSQL's transaction usable).
+    Savepoint sp = c.setSavepoint();
+    try {
+      insert(c, cert, info, source, now);
+      c.releaseSavepoint(sp);
+    } catch (SQLException e) {
+      if (!"23505".equals(e.getSQLState())) {
+        throw e;
+      }
+      c.rollback(sp);
+      try (PreparedStatement ps = c.prepareStatement(
+          "UPDATE certificates SET last_seen = ? WHERE sha256 = ? AND last_seen < ?")) {
+        Jdbc.setInstant(ps, 1, now);
+        ps.setString(2, info.sha256());
+        Jdbc.setInstant(ps, 3, now);
+        ps.executeUpdate();
+      }
+    }
+    return info;
+  }
+
+  private static void insert(Connection c, X509Certificate cert, CertificateInfo info,
+      CertificateRecord.Source source, Instant now) throws SQLException {
     try (PreparedStatement ps = c.prepareStatement(
         "INSERT INTO certificates (sha256, subject, issuer, serial, not_before, not_after, key_algorithm,"
             + " key_size, signature_algorithm, sans, spki_sha256, is_ca, pem, source, first_seen, last_seen)"
@@ -76,7 +101,6 @@ public final class CertificateRepository {
       Jdbc.setInstant(ps, i++, now);
       ps.executeUpdate();
     }
-    return info;
   }
 
   private static boolean exists(Connection c, String sha256) throws SQLException {

@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import io.certkeeper.testing.Migrations;
 import io.certkeeper.testing.OpenSsl;
 import io.certkeeper.x509.CertificateInfo;
+import io.certkeeper.x509.Fingerprints;
 import io.certkeeper.x509.Pem;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -91,6 +92,33 @@ class StoreTest {
       assertEquals(256, r.info().keySize());
       assertEquals(info, r.info());
       assertEquals(cert, Pem.parseCertificates(r.pem()).get(0));
+    }
+  }
+
+  @Test
+  void concurrentWritersOfTheSameNewCertificateAllSucceed() throws Exception {
+    X509Certificate cert = Pem.readCertificates(OpenSsl.selfSigned(dir, "r", "r.example", 30)).get(0);
+    Instant t0 = Instant.parse("2026-01-01T00:00:00Z");
+    try (Store store = open()) {
+      CertificateRepository repo = new CertificateRepository(store);
+      java.util.concurrent.ExecutorService pool = java.util.concurrent.Executors.newFixedThreadPool(8);
+      java.util.concurrent.CountDownLatch go = new java.util.concurrent.CountDownLatch(1);
+      List<java.util.concurrent.Future<CertificateInfo>> fs = new java.util.ArrayList<>();
+      for (int i = 0; i < 8; i++) {
+        Instant t = t0.plusSeconds(i);
+        fs.add(pool.submit(() -> {
+          go.await();
+          return repo.upsert(cert, CertificateRecord.Source.OBSERVED, t);
+        }));
+      }
+      go.countDown();
+      for (var f : fs) {
+        f.get(); // none fails with a duplicate key
+      }
+      pool.shutdown();
+      CertificateRecord r = repo.find(Fingerprints.sha256(cert)).orElseThrow();
+      assertEquals(t0.plusSeconds(7), r.lastSeen());
+      assertEquals(1, repo.summary(t0, t0).total());
     }
   }
 
