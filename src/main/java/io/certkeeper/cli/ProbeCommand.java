@@ -22,10 +22,10 @@ import io.certkeeper.store.ProbeResultRepository;
 import io.certkeeper.store.Store;
 import io.certkeeper.util.Durations;
 import io.certkeeper.util.Json;
+import io.certkeeper.util.TargetsFile;
 import io.certkeeper.x509.TrustAnchors;
 import java.io.IOException;
 import java.io.PrintWriter;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -204,18 +204,13 @@ final class ProbeCommand implements Callable<Integer>, UsageExitCode {
     List<String> where = new ArrayList<>();
     targets.forEach(t -> where.add(""));
     if (targetsFile != null) {
-      List<String> lines;
       try {
-        lines = Files.readAllLines(targetsFile);
+        for (TargetsFile.Line line : TargetsFile.read(targetsFile)) {
+          texts.add(line.text());
+          where.add(targetsFile + ":" + line.number());
+        }
       } catch (IOException e) {
         throw new CliException(UNKNOWN, "--targets-file: cannot read " + targetsFile + ": " + e.getMessage());
-      }
-      for (int i = 0; i < lines.size(); i++) {
-        String s = lines.get(i).replaceAll("#.*", "").strip();
-        if (!s.isEmpty()) {
-          texts.add(s);
-          where.add(targetsFile + ":" + (i + 1));
-        }
       }
     }
     if (texts.isEmpty()) {
