@@ -18,10 +18,11 @@ public record Config(
     LogConfig log,
     StoreConfig store,
     SchedulerConfig scheduler,
-    List<EndpointConfig> endpoints) {
+    List<EndpointConfig> endpoints,
+    List<ListenerConfig> listeners) {
 
   /** The top-level keys, in the order the sample file documents them. */
-  static final String[] KEYS = {"data-dir", "log", "store", "scheduler", "defaults", "groups", "endpoints"};
+  static final String[] KEYS = {"data-dir", "log", "store", "scheduler", "defaults", "groups", "endpoints", "listeners"};
 
   static Config read(Optional<Path> file, ConfigNode root) throws ConfigException {
     root.allowOnly(KEYS);
@@ -32,12 +33,13 @@ public record Config(
         LogConfig.read(root.section("log")),
         StoreConfig.read(root.section("store")),
         SchedulerConfig.read(root.section("scheduler")),
-        EndpointsConfig.read(root, baseDir));
+        EndpointsConfig.read(root, baseDir),
+        ListenerConfig.readAll(root, baseDir));
   }
 
   /** All defaults, as when no configuration file exists. */
   public static Config defaults() {
     return new Config(Optional.empty(), Optional.empty(), LogConfig.defaults(), StoreConfig.defaults(),
-        SchedulerConfig.defaults(), List.of());
+        SchedulerConfig.defaults(), List.of(), List.of());
   }
 }
