@@ -35,6 +35,8 @@ import picocli.CommandLine.Spec;
       EndpointCommand.class,
       ScheduleCommand.class,
       VerifyCommand.class,
+      AlertsCommand.class,
+      MailCommand.class,
     },
     footer = {
       "",
