@@ -69,11 +69,17 @@ final class ExpiryPolicy {
       return new Decision(Optional.empty(), List.of());
     }
     String worst = crossed.get(0);
-    if (fresh.get(0).equals(worst)) {
+    boolean worseRecorded = recorded.stream().anyMatch(r -> rank(r).compareTo(rank(worst)) <= 0);
+    if (fresh.get(0).equals(worst) && !worseRecorded) {
       return new Decision(Optional.of(worst), List.copyOf(fresh.subList(1, fresh.size())));
     }
     // a more severe threshold was alerted already: the newly crossed ones add nothing
     return new Decision(Optional.empty(), List.copyOf(fresh));
+  }
+
+  /** Smaller is more severe: {@code expired} before every threshold, then by time left. */
+  private static Duration rank(String label) {
+    return label.equals(EXPIRED) ? Duration.ofSeconds(-1) : Durations.parse(label);
   }
 
   /** Expired and thresholds within the endpoint's {@code critical} window are critical; others warn. */
