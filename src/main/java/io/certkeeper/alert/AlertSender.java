@@ -29,7 +29,8 @@ import org.slf4j.LoggerFactory;
  *
  * <p>Temporary failures (server down, timeouts, 4xx) back off per delivery ({@link Backoff}); 5xx
  * fails the delivery for good; bad credentials or a refused STARTTLS fail the delivery that met
- * them and pause the sender for {@link #CONFIG_PAUSE} or until the smtp configuration changes.
+ * them and pause the sender for {@link #CONFIG_PAUSE} or until the smtp configuration or the
+ * password it refers to changes.
  * Everything is recorded on the delivery: attempts, next attempt, last error.
  */
 public final class AlertSender {
@@ -52,7 +53,30 @@ public final class AlertSender {
   private Pause pause;
   private ScheduledExecutorService thread;
 
-  private record Pause(SmtpConfig config, Instant until, String reason) {}
+  /** A pause after a configuration error; it ends early when the configuration or the password changes. */
+  private record Pause(SmtpConfig config, String passwordDigest, Instant until, String reason) {
+    boolean holds(SmtpConfig now, Instant at) {
+      return config.equals(now) && passwordDigest.equals(AlertSender.passwordDigest(now)) && at.isBefore(until);
+    }
+  }
+
+  /** A digest of the password the reference resolves to now, so that fixing the secret ends a pause. */
+  static String passwordDigest(SmtpConfig cfg) {
+    if (cfg.password().isEmpty()) {
+      return "";
+    }
+    try {
+      char[] pw = cfg.password().get().resolve();
+      byte[] d = java.security.MessageDigest.getInstance("SHA-256")
+          .digest(new String(pw).getBytes(java.nio.charset.StandardCharsets.UTF_8));
+      java.util.Arrays.fill(pw, '\0');
+      return java.util.HexFormat.of().formatHex(d);
+    } catch (java.io.IOException e) {
+      return "unreadable";
+    } catch (java.security.NoSuchAlgorithmException e) {
+      throw new AssertionError(e);
+    }
+  }
 
   /** What one round did. */
   public record Round(int sent, int deferred, int failed, boolean paused) {
@@ -84,7 +108,7 @@ public final class AlertSender {
     }
     Instant now = clock.instant();
     if (pause != null) {
-      if (pause.config().equals(cfg) && now.isBefore(pause.until())) {
+      if (pause.holds(cfg, now)) {
         return new Round(0, 0, 0, true);
       }
       log.info("smtp - resuming delivery after: {}", pause.reason());
@@ -168,8 +192,8 @@ public final class AlertSender {
       case CONFIG:
         ledger.fail(first, f.getMessage(), now);
         ledger.release(rest);
-        pause = new Pause(cfg, now.plus(CONFIG_PAUSE), f.getMessage());
-        log.error("smtp - {}; delivery paused for {} or until the smtp configuration changes", f.getMessage(),
+        pause = new Pause(cfg, passwordDigest(cfg), now.plus(CONFIG_PAUSE), f.getMessage());
+        log.error("smtp - {}; delivery paused for {} or until the smtp configuration or password changes", f.getMessage(),
             CONFIG_PAUSE);
         return new Round(sent, 0, first.size(), true);
       case PERMANENT:
