@@ -36,6 +36,8 @@ import picocli.CommandLine.Spec;
       ScheduleCommand.class,
       ProbeCommand.class,
       VerifyCommand.class,
+      AlertsCommand.class,
+      MailCommand.class,
     },
     footer = {
       "",

@@ -1,5 +1,6 @@
 package io.certkeeper.cli;
 
+import io.certkeeper.alert.AlertLedger;
 import io.certkeeper.daemon.Daemon;
 import io.certkeeper.store.CertificateRepository;
 import io.certkeeper.store.DaemonRun;
@@ -47,7 +48,15 @@ final class StatusCommand implements Callable<Integer> {
   boolean json;
 
   /** The JSON shape of {@code status --json}. */
-  record Status(StoreStatus store, DaemonStatus daemon, CertificateCounts certificates, List<EndpointStatus> endpoints) {}
+  record Status(StoreStatus store, DaemonStatus daemon, CertificateCounts certificates, List<EndpointStatus> endpoints,
+      AlertCounts alerts) {}
+
+  /**
+   * @param pending deliveries not yet sent (including ones being sent and digests waiting for their window)
+   * @param failed deliveries that failed for good
+   * @param lastError the newest delivery error, with the server's reply; null when none
+   */
+  record AlertCounts(long pending, long sent, long failed, String lastError, Instant lastErrorAt) {}
 
   /**
    * @param status the worst problem of the last probe, {@code ok}, or {@code pending} (never probed)
@@ -80,7 +89,8 @@ final class StatusCommand implements Callable<Integer> {
           new StoreStatus(store.description(), store.schemaVersion()),
           daemonStatus(run, now),
           new CertificateCounts(s.total(), s.issued(), s.observed(), s.expired(), s.expiringSoon()),
-          endpoints(store, now));
+          endpoints(store, now),
+          alerts(new AlertLedger(store).summary()));
     }
     PrintWriter out = root.out();
     if (json) {
@@ -115,6 +125,11 @@ final class StatusCommand implements Callable<Integer> {
           st == null ? null : st.lastProbeAt(), next.get(r.id())));
     }
     return out;
+  }
+
+  private static AlertCounts alerts(AlertLedger.Summary s) {
+    return new AlertCounts(s.pending(), s.sent(), s.failed(), s.lastError().orElse(null),
+        s.lastErrorAt().orElse(null));
   }
 
   static DaemonStatus daemonStatus(Optional<DaemonRun> latest, Instant now) {
@@ -158,6 +173,9 @@ final class StatusCommand implements Callable<Integer> {
     CertificateCounts c = s.certificates();
     out.printf("certificates: %d (issued %d, observed %d); expired %d; expiring within 30d %d%n",
         c.total(), c.issued(), c.observed(), c.expired(), c.expiringWithin30d());
+    AlertCounts a = s.alerts();
+    out.printf("alerts:       %d pending, %d sent, %d failed%s%n", a.pending(), a.sent(), a.failed(),
+        a.lastError() == null ? "" : " (last error at " + a.lastErrorAt() + ": " + a.lastError() + ")");
     Map<String, Long> byStatus = new TreeMap<>();
     for (EndpointStatus e : s.endpoints()) {
       byStatus.merge(e.status(), 1L, Long::sum);

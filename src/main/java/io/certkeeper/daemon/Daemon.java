@@ -1,5 +1,6 @@
 package io.certkeeper.daemon;
 
+import io.certkeeper.alert.Alerting;
 import io.certkeeper.config.Config;
 import io.certkeeper.config.ConfigException;
 import io.certkeeper.schedule.EndpointScheduler;
@@ -78,6 +79,7 @@ public final class Daemon {
   private ScheduledExecutorService housekeeping;
   private EndpointSync endpointSync;
   private ProbeDispatcher dispatcher;
+  private Alerting alerting;
 
   /** A started part, stopped in reverse order. */
   private interface Part {
@@ -149,8 +151,9 @@ public final class Daemon {
       endpointScheduler.schedulePeriodic(HOUSEKEEPING, config.scheduler().renewalCheck(),
           config.scheduler().alertEvaluation());
       dispatcher = probes;
+      alerting = Alerting.create(store, this::config, clock);
       scheduling.scheduler().getContext().put(Services.CONTEXT_KEY, new Services(dispatcher,
-          () -> housekeeping(results), Optional.empty(), Optional.empty()));
+          () -> housekeeping(results), Optional.empty(), Optional.of(alerting::evaluate)));
       log.info("prober ready: {} TLS, up to {} probes at once", probes.tlsProvider(),
           config.scheduler().probeConcurrency());
       scheduling.start();
@@ -158,6 +161,16 @@ public final class Daemon {
       int caughtUp = endpointSync.catchUp(dispatcher);
       if (caughtUp > 0) {
         log.info("schedules - {} endpoints missed their schedule; probing each once within a minute", caughtUp);
+      }
+
+      part = "alerts";
+      alerting.start();
+      started.push(named("alert sender", () -> alerting.stop(Duration.ofSeconds(2))));
+      if (config.smtp().isEnabled()) {
+        log.info("alerts ready: mail via {}:{} ({}), evaluated every {}", config.smtp().host().get(),
+            config.smtp().port(), config.smtp().security(), config.scheduler().alertEvaluation());
+      } else {
+        log.info("alerts off: no smtp.host configured");
       }
 
       part = "housekeeping";
