@@ -7,7 +7,9 @@ import io.certkeeper.schedule.EndpointScheduler;
 import io.certkeeper.schedule.ProbeDispatcher;
 import io.certkeeper.schedule.Scheduling;
 import io.certkeeper.schedule.Services;
+import io.certkeeper.serve.Roles;
 import io.certkeeper.store.EndpointRepository;
+import io.certkeeper.store.ListenerStateRepository;
 import io.certkeeper.store.ProbeResultRepository;
 import org.quartz.SchedulerException;
 import io.certkeeper.store.DaemonRunRepository;
@@ -78,6 +80,7 @@ public final class Daemon {
   private Scheduling scheduling;
   private ScheduledExecutorService housekeeping;
   private EndpointSync endpointSync;
+  private Listeners listeners;
   private ProbeDispatcher dispatcher;
   private Alerting alerting;
 
@@ -173,6 +176,11 @@ public final class Daemon {
         log.info("alerts off: no smtp.host configured");
       }
 
+      part = "listeners";
+      listeners = Listeners.start(config.listeners(), dataDir, new ListenerStateRepository(store), clock,
+          this::adminRequest);
+      started.push(named("listeners", listeners::close));
+
       part = "housekeeping";
       housekeeping = Executors.newSingleThreadScheduledExecutor(r -> {
         Thread t = new Thread(r, "certkeeper-heartbeat");
@@ -237,6 +245,10 @@ public final class Daemon {
       recordReload(Optional.of("endpoints not synced: " + e.getMessage()));
       return;
     }
+    if (!previous.listeners().equals(next.listeners())) {
+      log.warn("configuration - listeners changed; restart the daemon to apply that part (certificates are reloaded now)");
+    }
+    listeners.reloadAll();
     Logging.setLevel(next.log().level());
     config = next;
     recordReload(Optional.empty());
@@ -258,6 +270,24 @@ public final class Daemon {
       endpointSync.schedules(false);
     } catch (StoreException | SchedulerException | RuntimeException e) {
       log.warn("store - heartbeat failed: {}", e.getMessage());
+    }
+  }
+
+  /** The admin listener's requests; the full API comes with the operations work. */
+  private io.netty.handler.codec.http.FullHttpResponse adminRequest(io.netty.handler.codec.http.FullHttpRequest req,
+      io.netty.channel.Channel channel) {
+    String path = new io.netty.handler.codec.http.QueryStringDecoder(req.uri()).path();
+    switch (path) {
+      case "/healthz":
+        return Roles.text(io.netty.handler.codec.http.HttpResponseStatus.OK, "{\"status\": \"ok\"}\n");
+      case "/readyz":
+        boolean ok = ready && store.isReachable() && scheduling.isRunning() && listeners.allOpen();
+        return Roles.text(ok ? io.netty.handler.codec.http.HttpResponseStatus.OK
+            : io.netty.handler.codec.http.HttpResponseStatus.SERVICE_UNAVAILABLE,
+            "{\"ready\": " + ok + "}\n");
+      default:
+        return Roles.text(io.netty.handler.codec.http.HttpResponseStatus.NOT_FOUND,
+            "{\"error\": \"no such resource: " + path.replace("\"", "") + "\"}\n");
     }
   }
 
