@@ -32,6 +32,12 @@ import picocli.CommandLine.Spec;
       DaemonCommand.class,
       ConfigCommand.class,
       StatusCommand.class,
+      CaCommand.class,
+      IssueCommand.class,
+      SignCommand.class,
+      RevokeCommand.class,
+      CrlCommand.class,
+      ListCommand.class,
     },
     footer = {
       "",

@@ -10,15 +10,17 @@ import java.util.Optional;
  *
  * @param file the file it was read from (absent when certkeeper runs on defaults)
  * @param dataDir {@code data-dir:} where the store and the CA live
+ * @param ca {@code ca:} the local CA
  */
 public record Config(
     @JsonIgnore Optional<Path> file,
     Optional<Path> dataDir,
     LogConfig log,
-    StoreConfig store) {
+    StoreConfig store,
+    CaConfig ca) {
 
   /** The top-level keys, in the order the sample file documents them. */
-  static final String[] KEYS = {"data-dir", "log", "store"};
+  static final String[] KEYS = {"data-dir", "log", "store", "ca"};
 
   static Config read(Optional<Path> file, ConfigNode root) throws ConfigException {
     root.allowOnly(KEYS);
@@ -26,11 +28,13 @@ public record Config(
         file,
         root.pathValue("data-dir"),
         LogConfig.read(root.section("log")),
-        StoreConfig.read(root.section("store")));
+        StoreConfig.read(root.section("store")),
+        CaConfig.read(root.section("ca")));
   }
 
   /** All defaults, as when no configuration file exists. */
   public static Config defaults() {
-    return new Config(Optional.empty(), Optional.empty(), LogConfig.defaults(), StoreConfig.defaults());
+    return new Config(Optional.empty(), Optional.empty(), LogConfig.defaults(), StoreConfig.defaults(),
+        CaConfig.defaults());
   }
 }
