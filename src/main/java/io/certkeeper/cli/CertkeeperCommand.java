@@ -38,6 +38,12 @@ import picocli.CommandLine.Spec;
       VerifyCommand.class,
       AlertsCommand.class,
       MailCommand.class,
+      CaCommand.class,
+      IssueCommand.class,
+      SignCommand.class,
+      RevokeCommand.class,
+      CrlCommand.class,
+      ListCommand.class,
     },
     footer = {
       "",

@@ -13,6 +13,7 @@ import java.util.Optional;
  * @param dataDir {@code data-dir:} where the store and the CA live
  * @param alerts {@code alerts:} what is alerted and to whom
  * @param smtp {@code smtp:} the mail server alerts go through
+ * @param ca {@code ca:} the local CA
  */
 public record Config(
     @JsonIgnore Optional<Path> file,
@@ -23,11 +24,12 @@ public record Config(
     List<EndpointConfig> endpoints,
     List<ListenerConfig> listeners,
     AlertsConfig alerts,
-    SmtpConfig smtp) {
+    SmtpConfig smtp,
+    CaConfig ca) {
 
   /** The top-level keys, in the order the sample file documents them. */
   static final String[] KEYS = {
-    "data-dir", "log", "store", "scheduler", "defaults", "groups", "endpoints", "listeners", "alerts", "smtp"
+    "data-dir", "log", "store", "ca", "scheduler", "defaults", "groups", "endpoints", "listeners", "alerts", "smtp"
   };
 
   static Config read(Optional<Path> file, ConfigNode root) throws ConfigException {
@@ -42,12 +44,14 @@ public record Config(
         EndpointsConfig.read(root, baseDir),
         ListenerConfig.readAll(root, baseDir),
         AlertsConfig.read(root.section("alerts")),
-        SmtpConfig.read(root.section("smtp"), baseDir));
+        SmtpConfig.read(root.section("smtp"), baseDir),
+        CaConfig.read(root.section("ca")));
   }
 
   /** All defaults, as when no configuration file exists. */
   public static Config defaults() {
     return new Config(Optional.empty(), Optional.empty(), LogConfig.defaults(), StoreConfig.defaults(),
-        SchedulerConfig.defaults(), List.of(), List.of(), AlertsConfig.defaults(), SmtpConfig.defaults());
+        SchedulerConfig.defaults(), List.of(), List.of(), AlertsConfig.defaults(), SmtpConfig.defaults(),
+        CaConfig.defaults());
   }
 }
