@@ -12,6 +12,7 @@ import io.certkeeper.schedule.Scheduling;
 import io.certkeeper.store.EndpointRepository;
 import io.certkeeper.store.EndpointRow;
 import io.certkeeper.store.EndpointState;
+import io.certkeeper.store.ListenerStateRepository;
 import io.certkeeper.store.ProbeResultRepository;
 import io.certkeeper.util.Json;
 import java.util.ArrayList;
@@ -49,7 +50,7 @@ final class StatusCommand implements Callable<Integer> {
 
   /** The JSON shape of {@code status --json}. */
   record Status(StoreStatus store, DaemonStatus daemon, CertificateCounts certificates, List<EndpointStatus> endpoints,
-      AlertCounts alerts) {}
+      AlertCounts alerts, List<ListenerStatus> listeners) {}
 
   /**
    * @param pending deliveries not yet sent (including ones being sent and digests waiting for their window)
@@ -90,7 +91,8 @@ final class StatusCommand implements Callable<Integer> {
           daemonStatus(run, now),
           new CertificateCounts(s.total(), s.issued(), s.observed(), s.expired(), s.expiringSoon()),
           endpoints(store, now),
-          alerts(new AlertLedger(store).summary()));
+          alerts(new AlertLedger(store).summary()),
+          new ListenerStateRepository(store).list().stream().map(StatusCommand::listener).toList());
     }
     PrintWriter out = root.out();
     if (json) {
@@ -132,6 +134,19 @@ final class StatusCommand implements Callable<Integer> {
         s.lastErrorAt().orElse(null));
   }
 
+  /**
+   * @param verifiedSha256 what a real connection saw after the last swap
+   * @param mismatch whether that differs from what was loaded
+   * @param lastError why the last reload was refused (the previous certificate kept serving)
+   */
+  record ListenerStatus(String name, String bind, String role, String sha256, String serial, Instant notAfter,
+      Instant loadedAt, String verifiedSha256, boolean mismatch, String lastError, Instant lastErrorAt) {}
+
+  private static ListenerStatus listener(io.certkeeper.store.ListenerState l) {
+    return new ListenerStatus(l.name(), l.bind(), l.role(), l.sha256(), l.serial(), l.notAfter(), l.loadedAt(),
+        l.verifiedSha256().orElse(null), l.mismatch(), l.lastError().orElse(null), l.lastErrorAt().orElse(null));
+  }
+
   static DaemonStatus daemonStatus(Optional<DaemonRun> latest, Instant now) {
     if (latest.isEmpty()) {
       return new DaemonStatus("never", null, null, null, null, null, null, null, null);
@@ -158,7 +173,20 @@ final class StatusCommand implements Callable<Integer> {
     }
   }
 
+  private static void printListeners(PrintWriter out, Status s) {
+    for (ListenerStatus l : s.listeners()) {
+      out.printf("listener:     %s %s (%s) serves %s, expires %s%s%s%n", l.name(), l.bind(), l.role(),
+          l.sha256().substring(0, 16), l.notAfter(), l.mismatch() ? "; SERVES " + l.verifiedSha256().substring(0, 16) : "",
+          l.lastError() == null ? "" : "; last reload refused: " + l.lastError());
+    }
+  }
+
   private static void printHuman(PrintWriter out, Status s, Instant now) {
+    printSummary(out, s, now);
+    printListeners(out, s);
+  }
+
+  private static void printSummary(PrintWriter out, Status s, Instant now) {
     out.printf("store:        %s (schema %s)%n", s.store().url(), s.store().schemaVersion());
     DaemonStatus d = s.daemon();
     if (d.state().equals("never")) {
