@@ -1,5 +1,9 @@
 package io.certkeeper.cli;
 
+import io.certkeeper.report.EndpointListing;
+import io.certkeeper.report.EndpointListing.EndpointView;
+import io.certkeeper.report.EndpointListing.HistoryView;
+
 import io.certkeeper.config.EndpointCodec;
 import io.certkeeper.config.EndpointConfig;
 import io.certkeeper.config.ProbeSchedule;
@@ -264,25 +268,6 @@ final class EndpointCommand {
     return r.orElseThrow(() -> CliException.usage("no endpoint " + idOrTarget + " (see 'certkeeper endpoint list')"));
   }
 
-  /** The JSON shape of one endpoint in {@code endpoint list --json} and {@code endpoint show --json}. */
-  record EndpointView(String id, String target, String origin, String group, String schedule, String servername,
-      String starttls, String proxy, List<String> caFiles, String warning, String critical, String timeout,
-      Map<String, String> labels, List<String> owners, String status, List<String> problems, String message,
-      Instant lastProbeAt, Long daysLeft, Instant notAfter, Integer consecutiveFailures) {}
-
-  static EndpointView view(EndpointRow row, Optional<EndpointState> state, Instant now) {
-    EndpointConfig e = EndpointCodec.fromJson(row.specJson());
-    Optional<Instant> notAfter = state.flatMap(EndpointState::leafNotAfter);
-    return new EndpointView(e.id(), e.target().toString(), row.origin(), e.group().orElse(null), e.schedule().toString(),
-        e.servername().orElse(null), e.starttls().orElse(null), e.proxy().map(io.certkeeper.util.Redaction::url).orElse(null),
-        e.caFiles().stream().map(Path::toString).toList(), Durations.format(e.warning()), Durations.format(e.critical()),
-        Durations.format(e.timeout()), e.labels(), e.owners(),
-        state.map(EndpointState::status).orElse("pending"), state.map(EndpointState::problems).orElse(List.of()),
-        state.map(EndpointState::message).orElse(null), state.map(EndpointState::lastProbeAt).orElse(null),
-        notAfter.map(t -> Duration.between(now, t).toDays()).orElse(null), notAfter.orElse(null),
-        state.map(EndpointState::consecutiveFailures).orElse(null));
-  }
-
   @Command(name = "list", mixinStandardHelpOptions = true, description = "List endpoints with their last status.")
   static final class ListEndpoints implements Callable<Integer> {
     @Spec CommandSpec spec;
@@ -294,15 +279,9 @@ final class EndpointCommand {
     public Integer call() throws Exception {
       CertkeeperCommand root = CertkeeperCommand.of(spec);
       Instant now = root.clock().instant();
-      List<EndpointView> views = new ArrayList<>();
+      List<EndpointView> views;
       try (Store store = root.openStore()) {
-        Map<String, EndpointState> states = new LinkedHashMap<>();
-        for (EndpointState s : new ProbeResultRepository(store).states()) {
-          states.put(s.endpointId(), s);
-        }
-        for (EndpointRow r : new EndpointRepository(store).list()) {
-          views.add(view(r, Optional.ofNullable(states.get(r.id())), now));
-        }
+        views = EndpointListing.list(store, now);
       }
       PrintWriter out = root.out();
       if (json) {
@@ -336,7 +315,7 @@ final class EndpointCommand {
       EndpointView v;
       try (Store store = root.openStore()) {
         EndpointRow row = resolve(new EndpointRepository(store), id);
-        v = view(row, new ProbeResultRepository(store).state(row.id()), root.clock().instant());
+        v = EndpointListing.view(row, new ProbeResultRepository(store).state(row.id()), root.clock().instant());
       }
       PrintWriter out = root.out();
       if (json) {
@@ -375,8 +354,6 @@ final class EndpointCommand {
     @Option(names = "--json", description = "Print {\"endpoint\", \"results\": [...], \"changes\": [...]}.")
     boolean json;
 
-    record HistoryView(String endpoint, List<ProbeHistoryEntry> results, List<EndpointChange> changes) {}
-
     @Override
     public Integer call() throws Exception {
       CertkeeperCommand root = CertkeeperCommand.of(spec);
@@ -392,7 +369,7 @@ final class EndpointCommand {
             throw CliException.usage("no endpoint " + id);
           }
         }
-        h = new HistoryView(endpointId, results.history(endpointId, limit), results.changes(endpointId, limit));
+        h = EndpointListing.history(store, endpointId, limit);
       }
       PrintWriter out = root.out();
       if (json) {

@@ -1,5 +1,8 @@
 package io.certkeeper.cli;
 
+import io.certkeeper.report.CertificateListing;
+import io.certkeeper.report.CertificateListing.Listed;
+
 import io.certkeeper.store.CertificateRecord;
 import io.certkeeper.store.CertificateRepository;
 import io.certkeeper.store.IssuedCertificateRecord;
@@ -48,15 +51,6 @@ final class ListCommand implements Callable<Integer> {
   @Option(names = "--json", description = "Print a JSON array (a stable shape, see README).")
   boolean json;
 
-  /**
-   * One certificate in {@code list --json}.
-   *
-   * @param status {@code valid}, {@code expired}, {@code not-yet-valid} or {@code revoked}
-   * @param profile for issued certificates: root, intermediate, server, client, server-client
-   */
-  record Listed(String serial, String sha256, String commonName, String subject, String issuer, List<String> sans, Instant notBefore,
-      Instant notAfter, String source, String status, String profile, Instant revokedAt, String revocationReason,
-      String keyAlgorithm, int keySize) {}
 
   @Override
   public Integer call() throws Exception {
@@ -69,13 +63,9 @@ final class ListCommand implements Callable<Integer> {
         : Optional.of(now.plus(CaContext.duration("--expiring-within", expiringWithin)));
     Optional<CertificateRecord.Source> src = source == null ? Optional.empty()
         : Optional.of(source.issued ? CertificateRecord.Source.ISSUED : CertificateRecord.Source.OBSERVED);
-    List<Listed> rows = new ArrayList<>();
+    List<Listed> rows;
     try (Store store = root.openStore()) {
-      List<CertificateRecord> certs = new CertificateRepository(store).list(src, before, limit);
-      Map<String, IssuedCertificateRecord> issued = new IssuedCertificateRepository(store).bySha256();
-      for (CertificateRecord c : certs) {
-        rows.add(listed(c, Optional.ofNullable(issued.get(c.info().sha256())), now));
-      }
+      rows = CertificateListing.list(store, src, before, limit, now);
     }
     PrintWriter out = root.out();
     if (json) {
@@ -95,22 +85,5 @@ final class ListCommand implements Callable<Integer> {
     return ExitCodes.OK;
   }
 
-  static Listed listed(CertificateRecord c, Optional<IssuedCertificateRecord> issued, Instant now) {
-    CertificateInfo i = c.info();
-    String status;
-    if (issued.isPresent() && issued.get().revoked()) {
-      status = "revoked";
-    } else if (!now.isBefore(i.notAfter())) {
-      status = "expired";
-    } else if (now.isBefore(i.notBefore())) {
-      status = "not-yet-valid";
-    } else {
-      status = "valid";
-    }
-    return new Listed(i.serial(), i.sha256(), i.subjectCommonName(), i.subject(), i.issuer(), i.sans(), i.notBefore(), i.notAfter(),
-        c.source().code(), status, issued.map(IssuedCertificateRecord::profile).orElse(null),
-        issued.flatMap(IssuedCertificateRecord::revokedAt).orElse(null),
-        issued.flatMap(IssuedCertificateRecord::revocationReason).orElse(null), i.keyAlgorithm(), i.keySize());
-  }
 
 }

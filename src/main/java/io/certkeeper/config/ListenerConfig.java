@@ -18,7 +18,7 @@ import java.util.Optional;
  * @param tls protocol and client-authentication settings
  */
 public record ListenerConfig(String name, HostPort bind, String role, Optional<HostPort> backend,
-    CertificateSource certificate, TlsSettings tls) {
+    CertificateSource certificate, TlsSettings tls, AdminAuth auth) {
 
   public static final String[] ROLES = {"echo", "proxy", "admin"};
 
@@ -56,6 +56,20 @@ public record ListenerConfig(String name, HostPort bind, String role, Optional<H
     }
   }
 
+  /**
+   * Who may use an admin listener: clients presenting a certificate that chains to the
+   * listener's {@code client-ca-files} (mTLS), or requests with {@code Authorization: Bearer}
+   * and this token. {@code /healthz} and {@code /readyz} are always open; {@code /metrics} too
+   * when {@code metricsPublic}.
+   *
+   * @param token reference to the bearer token
+   */
+  public record AdminAuth(Optional<SecretRef> token, boolean metricsPublic) {
+    static AdminAuth none() {
+      return new AdminAuth(Optional.empty(), false);
+    }
+  }
+
   static List<ListenerConfig> readAll(ConfigNode root, Path baseDir) throws ConfigException {
     List<ListenerConfig> out = new java.util.ArrayList<>();
     java.util.Set<String> names = new java.util.HashSet<>();
@@ -74,7 +88,7 @@ public record ListenerConfig(String name, HostPort bind, String role, Optional<H
   }
 
   static ListenerConfig read(ConfigNode n, Path baseDir) throws ConfigException {
-    n.allowOnly("name", "bind", "role", "backend", "certificate", "tls");
+    n.allowOnly("name", "bind", "role", "backend", "certificate", "tls", "auth");
     String name = n.requireString("name");
     if (!name.matches("[A-Za-z0-9][A-Za-z0-9_.-]{0,62}")) {
       throw n.require("name").error("a name is letters, digits, '.', '_' and '-' (got '" + name + "')");
@@ -94,8 +108,21 @@ public record ListenerConfig(String name, HostPort bind, String role, Optional<H
     if (!role.equals("proxy") && backend.isPresent()) {
       throw n.require("backend").error("only proxy listeners have a backend");
     }
-    return new ListenerConfig(name, bind, role, backend, readSource(n.require("certificate"), baseDir),
-        readTls(n.section("tls"), baseDir));
+    AdminAuth auth = AdminAuth.none();
+    if (n.get("auth").isPresent()) {
+      if (!role.equals("admin")) {
+        throw n.require("auth").error("only admin listeners have 'auth'");
+      }
+      ConfigNode a = n.section("auth");
+      a.allowOnly("token", "metrics-public");
+      auth = new AdminAuth(a.secret("token"), a.bool("metrics-public", false));
+    }
+    TlsSettings tls = readTls(n.section("tls"), baseDir);
+    if (role.equals("admin") && auth.token().isEmpty() && tls.clientAuth().equals("none")) {
+      throw n.error("an admin listener needs authentication: auth.token (a secret reference) and/or "
+          + "tls.client-auth with client-ca-files");
+    }
+    return new ListenerConfig(name, bind, role, backend, readSource(n.require("certificate"), baseDir), tls, auth);
   }
 
   private static CertificateSource readSource(ConfigNode c, Path baseDir) throws ConfigException {

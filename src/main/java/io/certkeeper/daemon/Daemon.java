@@ -178,7 +178,7 @@ public final class Daemon {
 
       part = "listeners";
       listeners = Listeners.start(config.listeners(), dataDir, new ListenerStateRepository(store), clock,
-          this::adminRequest);
+          l -> new AdminApi(l, store, clock, this::isReadyNow, dispatcher, this::metricsText, this::renewNow));
       started.push(named("listeners", listeners::close));
 
       part = "housekeeping";
@@ -273,22 +273,17 @@ public final class Daemon {
     }
   }
 
-  /** The admin listener's requests; the full API comes with the operations work. */
-  private io.netty.handler.codec.http.FullHttpResponse adminRequest(io.netty.handler.codec.http.FullHttpRequest req,
-      io.netty.channel.Channel channel) {
-    String path = new io.netty.handler.codec.http.QueryStringDecoder(req.uri()).path();
-    switch (path) {
-      case "/healthz":
-        return Roles.text(io.netty.handler.codec.http.HttpResponseStatus.OK, "{\"status\": \"ok\"}\n");
-      case "/readyz":
-        boolean ok = ready && store.isReachable() && scheduling.isRunning() && listeners.allOpen();
-        return Roles.text(ok ? io.netty.handler.codec.http.HttpResponseStatus.OK
-            : io.netty.handler.codec.http.HttpResponseStatus.SERVICE_UNAVAILABLE,
-            "{\"ready\": " + ok + "}\n");
-      default:
-        return Roles.text(io.netty.handler.codec.http.HttpResponseStatus.NOT_FOUND,
-            "{\"error\": \"no such resource: " + path.replace("\"", "") + "\"}\n");
-    }
+  /** Whether the store answers, the scheduler runs and every listener is open. */
+  boolean isReadyNow() {
+    return ready && store.isReachable() && scheduling.isRunning() && listeners.allOpen();
+  }
+
+  private String metricsText() {
+    return "# metrics are not available in this build\n";
+  }
+
+  private Optional<String> renewNow(String name) {
+    return Optional.empty();
   }
 
   private void housekeeping(ProbeResultRepository results) throws StoreException {

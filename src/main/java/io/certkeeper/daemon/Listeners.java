@@ -56,8 +56,14 @@ final class Listeners implements AutoCloseable {
    *
    * @throws IOException naming the listener and what is wrong
    */
+  /** Builds the admin API of one admin listener. */
+  @FunctionalInterface
+  interface AdminFactory {
+    Roles.HttpHandler create(ListenerConfig listener) throws IOException;
+  }
+
   static Listeners start(List<ListenerConfig> configs, Path dataDir, ListenerStateRepository states, Clock clock,
-      Roles.HttpHandler admin) throws IOException, StoreException {
+      AdminFactory admin) throws IOException, StoreException {
     Listeners ls = new Listeners(states, clock);
     try {
       for (ListenerConfig c : configs) {
@@ -70,17 +76,17 @@ final class Listeners implements AutoCloseable {
     return ls;
   }
 
-  private void startOne(ListenerConfig c, Path dataDir, Roles.HttpHandler admin) throws IOException, StoreException {
+  private void startOne(ListenerConfig c, Path dataDir, AdminFactory admin) throws IOException, StoreException {
     KeySource source = keySource(c, dataDir);
     ReloadableSslContext tls;
     try {
-      tls = ReloadableSslContext.load(source, tlsOptions(c));
+      tls = ReloadableSslContext.load(source, tlsOptions(c, dataDir));
     } catch (IOException e) {
       throw new IOException("listener " + c.name() + ": " + e.getMessage(), e);
     }
     TlsListener.Role role = switch (c.role()) {
       case "proxy" -> Roles.proxy(new InetSocketAddress(c.backend().get().host(), c.backend().get().port()));
-      case "admin" -> Roles.http(admin);
+      case "admin" -> Roles.http(admin.create(c));
       default -> Roles.echo();
     };
     TlsListener l = TlsListener.start(c.name(), new InetSocketAddress(c.bind().host(), c.bind().port()), tls, role, 2);
@@ -160,10 +166,15 @@ final class Listeners implements AutoCloseable {
     return new KeystoreKeySource(s.keystore().get(), s.keystoreType(), () -> s.keystorePassword().get().resolve());
   }
 
-  static TlsOptions tlsOptions(ListenerConfig c) throws IOException {
+  static TlsOptions tlsOptions(ListenerConfig c, Path dataDir) throws IOException {
     List<X509Certificate> cas = new ArrayList<>();
     for (Path f : c.tls().clientCaFiles()) {
       cas.addAll(Pem.readCertificates(f));
+    }
+    Path localRoot = dataDir.resolve(TrustSources.LOCAL_ROOT);
+    if (c.role().equals("admin") && cas.isEmpty() && !c.tls().clientAuth().equals("none")
+        && java.nio.file.Files.isRegularFile(localRoot)) {
+      cas.addAll(Pem.readCertificates(localRoot)); // an admin listener trusts the local CA's clients
     }
     return new TlsOptions(c.tls().protocols(), c.tls().ciphers(),
         TlsOptions.ClientAuth.valueOf(c.tls().clientAuth().toUpperCase(Locale.ROOT)), cas);

@@ -1,0 +1,265 @@
+package io.certkeeper.daemon;
+
+import io.certkeeper.alert.AlertLedger;
+import io.certkeeper.config.ListenerConfig;
+import io.certkeeper.report.CertificateListing;
+import io.certkeeper.report.EndpointListing;
+import io.certkeeper.schedule.ProbeDispatcher;
+import io.certkeeper.serve.Roles;
+import io.certkeeper.store.CertificateRecord;
+import io.certkeeper.store.Store;
+import io.certkeeper.util.Durations;
+import io.certkeeper.util.Json;
+import io.netty.channel.Channel;
+import io.netty.handler.codec.http.FullHttpRequest;
+import io.netty.handler.codec.http.FullHttpResponse;
+import io.netty.handler.codec.http.HttpHeaderNames;
+import io.netty.handler.codec.http.HttpMethod;
+import io.netty.handler.codec.http.HttpResponseStatus;
+import io.netty.handler.codec.http.QueryStringDecoder;
+import io.netty.handler.ssl.SslHandler;
+import java.io.IOException;
+import java.net.URLDecoder;
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.time.Clock;
+import java.time.Instant;
+import java.util.List;
+import java.util.Optional;
+import java.util.function.BooleanSupplier;
+import java.util.function.Supplier;
+import javax.net.ssl.SSLPeerUnverifiedException;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The admin HTTPS API of an {@code admin} listener. {@code /healthz} and {@code /readyz} are open;
+ * everything else needs a client certificate the listener verified (mTLS) or {@code Authorization:
+ * Bearer TOKEN}: no credentials → 401, a wrong token → 403. JSON shapes are the CLI's {@code --json}
+ * shapes (see {@link io.certkeeper.report}).
+ */
+final class AdminApi implements Roles.HttpHandler {
+  /** Most items one list request returns. */
+  static final int MAX_LIMIT = 100_000;
+
+  private static final Logger log = LoggerFactory.getLogger(AdminApi.class);
+
+  private final ListenerConfig listener;
+  private final Optional<byte[]> token;
+  private final Store store;
+  private final Clock clock;
+  private final BooleanSupplier ready;
+  private final ProbeDispatcher probes;
+  private final Supplier<String> metrics;
+  private final Renewals renewals;
+
+  /** Renews a managed certificate now; empty when it has none of that name. */
+  @FunctionalInterface
+  interface Renewals {
+    Optional<String> renew(String name) throws Exception;
+  }
+
+  AdminApi(ListenerConfig listener, Store store, Clock clock, BooleanSupplier ready, ProbeDispatcher probes,
+      Supplier<String> metrics, Renewals renewals) throws IOException {
+    this.listener = listener;
+    this.token = listener.auth().token().isPresent()
+        ? Optional.of(new String(listener.auth().token().get().resolve()).getBytes(StandardCharsets.UTF_8))
+        : Optional.empty();
+    this.store = store;
+    this.clock = clock;
+    this.ready = ready;
+    this.probes = probes;
+    this.metrics = metrics;
+    this.renewals = renewals;
+  }
+
+  @Override
+  public FullHttpResponse handle(FullHttpRequest req, Channel channel) {
+    QueryStringDecoder uri = new QueryStringDecoder(req.uri());
+    String path = uri.path();
+    try {
+      if (path.equals("/healthz")) {
+        return json(HttpResponseStatus.OK, "{\"status\": \"ok\"}");
+      }
+      if (path.equals("/readyz")) {
+        boolean ok = ready.getAsBoolean();
+        return json(ok ? HttpResponseStatus.OK : HttpResponseStatus.SERVICE_UNAVAILABLE, "{\"ready\": " + ok + "}");
+      }
+      boolean open = path.equals("/metrics") && listener.auth().metricsPublic();
+      if (!open) {
+        Optional<FullHttpResponse> denied = authenticate(req, channel);
+        if (denied.isPresent()) {
+          return denied.get();
+        }
+      }
+      return route(req.method(), path, uri);
+    } catch (BadRequest e) {
+      return error(HttpResponseStatus.BAD_REQUEST, e.getMessage());
+    } catch (BadRequestUnchecked e) {
+      return error(HttpResponseStatus.BAD_REQUEST, e.getMessage());
+    } catch (Exception e) {
+      log.error("{} - {} {} failed: {}", listener.name(), req.method(), path, e.toString());
+      return error(HttpResponseStatus.INTERNAL_SERVER_ERROR, "internal error; see the daemon's log");
+    }
+  }
+
+  private Optional<FullHttpResponse> authenticate(FullHttpRequest req, Channel channel) {
+    SslHandler ssl = channel.pipeline().get(SslHandler.class);
+    if (ssl != null) {
+      try {
+        if (ssl.engine().getSession().getPeerCertificates().length > 0) {
+          return Optional.empty(); // the TLS layer verified it against client-ca-files
+        }
+      } catch (SSLPeerUnverifiedException e) {
+        // no client certificate
+      }
+    }
+    String auth = req.headers().get(HttpHeaderNames.AUTHORIZATION);
+    if (auth == null || !auth.regionMatches(true, 0, "Bearer ", 0, 7)) {
+      FullHttpResponse r = error(HttpResponseStatus.UNAUTHORIZED, "authentication required: a client certificate or a bearer token");
+      r.headers().set(HttpHeaderNames.WWW_AUTHENTICATE, "Bearer");
+      return Optional.of(r);
+    }
+    byte[] given = auth.substring(7).trim().getBytes(StandardCharsets.UTF_8);
+    if (token.isEmpty() || !MessageDigest.isEqual(given, token.get())) {
+      return Optional.of(error(HttpResponseStatus.FORBIDDEN, "wrong token"));
+    }
+    return Optional.empty();
+  }
+
+  private FullHttpResponse route(HttpMethod method, String path, QueryStringDecoder uri) throws Exception {
+    Instant now = clock.instant();
+    String[] parts = path.split("/");
+    if (path.equals("/metrics")) {
+      requireGet(method);
+      return Roles.text(HttpResponseStatus.OK, metrics.get());
+    }
+    if (path.equals("/api/v1/certificates")) {
+      requireGet(method);
+      Optional<Instant> before = param(uri, "expiring-within").map(d -> now.plus(duration(d)));
+      Optional<CertificateRecord.Source> source = param(uri, "source").map(AdminApi::source);
+      return ok(CertificateListing.list(store, source, before, limit(uri), now));
+    }
+    if (path.equals("/api/v1/endpoints")) {
+      requireGet(method);
+      return ok(EndpointListing.list(store, now));
+    }
+    if (path.equals("/api/v1/alerts")) {
+      requireGet(method);
+      List<String> statuses = param(uri, "status").map(List::of).orElse(List.of());
+      return ok(new AlertLedger(store).list(statuses, limit(uri)));
+    }
+    if (parts.length >= 5 && parts[1].equals("api") && parts[2].equals("v1") && parts[3].equals("endpoints")) {
+      String id = URLDecoder.decode(parts[4], StandardCharsets.UTF_8);
+      if (parts.length == 5) {
+        requireGet(method);
+        return EndpointListing.show(store, id, now).map(this::ok)
+            .orElseGet(() -> error(HttpResponseStatus.NOT_FOUND, "no endpoint " + id));
+      }
+      if (parts.length == 6 && parts[5].equals("history")) {
+        requireGet(method);
+        return ok(EndpointListing.history(store, id, limit(uri)));
+      }
+      if (parts.length == 6 && parts[5].equals("probe")) {
+        requirePost(method);
+        if (EndpointListing.show(store, id, now).isEmpty()) {
+          return error(HttpResponseStatus.NOT_FOUND, "no endpoint " + id);
+        }
+        probes.dispatch(id, java.time.Duration.ZERO);
+        return json(HttpResponseStatus.ACCEPTED, "{\"endpoint\": " + Json.mapper().writeValueAsString(id)
+            + ", \"probe\": \"started\"}");
+      }
+    }
+    if (parts.length == 6 && path.startsWith("/api/v1/certificates/") && parts[5].equals("renew")) {
+      requirePost(method);
+      String name = URLDecoder.decode(parts[4], StandardCharsets.UTF_8);
+      Optional<String> result = renewals.renew(name);
+      return result.map(r -> json(HttpResponseStatus.OK, r))
+          .orElseGet(() -> error(HttpResponseStatus.NOT_FOUND, "no managed certificate " + name));
+    }
+    return error(HttpResponseStatus.NOT_FOUND, "no such resource: " + path);
+  }
+
+  private static void requireGet(HttpMethod m) throws BadRequest {
+    if (!m.equals(HttpMethod.GET)) {
+      throw new BadRequest("use GET");
+    }
+  }
+
+  private static void requirePost(HttpMethod m) throws BadRequest {
+    if (!m.equals(HttpMethod.POST)) {
+      throw new BadRequest("use POST");
+    }
+  }
+
+  private static Optional<String> param(QueryStringDecoder uri, String name) {
+    List<String> v = uri.parameters().get(name);
+    return v == null || v.isEmpty() ? Optional.empty() : Optional.of(v.get(0));
+  }
+
+  private static int limit(QueryStringDecoder uri) throws BadRequest {
+    Optional<String> l = param(uri, "limit");
+    if (l.isEmpty()) {
+      return 1000;
+    }
+    try {
+      int n = Integer.parseInt(l.get());
+      if (n < 1 || n > MAX_LIMIT) {
+        throw new BadRequest("limit must be between 1 and " + MAX_LIMIT);
+      }
+      return n;
+    } catch (NumberFormatException e) {
+      throw new BadRequest("limit must be a number, got '" + l.get() + "'");
+    }
+  }
+
+  private static java.time.Duration duration(String text) {
+    try {
+      return Durations.parse(text);
+    } catch (IllegalArgumentException e) {
+      throw new BadRequestUnchecked("expiring-within: " + e.getMessage());
+    }
+  }
+
+  private static CertificateRecord.Source source(String s) {
+    switch (s) {
+      case "issued": return CertificateRecord.Source.ISSUED;
+      case "observed": return CertificateRecord.Source.OBSERVED;
+      default: throw new BadRequestUnchecked("source must be issued or observed, got '" + s + "'");
+    }
+  }
+
+  private FullHttpResponse ok(Object body) {
+    return json(HttpResponseStatus.OK, Json.pretty(body));
+  }
+
+  private static FullHttpResponse json(HttpResponseStatus status, String body) {
+    return Roles.text(status, body.endsWith("\n") ? body : body + "\n");
+  }
+
+  private static FullHttpResponse error(HttpResponseStatus status, String message) {
+    try {
+      return json(status, "{\"error\": " + Json.mapper().writeValueAsString(message) + "}");
+    } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
+      throw new AssertionError(e);
+    }
+  }
+
+  /** A request the client can fix; answered with 400 and the message. */
+  static final class BadRequest extends Exception {
+    private static final long serialVersionUID = 1L;
+
+    BadRequest(String message) {
+      super(message);
+    }
+  }
+
+  /** {@link BadRequest} from inside lambdas. */
+  static final class BadRequestUnchecked extends RuntimeException {
+    private static final long serialVersionUID = 1L;
+
+    BadRequestUnchecked(String message) {
+      super(message);
+    }
+  }
+}
