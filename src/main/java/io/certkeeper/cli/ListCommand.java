@@ -4,17 +4,11 @@ import io.certkeeper.report.CertificateListing;
 import io.certkeeper.report.CertificateListing.Listed;
 
 import io.certkeeper.store.CertificateRecord;
-import io.certkeeper.store.CertificateRepository;
-import io.certkeeper.store.IssuedCertificateRecord;
-import io.certkeeper.store.IssuedCertificateRepository;
 import io.certkeeper.store.Store;
 import io.certkeeper.util.Json;
-import io.certkeeper.x509.CertificateInfo;
 import java.io.PrintWriter;
 import java.time.Instant;
-import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.ArgGroup;

@@ -7,7 +7,6 @@ import io.certkeeper.schedule.EndpointScheduler;
 import io.certkeeper.schedule.ProbeDispatcher;
 import io.certkeeper.schedule.Scheduling;
 import io.certkeeper.schedule.Services;
-import io.certkeeper.serve.Roles;
 import io.certkeeper.store.EndpointRepository;
 import io.certkeeper.store.ListenerStateRepository;
 import io.certkeeper.store.ProbeResultRepository;

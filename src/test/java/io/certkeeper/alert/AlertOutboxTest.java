@@ -1,9 +1,7 @@
 package io.certkeeper.alert;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
-import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.certkeeper.store.StoreException;
 import java.nio.file.Path;

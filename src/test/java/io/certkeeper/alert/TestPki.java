@@ -1,6 +1,5 @@
 package io.certkeeper.alert;
 
-import java.io.IOException;
 import java.math.BigInteger;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
