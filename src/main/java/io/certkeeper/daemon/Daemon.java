@@ -78,6 +78,7 @@ public final class Daemon {
   private ScheduledExecutorService housekeeping;
   private EndpointSync endpointSync;
   private ProbeDispatcher dispatcher;
+  private SystemdNotifier systemd = SystemdNotifier.disabled();
 
   /** A started part, stopped in reverse order. */
   private interface Part {
@@ -106,6 +107,11 @@ public final class Daemon {
   /** Asks the daemon to reload its configuration; safe from any thread. */
   public void requestReload() {
     requests.add(Request.RELOAD);
+  }
+
+  /** Where to tell systemd about readiness, reloads and stopping ({@code Type=notify}); call before {@link #run()}. */
+  public void notifySystemd(SystemdNotifier notifier) {
+    this.systemd = Objects.requireNonNull(notifier, "notifier");
   }
 
   /** Whether every part has started and the daemon has not begun to stop. */
@@ -176,9 +182,12 @@ public final class Daemon {
     }
     ready = true;
     log.info("ready");
+    systemd.ready("ready");
+    systemd.startWatchdog(this::isReady);
     serveRequests();
     ready = false;
     log.info("stopping");
+    systemd.stopping();
     stopParts();
     log.info("stopped");
     return 0;
@@ -196,7 +205,9 @@ public final class Daemon {
       if (r == Request.STOP) {
         return;
       }
+      systemd.reloading();
       reload();
+      systemd.ready("ready");
     }
   }
 
