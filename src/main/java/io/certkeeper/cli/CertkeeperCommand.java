@@ -36,6 +36,7 @@ import picocli.CommandLine.Spec;
       ScheduleCommand.class,
       ProbeCommand.class,
       VerifyCommand.class,
+      MetricsCommand.class,
     },
     footer = {
       "",

@@ -1,0 +1,93 @@
+package io.certkeeper.store;
+
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Objects;
+import java.util.Optional;
+
+/**
+ * What the metrics show, read in one transaction: each declared endpoint's latest probe with the
+ * leaf it last served, and the certificates issued here. Ad-hoc {@code certkeeper probe} targets
+ * that are not declared endpoints are left out, so the series follow the configuration.
+ */
+public final class MetricsRepository {
+  private final Store store;
+
+  public MetricsRepository(Store store) {
+    this.store = Objects.requireNonNull(store, "store");
+  }
+
+  /** The facts of a certificate that metrics label and report. */
+  public record CertificateReading(String sha256, String subject, String issuer, String serial, Instant notBefore,
+      Instant notAfter, CertificateRecord.Source source) {}
+
+  /**
+   * A declared endpoint's state after its latest probe.
+   *
+   * @param obtainedChain whether the latest probe got a certificate chain (no network or handshake failure)
+   * @param totalMs the latest probe's duration
+   * @param pathNotAfter expiry of the path the latest probe validated (the earliest notAfter along it)
+   * @param leaf the last leaf seen (kept across failed probes)
+   */
+  public record EndpointReading(String endpointId, Instant lastProbeAt, String status, List<String> problems,
+      boolean obtainedChain, long totalMs, Optional<Instant> pathNotAfter, Optional<CertificateReading> leaf) {}
+
+  /** Both readings, taken together. */
+  public record Readings(List<EndpointReading> endpoints, List<CertificateReading> issued) {}
+
+  /** Reads endpoints (by id) and issued certificates (by subject, newest first). */
+  public Readings read() throws StoreException {
+    return store.inTransaction(c -> new Readings(endpoints(c), issued(c)));
+  }
+
+  private static List<EndpointReading> endpoints(Connection c) throws SQLException {
+    List<EndpointReading> out = new ArrayList<>();
+    try (PreparedStatement ps = c.prepareStatement(
+        "SELECT s.endpoint_id, s.last_probe_at, s.status, s.problems, s.consecutive_failures,"
+            + " r.total_ms, r.path_not_after,"
+            + " c.sha256, c.subject, c.issuer, c.serial, c.not_before, c.not_after, c.source"
+            + " FROM endpoint_state s"
+            + " JOIN endpoints e ON e.id = s.endpoint_id"
+            + " LEFT JOIN probe_results r ON r.id = s.last_result_id"
+            + " LEFT JOIN certificates c ON c.sha256 = s.leaf_sha256"
+            + " ORDER BY s.endpoint_id");
+        ResultSet rs = ps.executeQuery()) {
+      while (rs.next()) {
+        Optional<CertificateReading> leaf = rs.getString("sha256") == null
+            ? Optional.empty()
+            : Optional.of(certificate(rs));
+        out.add(new EndpointReading(rs.getString("endpoint_id"), Jdbc.getInstant(rs, "last_probe_at"),
+            rs.getString("status"), ProbeResultRepository.fromJson(rs.getString("problems")),
+            rs.getInt("consecutive_failures") == 0, rs.getLong("total_ms"),
+            Optional.ofNullable(Jdbc.getInstant(rs, "path_not_after")), leaf));
+      }
+    }
+    return out;
+  }
+
+  private static List<CertificateReading> issued(Connection c) throws SQLException {
+    List<CertificateReading> out = new ArrayList<>();
+    try (PreparedStatement ps = c.prepareStatement(
+        "SELECT sha256, subject, issuer, serial, not_before, not_after, source FROM certificates"
+            + " WHERE source = ? ORDER BY subject, not_after DESC, sha256");) {
+      ps.setString(1, CertificateRecord.Source.ISSUED.code());
+      try (ResultSet rs = ps.executeQuery()) {
+        while (rs.next()) {
+          out.add(certificate(rs));
+        }
+      }
+    }
+    return out;
+  }
+
+  private static CertificateReading certificate(ResultSet rs) throws SQLException {
+    return new CertificateReading(rs.getString("sha256"), rs.getString("subject"), rs.getString("issuer"),
+        rs.getString("serial"), Jdbc.getInstant(rs, "not_before"), Jdbc.getInstant(rs, "not_after"),
+        CertificateRecord.Source.ofCode(rs.getString("source")));
+  }
+}
