@@ -37,6 +37,7 @@ import picocli.CommandLine.Spec;
       ProbeCommand.class,
       VerifyCommand.class,
       MetricsCommand.class,
+      BackupCommand.class,
     },
     footer = {
       "",
