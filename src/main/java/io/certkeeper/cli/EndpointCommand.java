@@ -13,9 +13,9 @@ import io.certkeeper.store.Store;
 import io.certkeeper.util.Durations;
 import io.certkeeper.util.HostPort;
 import io.certkeeper.util.Json;
+import io.certkeeper.util.TargetsFile;
 import java.io.IOException;
 import java.io.PrintWriter;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
@@ -191,22 +191,18 @@ final class EndpointCommand {
     @Override
     public Integer call() throws Exception {
       CertkeeperCommand root = CertkeeperCommand.of(spec);
-      List<String> lines;
+      List<TargetsFile.Line> lines;
       try {
-        lines = Files.readAllLines(file);
+        lines = TargetsFile.read(file);
       } catch (IOException e) {
         throw CliException.usage("cannot read " + file + ": " + e.getMessage());
       }
       List<EndpointConfig> endpoints = new ArrayList<>();
-      for (int i = 0; i < lines.size(); i++) {
-        String s = lines.get(i).replaceAll("#.*", "").strip();
-        if (s.isEmpty()) {
-          continue;
-        }
+      for (TargetsFile.Line line : lines) {
         try {
-          endpoints.add(settings.s.toEndpoint(s));
+          endpoints.add(settings.s.toEndpoint(line.text()));
         } catch (CliException e) {
-          throw CliException.usage(file + ":" + (i + 1) + ": " + e.getMessage());
+          throw CliException.usage(file + ":" + line.number() + ": " + e.getMessage());
         }
       }
       int added = 0;

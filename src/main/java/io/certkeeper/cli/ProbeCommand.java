@@ -15,15 +15,17 @@ import io.certkeeper.probe.ProbeResult;
 import io.certkeeper.probe.ProbeTarget;
 import io.certkeeper.probe.Prober;
 import io.certkeeper.probe.ProxyEndpoint;
+import io.certkeeper.probe.Revocation;
+import io.certkeeper.probe.RevocationFetcher;
 import io.certkeeper.probe.StartTls;
 import io.certkeeper.store.ProbeResultRepository;
 import io.certkeeper.store.Store;
 import io.certkeeper.util.Durations;
 import io.certkeeper.util.Json;
+import io.certkeeper.util.TargetsFile;
 import io.certkeeper.x509.TrustAnchors;
 import java.io.IOException;
 import java.io.PrintWriter;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -54,6 +56,8 @@ import picocli.CommandLine.Spec;
     })
 final class ProbeCommand implements Callable<Integer>, UsageExitCode {
   static final int UNKNOWN = 3;
+  /** Time allowed for each CRL or OCSP fetch. */
+  static final java.time.Duration REVOCATION_TIMEOUT = java.time.Duration.ofSeconds(5);
   /** Above this many targets, a terminal shows a progress line. */
   static final int PROGRESS_ABOVE = 20;
 
@@ -91,6 +95,10 @@ final class ProbeCommand implements Callable<Integer>, UsageExitCode {
 
   @Option(names = "--critical", paramLabel = "D", defaultValue = "7d", description = "'expiring' is critical below this (default ${DEFAULT-VALUE}).")
   String critical;
+
+  @Option(names = "--check-revocation",
+      description = "Also fetch CRLs and OCSP from each chain's own URLs (plain HTTP; 5 s and 10 MiB each).")
+  boolean checkRevocation;
 
   @Option(names = "--no-store", description = "Do not record results in the store.")
   boolean noStore;
@@ -140,11 +148,10 @@ final class ProbeCommand implements Callable<Integer>, UsageExitCode {
         }));
       }
       for (CompletableFuture<ProbeCapture> f : futures) {
-        ProbeCapture c = f.join();
-        captures.add(c);
-        results.add(judge.judge(c));
+        captures.add(f.join());
       }
     }
+    results.addAll(checkRevocation ? judgeWithRevocation(judge, captures) : captures.stream().map(judge::judge).toList());
     if (progress) {
       err.println();
     }
@@ -161,6 +168,23 @@ final class ProbeCommand implements Callable<Integer>, UsageExitCode {
       }
     }
     return NagiosStatus.worst(results, thresholds).exitCode();
+  }
+
+  /** Fetches each chain's revocation information (a few at a time; CRLs are shared) and judges. */
+  private static List<ProbeResult> judgeWithRevocation(ProbeJudge judge, List<ProbeCapture> captures) {
+    RevocationFetcher fetcher = RevocationFetcher.create(REVOCATION_TIMEOUT);
+    java.util.concurrent.ExecutorService pool = java.util.concurrent.Executors.newFixedThreadPool(
+        Math.min(16, Math.max(1, captures.size())));
+    try {
+      List<CompletableFuture<ProbeResult>> judged = new ArrayList<>();
+      for (ProbeCapture c : captures) {
+        judged.add(CompletableFuture.supplyAsync(
+            () -> judge.judge(c, c.chain().isEmpty() ? Revocation.none() : fetcher.fetch(c.chain())), pool));
+      }
+      return judged.stream().map(CompletableFuture::join).toList();
+    } finally {
+      pool.shutdownNow();
+    }
   }
 
   private void record(CertkeeperCommand root, List<ProbeCapture> captures, List<ProbeResult> results) throws Exception {
@@ -180,18 +204,13 @@ final class ProbeCommand implements Callable<Integer>, UsageExitCode {
     List<String> where = new ArrayList<>();
     targets.forEach(t -> where.add(""));
     if (targetsFile != null) {
-      List<String> lines;
       try {
-        lines = Files.readAllLines(targetsFile);
+        for (TargetsFile.Line line : TargetsFile.read(targetsFile)) {
+          texts.add(line.text());
+          where.add(targetsFile + ":" + line.number());
+        }
       } catch (IOException e) {
         throw new CliException(UNKNOWN, "--targets-file: cannot read " + targetsFile + ": " + e.getMessage());
-      }
-      for (int i = 0; i < lines.size(); i++) {
-        String s = lines.get(i).replaceAll("#.*", "").strip();
-        if (!s.isEmpty()) {
-          texts.add(s);
-          where.add(targetsFile + ":" + (i + 1));
-        }
       }
     }
     if (texts.isEmpty()) {

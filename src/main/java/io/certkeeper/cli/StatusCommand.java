@@ -1,5 +1,6 @@
 package io.certkeeper.cli;
 
+import io.certkeeper.alert.AlertLedger;
 import io.certkeeper.daemon.Daemon;
 import io.certkeeper.store.CertificateRepository;
 import io.certkeeper.store.DaemonRun;
@@ -11,6 +12,7 @@ import io.certkeeper.schedule.Scheduling;
 import io.certkeeper.store.EndpointRepository;
 import io.certkeeper.store.EndpointRow;
 import io.certkeeper.store.EndpointState;
+import io.certkeeper.store.ListenerStateRepository;
 import io.certkeeper.store.ProbeResultRepository;
 import io.certkeeper.util.Json;
 import java.util.ArrayList;
@@ -47,7 +49,15 @@ final class StatusCommand implements Callable<Integer> {
   boolean json;
 
   /** The JSON shape of {@code status --json}. */
-  record Status(StoreStatus store, DaemonStatus daemon, CertificateCounts certificates, List<EndpointStatus> endpoints) {}
+  record Status(StoreStatus store, DaemonStatus daemon, CertificateCounts certificates, List<EndpointStatus> endpoints,
+      AlertCounts alerts, List<ListenerStatus> listeners) {}
+
+  /**
+   * @param pending deliveries not yet sent (including ones being sent and digests waiting for their window)
+   * @param failed deliveries that failed for good
+   * @param lastError the newest delivery error, with the server's reply; null when none
+   */
+  record AlertCounts(long pending, long sent, long failed, String lastError, Instant lastErrorAt) {}
 
   /**
    * @param status the worst problem of the last probe, {@code ok}, or {@code pending} (never probed)
@@ -80,7 +90,9 @@ final class StatusCommand implements Callable<Integer> {
           new StoreStatus(store.description(), store.schemaVersion()),
           daemonStatus(run, now),
           new CertificateCounts(s.total(), s.issued(), s.observed(), s.expired(), s.expiringSoon()),
-          endpoints(store, now));
+          endpoints(store, now),
+          alerts(new AlertLedger(store).summary()),
+          new ListenerStateRepository(store).list().stream().map(StatusCommand::listener).toList());
     }
     PrintWriter out = root.out();
     if (json) {
@@ -117,6 +129,24 @@ final class StatusCommand implements Callable<Integer> {
     return out;
   }
 
+  private static AlertCounts alerts(AlertLedger.Summary s) {
+    return new AlertCounts(s.pending(), s.sent(), s.failed(), s.lastError().orElse(null),
+        s.lastErrorAt().orElse(null));
+  }
+
+  /**
+   * @param verifiedSha256 what a real connection saw after the last swap
+   * @param mismatch whether that differs from what was loaded
+   * @param lastError why the last reload was refused (the previous certificate kept serving)
+   */
+  record ListenerStatus(String name, String bind, String role, String sha256, String serial, Instant notAfter,
+      Instant loadedAt, String verifiedSha256, boolean mismatch, String lastError, Instant lastErrorAt) {}
+
+  private static ListenerStatus listener(io.certkeeper.store.ListenerState l) {
+    return new ListenerStatus(l.name(), l.bind(), l.role(), l.sha256(), l.serial(), l.notAfter(), l.loadedAt(),
+        l.verifiedSha256().orElse(null), l.mismatch(), l.lastError().orElse(null), l.lastErrorAt().orElse(null));
+  }
+
   static DaemonStatus daemonStatus(Optional<DaemonRun> latest, Instant now) {
     if (latest.isEmpty()) {
       return new DaemonStatus("never", null, null, null, null, null, null, null, null);
@@ -143,7 +173,20 @@ final class StatusCommand implements Callable<Integer> {
     }
   }
 
+  private static void printListeners(PrintWriter out, Status s) {
+    for (ListenerStatus l : s.listeners()) {
+      out.printf("listener:     %s %s (%s) serves %s, expires %s%s%s%n", l.name(), l.bind(), l.role(),
+          l.sha256().substring(0, 16), l.notAfter(), l.mismatch() ? "; SERVES " + l.verifiedSha256().substring(0, 16) : "",
+          l.lastError() == null ? "" : "; last reload refused: " + l.lastError());
+    }
+  }
+
   private static void printHuman(PrintWriter out, Status s, Instant now) {
+    printSummary(out, s, now);
+    printListeners(out, s);
+  }
+
+  private static void printSummary(PrintWriter out, Status s, Instant now) {
     out.printf("store:        %s (schema %s)%n", s.store().url(), s.store().schemaVersion());
     DaemonStatus d = s.daemon();
     if (d.state().equals("never")) {
@@ -158,6 +201,9 @@ final class StatusCommand implements Callable<Integer> {
     CertificateCounts c = s.certificates();
     out.printf("certificates: %d (issued %d, observed %d); expired %d; expiring within 30d %d%n",
         c.total(), c.issued(), c.observed(), c.expired(), c.expiringWithin30d());
+    AlertCounts a = s.alerts();
+    out.printf("alerts:       %d pending, %d sent, %d failed%s%n", a.pending(), a.sent(), a.failed(),
+        a.lastError() == null ? "" : " (last error at " + a.lastErrorAt() + ": " + a.lastError() + ")");
     Map<String, Long> byStatus = new TreeMap<>();
     for (EndpointStatus e : s.endpoints()) {
       byStatus.merge(e.status(), 1L, Long::sum);

@@ -11,6 +11,9 @@ import java.util.Optional;
  *
  * @param file the file it was read from (absent when certkeeper runs on defaults)
  * @param dataDir {@code data-dir:} where the store and the CA live
+ * @param alerts {@code alerts:} what is alerted and to whom
+ * @param smtp {@code smtp:} the mail server alerts go through
+ * @param ca {@code ca:} the local CA
  */
 public record Config(
     @JsonIgnore Optional<Path> file,
@@ -18,10 +21,16 @@ public record Config(
     LogConfig log,
     StoreConfig store,
     SchedulerConfig scheduler,
-    List<EndpointConfig> endpoints) {
+    List<EndpointConfig> endpoints,
+    List<ListenerConfig> listeners,
+    AlertsConfig alerts,
+    SmtpConfig smtp,
+    CaConfig ca) {
 
   /** The top-level keys, in the order the sample file documents them. */
-  static final String[] KEYS = {"data-dir", "log", "store", "scheduler", "defaults", "groups", "endpoints"};
+  static final String[] KEYS = {
+    "data-dir", "log", "store", "ca", "scheduler", "defaults", "groups", "endpoints", "listeners", "alerts", "smtp"
+  };
 
   static Config read(Optional<Path> file, ConfigNode root) throws ConfigException {
     root.allowOnly(KEYS);
@@ -32,12 +41,17 @@ public record Config(
         LogConfig.read(root.section("log")),
         StoreConfig.read(root.section("store")),
         SchedulerConfig.read(root.section("scheduler")),
-        EndpointsConfig.read(root, baseDir));
+        EndpointsConfig.read(root, baseDir),
+        ListenerConfig.readAll(root, baseDir),
+        AlertsConfig.read(root.section("alerts")),
+        SmtpConfig.read(root.section("smtp"), baseDir),
+        CaConfig.read(root.section("ca")));
   }
 
   /** All defaults, as when no configuration file exists. */
   public static Config defaults() {
     return new Config(Optional.empty(), Optional.empty(), LogConfig.defaults(), StoreConfig.defaults(),
-        SchedulerConfig.defaults(), List.of());
+        SchedulerConfig.defaults(), List.of(), List.of(), AlertsConfig.defaults(), SmtpConfig.defaults(),
+        CaConfig.defaults());
   }
 }

@@ -1,11 +1,9 @@
 package io.certkeeper.config;
 
 import io.certkeeper.util.HostPort;
+import io.certkeeper.util.TargetsFile;
 import java.io.IOException;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -18,9 +16,6 @@ import java.util.Optional;
  * defaults, the top-level defaults, the built-in defaults.
  */
 final class EndpointsConfig {
-  /** A targets file larger than this is refused. */
-  static final long MAX_TARGETS_FILE = 16L * 1024 * 1024;
-
   private EndpointsConfig() {}
 
   static List<EndpointConfig> read(ConfigNode root, Path baseDir) throws ConfigException {
@@ -44,15 +39,15 @@ final class EndpointsConfig {
       Optional<ConfigNode> tf = g.get("targets-file");
       if (tf.isPresent()) {
         Path file = baseDir.resolve(tf.get().asPath()).normalize();
-        for (TargetLine t : readTargetsFile(tf.get(), file)) {
+        for (TargetsFile.Line t : readTargetsFile(tf.get(), file)) {
           HostPort hp;
           try {
             hp = HostPort.parse(t.text());
           } catch (IllegalArgumentException ex) {
-            throw new ConfigException(file + ":" + t.line() + ": " + ex.getMessage());
+            throw new ConfigException(file + ":" + t.number() + ": " + ex.getMessage());
           }
           add(byId, where, EndpointConfig.resolve(hp, Optional.empty(), groupDefaults, Optional.of(name)),
-              file + ":" + t.line());
+              file + ":" + t.number());
         }
       }
     }
@@ -88,31 +83,11 @@ final class EndpointsConfig {
     return EndpointConfig.resolve(target, servername, s, group);
   }
 
-  record TargetLine(int line, String text) {}
-
-  /** Non-empty, non-comment lines of a targets file; {@code #} starts a comment. */
-  static List<TargetLine> readTargetsFile(ConfigNode at, Path file) throws ConfigException {
-    List<String> lines;
+  private static List<TargetsFile.Line> readTargetsFile(ConfigNode at, Path file) throws ConfigException {
     try {
-      if (Files.size(file) > MAX_TARGETS_FILE) {
-        throw at.error("targets file " + file + " is larger than " + MAX_TARGETS_FILE + " bytes");
-      }
-      lines = Files.readAllLines(file, StandardCharsets.UTF_8);
+      return TargetsFile.read(file);
     } catch (IOException ex) {
       throw at.error("cannot read targets file " + file + ": " + ex.getMessage());
     }
-    List<TargetLine> out = new ArrayList<>();
-    for (int i = 0; i < lines.size(); i++) {
-      String s = lines.get(i);
-      int hash = s.indexOf('#');
-      if (hash >= 0) {
-        s = s.substring(0, hash);
-      }
-      s = s.strip();
-      if (!s.isEmpty()) {
-        out.add(new TargetLine(i + 1, s));
-      }
-    }
-    return out;
   }
 }

@@ -1,12 +1,15 @@
 package io.certkeeper.daemon;
 
+import io.certkeeper.alert.Alerting;
 import io.certkeeper.config.Config;
 import io.certkeeper.config.ConfigException;
 import io.certkeeper.schedule.EndpointScheduler;
 import io.certkeeper.schedule.ProbeDispatcher;
 import io.certkeeper.schedule.Scheduling;
 import io.certkeeper.schedule.Services;
+import io.certkeeper.serve.Roles;
 import io.certkeeper.store.EndpointRepository;
+import io.certkeeper.store.ListenerStateRepository;
 import io.certkeeper.store.ProbeResultRepository;
 import org.quartz.SchedulerException;
 import io.certkeeper.store.DaemonRunRepository;
@@ -77,7 +80,9 @@ public final class Daemon {
   private Scheduling scheduling;
   private ScheduledExecutorService housekeeping;
   private EndpointSync endpointSync;
+  private Listeners listeners;
   private ProbeDispatcher dispatcher;
+  private Alerting alerting;
   private SystemdNotifier systemd = SystemdNotifier.disabled();
 
   /** A started part, stopped in reverse order. */
@@ -155,8 +160,9 @@ public final class Daemon {
       endpointScheduler.schedulePeriodic(HOUSEKEEPING, config.scheduler().renewalCheck(),
           config.scheduler().alertEvaluation());
       dispatcher = probes;
+      alerting = Alerting.create(store, this::config, clock);
       scheduling.scheduler().getContext().put(Services.CONTEXT_KEY, new Services(dispatcher,
-          () -> housekeeping(results), Optional.empty(), Optional.empty()));
+          () -> housekeeping(results), Optional.empty(), Optional.of(alerting::evaluate)));
       log.info("prober ready: {} TLS, up to {} probes at once", probes.tlsProvider(),
           config.scheduler().probeConcurrency());
       scheduling.start();
@@ -165,6 +171,21 @@ public final class Daemon {
       if (caughtUp > 0) {
         log.info("schedules - {} endpoints missed their schedule; probing each once within a minute", caughtUp);
       }
+
+      part = "alerts";
+      alerting.start();
+      started.push(named("alert sender", () -> alerting.stop(Duration.ofSeconds(2))));
+      if (config.smtp().isEnabled()) {
+        log.info("alerts ready: mail via {}:{} ({}), evaluated every {}", config.smtp().host().get(),
+            config.smtp().port(), config.smtp().security(), config.scheduler().alertEvaluation());
+      } else {
+        log.info("alerts off: no smtp.host configured");
+      }
+
+      part = "listeners";
+      listeners = Listeners.start(config.listeners(), dataDir, new ListenerStateRepository(store), clock,
+          this::adminRequest);
+      started.push(named("listeners", listeners::close));
 
       part = "housekeeping";
       housekeeping = Executors.newSingleThreadScheduledExecutor(r -> {
@@ -235,6 +256,10 @@ public final class Daemon {
       recordReload(Optional.of("endpoints not synced: " + e.getMessage()));
       return;
     }
+    if (!previous.listeners().equals(next.listeners())) {
+      log.warn("configuration - listeners changed; restart the daemon to apply that part (certificates are reloaded now)");
+    }
+    listeners.reloadAll();
     Logging.setLevel(next.log().level());
     config = next;
     recordReload(Optional.empty());
@@ -256,6 +281,24 @@ public final class Daemon {
       endpointSync.schedules(false);
     } catch (StoreException | SchedulerException | RuntimeException e) {
       log.warn("store - heartbeat failed: {}", e.getMessage());
+    }
+  }
+
+  /** The admin listener's requests; the full API comes with the operations work. */
+  private io.netty.handler.codec.http.FullHttpResponse adminRequest(io.netty.handler.codec.http.FullHttpRequest req,
+      io.netty.channel.Channel channel) {
+    String path = new io.netty.handler.codec.http.QueryStringDecoder(req.uri()).path();
+    switch (path) {
+      case "/healthz":
+        return Roles.text(io.netty.handler.codec.http.HttpResponseStatus.OK, "{\"status\": \"ok\"}\n");
+      case "/readyz":
+        boolean ok = ready && store.isReachable() && scheduling.isRunning() && listeners.allOpen();
+        return Roles.text(ok ? io.netty.handler.codec.http.HttpResponseStatus.OK
+            : io.netty.handler.codec.http.HttpResponseStatus.SERVICE_UNAVAILABLE,
+            "{\"ready\": " + ok + "}\n");
+      default:
+        return Roles.text(io.netty.handler.codec.http.HttpResponseStatus.NOT_FOUND,
+            "{\"error\": \"no such resource: " + path.replace("\"", "") + "\"}\n");
     }
   }
 

@@ -13,11 +13,11 @@ import java.util.Optional;
  * Renders certkeeper's metrics in the Prometheus text format. Two views:
  *
  * <ul>
- *   <li>{@link #ofStore} — what the store knows: certificates, renewal times, endpoint probes, and
- *       build info. This is what {@code certkeeper metrics} prints from any process, e.g. for
- *       node_exporter's textfile collector.
+ *   <li>{@link #ofStore} — what the store knows: certificates, renewal times, endpoint probes, the
+ *       certificates the listeners serve, and build info. This is what {@code certkeeper metrics}
+ *       prints from any process, e.g. for node_exporter's textfile collector.
  *   <li>{@link #ofDaemon} — the same plus what only the running daemon knows: its renewal and
- *       alert counters, the certificates its listeners serve, and JVM and process metrics. The
+ *       alert counters, and JVM and process metrics. The
  *       daemon's {@code /metrics} endpoint serves this view.
  * </ul>
  *
@@ -26,25 +26,22 @@ import java.util.Optional;
 public final class Metrics {
   private final Store store;
   private final Optional<Counters> counters;
-  private final Optional<ListenerCertificates> listeners;
   private final boolean process;
 
-  private Metrics(Store store, Optional<Counters> counters, Optional<ListenerCertificates> listeners, boolean process) {
+  private Metrics(Store store, Optional<Counters> counters, boolean process) {
     this.store = Objects.requireNonNull(store, "store");
     this.counters = counters;
-    this.listeners = listeners;
     this.process = process;
   }
 
   /** The store's view, for any process (the CLI). */
   public static Metrics ofStore(Store store) {
-    return new Metrics(store, Optional.empty(), Optional.empty(), false);
+    return new Metrics(store, Optional.empty(), false);
   }
 
   /** Everything, for the daemon's own process. */
-  public static Metrics ofDaemon(Store store, Counters counters, ListenerCertificates listeners) {
-    return new Metrics(store, Optional.of(Objects.requireNonNull(counters, "counters")),
-        Optional.of(Objects.requireNonNull(listeners, "listeners")), true);
+  public static Metrics ofDaemon(Store store, Counters counters) {
+    return new Metrics(store, Optional.of(Objects.requireNonNull(counters, "counters")), true);
   }
 
   /** Reads the store and the in-process state into one exposition. */
@@ -54,7 +51,6 @@ public final class Metrics {
     e.gauge("certkeeper_build_info", "certkeeper's version and the Java runtime it runs on (always 1).",
         "version", "java").add(1, Version.current(), System.getProperty("java.version"));
     counters.ifPresent(c -> c.addTo(e));
-    listeners.ifPresent(l -> l.addTo(e));
     if (process) {
       JvmMetrics.addTo(e);
     }

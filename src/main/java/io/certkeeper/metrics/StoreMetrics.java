@@ -2,6 +2,7 @@ package io.certkeeper.metrics;
 
 import io.certkeeper.store.MetricsRepository.CertificateReading;
 import io.certkeeper.store.MetricsRepository.EndpointReading;
+import io.certkeeper.store.MetricsRepository.ListenerReading;
 import io.certkeeper.store.MetricsRepository.Readings;
 import java.time.Duration;
 import java.time.Instant;
@@ -14,10 +15,11 @@ import javax.naming.ldap.LdapName;
 import javax.naming.ldap.Rdn;
 
 /**
- * The metric families drawn from the store: certificate validity, renewal times, and each declared
- * endpoint's latest probe. Every series is about something current — one per endpoint (its last
- * known leaf) and one per issued certificate name (its newest certificate) — so the number of
- * series follows the configuration, not the history the store keeps.
+ * The metric families drawn from the store: certificate validity, renewal times, each declared
+ * endpoint's latest probe, and the certificates the daemon's listeners serve. Every series is about
+ * something current — one per endpoint (its last known leaf), one per issued certificate name (its
+ * newest certificate that is not revoked), one per listener — so the number of series follows the
+ * configuration, not the history the store keeps.
  */
 final class StoreMetrics {
   /**
@@ -65,6 +67,13 @@ final class StoreMetrics {
         notAfter.add(seconds(c.notAfter()), labels);
         notBefore.add(seconds(c.notBefore()), labels);
       });
+    }
+
+    Exposition.Family listener = e.gauge("certkeeper_listener_certificate_info",
+        "The certificate each TLS listener of the daemon serves, as the daemon last recorded it (always 1).",
+        "listener", "sha256");
+    for (ListenerReading l : readings.listeners()) {
+      listener.add(1, l.name(), l.sha256());
     }
 
     // Newest first per subject: the first certificate of each name is the current one.

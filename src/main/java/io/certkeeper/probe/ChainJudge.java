@@ -7,6 +7,7 @@ import io.certkeeper.x509.Purpose;
 import io.certkeeper.x509.TrustAnchors;
 import io.certkeeper.x509.ValidationRequest;
 import io.certkeeper.x509.ValidationResult;
+import java.security.cert.X509CRL;
 import java.security.cert.X509Certificate;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -21,6 +22,11 @@ import java.util.Optional;
 interface ChainJudge {
   ChainVerdict judge(List<X509Certificate> chain, String expectedName, Instant now);
 
+  /** As {@link #judge(List, String, Instant)}, also checking revocation against {@code crls}. */
+  default ChainVerdict judge(List<X509Certificate> chain, String expectedName, Instant now, List<X509CRL> crls) {
+    return judge(chain, expectedName, now);
+  }
+
   /**
    * Judges nothing: results carry only the probe's own problems and {@code validPath} false. For
    * tests of the capture side.
@@ -32,22 +38,33 @@ interface ChainJudge {
   /** Judges with the strict validator against {@code anchors}, for a TLS server. */
   static ChainJudge strict(TrustAnchors anchors) {
     ChainValidator validator = ChainValidator.strict();
-    return (chain, expectedName, now) -> {
-      ValidationRequest.Builder b = ValidationRequest.builder(chain.get(0), anchors, now)
-          .purpose(Purpose.SERVER)
-          .peerName(PeerName.parse(expectedName));
-      if (chain.size() > 1) {
-        b.untrusted(chain.subList(1, chain.size()));
+    return new ChainJudge() {
+      @Override
+      public ChainVerdict judge(List<X509Certificate> chain, String expectedName, Instant now) {
+        return judge(chain, expectedName, now, List.of());
       }
-      ValidationResult r = validator.validate(b.build());
-      List<ProbeProblem> problems = new ArrayList<>();
-      for (Problem p : r.problems()) {
-        problems.add(ProbeProblem.ofCode(p.code()));
+
+      @Override
+      public ChainVerdict judge(List<X509Certificate> chain, String expectedName, Instant now, List<X509CRL> crls) {
+        ValidationRequest.Builder b = ValidationRequest.builder(chain.get(0), anchors, now)
+            .purpose(Purpose.SERVER)
+            .peerName(PeerName.parse(expectedName));
+        if (chain.size() > 1) {
+          b.untrusted(chain.subList(1, chain.size()));
+        }
+        if (!crls.isEmpty()) {
+          b.crls(crls);
+        }
+        ValidationResult r = validator.validate(b.build());
+        List<ProbeProblem> problems = new ArrayList<>();
+        for (Problem p : r.problems()) {
+          problems.add(ProbeProblem.ofCode(p.code()));
+        }
+        Optional<Instant> pathNotAfter = r.path().stream()
+            .map(c -> c.getNotAfter().toInstant())
+            .min(Instant::compareTo);
+        return new ChainVerdict(r.valid(), problems, r.valid() ? "" : r.message(), pathNotAfter);
       }
-      Optional<Instant> pathNotAfter = r.path().stream()
-          .map(c -> c.getNotAfter().toInstant())
-          .min(Instant::compareTo);
-      return new ChainVerdict(r.valid(), problems, r.valid() ? "" : r.message(), pathNotAfter);
     };
   }
 }

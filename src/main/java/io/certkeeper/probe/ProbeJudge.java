@@ -42,6 +42,14 @@ public final class ProbeJudge {
 
   /** The verdict on one capture. Pure apart from reading the clock. */
   public ProbeResult judge(ProbeCapture capture) {
+    return judge(capture, Revocation.none());
+  }
+
+  /**
+   * The verdict on one capture, with revocation information fetched from the chain's URLs: its
+   * CRLs are checked along the path, and a fetched OCSP answer counts when the server stapled none.
+   */
+  public ProbeResult judge(ProbeCapture capture, Revocation revocation) {
     Instant now = clock.instant();
     Set<ProbeProblem> problems = EnumSet.noneOf(ProbeProblem.class);
     capture.failure().ifPresent(f -> problems.add(f.problem()));
@@ -55,6 +63,9 @@ public final class ProbeJudge {
     String chainMessage = null;
     java.util.Optional<Instant> pathNotAfter = java.util.Optional.empty();
     OcspStatus ocsp = OcspStaple.statusOf(capture.ocspStaple(), capture.chain());
+    if (ocsp == OcspStatus.NONE && revocation.ocspResponse().isPresent()) {
+      ocsp = OcspStaple.statusOf(revocation.ocspResponse(), capture.chain());
+    }
     if (ocsp == OcspStatus.REVOKED) {
       problems.add(ProbeProblem.REVOKED);
     }
@@ -67,7 +78,7 @@ public final class ProbeJudge {
           && !now.isBefore(leaf.getNotBefore().toInstant())) {
         problems.add(ProbeProblem.EXPIRING);
       }
-      ChainVerdict verdict = chainJudge.judge(capture.chain(), capture.serverName(), now);
+      ChainVerdict verdict = chainJudge.judge(capture.chain(), capture.serverName(), now, revocation.crls());
       validPath = verdict.validPath();
       problems.addAll(verdict.problems());
       chainMessage = verdict.message();

@@ -12,8 +12,9 @@ import java.util.Optional;
 
 /**
  * What the metrics show, read in one transaction: each declared endpoint's latest probe with the
- * leaf it last served, and the certificates issued here. Ad-hoc {@code certkeeper probe} targets
- * that are not declared endpoints are left out, so the series follow the configuration.
+ * leaf it last served, the certificates issued here and not revoked, and what the daemon's TLS
+ * listeners serve. Ad-hoc {@code certkeeper probe} targets that are not declared endpoints are
+ * left out, so the series follow the configuration.
  */
 public final class MetricsRepository {
   private final Store store;
@@ -37,12 +38,16 @@ public final class MetricsRepository {
   public record EndpointReading(String endpointId, Instant lastProbeAt, String status, List<String> problems,
       boolean obtainedChain, long totalMs, Optional<Instant> pathNotAfter, Optional<CertificateReading> leaf) {}
 
-  /** Both readings, taken together. */
-  public record Readings(List<EndpointReading> endpoints, List<CertificateReading> issued) {}
+  /** The certificate a TLS listener of the daemon serves, as the daemon last recorded it. */
+  public record ListenerReading(String name, String sha256) {}
 
-  /** Reads endpoints (by id) and issued certificates (by subject, newest first). */
+  /** All readings, taken together. */
+  public record Readings(List<EndpointReading> endpoints, List<CertificateReading> issued,
+      List<ListenerReading> listeners) {}
+
+  /** Reads endpoints (by id), issued certificates (by subject, newest first) and listeners (by name). */
   public Readings read() throws StoreException {
-    return store.inTransaction(c -> new Readings(endpoints(c), issued(c)));
+    return store.inTransaction(c -> new Readings(endpoints(c), issued(c), listeners(c)));
   }
 
   private static List<EndpointReading> endpoints(Connection c) throws SQLException {
@@ -73,13 +78,25 @@ public final class MetricsRepository {
   private static List<CertificateReading> issued(Connection c) throws SQLException {
     List<CertificateReading> out = new ArrayList<>();
     try (PreparedStatement ps = c.prepareStatement(
-        "SELECT sha256, subject, issuer, serial, not_before, not_after, source FROM certificates"
-            + " WHERE source = ? ORDER BY subject, not_after DESC, sha256");) {
+        "SELECT c.sha256, c.subject, c.issuer, c.serial, c.not_before, c.not_after, c.source FROM certificates c"
+            + " LEFT JOIN issued_certificates i ON i.sha256 = c.sha256"
+            + " WHERE c.source = ? AND i.revoked_at IS NULL ORDER BY c.subject, c.not_after DESC, c.sha256")) {
       ps.setString(1, CertificateRecord.Source.ISSUED.code());
       try (ResultSet rs = ps.executeQuery()) {
         while (rs.next()) {
           out.add(certificate(rs));
         }
+      }
+    }
+    return out;
+  }
+
+  private static List<ListenerReading> listeners(Connection c) throws SQLException {
+    List<ListenerReading> out = new ArrayList<>();
+    try (PreparedStatement ps = c.prepareStatement("SELECT name, sha256 FROM listener_state ORDER BY name");
+        ResultSet rs = ps.executeQuery()) {
+      while (rs.next()) {
+        out.add(new ListenerReading(rs.getString("name"), rs.getString("sha256")));
       }
     }
     return out;

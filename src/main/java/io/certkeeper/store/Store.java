@@ -44,7 +44,10 @@ public final class Store implements AutoCloseable {
     Path file = dataDir.toAbsolutePath().normalize().resolve("certkeeper");
     // AUTO_SERVER: the first opener serves the file to later processes (daemon + CLI).
     // (H2 refuses DB_CLOSE_ON_EXIT=FALSE with AUTO_SERVER; the daemon closes the pool before exit.)
-    return "jdbc:h2:file:" + file + ";AUTO_SERVER=TRUE;LOCK_TIMEOUT=10000";
+    // DB_CLOSE_DELAY=-1: the database stays open until the JVM exits (H2's shutdown hook closes it),
+    // so closing a pool and opening the store again in one process never races H2's own close.
+    // WRITE_DELAY=0: a commit reaches the file at once, so a killed process loses no committed work.
+    return "jdbc:h2:file:" + file + ";AUTO_SERVER=TRUE;LOCK_TIMEOUT=10000;DB_CLOSE_DELAY=-1;WRITE_DELAY=0";
   }
 
   /**

@@ -4,9 +4,10 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import io.certkeeper.store.CertificateRecord;
 import io.certkeeper.store.CertificateRepository;
 import io.certkeeper.store.EndpointState;
+import io.certkeeper.store.IssuedCertificateRepository;
+import io.certkeeper.store.ListenerStateRepository;
 import io.certkeeper.store.ProbeRecord;
 import io.certkeeper.store.ProbeResultRepository;
 import io.certkeeper.store.Store;
@@ -37,6 +38,7 @@ class MetricsCommandTest {
   private X509Certificate leafB;
   private X509Certificate issuedOld;
   private X509Certificate issuedNew;
+  private X509Certificate issuedRevoked;
 
   private X509Certificate cert(String name, String cn, int days) throws Exception {
     return Pem.readCertificates(OpenSsl.selfSigned(dir, name, cn, days)).get(0);
@@ -66,6 +68,7 @@ class MetricsCommandTest {
     leafB = cert("b", "b.example", 30);
     issuedOld = cert("old", "svc.internal", 10);
     issuedNew = cert("new", "svc.internal", 60);
+    issuedRevoked = cert("revoked", "svc.internal", 90);
     run("endpoint", "add", "a.example:443");
     run("endpoint", "add", "b.example:443");
     run("endpoint", "add", "never.example:443");
@@ -81,9 +84,13 @@ class MetricsCommandTest {
       // an ad-hoc `certkeeper probe` of something that is not a declared endpoint
       results.record(probe("adhoc.example:443", T0, "ok", List.of(), List.of(cert("x", "adhoc.example", 5)),
           Optional.empty(), 7));
-      CertificateRepository certs = new CertificateRepository(store);
-      certs.upsert(issuedOld, CertificateRecord.Source.ISSUED, T0);
-      certs.upsert(issuedNew, CertificateRecord.Source.ISSUED, T0);
+      IssuedCertificateRepository issued = new IssuedCertificateRepository(store);
+      for (X509Certificate c : List.of(issuedOld, issuedNew, issuedRevoked)) {
+        assertTrue(issued.record(c, "f".repeat(64), "server", T0));
+      }
+      assertTrue(issued.revoke(issuedRevoked.getSerialNumber().toString(16), "keyCompromise", T0));
+      new ListenerStateRepository(store).loaded("admin", "127.0.0.1:8443", "admin", Fingerprints.sha256(issuedNew),
+          issuedNew.getSerialNumber().toString(16), issuedNew.getNotAfter().toInstant(), T0);
     }
   }
 
@@ -115,7 +122,7 @@ class MetricsCommandTest {
       assertEquals(current.notBefore().getEpochSecond() + life * 2 / 3,
           m.get("certkeeper_certificate_renewal_timestamp_seconds").value(issued), 1.0);
     }
-    // the superseded issued certificate and the undeclared ad-hoc target have no series
+    // the superseded and the revoked issued certificates and the undeclared ad-hoc target have no series
     assertEquals(3, notAfter.samples().size(), notAfter.samples().toString());
     assertTrue(notAfter.samples().stream().noneMatch(s -> s.labels().containsValue("adhoc.example:443")));
     assertFalse(notAfter.samples().stream().anyMatch(s -> s.labels().containsKey("name") && s.labels().containsKey("endpoint")));
@@ -147,6 +154,13 @@ class MetricsCommandTest {
 
     assertTrue(m.get("certkeeper_probe_success").find(Map.of("endpoint", "never.example:443")).isEmpty());
     assertTrue(m.get("certkeeper_probe_success").find(Map.of("endpoint", "adhoc.example:443")).isEmpty());
+  }
+
+  @Test
+  void listenerCertificatesComeFromWhatTheDaemonRecorded() {
+    PrometheusText.Family f = PrometheusText.parse(run("metrics")).get("certkeeper_listener_certificate_info");
+    assertEquals(1, f.samples().size());
+    assertEquals(1.0, f.value(Map.of("listener", "admin", "sha256", Fingerprints.sha256(issuedNew))));
   }
 
   @Test

@@ -61,21 +61,4 @@ class CountersTest {
     assertThrows(IllegalArgumentException.class, () -> c.alert("expiring", "2026-01-01"));
     assertThrows(IllegalArgumentException.class, () -> c.renewal(null));
   }
-
-  @Test
-  void listenerCertificatesFollowTheSwap() {
-    ListenerCertificates l = new ListenerCertificates();
-    String a = "a".repeat(64);
-    String b = "b".repeat(64);
-    l.serving("admin", a);
-    l.serving("admin", b);
-    l.serving("proxy-1", a);
-    l.stopped("proxy-1");
-    Exposition e = new Exposition();
-    l.addTo(e);
-    PrometheusText.Family f = PrometheusText.parse(e.toString()).get("certkeeper_listener_certificate_info");
-    assertEquals(1, f.samples().size());
-    assertEquals(1.0, f.value(Map.of("listener", "admin", "sha256", b)));
-    assertThrows(IllegalArgumentException.class, () -> l.serving("admin", "ABC"));
-  }
 }

@@ -186,6 +186,45 @@ class ProbeValidationZooTest {
   }
 
   @Test
+  void revokedByTheCrlAtItsDistributionPointWhenRevocationIsChecked() throws Exception {
+    com.sun.net.httpserver.HttpServer http = com.sun.net.httpserver.HttpServer.create(
+        new java.net.InetSocketAddress(java.net.InetAddress.getLoopbackAddress(), 0), 0);
+    String url = "http://127.0.0.1:" + http.getAddress().getPort() + "/intermediate.crl";
+    TestPki.Held revoked = leaf().crlUrl(url).issuedBy(intermediate);
+    TestPki.Held fine = leaf().crlUrl(url).issuedBy(intermediate);
+    byte[] crl = TestPki.crl(intermediate, revoked.cert()).getEncoded();
+    java.util.concurrent.atomic.AtomicInteger fetches = new java.util.concurrent.atomic.AtomicInteger();
+    http.createContext("/intermediate.crl", ex -> {
+      fetches.incrementAndGet();
+      ex.sendResponseHeaders(200, crl.length);
+      ex.getResponseBody().write(crl);
+      ex.close();
+    });
+    http.start();
+    closeAtEnd.add(() -> http.stop(0));
+    ProbeResult unchecked = serveAndProbe(revoked, intermediate.cert());
+    assertProblems(unchecked);
+
+    RevocationFetcher fetcher = RevocationFetcher.create(Duration.ofSeconds(5));
+    LoopbackServers.NettyTls server = new LoopbackServers.NettyTls(
+        SslContextBuilder.forServer(revoked.key(), revoked.cert(), intermediate.cert())
+            .sslProvider(OpenSsl.isAvailable() ? SslProvider.OPENSSL : SslProvider.JDK).build());
+    closeAtEnd.add(server);
+    ProbeCapture capture = prober.probe(ProbeTarget.parse("localhost:" + server.bind())).join();
+    Revocation rev = fetcher.fetch(capture.chain());
+    assertEquals(List.of(), rev.errors());
+    assertProblems(judge.judge(capture, rev), "revoked");
+
+    LoopbackServers.NettyTls fineServer = new LoopbackServers.NettyTls(
+        SslContextBuilder.forServer(fine.key(), fine.cert(), intermediate.cert())
+            .sslProvider(OpenSsl.isAvailable() ? SslProvider.OPENSSL : SslProvider.JDK).build());
+    closeAtEnd.add(fineServer);
+    ProbeCapture fineCapture = prober.probe(ProbeTarget.parse("localhost:" + fineServer.bind())).join();
+    assertProblems(judge.judge(fineCapture, fetcher.fetch(fineCapture.chain())));
+    assertEquals(1, fetches.get(), "the CRL is fetched once per fetcher");
+  }
+
+  @Test
   void rsa1024Leaf() throws Exception {
     TestPki.Held rsaRoot = TestPki.spec("RSA Zoo Root 2").ca().selfSigned();
     TestPki.Held l = TestPki.spec("localhost").keys(TestPki.rsa(1024)).dns("localhost").issuedBy(rsaRoot);

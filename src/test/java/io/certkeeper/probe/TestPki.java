@@ -113,6 +113,13 @@ final class TestPki {
       return this;
     }
 
+    String crlUrl;
+
+    Spec crlUrl(String url) {
+      crlUrl = url;
+      return this;
+    }
+
     Spec eku(KeyPurposeId purpose) {
       eku = purpose;
       return this;
@@ -158,6 +165,12 @@ final class TestPki {
             b.addExtension(Extension.extendedKeyUsage, false, new ExtendedKeyUsage(eku));
           }
         }
+        if (crlUrl != null) {
+          b.addExtension(Extension.cRLDistributionPoints, false, new org.bouncycastle.asn1.x509.CRLDistPoint(
+              new org.bouncycastle.asn1.x509.DistributionPoint[] {new org.bouncycastle.asn1.x509.DistributionPoint(
+                  new org.bouncycastle.asn1.x509.DistributionPointName(new GeneralNames(
+                      new GeneralName(GeneralName.uniformResourceIdentifier, crlUrl))), null, null)}));
+        }
         List<GeneralName> names = new ArrayList<>();
         dnsNames.forEach(n -> names.add(new GeneralName(GeneralName.dNSName, n)));
         ips.forEach(n -> names.add(new GeneralName(GeneralName.iPAddress, n)));
@@ -172,6 +185,27 @@ final class TestPki {
       } catch (Exception e) {
         throw new IllegalStateException("cannot build test certificate " + cn, e);
       }
+    }
+  }
+
+  /** A CRL by {@code issuer} revoking {@code revoked}, valid for a day. */
+  static java.security.cert.X509CRL crl(Held issuer, X509Certificate... revoked) {
+    try {
+      Instant now = Instant.now();
+      org.bouncycastle.cert.X509v2CRLBuilder b = new org.bouncycastle.cert.jcajce.JcaX509v2CRLBuilder(
+          issuer.cert().getSubjectX500Principal(), Date.from(now.minusSeconds(60)));
+      b.setNextUpdate(Date.from(now.plus(Duration.ofDays(1))));
+      for (X509Certificate r : revoked) {
+        b.addCRLEntry(r.getSerialNumber(), Date.from(now.minusSeconds(30)), org.bouncycastle.asn1.x509.CRLReason.keyCompromise);
+      }
+      b.addExtension(Extension.cRLNumber, false, new org.bouncycastle.asn1.x509.CRLNumber(BigInteger.ONE));
+      b.addExtension(Extension.authorityKeyIdentifier, false,
+          new JcaX509ExtensionUtils().createAuthorityKeyIdentifier(issuer.cert().getPublicKey()));
+      String alg = issuer.key().getAlgorithm().equals("EC") ? "SHA256withECDSA" : "SHA256withRSA";
+      return new org.bouncycastle.cert.jcajce.JcaX509CRLConverter().getCRL(
+          b.build(new JcaContentSignerBuilder(alg).build(issuer.key())));
+    } catch (Exception e) {
+      throw new IllegalStateException("cannot build test CRL", e);
     }
   }
 

@@ -31,14 +31,20 @@ public final class OpenSsl {
 
   /** Runs any command in {@code dir}; stdout and stderr merged; 60 s at most. */
   public static Result exec(Path dir, List<String> cmd) throws IOException, InterruptedException {
-    Process p = new ProcessBuilder(cmd).directory(dir.toFile()).redirectErrorStream(true)
-        .redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null"))).start();
-    byte[] out = p.getInputStream().readAllBytes();
-    if (!p.waitFor(60, TimeUnit.SECONDS)) {
-      p.destroyForcibly();
-      throw new AssertionError("timed out: " + cmd);
+    java.io.File log = java.io.File.createTempFile("certkeeper-exec", ".out");
+    try {
+      Process p = new ProcessBuilder(cmd).directory(dir.toFile()).redirectErrorStream(true)
+          .redirectOutput(log)
+          .redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null"))).start();
+      if (!p.waitFor(60, TimeUnit.SECONDS)) {
+        p.descendants().forEach(ProcessHandle::destroyForcibly);
+        p.destroyForcibly();
+        throw new AssertionError("timed out: " + cmd + "\n" + java.nio.file.Files.readString(log.toPath()));
+      }
+      return new Result(p.exitValue(), new String(java.nio.file.Files.readAllBytes(log.toPath()), StandardCharsets.UTF_8));
+    } finally {
+      log.delete();
     }
-    return new Result(p.exitValue(), new String(out, StandardCharsets.UTF_8));
   }
 
   /** A self-signed EC P-256 certificate for {@code cn} written as {@code name}.pem / {@code name}.key. */

@@ -1,0 +1,60 @@
+package io.certkeeper.alert;
+
+import io.certkeeper.config.Config;
+import io.certkeeper.store.Store;
+import io.certkeeper.store.StoreException;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.Objects;
+import java.util.function.Supplier;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Alerting as the daemon runs it: {@link #evaluate()} for the periodic {@code alert-evaluation}
+ * job, and a sender thread that drains the outbox. Both read the configuration in force at each
+ * run, so a reload applies. Nothing is evaluated while {@code smtp} is not configured: when it is
+ * configured later, the first evaluation catches up with the most severe threshold only.
+ */
+public final class Alerting {
+  private static final Logger log = LoggerFactory.getLogger(Alerting.class);
+
+  private final Supplier<Config> config;
+  private final AlertEvaluator evaluator;
+  private final AlertSender sender;
+
+  private Alerting(Store store, Supplier<Config> config, Clock clock) {
+    this.config = Objects.requireNonNull(config, "config");
+    this.evaluator = AlertEvaluator.create(store, () -> config.get().alerts(), clock);
+    this.sender = AlertSender.create(store, () -> config.get().smtp(), clock);
+  }
+
+  public static Alerting create(Store store, Supplier<Config> config, Clock clock) {
+    return new Alerting(store, config, clock);
+  }
+
+  /** One evaluation; wakes the sender when it wrote alerts. */
+  public void evaluate() throws StoreException {
+    if (!config.get().smtp().isEnabled()) {
+      log.debug("alerts - smtp is not configured; nothing evaluated");
+      return;
+    }
+    AlertEvaluator.Result r = evaluator.evaluate();
+    if (r.alerted() > 0) {
+      sender.wake();
+    }
+  }
+
+  /** The outbox other parts (renewal) write their events to, inside their own transactions. */
+  public AlertOutbox outbox() {
+    return evaluator.outbox();
+  }
+
+  public void start() {
+    sender.start();
+  }
+
+  public void stop(Duration wait) throws InterruptedException {
+    sender.stop(wait);
+  }
+}

@@ -1,0 +1,95 @@
+package io.certkeeper.ca;
+
+import io.certkeeper.store.IssuedCertificateRepository;
+import io.certkeeper.store.StoreException;
+import io.certkeeper.util.Durations;
+import io.certkeeper.x509.KeyPairs;
+import io.certkeeper.x509.KeyType;
+import java.security.KeyPair;
+import java.security.PrivateKey;
+import java.security.PublicKey;
+import java.security.cert.X509Certificate;
+import java.time.Clock;
+import java.time.Instant;
+import java.time.temporal.ChronoUnit;
+import java.util.List;
+import java.util.Objects;
+import java.util.Optional;
+
+/**
+ * Issues leaf certificates from a loaded {@link LocalCa}: checks the request against the {@link
+ * CaPolicy}, generates the key when asked to, signs, and records the certificate in the store
+ * before returning it. Whatever the caller does next (write files, print), the store already knows
+ * the certificate.
+ */
+public final class Issuer {
+  /** Attempts with fresh serials before giving up; more than one means a broken random source. */
+  static final int SERIAL_ATTEMPTS = 5;
+
+  private final LocalCa ca;
+  private final CaPolicy policy;
+  private final IssuedCertificateRepository repo;
+  private final Clock clock;
+  private final Optional<String> crlUrl;
+
+  private Issuer(LocalCa ca, CaPolicy policy, IssuedCertificateRepository repo, Clock clock, Optional<String> crlUrl) {
+    this.ca = Objects.requireNonNull(ca, "ca");
+    this.policy = Objects.requireNonNull(policy, "policy");
+    this.repo = Objects.requireNonNull(repo, "repo");
+    this.clock = Objects.requireNonNull(clock, "clock");
+    this.crlUrl = Objects.requireNonNull(crlUrl, "crlUrl");
+  }
+
+  /**
+   * An issuer over {@code ca}.
+   *
+   * @param crlUrl when present, every leaf names it as its CRL distribution point
+   */
+  public static Issuer forCa(LocalCa ca, CaPolicy policy, IssuedCertificateRepository repo, Clock clock,
+      Optional<String> crlUrl) {
+    return new Issuer(ca, policy, repo, clock, crlUrl);
+  }
+
+  /**
+   * Checks, signs and records {@code request}.
+   *
+   * @throws PolicyException when policy refuses the request (nothing issued)
+   * @throws CaException when the certificate would outlive its issuer (nothing issued)
+   */
+  public IssuedCertificate issue(IssueRequest request) throws CaException, StoreException {
+    KeyType keyType;
+    if (request.keyType().isPresent()) {
+      keyType = request.keyType().get();
+    } else {
+      PublicKey k = request.publicKey().get();
+      keyType = KeyType.of(k).orElseThrow(() -> new PolicyException(
+          "unsupported public key (" + k.getAlgorithm() + "); supported key types: " + KeyType.codes()));
+    }
+    List<San> sans;
+    try {
+      sans = San.withCommonName(request.commonName(), request.sans());
+    } catch (IllegalArgumentException e) {
+      throw new PolicyException(e.getMessage());
+    }
+    policy.check(keyType, request.validity(), sans);
+
+    Instant now = clock.instant().truncatedTo(ChronoUnit.SECONDS);
+    Instant notAfter = now.plus(request.validity());
+    if (notAfter.isAfter(ca.issuerNotAfter())) {
+      throw new CaException("a certificate valid for " + Durations.format(request.validity()) + " (until " + notAfter
+          + ") would outlive its issuer '" + ca.issuer().getSubjectX500Principal().getName()
+          + "' (valid until " + ca.issuerNotAfter() + "); ask for a shorter validity");
+    }
+    Optional<KeyPair> keys = request.keyType().map(KeyPairs::generate);
+    PublicKey publicKey = keys.map(KeyPair::getPublic).orElseGet(() -> request.publicKey().get());
+    for (int attempt = 1; attempt <= SERIAL_ATTEMPTS; attempt++) {
+      X509Certificate cert = ca.signLeaf(request.commonName(), sans, publicKey, request.profile(),
+          SerialNumbers.next(), now.minus(CertificateProfiles.BACKDATE), notAfter, crlUrl);
+      if (repo.record(cert, ca.issuerSha256(), request.profile().code(), now)) {
+        Optional<PrivateKey> key = keys.map(KeyPair::getPrivate);
+        return new IssuedCertificate(cert, ca.chain(), key, request.profile());
+      }
+    }
+    throw new CaException("no unused serial number after " + SERIAL_ATTEMPTS + " attempts; is the random source broken?");
+  }
+}

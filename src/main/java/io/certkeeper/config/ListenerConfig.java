@@ -1,0 +1,133 @@
+package io.certkeeper.config;
+
+import io.certkeeper.util.HostPort;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Objects;
+import java.util.Optional;
+
+/**
+ * {@code listeners:} — one of the daemon's own TLS listeners.
+ *
+ * @param name unique name, used in logs, metrics and the store
+ * @param bind address and port to listen on (default address 127.0.0.1)
+ * @param role {@code echo} (echoes bytes back; handy for checks), {@code proxy} (TLS termination to
+ *     a plain TCP {@code backend}) or {@code admin} (the HTTPS admin API)
+ * @param backend where {@code proxy} forwards to
+ * @param certificate where the key and certificate come from
+ * @param tls protocol and client-authentication settings
+ */
+public record ListenerConfig(String name, HostPort bind, String role, Optional<HostPort> backend,
+    CertificateSource certificate, TlsSettings tls) {
+
+  public static final String[] ROLES = {"echo", "proxy", "admin"};
+
+  public ListenerConfig {
+    Objects.requireNonNull(name, "name");
+    Objects.requireNonNull(bind, "bind");
+    Objects.requireNonNull(certificate, "certificate");
+  }
+
+  /**
+   * Where a listener's key and certificate chain come from: a managed certificate by name, PEM
+   * files, or a keystore. Exactly one kind is set.
+   *
+   * @param managed the name of a managed certificate ({@code certificates:})
+   * @param certFile PEM: the certificate followed by its chain
+   * @param keyFile PEM: the private key (PKCS#8 or PKCS#1/SEC1)
+   * @param keystore a PKCS#12 or JKS file
+   * @param keystorePassword reference to the keystore's password
+   * @param keystoreType {@code pkcs12} or {@code jks}
+   */
+  public record CertificateSource(Optional<String> managed, Optional<Path> certFile, Optional<Path> keyFile,
+      Optional<Path> keystore, Optional<SecretRef> keystorePassword, String keystoreType) {}
+
+  /**
+   * @param protocols enabled protocol versions (default TLSv1.3 and TLSv1.2)
+   * @param ciphers enabled cipher suites (default: the TLS implementation's secure defaults)
+   * @param clientAuth {@code none}, {@code optional} or {@code require}
+   * @param clientCaFiles trust anchors for client certificates
+   */
+  public record TlsSettings(List<String> protocols, List<String> ciphers, String clientAuth, List<Path> clientCaFiles) {
+    public TlsSettings {
+      protocols = List.copyOf(protocols);
+      ciphers = List.copyOf(ciphers);
+      clientCaFiles = List.copyOf(clientCaFiles);
+    }
+  }
+
+  static List<ListenerConfig> readAll(ConfigNode root, Path baseDir) throws ConfigException {
+    List<ListenerConfig> out = new java.util.ArrayList<>();
+    java.util.Set<String> names = new java.util.HashSet<>();
+    java.util.Set<String> binds = new java.util.HashSet<>();
+    for (ConfigNode n : root.list("listeners")) {
+      ListenerConfig l = read(n, baseDir);
+      if (!names.add(l.name())) {
+        throw n.error("listener name '" + l.name() + "' is used twice");
+      }
+      if (!binds.add(l.bind().toString())) {
+        throw n.error("two listeners bind " + l.bind());
+      }
+      out.add(l);
+    }
+    return out;
+  }
+
+  static ListenerConfig read(ConfigNode n, Path baseDir) throws ConfigException {
+    n.allowOnly("name", "bind", "role", "backend", "certificate", "tls");
+    String name = n.requireString("name");
+    if (!name.matches("[A-Za-z0-9][A-Za-z0-9_.-]{0,62}")) {
+      throw n.require("name").error("a name is letters, digits, '.', '_' and '-' (got '" + name + "')");
+    }
+    ConfigNode bindNode = n.require("bind");
+    String bindText = bindNode.asString();
+    HostPort bind = bindNode.as(s -> HostPort.parse(s.matches("\\d+") ? "127.0.0.1:" + s : s));
+    if (!bindText.contains(":") && !bindText.matches("\\d+")) {
+      throw bindNode.error("give host:port or a port number, got '" + bindText + "'");
+    }
+    String role = n.require("role").asChoice(ROLES);
+    Optional<HostPort> backend = n.get("backend").isEmpty() ? Optional.empty()
+        : Optional.of(n.require("backend").as(HostPort::parse));
+    if (role.equals("proxy") && backend.isEmpty()) {
+      throw n.error("a proxy listener needs 'backend' (host:port of the plain TCP server)");
+    }
+    if (!role.equals("proxy") && backend.isPresent()) {
+      throw n.require("backend").error("only proxy listeners have a backend");
+    }
+    return new ListenerConfig(name, bind, role, backend, readSource(n.require("certificate"), baseDir),
+        readTls(n.section("tls"), baseDir));
+  }
+
+  private static CertificateSource readSource(ConfigNode c, Path baseDir) throws ConfigException {
+    c.allowOnly("managed", "cert-file", "key-file", "keystore", "password", "type");
+    Optional<String> managed = c.string("managed");
+    Optional<Path> cert = c.pathValue("cert-file").map(p -> baseDir.resolve(p).normalize());
+    Optional<Path> key = c.pathValue("key-file").map(p -> baseDir.resolve(p).normalize());
+    Optional<Path> ks = c.pathValue("keystore").map(p -> baseDir.resolve(p).normalize());
+    int kinds = (managed.isPresent() ? 1 : 0) + (cert.isPresent() || key.isPresent() ? 1 : 0) + (ks.isPresent() ? 1 : 0);
+    if (kinds != 1) {
+      throw c.error("give exactly one of: managed, cert-file + key-file, keystore (+ password)");
+    }
+    if (cert.isPresent() != key.isPresent()) {
+      throw c.error("cert-file and key-file go together");
+    }
+    Optional<SecretRef> password = c.secret("password");
+    if (ks.isPresent() && password.isEmpty()) {
+      throw c.error("a keystore needs 'password' (a secret reference)");
+    }
+    String type = c.choice("type", "pkcs12", "jks").orElse("pkcs12");
+    return new CertificateSource(managed, cert, key, ks, password, type);
+  }
+
+  private static TlsSettings readTls(ConfigNode t, Path baseDir) throws ConfigException {
+    t.allowOnly("protocols", "ciphers", "client-auth", "client-ca-files");
+    List<String> protocols = t.list("protocols", p -> p.asChoice("tlsv1.3", "tlsv1.2").equals("tlsv1.3") ? "TLSv1.3" : "TLSv1.2");
+    List<String> ciphers = t.list("ciphers", ConfigNode::asString);
+    String clientAuth = t.choice("client-auth", "none", "optional", "require").orElse("none");
+    List<Path> cas = t.list("client-ca-files", p -> baseDir.resolve(p.asPath()).normalize());
+    if (!clientAuth.equals("none") && cas.isEmpty()) {
+      throw t.error("client-auth " + clientAuth + " needs client-ca-files");
+    }
+    return new TlsSettings(protocols.isEmpty() ? List.of("TLSv1.3", "TLSv1.2") : protocols, ciphers, clientAuth, cas);
+  }
+}

@@ -1,0 +1,184 @@
+package io.certkeeper.daemon;
+
+import io.certkeeper.config.ListenerConfig;
+import io.certkeeper.renew.ManagedLayout;
+import io.certkeeper.serve.FileWatcher;
+import io.certkeeper.serve.KeySource;
+import io.certkeeper.serve.KeystoreKeySource;
+import io.certkeeper.serve.PemKeySource;
+import io.certkeeper.serve.ReloadableSslContext;
+import io.certkeeper.serve.Roles;
+import io.certkeeper.serve.ServedCertificate;
+import io.certkeeper.serve.TlsListener;
+import io.certkeeper.serve.TlsOptions;
+import io.certkeeper.store.ListenerStateRepository;
+import io.certkeeper.store.StoreException;
+import io.certkeeper.x509.Pem;
+import java.io.IOException;
+import java.net.InetSocketAddress;
+import java.nio.file.Path;
+import java.security.cert.X509Certificate;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.Optional;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The daemon's TLS listeners: started from the configuration, reloaded when their files change
+ * (or when their managed certificate is renewed), checked after each swap by a real connection,
+ * and recorded in the store.
+ */
+final class Listeners implements AutoCloseable {
+  /** Time allowed for the check connection after a swap. */
+  static final Duration CHECK_TIMEOUT = Duration.ofSeconds(5);
+
+  private static final Logger log = LoggerFactory.getLogger(Listeners.class);
+
+  private record Running(ListenerConfig config, TlsListener listener) {}
+
+  private final List<Running> running = new ArrayList<>();
+  private final ListenerStateRepository states;
+  private final Clock clock;
+  private final FileWatcher watcher;
+
+  private Listeners(ListenerStateRepository states, Clock clock) throws IOException {
+    this.states = states;
+    this.clock = clock;
+    this.watcher = new FileWatcher();
+  }
+
+  /**
+   * Starts every configured listener; the first that cannot start stops the others.
+   *
+   * @throws IOException naming the listener and what is wrong
+   */
+  static Listeners start(List<ListenerConfig> configs, Path dataDir, ListenerStateRepository states, Clock clock,
+      Roles.HttpHandler admin) throws IOException, StoreException {
+    Listeners ls = new Listeners(states, clock);
+    try {
+      for (ListenerConfig c : configs) {
+        ls.startOne(c, dataDir, admin);
+      }
+    } catch (IOException | StoreException | RuntimeException e) {
+      ls.close();
+      throw e;
+    }
+    return ls;
+  }
+
+  private void startOne(ListenerConfig c, Path dataDir, Roles.HttpHandler admin) throws IOException, StoreException {
+    KeySource source = keySource(c, dataDir);
+    ReloadableSslContext tls;
+    try {
+      tls = ReloadableSslContext.load(source, tlsOptions(c));
+    } catch (IOException e) {
+      throw new IOException("listener " + c.name() + ": " + e.getMessage(), e);
+    }
+    TlsListener.Role role = switch (c.role()) {
+      case "proxy" -> Roles.proxy(new InetSocketAddress(c.backend().get().host(), c.backend().get().port()));
+      case "admin" -> Roles.http(admin);
+      default -> Roles.echo();
+    };
+    TlsListener l = TlsListener.start(c.name(), new InetSocketAddress(c.bind().host(), c.bind().port()), tls, role, 2);
+    running.add(new Running(c, l));
+    record(c, l);
+    List<Path> watched = new ArrayList<>(source.files());
+    c.certificate().managed().ifPresent(m -> watched.add(ManagedLayout.current(dataDir, m)));
+    watcher.watch(watched, () -> reload(c, l));
+    log.info("{} - listening on {} ({}), serving {}", c.name(), l.address(), c.role(),
+        tls.current().material().leaf().getSubjectX500Principal());
+  }
+
+  /** Reloads the listeners that serve managed certificate {@code name} (after a renewal). */
+  void reloadManaged(String name) {
+    for (Running r : running) {
+      if (r.config().certificate().managed().filter(name::equals).isPresent()) {
+        reload(r.config(), r.listener());
+      }
+    }
+  }
+
+  /** Reloads every listener (SIGHUP). */
+  void reloadAll() {
+    for (Running r : running) {
+      reload(r.config(), r.listener());
+    }
+  }
+
+  private synchronized void reload(ListenerConfig c, TlsListener l) {
+    ReloadableSslContext.Reload r = l.tls().reload();
+    try {
+      if (r.failed()) {
+        log.error("{} - reload refused, still serving {}: {}", c.name(), r.sha256(), r.error());
+        states.failed(c.name(), r.error(), clock.instant());
+      } else if (r.changed()) {
+        log.info("{} - now serving {}", c.name(), r.sha256());
+        record(c, l);
+      }
+    } catch (StoreException e) {
+      log.warn("{} - cannot record the reload: {}", c.name(), e.getMessage());
+    }
+  }
+
+  private void record(ListenerConfig c, TlsListener l) throws StoreException {
+    X509Certificate leaf = l.tls().current().material().leaf();
+    String sha = l.tls().current().material().sha256();
+    states.loaded(c.name(), l.address().toString(), c.role(), sha, leaf.getSerialNumber().toString(16),
+        leaf.getNotAfter().toInstant(), clock.instant());
+    try {
+      InetSocketAddress a = l.address();
+      String served = ServedCertificate.sha256(new InetSocketAddress(
+          a.getAddress().isAnyLocalAddress() ? java.net.InetAddress.getLoopbackAddress() : a.getAddress(), a.getPort()),
+          CHECK_TIMEOUT);
+      states.verified(c.name(), served, clock.instant());
+      if (!served.equals(sha)) {
+        log.error("{} - serves {} although {} was loaded", c.name(), served, sha);
+      }
+    } catch (IOException e) {
+      states.failed(c.name(), "check connection: " + e.getMessage(), clock.instant());
+      log.warn("{} - cannot check what is served: {}", c.name(), e.getMessage());
+    }
+  }
+
+  boolean allOpen() {
+    return running.stream().allMatch(r -> r.listener().isOpen());
+  }
+
+  static KeySource keySource(ListenerConfig c, Path dataDir) {
+    ListenerConfig.CertificateSource s = c.certificate();
+    if (s.managed().isPresent()) {
+      return new PemKeySource(ManagedLayout.currentFullchain(dataDir, s.managed().get()),
+          ManagedLayout.currentKey(dataDir, s.managed().get()));
+    }
+    if (s.certFile().isPresent()) {
+      return new PemKeySource(s.certFile().get(), s.keyFile().get());
+    }
+    return new KeystoreKeySource(s.keystore().get(), s.keystoreType(), () -> s.keystorePassword().get().resolve());
+  }
+
+  static TlsOptions tlsOptions(ListenerConfig c) throws IOException {
+    List<X509Certificate> cas = new ArrayList<>();
+    for (Path f : c.tls().clientCaFiles()) {
+      cas.addAll(Pem.readCertificates(f));
+    }
+    return new TlsOptions(c.tls().protocols(), c.tls().ciphers(),
+        TlsOptions.ClientAuth.valueOf(c.tls().clientAuth().toUpperCase(Locale.ROOT)), cas);
+  }
+
+  /** The bound address of a listener, by name (for tests and the closed loop). */
+  Optional<InetSocketAddress> address(String name) {
+    return running.stream().filter(r -> r.config().name().equals(name)).map(r -> r.listener().address()).findFirst();
+  }
+
+  @Override
+  public void close() {
+    watcher.close();
+    for (Running r : running) {
+      r.listener().close();
+    }
+  }
+}

@@ -1,0 +1,135 @@
+package io.certkeeper.serve;
+
+import io.certkeeper.x509.Fingerprints;
+import io.certkeeper.x509.Pem;
+import java.io.ByteArrayInputStream;
+import java.io.IOException;
+import java.io.StringReader;
+import java.nio.charset.StandardCharsets;
+import java.security.GeneralSecurityException;
+import java.security.KeyStore;
+import java.security.PrivateKey;
+import java.security.SecureRandom;
+import java.security.Signature;
+import java.security.cert.Certificate;
+import java.security.cert.X509Certificate;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.List;
+import java.util.Objects;
+import org.bouncycastle.asn1.pkcs.PrivateKeyInfo;
+import org.bouncycastle.openssl.PEMKeyPair;
+import org.bouncycastle.openssl.PEMParser;
+import org.bouncycastle.openssl.jcajce.JcaPEMKeyConverter;
+
+/**
+ * A private key with its certificate chain (leaf first), checked to belong together: the key
+ * signs and the leaf's public key verifies. What a listener serves.
+ */
+public record KeyMaterial(PrivateKey key, List<X509Certificate> chain) {
+  public KeyMaterial {
+    Objects.requireNonNull(key, "key");
+    chain = List.copyOf(chain);
+    if (chain.isEmpty()) {
+      throw new IllegalArgumentException("no certificate");
+    }
+  }
+
+  public X509Certificate leaf() {
+    return chain.get(0);
+  }
+
+  /** SHA-256 of the leaf: what clients see. */
+  public String sha256() {
+    return Fingerprints.sha256(leaf());
+  }
+
+  /**
+   * Reads PEM text: the certificate (then its chain) and the private key (PKCS#8, or the older
+   * PKCS#1 / SEC1 forms), and checks that they match.
+   *
+   * @throws IOException saying which part is wrong
+   */
+  public static KeyMaterial fromPem(byte[] certPem, byte[] keyPem) throws IOException {
+    List<X509Certificate> chain;
+    try {
+      chain = Pem.parseCertificates(certPem);
+    } catch (IllegalArgumentException e) {
+      throw new IOException("certificate: " + e.getMessage(), e);
+    }
+    PrivateKey key;
+    try (PEMParser parser = new PEMParser(new StringReader(new String(keyPem, StandardCharsets.US_ASCII)))) {
+      Object o = parser.readObject();
+      JcaPEMKeyConverter converter = new JcaPEMKeyConverter();
+      if (o instanceof PEMKeyPair pair) {
+        key = converter.getKeyPair(pair).getPrivate();
+      } else if (o instanceof PrivateKeyInfo info) {
+        key = converter.getPrivateKey(info);
+      } else {
+        throw new IOException("key: no unencrypted private key found");
+      }
+    } catch (IOException | RuntimeException e) {
+      throw new IOException(e.getMessage() != null && e.getMessage().startsWith("key:") ? e.getMessage()
+          : "key: not a readable private key: " + e.getMessage(), e);
+    }
+    return checked(key, chain);
+  }
+
+  /** Reads the first key entry of a PKCS#12 or JKS keystore. */
+  public static KeyMaterial fromKeystore(byte[] bytes, String type, char[] password) throws IOException {
+    try {
+      KeyStore ks = KeyStore.getInstance(type.equals("jks") ? "JKS" : "PKCS12");
+      ks.load(new ByteArrayInputStream(bytes), password);
+      for (String alias : Collections.list(ks.aliases())) {
+        if (ks.isKeyEntry(alias)) {
+          PrivateKey key = (PrivateKey) ks.getKey(alias, password);
+          List<X509Certificate> chain = new ArrayList<>();
+          for (Certificate c : ks.getCertificateChain(alias)) {
+            chain.add((X509Certificate) c);
+          }
+          return checked(key, chain);
+        }
+      }
+      throw new IOException("keystore holds no private key entry");
+    } catch (GeneralSecurityException e) {
+      throw new IOException("keystore: " + e.getMessage(), e);
+    } catch (IOException e) {
+      throw new IOException(e.getMessage() != null && e.getMessage().startsWith("keystore") ? e.getMessage()
+          : "keystore: " + e.getMessage(), e);
+    }
+  }
+
+  private static KeyMaterial checked(PrivateKey key, List<X509Certificate> chain) throws IOException {
+    KeyMaterial m = new KeyMaterial(key, chain);
+    if (!m.keyMatchesLeaf()) {
+      throw new IOException("the private key does not belong to the certificate " + m.leaf().getSubjectX500Principal());
+    }
+    return m;
+  }
+
+  /** Whether the key's signature verifies with the leaf's public key. */
+  boolean keyMatchesLeaf() {
+    String alg;
+    switch (key.getAlgorithm()) {
+      case "RSA": alg = "SHA256withRSA"; break;
+      case "EC": alg = "SHA256withECDSA"; break;
+      case "Ed25519": case "EdDSA": alg = "Ed25519"; break;
+      case "Ed448": alg = "Ed448"; break;
+      default: return false;
+    }
+    try {
+      byte[] data = new byte[32];
+      new SecureRandom().nextBytes(data);
+      Signature s = Signature.getInstance(alg);
+      s.initSign(key);
+      s.update(data);
+      byte[] sig = s.sign();
+      Signature v = Signature.getInstance(alg);
+      v.initVerify(leaf().getPublicKey());
+      v.update(data);
+      return v.verify(sig);
+    } catch (GeneralSecurityException | RuntimeException e) {
+      return false;
+    }
+  }
+}

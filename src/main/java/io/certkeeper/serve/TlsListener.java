@@ -1,0 +1,104 @@
+package io.certkeeper.serve;
+
+import io.netty.bootstrap.ServerBootstrap;
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelInitializer;
+import io.netty.channel.ChannelOption;
+import io.netty.channel.ChannelPipeline;
+import io.netty.channel.EventLoopGroup;
+import io.netty.channel.MultiThreadIoEventLoopGroup;
+import io.netty.channel.nio.NioIoHandler;
+import io.netty.channel.socket.SocketChannel;
+import io.netty.channel.socket.nio.NioServerSocketChannel;
+import io.netty.handler.ssl.SslHandler;
+import io.netty.util.concurrent.DefaultThreadFactory;
+import java.io.IOException;
+import java.net.InetSocketAddress;
+import java.util.Objects;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * One of the daemon's TLS servers. Each accepted connection takes the TLS context that is current
+ * at that moment (see {@link ReloadableSslContext}), so a reload affects new handshakes at once
+ * and never an open connection. What happens after the handshake is the {@link Role}'s business.
+ */
+public final class TlsListener implements AutoCloseable {
+  /** Handshakes that take longer are dropped. */
+  static final long HANDSHAKE_TIMEOUT_MS = 10_000;
+
+  /** What a listener does with a connection once TLS is up. */
+  @FunctionalInterface
+  public interface Role {
+    void configure(SocketChannel channel, ChannelPipeline pipeline);
+  }
+
+  private final String name;
+  private final ReloadableSslContext tls;
+  private final EventLoopGroup group;
+  private final Channel server;
+
+  private TlsListener(String name, ReloadableSslContext tls, EventLoopGroup group, Channel server) {
+    this.name = name;
+    this.tls = tls;
+    this.group = group;
+    this.server = server;
+  }
+
+  /**
+   * Binds and starts serving.
+   *
+   * @throws IOException naming the address when it cannot be bound
+   */
+  public static TlsListener start(String name, InetSocketAddress bind, ReloadableSslContext tls, Role role, int threads)
+      throws IOException {
+    Objects.requireNonNull(role, "role");
+    EventLoopGroup group = new MultiThreadIoEventLoopGroup(threads, new DefaultThreadFactory("certkeeper-" + name, true),
+        NioIoHandler.newFactory());
+    ServerBootstrap b = new ServerBootstrap()
+        .group(group)
+        .channel(NioServerSocketChannel.class)
+        .option(ChannelOption.SO_BACKLOG, 1024)
+        .option(ChannelOption.SO_REUSEADDR, true)
+        .childOption(ChannelOption.TCP_NODELAY, true)
+        .childHandler(new ChannelInitializer<SocketChannel>() {
+          @Override
+          protected void initChannel(SocketChannel ch) {
+            SslHandler ssl = tls.current().context().newHandler(ch.alloc());
+            ssl.setHandshakeTimeoutMillis(HANDSHAKE_TIMEOUT_MS);
+            ch.pipeline().addLast("tls", ssl);
+            role.configure(ch, ch.pipeline());
+          }
+        });
+    try {
+      Channel server = b.bind(bind).sync().channel();
+      return new TlsListener(name, tls, group, server);
+    } catch (Exception e) {
+      group.shutdownGracefully(0, 1, TimeUnit.SECONDS);
+      throw new IOException("listener " + name + ": cannot listen on " + bind + ": " + e.getMessage(), e);
+    }
+  }
+
+  public String name() {
+    return name;
+  }
+
+  public ReloadableSslContext tls() {
+    return tls;
+  }
+
+  /** The bound address (with the real port when 0 was asked for). */
+  public InetSocketAddress address() {
+    return (InetSocketAddress) server.localAddress();
+  }
+
+  public boolean isOpen() {
+    return server.isOpen();
+  }
+
+  /** Stops accepting and closes every connection; waits at most 3 s. */
+  @Override
+  public void close() {
+    server.close().awaitUninterruptibly(1, TimeUnit.SECONDS);
+    group.shutdownGracefully(0, 2, TimeUnit.SECONDS).awaitUninterruptibly(3, TimeUnit.SECONDS);
+  }
+}

@@ -1,0 +1,214 @@
+package io.certkeeper.store;
+
+import io.certkeeper.x509.CertificateInfo;
+import io.certkeeper.x509.Fingerprints;
+import java.security.cert.X509Certificate;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Optional;
+
+/**
+ * The {@code issued_certificates} and {@code crl_state} tables: what the local CA signed, what it
+ * revoked, and the number of its last CRL. A serial number is unique across the table and never
+ * reused; {@link #record} reports a collision so that the CA can sign again with a new one.
+ */
+public final class IssuedCertificateRepository {
+  /** SQLSTATE of a unique constraint violation, on H2 and PostgreSQL alike. */
+  private static final String UNIQUE_VIOLATION = "23505";
+
+  private final Store store;
+  private final CertificateRepository certificates;
+
+  public IssuedCertificateRepository(Store store) {
+    this.store = Objects.requireNonNull(store, "store");
+    this.certificates = new CertificateRepository(store);
+  }
+
+  /**
+   * Records {@code cert} as issued by the CA certificate {@code issuerSha256}, in one transaction:
+   * the {@code certificates} row (source {@code issued}) and the {@code issued_certificates} row.
+   *
+   * @return false, recording nothing, when the serial number is already taken
+   */
+  public boolean record(X509Certificate cert, String issuerSha256, String profile, Instant now)
+      throws StoreException {
+    String serial = cert.getSerialNumber().toString(16);
+    try {
+      return store.inTransaction(c -> {
+        if (find(c, serial).isPresent()) {
+          return false;
+        }
+        CertificateInfo info = certificates.upsert(c, cert, CertificateRecord.Source.ISSUED, now);
+        try (PreparedStatement ps = c.prepareStatement(
+            "INSERT INTO issued_certificates (serial, sha256, issuer_sha256, profile, issued_at) VALUES (?, ?, ?, ?, ?)")) {
+          ps.setString(1, serial);
+          ps.setString(2, info.sha256());
+          ps.setString(3, issuerSha256);
+          ps.setString(4, profile);
+          Jdbc.setInstant(ps, 5, now);
+          ps.executeUpdate();
+        }
+        return true;
+      });
+    } catch (StoreException e) {
+      if (e.getCause() instanceof SQLException && UNIQUE_VIOLATION.equals(((SQLException) e.getCause()).getSQLState())) {
+        return false; // lost a race for the serial: the caller signs again with a new one
+      }
+      throw e;
+    }
+  }
+
+  /** As {@link #record(X509Certificate, String, String, Instant)} for a self-signed root. */
+  public boolean recordRoot(X509Certificate root, Instant now) throws StoreException {
+    return record(root, Fingerprints.sha256(root), "root", now);
+  }
+
+  /** The issued certificate with this serial (lowercase hex without leading zeros). */
+  public Optional<IssuedCertificateRecord> find(String serial) throws StoreException {
+    return store.inTransaction(c -> find(c, serial));
+  }
+
+  private static Optional<IssuedCertificateRecord> find(Connection c, String serial) throws SQLException {
+    try (PreparedStatement ps = c.prepareStatement("SELECT * FROM issued_certificates WHERE serial = ?")) {
+      ps.setString(1, serial);
+      try (ResultSet rs = ps.executeQuery()) {
+        return rs.next() ? Optional.of(read(rs)) : Optional.empty();
+      }
+    }
+  }
+
+  /**
+   * Marks the certificate revoked at {@code at} for {@code reason}.
+   *
+   * @return false when no unrevoked certificate has this serial
+   */
+  public boolean revoke(String serial, String reason, Instant at) throws StoreException {
+    return store.inTransaction(c -> {
+      try (PreparedStatement ps = c.prepareStatement(
+          "UPDATE issued_certificates SET revoked_at = ?, revocation_reason = ? WHERE serial = ? AND revoked_at IS NULL")) {
+        Jdbc.setInstant(ps, 1, at);
+        ps.setString(2, reason);
+        ps.setString(3, serial);
+        return ps.executeUpdate() == 1;
+      }
+    });
+  }
+
+  /** The revoked certificates signed by {@code issuerSha256}, oldest revocation first. */
+  public List<IssuedCertificateRecord> revokedBy(String issuerSha256) throws StoreException {
+    return store.inTransaction(c -> {
+      try (PreparedStatement ps = c.prepareStatement(
+          "SELECT * FROM issued_certificates WHERE issuer_sha256 = ? AND revoked_at IS NOT NULL ORDER BY revoked_at, serial")) {
+        ps.setString(1, issuerSha256);
+        List<IssuedCertificateRecord> out = new ArrayList<>();
+        try (ResultSet rs = ps.executeQuery()) {
+          while (rs.next()) {
+            out.add(read(rs));
+          }
+        }
+        return out;
+      }
+    });
+  }
+
+  /** Every issued certificate by the fingerprint of its certificate. */
+  public Map<String, IssuedCertificateRecord> bySha256() throws StoreException {
+    return store.inTransaction(c -> {
+      Map<String, IssuedCertificateRecord> out = new LinkedHashMap<>();
+      try (PreparedStatement ps = c.prepareStatement("SELECT * FROM issued_certificates ORDER BY issued_at, serial");
+          ResultSet rs = ps.executeQuery()) {
+        while (rs.next()) {
+          IssuedCertificateRecord r = read(rs);
+          out.put(r.sha256(), r);
+        }
+      }
+      return out;
+    });
+  }
+
+  /** How many certificates {@code issuerSha256} signed, and how many of those are revoked. */
+  public Counts counts(String issuerSha256) throws StoreException {
+    return store.inTransaction(c -> {
+      try (PreparedStatement ps = c.prepareStatement(
+          "SELECT COUNT(*), SUM(CASE WHEN revoked_at IS NULL THEN 0 ELSE 1 END) FROM issued_certificates"
+              + " WHERE issuer_sha256 = ? AND sha256 <> issuer_sha256")) {
+        ps.setString(1, issuerSha256);
+        try (ResultSet rs = ps.executeQuery()) {
+          rs.next();
+          return new Counts(rs.getLong(1), rs.getLong(2));
+        }
+      }
+    });
+  }
+
+  /** Certificate counts of one CA; see {@link #counts}. */
+  public record Counts(long issued, long revoked) {}
+
+  /** The last CRL {@code issuerSha256} signed, if any. */
+  public Optional<CrlState> crlState(String issuerSha256) throws StoreException {
+    return store.inTransaction(c -> {
+      try (PreparedStatement ps = c.prepareStatement("SELECT * FROM crl_state WHERE issuer_sha256 = ?")) {
+        ps.setString(1, issuerSha256);
+        try (ResultSet rs = ps.executeQuery()) {
+          if (!rs.next()) {
+            return Optional.<CrlState>empty();
+          }
+          return Optional.of(new CrlState(issuerSha256, rs.getLong("crl_number"),
+              Jdbc.getInstant(rs, "this_update"), Jdbc.getInstant(rs, "next_update")));
+        }
+      }
+    });
+  }
+
+  /**
+   * Takes the next CRL number of {@code issuerSha256} (1 for the first CRL) and records the new
+   * CRL's validity, in one transaction: two CRLs never share a number.
+   */
+  public CrlState nextCrl(String issuerSha256, Instant thisUpdate, Instant nextUpdate) throws StoreException {
+    return store.inTransaction(c -> {
+      int updated;
+      try (PreparedStatement ps = c.prepareStatement(
+          "UPDATE crl_state SET crl_number = crl_number + 1, this_update = ?, next_update = ? WHERE issuer_sha256 = ?")) {
+        Jdbc.setInstant(ps, 1, thisUpdate);
+        Jdbc.setInstant(ps, 2, nextUpdate);
+        ps.setString(3, issuerSha256);
+        updated = ps.executeUpdate();
+      }
+      if (updated == 0) {
+        try (PreparedStatement ps = c.prepareStatement(
+            "INSERT INTO crl_state (issuer_sha256, crl_number, this_update, next_update) VALUES (?, 1, ?, ?)")) {
+          ps.setString(1, issuerSha256);
+          Jdbc.setInstant(ps, 2, thisUpdate);
+          Jdbc.setInstant(ps, 3, nextUpdate);
+          ps.executeUpdate();
+        }
+      }
+      try (PreparedStatement ps = c.prepareStatement("SELECT crl_number FROM crl_state WHERE issuer_sha256 = ?")) {
+        ps.setString(1, issuerSha256);
+        try (ResultSet rs = ps.executeQuery()) {
+          rs.next();
+          return new CrlState(issuerSha256, rs.getLong(1), thisUpdate, nextUpdate);
+        }
+      }
+    });
+  }
+
+  private static IssuedCertificateRecord read(ResultSet rs) throws SQLException {
+    return new IssuedCertificateRecord(
+        rs.getString("serial"),
+        rs.getString("sha256"),
+        rs.getString("issuer_sha256"),
+        rs.getString("profile"),
+        Jdbc.getInstant(rs, "issued_at"),
+        Optional.ofNullable(Jdbc.getInstant(rs, "revoked_at")),
+        Optional.ofNullable(rs.getString("revocation_reason")));
+  }
+}
