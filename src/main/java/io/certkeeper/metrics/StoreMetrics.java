@@ -38,7 +38,7 @@ final class StoreMetrics {
     Exposition.Family notBefore = e.gauge("certkeeper_certificate_not_before_timestamp_seconds",
         "When the certificate became valid (notBefore), in seconds since the epoch.", CERT_LABELS);
     Exposition.Family renewal = e.gauge("certkeeper_certificate_renewal_timestamp_seconds",
-        "When an issued certificate is due for renewal, in seconds since the epoch.", CERT_LABELS);
+        "When an issued leaf certificate is due for renewal, in seconds since the epoch.", CERT_LABELS);
     Exposition.Family success = e.gauge("certkeeper_probe_success",
         "1 when the endpoint's last probe obtained its certificate chain, 0 when it failed to connect or handshake.",
         "endpoint");
@@ -86,7 +86,10 @@ final class StoreMetrics {
       String[] labels = {name, "", c.source().code(), c.serial(), commonName(c.issuer())};
       notAfter.add(seconds(c.notAfter()), labels);
       notBefore.add(seconds(c.notBefore()), labels);
-      renewal.add(seconds(renewalTime(c.notBefore(), c.notAfter())), labels);
+      if (!c.ca()) {
+        // the CA's own root and intermediate are replaced by hand, not renewed on a schedule
+        renewal.add(seconds(renewalTime(c.notBefore(), c.notAfter())), labels);
+      }
     }
   }
 

@@ -23,9 +23,13 @@ public final class MetricsRepository {
     this.store = Objects.requireNonNull(store, "store");
   }
 
-  /** The facts of a certificate that metrics label and report. */
+  /**
+   * The facts of a certificate that metrics label and report.
+   *
+   * @param ca whether it is a CA certificate (the local CA's root or intermediate, for issued ones)
+   */
   public record CertificateReading(String sha256, String subject, String issuer, String serial, Instant notBefore,
-      Instant notAfter, CertificateRecord.Source source) {}
+      Instant notAfter, CertificateRecord.Source source, boolean ca) {}
 
   /**
    * A declared endpoint's state after its latest probe.
@@ -55,7 +59,7 @@ public final class MetricsRepository {
     try (PreparedStatement ps = c.prepareStatement(
         "SELECT s.endpoint_id, s.last_probe_at, s.status, s.problems, s.consecutive_failures,"
             + " r.total_ms, r.path_not_after,"
-            + " c.sha256, c.subject, c.issuer, c.serial, c.not_before, c.not_after, c.source"
+            + " c.sha256, c.subject, c.issuer, c.serial, c.not_before, c.not_after, c.source, c.is_ca"
             + " FROM endpoint_state s"
             + " JOIN endpoints e ON e.id = s.endpoint_id"
             + " LEFT JOIN probe_results r ON r.id = s.last_result_id"
@@ -78,7 +82,8 @@ public final class MetricsRepository {
   private static List<CertificateReading> issued(Connection c) throws SQLException {
     List<CertificateReading> out = new ArrayList<>();
     try (PreparedStatement ps = c.prepareStatement(
-        "SELECT c.sha256, c.subject, c.issuer, c.serial, c.not_before, c.not_after, c.source FROM certificates c"
+        "SELECT c.sha256, c.subject, c.issuer, c.serial, c.not_before, c.not_after, c.source, c.is_ca"
+            + " FROM certificates c"
             + " LEFT JOIN issued_certificates i ON i.sha256 = c.sha256"
             + " WHERE c.source = ? AND i.revoked_at IS NULL ORDER BY c.subject, c.not_after DESC, c.sha256")) {
       ps.setString(1, CertificateRecord.Source.ISSUED.code());
@@ -105,6 +110,6 @@ public final class MetricsRepository {
   private static CertificateReading certificate(ResultSet rs) throws SQLException {
     return new CertificateReading(rs.getString("sha256"), rs.getString("subject"), rs.getString("issuer"),
         rs.getString("serial"), Jdbc.getInstant(rs, "not_before"), Jdbc.getInstant(rs, "not_after"),
-        CertificateRecord.Source.ofCode(rs.getString("source")));
+        CertificateRecord.Source.ofCode(rs.getString("source")), rs.getBoolean("is_ca"));
   }
 }

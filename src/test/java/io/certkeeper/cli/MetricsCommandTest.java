@@ -44,6 +44,14 @@ class MetricsCommandTest {
     return Pem.readCertificates(OpenSsl.selfSigned(dir, name, cn, days)).get(0);
   }
 
+  /** A leaf (CA:FALSE) for {@code cn}, self-signed: what the store holds is all that matters here. */
+  private X509Certificate leaf(String name, String cn, int days) throws Exception {
+    OpenSsl.run(dir, "req", "-x509", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:P-256", "-nodes",
+        "-keyout", name + ".key", "-out", name + ".pem", "-subj", "/CN=" + cn,
+        "-addext", "basicConstraints=critical,CA:FALSE", "-days", Integer.toString(days)).requireSuccess();
+    return Pem.readCertificates(dir.resolve(name + ".pem")).get(0);
+  }
+
   private static ProbeRecord probe(String endpoint, Instant at, String status, List<String> problems,
       List<X509Certificate> chain, Optional<Instant> pathNotAfter, long totalMs) {
     return new ProbeRecord(endpoint, at, status, problems, endpoint + " " + status, Optional.of("192.0.2.1"),
@@ -66,9 +74,10 @@ class MetricsCommandTest {
     data = dir.resolve("data");
     leafA = cert("a", "a.example", 90);
     leafB = cert("b", "b.example", 30);
-    issuedOld = cert("old", "svc.internal", 10);
-    issuedNew = cert("new", "svc.internal", 60);
-    issuedRevoked = cert("revoked", "svc.internal", 90);
+    issuedOld = leaf("old", "svc.internal", 10);
+    issuedNew = leaf("new", "svc.internal", 60);
+    issuedRevoked = leaf("revoked", "svc.internal", 90);
+    X509Certificate root = cert("root", "Local Root", 3650);
     run("endpoint", "add", "a.example:443");
     run("endpoint", "add", "b.example:443");
     run("endpoint", "add", "never.example:443");
@@ -85,6 +94,7 @@ class MetricsCommandTest {
       results.record(probe("adhoc.example:443", T0, "ok", List.of(), List.of(cert("x", "adhoc.example", 5)),
           Optional.empty(), 7));
       IssuedCertificateRepository issued = new IssuedCertificateRepository(store);
+      assertTrue(issued.recordRoot(root, T0));
       for (X509Certificate c : List.of(issuedOld, issuedNew, issuedRevoked)) {
         assertTrue(issued.record(c, "f".repeat(64), "server", T0));
       }
@@ -123,9 +133,12 @@ class MetricsCommandTest {
           m.get("certkeeper_certificate_renewal_timestamp_seconds").value(issued), 1.0);
     }
     // the superseded and the revoked issued certificates and the undeclared ad-hoc target have no series
-    assertEquals(3, notAfter.samples().size(), notAfter.samples().toString());
+    assertEquals(4, notAfter.samples().size(), notAfter.samples().toString());
+    assertTrue(notAfter.find(Map.of("name", "Local Root", "source", "issued")).isPresent());
     assertTrue(notAfter.samples().stream().noneMatch(s -> s.labels().containsValue("adhoc.example:443")));
     assertFalse(notAfter.samples().stream().anyMatch(s -> s.labels().containsKey("name") && s.labels().containsKey("endpoint")));
+    // only the issued leaf has a renewal time, not the CA's root
+    assertEquals(1, m.get("certkeeper_certificate_renewal_timestamp_seconds").samples().size());
   }
 
   @Test
