@@ -82,6 +82,7 @@ public final class Daemon {
   private Listeners listeners;
   private ProbeDispatcher dispatcher;
   private Alerting alerting;
+  private SystemdNotifier systemd = SystemdNotifier.disabled();
 
   /** A started part, stopped in reverse order. */
   private interface Part {
@@ -110,6 +111,11 @@ public final class Daemon {
   /** Asks the daemon to reload its configuration; safe from any thread. */
   public void requestReload() {
     requests.add(Request.RELOAD);
+  }
+
+  /** Where to tell systemd about readiness, reloads and stopping ({@code Type=notify}); call before {@link #run()}. */
+  public void notifySystemd(SystemdNotifier notifier) {
+    this.systemd = Objects.requireNonNull(notifier, "notifier");
   }
 
   /** Whether every part has started and the daemon has not begun to stop. */
@@ -196,9 +202,12 @@ public final class Daemon {
     }
     ready = true;
     log.info("ready");
+    systemd.ready("ready");
+    systemd.startWatchdog(this::isReady);
     serveRequests();
     ready = false;
     log.info("stopping");
+    systemd.stopping();
     stopParts();
     log.info("stopped");
     return 0;
@@ -216,7 +225,9 @@ public final class Daemon {
       if (r == Request.STOP) {
         return;
       }
+      systemd.reloading();
       reload();
+      systemd.ready("ready");
     }
   }
 

@@ -1,7 +1,9 @@
 package io.certkeeper.util;
 
+import java.io.BufferedOutputStream;
 import java.io.IOException;
-import java.nio.ByteBuffer;
+import java.io.OutputStream;
+import java.nio.channels.Channels;
 import java.nio.channels.FileChannel;
 import java.nio.file.AtomicMoveNotSupportedException;
 import java.nio.file.FileAlreadyExistsException;
@@ -35,16 +37,30 @@ public final class AtomicFiles {
   /** Atomically replaces {@code target} with {@code content}, with the given permissions. */
   public static void write(Path target, byte[] content, Set<PosixFilePermission> permissions)
       throws IOException {
+    write(target, permissions, out -> out.write(content));
+  }
+
+  /** Content written to a stream, for files too large to hold in memory. */
+  @FunctionalInterface
+  public interface Content {
+    void writeTo(OutputStream out) throws IOException;
+  }
+
+  /**
+   * Atomically replaces {@code target} with what {@code content} writes, with the given permissions.
+   * When {@code content} throws, the target is untouched and the temporary file is removed.
+   */
+  public static void write(Path target, Set<PosixFilePermission> permissions, Content content)
+      throws IOException {
     Path dir = target.toAbsolutePath().getParent();
     Files.createDirectories(dir);
     Path temp = dir.resolve("." + target.getFileName() + ".tmp-" + randomSuffix());
     try {
       createWith(temp, permissions);
       try (FileChannel ch = FileChannel.open(temp, StandardOpenOption.WRITE)) {
-        ByteBuffer buf = ByteBuffer.wrap(content);
-        while (buf.hasRemaining()) {
-          ch.write(buf);
-        }
+        OutputStream out = new BufferedOutputStream(Channels.newOutputStream(ch), 64 * 1024);
+        content.writeTo(out);
+        out.flush();
         ch.force(true);
       }
       try {

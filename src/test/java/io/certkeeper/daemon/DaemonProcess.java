@@ -44,6 +44,8 @@ final class DaemonProcess implements AutoCloseable {
     cmd.addAll(List.of(args));
     ProcessBuilder pb = new ProcessBuilder(cmd).redirectErrorStream(true);
     pb.environment().remove("JOURNAL_STREAM");
+    // Tests run under a service manager must not report to it: only a test's own socket counts.
+    pb.environment().keySet().removeAll(List.of("NOTIFY_SOCKET", "WATCHDOG_USEC", "WATCHDOG_PID"));
     pb.environment().putAll(env);
     return new DaemonProcess(pb.start());
   }
