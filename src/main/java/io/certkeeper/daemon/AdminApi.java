@@ -132,7 +132,9 @@ final class AdminApi implements Roles.HttpHandler {
     String[] parts = path.split("/");
     if (path.equals("/metrics")) {
       requireGet(method);
-      return Roles.text(HttpResponseStatus.OK, metrics.get());
+      FullHttpResponse r = Roles.text(HttpResponseStatus.OK, metrics.get());
+      r.headers().set(HttpHeaderNames.CONTENT_TYPE, io.certkeeper.metrics.Exposition.CONTENT_TYPE);
+      return r;
     }
     if (path.equals("/api/v1/certificates")) {
       requireGet(method);

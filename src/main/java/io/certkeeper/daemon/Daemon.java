@@ -80,6 +80,7 @@ public final class Daemon {
   private ScheduledExecutorService housekeeping;
   private EndpointSync endpointSync;
   private Listeners listeners;
+  private final io.certkeeper.metrics.Counters counters = new io.certkeeper.metrics.Counters();
   private ProbeDispatcher dispatcher;
   private Alerting alerting;
   private SystemdNotifier systemd = SystemdNotifier.disabled();
@@ -289,7 +290,13 @@ public final class Daemon {
   }
 
   private String metricsText() {
-    return "# metrics are not available in this build\n";
+    java.io.StringWriter out = new java.io.StringWriter();
+    try {
+      io.certkeeper.metrics.Metrics.ofDaemon(store, counters).writeTo(out);
+    } catch (StoreException | java.io.IOException e) {
+      throw new IllegalStateException("metrics: " + e.getMessage(), e);
+    }
+    return out.toString();
   }
 
   private Optional<String> renewNow(String name) {

@@ -52,7 +52,9 @@ public final class CertificateRepository {
       }
     }
     if (exists(c, info.sha256())) {
-      return info; // seen already at a later time
+      // inserted meanwhile by another writer, or seen already at a later time
+      touch(c, info.sha256(), now);
+      return info;
     }
     // Another writer may insert the same certificate at the same moment: the primary key
     // decides, and the loser only moves last_seen (a savepoint keeps PostgreSQL's transaction usable).
@@ -65,15 +67,20 @@ public final class CertificateRepository {
         throw e;
       }
       c.rollback(sp);
-      try (PreparedStatement ps = c.prepareStatement(
-          "UPDATE certificates SET last_seen = ? WHERE sha256 = ? AND last_seen < ?")) {
-        Jdbc.setInstant(ps, 1, now);
-        ps.setString(2, info.sha256());
-        Jdbc.setInstant(ps, 3, now);
-        ps.executeUpdate();
-      }
+      touch(c, info.sha256(), now);
     }
     return info;
+  }
+
+  /** Moves last_seen forward to {@code now}, never back. */
+  private static void touch(Connection c, String sha256, Instant now) throws SQLException {
+    try (PreparedStatement ps = c.prepareStatement(
+        "UPDATE certificates SET last_seen = ? WHERE sha256 = ? AND last_seen < ?")) {
+      Jdbc.setInstant(ps, 1, now);
+      ps.setString(2, sha256);
+      Jdbc.setInstant(ps, 3, now);
+      ps.executeUpdate();
+    }
   }
 
   private static void insert(Connection c, X509Certificate cert, CertificateInfo info,

@@ -105,6 +105,12 @@ class AdminApiIT {
       Http certs = curl(token, "GET", "/api/v1/certificates?expiring-within=30d&source=observed", "-H", bearer);
       assertEquals(200, certs.status(), certs.body());
       assertEquals(200, curl(token, "GET", "/api/v1/alerts", "-H", bearer).status());
+      assertEquals(401, curl(token, "GET", "/metrics").status());
+      Http metrics = curl(token, "GET", "/metrics", "-H", bearer);
+      assertEquals(200, metrics.status());
+      assertTrue(metrics.body().contains("certkeeper_build_info{"), metrics.body());
+      assertTrue(metrics.body().contains("certkeeper_probe_success{"), metrics.body());
+      io.certkeeper.testing.PrometheusText.parse(metrics.body());
       assertEquals(400, curl(token, "DELETE", "/api/v1/endpoints", "-H", bearer).status());
 
       Http mtlsOk = curl(mtls, "GET", "/api/v1/endpoints", "--cert", dir.resolve("client.pem").toString(),
