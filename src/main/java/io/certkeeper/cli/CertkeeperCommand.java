@@ -44,6 +44,8 @@ import picocli.CommandLine.Spec;
       RevokeCommand.class,
       CrlCommand.class,
       ListCommand.class,
+      RenewCommand.class,
+      ExplainCommand.class,
     },
     footer = {
       "",

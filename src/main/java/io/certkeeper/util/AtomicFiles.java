@@ -35,6 +35,21 @@ public final class AtomicFiles {
   /** Atomically replaces {@code target} with {@code content}, with the given permissions. */
   public static void write(Path target, byte[] content, Set<PosixFilePermission> permissions)
       throws IOException {
+    write(target, content, permissions, temp -> { });
+  }
+
+  /** Work on the finished temporary file before it is renamed into place (e.g. its owner). */
+  @FunctionalInterface
+  public interface BeforeRename {
+    void apply(Path temp) throws IOException;
+  }
+
+  /**
+   * As {@link #write(Path, byte[], Set)}, running {@code beforeRename} on the complete temporary
+   * file first, so that the target never appears with other attributes (such as its owner).
+   */
+  public static void write(Path target, byte[] content, Set<PosixFilePermission> permissions,
+      BeforeRename beforeRename) throws IOException {
     Path dir = target.toAbsolutePath().getParent();
     Files.createDirectories(dir);
     Path temp = dir.resolve("." + target.getFileName() + ".tmp-" + randomSuffix());
@@ -47,6 +62,7 @@ public final class AtomicFiles {
         }
         ch.force(true);
       }
+      beforeRename.apply(temp);
       try {
         Files.move(temp, target, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
       } catch (AtomicMoveNotSupportedException e) {
