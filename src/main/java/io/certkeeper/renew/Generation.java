@@ -82,7 +82,9 @@ record Generation(PrivateKey key, X509Certificate certificate, List<X509Certific
     try {
       PrivateKey key = PrivateKeys.parse(text(dir.resolve(ManagedLayout.KEY)));
       List<X509Certificate> certs = Pem.parseCertificates(text(dir.resolve(ManagedLayout.CERT)));
-      List<X509Certificate> chain = Pem.parseCertificates(text(dir.resolve(ManagedLayout.CHAIN)));
+      String chainText = text(dir.resolve(ManagedLayout.CHAIN));
+      // empty when the root signs leaves itself
+      List<X509Certificate> chain = chainText.isBlank() ? List.of() : Pem.parseCertificates(chainText);
       if (certs.size() != 1) {
         throw new IOException(dir + ": " + ManagedLayout.CERT + " holds " + certs.size() + " certificates, expected 1");
       }
