@@ -46,6 +46,8 @@ import picocli.CommandLine.Spec;
       ListCommand.class,
       MetricsCommand.class,
       BackupCommand.class,
+      RenewCommand.class,
+      ExplainCommand.class,
     },
     footer = {
       "",

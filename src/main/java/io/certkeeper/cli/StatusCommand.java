@@ -50,7 +50,11 @@ final class StatusCommand implements Callable<Integer> {
 
   /** The JSON shape of {@code status --json}. */
   record Status(StoreStatus store, DaemonStatus daemon, CertificateCounts certificates, List<EndpointStatus> endpoints,
-      AlertCounts alerts, List<ListenerStatus> listeners) {}
+      AlertCounts alerts, List<ListenerStatus> listeners, List<ManagedStatus> managed) {}
+
+  /** One managed certificate ({@code certificates:}); {@code serial} is null before the first issue. */
+  record ManagedStatus(String name, String state, String serial, Instant notAfter, Instant renewAt,
+      int consecutiveFailures, String lastError, Instant nextAttemptAt) {}
 
   /**
    * @param pending deliveries not yet sent (including ones being sent and digests waiting for their window)
@@ -92,7 +96,8 @@ final class StatusCommand implements Callable<Integer> {
           new CertificateCounts(s.total(), s.issued(), s.observed(), s.expired(), s.expiringSoon()),
           endpoints(store, now),
           alerts(new AlertLedger(store).summary()),
-          new ListenerStateRepository(store).list().stream().map(StatusCommand::listener).toList());
+          new ListenerStateRepository(store).list().stream().map(StatusCommand::listener).toList(),
+          managed(store, root.config().certificates(), now));
     }
     PrintWriter out = root.out();
     if (json) {
@@ -125,6 +130,16 @@ final class StatusCommand implements Callable<Integer> {
       out.add(new EndpointStatus(r.id(), st == null ? "pending" : st.status(), st == null ? List.of() : st.problems(),
           st == null ? null : st.leafNotAfter().map(t -> Duration.between(now, t).toDays()).orElse(null),
           st == null ? null : st.lastProbeAt(), next.get(r.id())));
+    }
+    return out;
+  }
+
+  private static List<ManagedStatus> managed(Store store, List<io.certkeeper.config.CertificateConfig> configured,
+      Instant now) throws Exception {
+    List<ManagedStatus> out = new ArrayList<>();
+    for (io.certkeeper.renew.Explanation e : io.certkeeper.renew.ManagedView.of(store).all(configured, now)) {
+      out.add(new ManagedStatus(e.name(), e.state(), e.serial(), e.notAfter(), e.renewAt(), e.consecutiveFailures(),
+          e.lastError(), e.nextAttemptAt()));
     }
     return out;
   }
@@ -204,6 +219,16 @@ final class StatusCommand implements Callable<Integer> {
     AlertCounts a = s.alerts();
     out.printf("alerts:       %d pending, %d sent, %d failed%s%n", a.pending(), a.sent(), a.failed(),
         a.lastError() == null ? "" : " (last error at " + a.lastErrorAt() + ": " + a.lastError() + ")");
+    if (!s.managed().isEmpty()) {
+      out.printf("managed:      %d%n", s.managed().size());
+      for (ManagedStatus m : s.managed()) {
+        out.printf("  %-30s %-12s %s%s%n", m.name(), m.state(),
+            m.serial() == null ? "no certificate yet" : "serial " + m.serial() + ", valid until " + m.notAfter()
+                + ", renews at " + m.renewAt(),
+            m.consecutiveFailures() == 0 ? "" : "; " + m.consecutiveFailures() + " failures, next attempt at "
+                + m.nextAttemptAt() + ": " + m.lastError());
+      }
+    }
     Map<String, Long> byStatus = new TreeMap<>();
     for (EndpointStatus e : s.endpoints()) {
       byStatus.merge(e.status(), 1L, Long::sum);

@@ -14,6 +14,7 @@ import java.util.Optional;
  * @param alerts {@code alerts:} what is alerted and to whom
  * @param smtp {@code smtp:} the mail server alerts go through
  * @param ca {@code ca:} the local CA
+ * @param certificates {@code certificates:} the managed certificates
  */
 public record Config(
     @JsonIgnore Optional<Path> file,
@@ -25,16 +26,35 @@ public record Config(
     List<ListenerConfig> listeners,
     AlertsConfig alerts,
     SmtpConfig smtp,
-    CaConfig ca) {
+    CaConfig ca,
+    List<CertificateConfig> certificates) {
+
+  public Config {
+    certificates = List.copyOf(certificates);
+  }
+
+  /** The managed certificate named {@code name}. */
+  public Optional<CertificateConfig> certificate(String name) {
+    return certificates.stream().filter(c -> c.name().equals(name)).findFirst();
+  }
 
   /** The top-level keys, in the order the sample file documents them. */
   static final String[] KEYS = {
-    "data-dir", "log", "store", "ca", "scheduler", "defaults", "groups", "endpoints", "listeners", "alerts", "smtp"
+    "data-dir", "log", "store", "ca", "certificates", "scheduler", "defaults", "groups", "endpoints", "listeners", "alerts", "smtp"
   };
 
   static Config read(Optional<Path> file, ConfigNode root) throws ConfigException {
     root.allowOnly(KEYS);
     Path baseDir = file.map(f -> f.toAbsolutePath().getParent()).orElse(Path.of("").toAbsolutePath());
+    List<CertificateConfig> certificates = CertificateConfig.readAll(root, baseDir);
+    List<ListenerConfig> listeners = ListenerConfig.readAll(root, baseDir);
+    for (int i = 0; i < listeners.size(); i++) {
+      Optional<String> managed = listeners.get(i).certificate().managed();
+      if (managed.isPresent() && certificates.stream().noneMatch(c -> c.name().equals(managed.get()))) {
+        throw root.list("listeners").get(i).require("certificate").error("managed certificate '" + managed.get()
+            + "' is not defined under certificates:");
+      }
+    }
     return new Config(
         file,
         root.pathValue("data-dir"),
@@ -42,16 +62,17 @@ public record Config(
         StoreConfig.read(root.section("store")),
         SchedulerConfig.read(root.section("scheduler")),
         EndpointsConfig.read(root, baseDir),
-        ListenerConfig.readAll(root, baseDir),
+        listeners,
         AlertsConfig.read(root.section("alerts")),
         SmtpConfig.read(root.section("smtp"), baseDir),
-        CaConfig.read(root.section("ca")));
+        CaConfig.read(root.section("ca")),
+        certificates);
   }
 
   /** All defaults, as when no configuration file exists. */
   public static Config defaults() {
     return new Config(Optional.empty(), Optional.empty(), LogConfig.defaults(), StoreConfig.defaults(),
         SchedulerConfig.defaults(), List.of(), List.of(), AlertsConfig.defaults(), SmtpConfig.defaults(),
-        CaConfig.defaults());
+        CaConfig.defaults(), List.of());
   }
 }

@@ -3,6 +3,13 @@ package io.certkeeper.daemon;
 import io.certkeeper.alert.Alerting;
 import io.certkeeper.config.Config;
 import io.certkeeper.config.ConfigException;
+import io.certkeeper.ca.CaException;
+import io.certkeeper.ca.Issuer;
+import io.certkeeper.ca.LocalCa;
+import io.certkeeper.renew.CaPolicies;
+import io.certkeeper.renew.Reconciler;
+import io.certkeeper.renew.Renewer;
+import io.certkeeper.store.IssuedCertificateRepository;
 import io.certkeeper.schedule.EndpointScheduler;
 import io.certkeeper.schedule.ProbeDispatcher;
 import io.certkeeper.schedule.Scheduling;
@@ -79,7 +86,8 @@ public final class Daemon {
   private Scheduling scheduling;
   private ScheduledExecutorService housekeeping;
   private EndpointSync endpointSync;
-  private Listeners listeners;
+  private volatile Listeners listeners;
+  private Optional<Renewer> renewer = Optional.empty();
   private final io.certkeeper.metrics.Counters counters = new io.certkeeper.metrics.Counters();
   private ProbeDispatcher dispatcher;
   private Alerting alerting;
@@ -161,8 +169,15 @@ public final class Daemon {
           config.scheduler().alertEvaluation());
       dispatcher = probes;
       alerting = Alerting.create(store, this::config, clock);
+      part = "managed certificates";
+      int reconciled = Reconciler.create(store, dataDir, clock).reconcileAll(config.certificates());
+      if (reconciled > 0) {
+        log.warn("managed certificates - {} brought back in line with their current generation", reconciled);
+      }
+      Optional<Renewer> renewer = renewer();
+      this.renewer = renewer;
       scheduling.scheduler().getContext().put(Services.CONTEXT_KEY, new Services(dispatcher,
-          () -> housekeeping(results), Optional.empty(), Optional.of(alerting::evaluate)));
+          () -> housekeeping(results), renewer.map(r -> r::check), Optional.of(alerting::evaluate)));
       log.info("prober ready: {} TLS, up to {} probes at once", probes.tlsProvider(),
           config.scheduler().probeConcurrency());
       scheduling.start();
@@ -180,6 +195,13 @@ public final class Daemon {
             config.smtp().port(), config.smtp().security(), config.scheduler().alertEvaluation());
       } else {
         log.info("alerts off: no smtp.host configured");
+      }
+
+      part = "managed certificates";
+      if (renewer.isPresent()) {
+        int issued = renewer.get().issueMissing();
+        log.info("managed certificates ready: {} configured, {} issued now, checked every {}",
+            config.certificates().size(), issued, config.scheduler().renewalCheck());
       }
 
       part = "listeners";
@@ -266,6 +288,47 @@ public final class Daemon {
     log.info("configuration reloaded from {}", next.file().map(Path::toString).orElse("defaults"));
   }
 
+  /**
+   * The renewer, when certificates are configured and the CA can sign; otherwise logs why managed
+   * certificates cannot be renewed.
+   */
+  private Optional<Renewer> renewer() throws ConfigException {
+    if (config.certificates().isEmpty()) {
+      return Optional.empty();
+    }
+    Path caDir = dataDir.resolve("ca");
+    if (!LocalCa.exists(caDir)) {
+      log.error("managed certificates - cannot be issued or renewed: no CA in {} (run 'certkeeper ca init')", caDir);
+      return Optional.empty();
+    }
+    if (config.ca().passphrase().isEmpty()) {
+      log.error("managed certificates - cannot be issued or renewed: ca.passphrase is not set");
+      return Optional.empty();
+    }
+    LocalCa ca;
+    char[] pass = null;
+    try {
+      pass = config.ca().passphrase().get().resolve();
+      ca = LocalCa.load(caDir, pass);
+    } catch (java.io.IOException | CaException e) {
+      log.error("managed certificates - cannot be issued or renewed: the CA does not load: {}", e.getMessage());
+      return Optional.empty();
+    } finally {
+      if (pass != null) {
+        java.util.Arrays.fill(pass, '\0');
+      }
+    }
+    Issuer issuer = Issuer.forCa(ca, CaPolicies.of(config.ca()), new IssuedCertificateRepository(store), clock,
+        config.ca().crlUrl());
+    return Optional.of(Renewer.create(store, issuer, this::config, dataDir, clock, Optional.of(alerting.outbox()),
+        name -> {
+          Listeners ls = listeners;
+          if (ls != null) {
+            ls.reloadManaged(name);
+          }
+        }, Optional.ofNullable(System.getenv(Renewer.CRASH_AT_ENV))));
+  }
+
   private void recordReload(Optional<String> error) {
     try {
       runs.reloaded(runId, clock.instant(), error);
@@ -299,8 +362,17 @@ public final class Daemon {
     return out.toString();
   }
 
+  /** The admin API's renewal: as {@code renew NAME} without --force (the storm guard applies). */
   private Optional<String> renewNow(String name) {
-    return Optional.empty();
+    if (config.certificates().stream().noneMatch(c -> c.name().equals(name))) {
+      return Optional.empty();
+    }
+    if (renewer.isEmpty()) {
+      throw new IllegalStateException("managed certificates cannot be renewed: no CA or passphrase (see the log)");
+    }
+    Renewer.Outcome o = renewer.get().renew(name, false);
+    counters.renewal(o.kind().name().toLowerCase(java.util.Locale.ROOT));
+    return Optional.of(io.certkeeper.util.Json.pretty(o));
   }
 
   private void housekeeping(ProbeResultRepository results) throws StoreException {

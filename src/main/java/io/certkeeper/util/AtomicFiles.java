@@ -52,6 +52,27 @@ public final class AtomicFiles {
    */
   public static void write(Path target, Set<PosixFilePermission> permissions, Content content)
       throws IOException {
+    write(target, permissions, content, temp -> { });
+  }
+
+  /** Work on the finished temporary file before it is renamed into place (e.g. its owner). */
+  @FunctionalInterface
+  public interface BeforeRename {
+    void apply(Path temp) throws IOException;
+  }
+
+  /**
+   * As {@link #write(Path, byte[], Set)}, running {@code beforeRename} on the complete temporary
+   * file first, so that the target never appears with other attributes (such as its owner).
+   */
+  public static void write(Path target, byte[] content, Set<PosixFilePermission> permissions,
+      BeforeRename beforeRename) throws IOException {
+    write(target, permissions, out -> out.write(content), beforeRename);
+  }
+
+  /** The one way files are written: temp, fsync, {@code beforeRename}, rename, fsync the folder. */
+  private static void write(Path target, Set<PosixFilePermission> permissions, Content content,
+      BeforeRename beforeRename) throws IOException {
     Path dir = target.toAbsolutePath().getParent();
     Files.createDirectories(dir);
     Path temp = dir.resolve("." + target.getFileName() + ".tmp-" + randomSuffix());
@@ -63,6 +84,7 @@ public final class AtomicFiles {
         out.flush();
         ch.force(true);
       }
+      beforeRename.apply(temp);
       try {
         Files.move(temp, target, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
       } catch (AtomicMoveNotSupportedException e) {

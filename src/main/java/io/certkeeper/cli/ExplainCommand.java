@@ -1,0 +1,67 @@
+package io.certkeeper.cli;
+
+import io.certkeeper.config.CertificateConfig;
+import io.certkeeper.config.Config;
+import io.certkeeper.renew.Explanation;
+import io.certkeeper.renew.ManagedView;
+import io.certkeeper.store.Store;
+import io.certkeeper.util.Json;
+import java.io.PrintWriter;
+import java.time.Instant;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+import picocli.CommandLine.Spec;
+
+@Command(
+    name = "explain",
+    mixinStandardHelpOptions = true,
+    description = "Print when and why the managed certificate NAME will renew: policy, window, jitter, backoff.")
+final class ExplainCommand implements Callable<Integer> {
+  @Spec CommandSpec spec;
+
+  @Parameters(paramLabel = "NAME", description = "The managed certificate's name.")
+  String name;
+
+  @Option(names = "--json", description = "Print the explanation as JSON.")
+  boolean json;
+
+  @Override
+  public Integer call() throws Exception {
+    CertkeeperCommand root = CertkeeperCommand.of(spec);
+    Config config = root.config();
+    CertificateConfig c = config.certificate(name).orElseThrow(() -> CliException.usage(
+        "no managed certificate named '" + name + "' in certificates:"));
+    Instant now = root.clock().instant();
+    Explanation e;
+    try (Store store = root.openStore()) {
+      e = ManagedView.of(store).explain(c, now);
+    }
+    PrintWriter out = root.out();
+    if (json) {
+      out.println(Json.pretty(e));
+      return ExitCodes.OK;
+    }
+    out.printf("%s: %s%n", e.name(), e.state());
+    out.printf("policy:        %s%n", e.policy());
+    if (e.serial() == null) {
+      out.println("no certificate yet: the daemon issues it at start, or run 'certkeeper renew " + name + "'");
+      return ExitCodes.OK;
+    }
+    out.printf("current:       serial %s (generation %d), valid %s .. %s%n", e.serial(), e.generation(),
+        e.notBefore(), e.notAfter());
+    out.printf("window starts: %s%n", e.windowStart());
+    out.printf("jitter:        %s (fixed for this name)%n", e.jitter());
+    out.printf("renews at:     %s%s%n", e.renewAt(), e.state().equals("due") ? " (due: at the next check)" : "");
+    if (e.consecutiveFailures() > 0 || e.nextAttemptAt() != null) {
+      out.printf("failures:      %d in a row; next attempt at %s%n", e.consecutiveFailures(), e.nextAttemptAt());
+      out.printf("last error:    %s%n", e.lastError());
+    }
+    if (e.lastHookError() != null) {
+      out.printf("last hook error: %s%n", e.lastHookError());
+    }
+    return ExitCodes.OK;
+  }
+}

@@ -1,0 +1,79 @@
+package io.certkeeper.cli;
+
+import io.certkeeper.alert.AlertOutbox;
+import io.certkeeper.ca.LocalCa;
+import io.certkeeper.config.Config;
+import io.certkeeper.renew.Renewer;
+import io.certkeeper.store.IssuedCertificateRepository;
+import io.certkeeper.store.Store;
+import io.certkeeper.util.Json;
+import java.io.PrintWriter;
+import java.util.Optional;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+import picocli.CommandLine.Spec;
+
+@Command(
+    name = "renew",
+    mixinStandardHelpOptions = true,
+    description = {
+      "Renew the managed certificate NAME (certificates:) now: issue, write its generation, switch",
+      "managed/NAME/current, write its outputs, run its hooks. A running daemon's listeners pick the",
+      "new certificate up from the link. Refused within the minimum interval since the last renewal",
+      "(--force renews anyway) and always when the new certificate would not outlive the current one.",
+      "Exit 0 renewed, 1 refused or failed (the reason is printed and recorded)."
+    })
+final class RenewCommand implements Callable<Integer> {
+  @Spec CommandSpec spec;
+  @Mixin PassphraseOption passphrase;
+
+  @Parameters(paramLabel = "NAME", description = "The managed certificate's name.")
+  String name;
+
+  @Option(names = "--force", description = "Renew even within the minimum interval since the last renewal.")
+  boolean force;
+
+  @Option(names = "--json", description = "Print the outcome as JSON.")
+  boolean json;
+
+  @Override
+  public Integer call() throws Exception {
+    CertkeeperCommand root = CertkeeperCommand.of(spec);
+    Config config = root.config();
+    if (config.certificate(name).isEmpty()) {
+      throw CliException.usage("no managed certificate named '" + name + "' in certificates:"
+          + (config.certificates().isEmpty() ? " (none configured)" : ""));
+    }
+    CaContext ctx = new CaContext(root);
+    LocalCa ca = ctx.load(passphrase.file);
+    Renewer.Outcome o;
+    try (Store store = root.openStore()) {
+      Renewer renewer = Renewer.create(store, ctx.issuer(ca, new IssuedCertificateRepository(store)), () -> config,
+          root.dataDir(), root.clock(), Optional.of(AlertOutbox.create(config::alerts, root.clock())), n -> { },
+          Optional.ofNullable(root.env().get(Renewer.CRASH_AT_ENV)));
+      o = renewer.renew(name, force);
+    }
+    PrintWriter out = root.out();
+    if (json) {
+      out.println(Json.pretty(o));
+    } else if (o.kind() == Renewer.Kind.RENEWED) {
+      out.printf("renewed %s: serial %s, valid until %s%n", name, o.serial().get(), o.notAfter().get());
+      out.printf("sha256:  %s%n", o.sha256().get());
+      for (String h : o.hookErrors()) {
+        out.printf("hook failed (the renewal stays): %s%n", h);
+      }
+    }
+    if (o.kind() != Renewer.Kind.RENEWED) {
+      if (!json) {
+        root.err().println("certkeeper: " + name + " " + (o.kind() == Renewer.Kind.REFUSED ? "not renewed: " : "renewal failed: ")
+            + o.message());
+      }
+      return ExitCodes.USAGE;
+    }
+    return ExitCodes.OK;
+  }
+}

@@ -1,0 +1,39 @@
+package io.certkeeper.renew;
+
+import java.time.Duration;
+
+/**
+ * How long to wait after a failed renewal before the next attempt: doubling from {@link #FIRST}
+ * up to {@link #MAX}, and never more than {@link #LEFT_FRACTION} of the time the current
+ * certificate has left (but at least {@link #MIN}), so a certificate close to expiry is retried
+ * often.
+ */
+final class Backoff {
+  /** The wait after the first failure. */
+  static final Duration FIRST = Duration.ofMinutes(5);
+  /** The longest wait. */
+  static final Duration MAX = Duration.ofHours(6);
+  /** The wait is at most this fraction of the time left ... */
+  static final double LEFT_FRACTION = 0.1;
+  /** ... but never shorter than this. */
+  static final Duration MIN = Duration.ofMinutes(1);
+
+  private Backoff() {}
+
+  /**
+   * @param failures consecutive failures so far, at least 1
+   * @param timeLeft until the current certificate expires (zero or negative when it has)
+   */
+  static Duration delay(int failures, Duration timeLeft) {
+    int doublings = Math.max(0, Math.min(failures - 1, 20));
+    Duration d = FIRST.multipliedBy(1L << doublings);
+    if (d.compareTo(MAX) > 0) {
+      d = MAX;
+    }
+    Duration leftCap = Duration.ofMillis((long) (Math.max(0, timeLeft.toMillis()) * LEFT_FRACTION));
+    if (leftCap.compareTo(MIN) < 0) {
+      leftCap = MIN;
+    }
+    return d.compareTo(leftCap) > 0 ? leftCap : d;
+  }
+}

@@ -1,0 +1,34 @@
+package io.certkeeper.renew;
+
+import io.certkeeper.ca.CaPolicy;
+import io.certkeeper.ca.NamePattern;
+import io.certkeeper.config.CaConfig;
+import io.certkeeper.config.ConfigException;
+import io.certkeeper.x509.KeyType;
+import java.util.ArrayList;
+import java.util.EnumSet;
+import java.util.List;
+import java.util.Set;
+
+/** The CA's own policy from {@code ca.policy:}, as the renewer signs under it. */
+public final class CaPolicies {
+  private CaPolicies() {}
+
+  /** The policy of {@code ca}, each allowed-names pattern checked with its file and line. */
+  public static CaPolicy of(CaConfig ca) throws ConfigException {
+    CaConfig.Policy p = ca.policy();
+    Set<KeyType> types = EnumSet.noneOf(KeyType.class);
+    for (String t : p.keyTypes()) {
+      types.add(KeyType.parse(t));
+    }
+    List<NamePattern> names = new ArrayList<>();
+    for (int i = 0; i < p.allowedNames().size(); i++) {
+      try {
+        names.add(NamePattern.parse(p.allowedNames().get(i)));
+      } catch (IllegalArgumentException e) {
+        throw new ConfigException(p.allowedNameLocations().get(i) + ": " + e.getMessage(), e);
+      }
+    }
+    return new CaPolicy(p.maxValidity(), types, names);
+  }
+}

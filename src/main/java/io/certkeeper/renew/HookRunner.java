@@ -1,0 +1,99 @@
+package io.certkeeper.renew;
+
+import io.certkeeper.config.CertificateConfig.Hook;
+import io.certkeeper.util.Durations;
+import java.io.IOException;
+import java.io.RandomAccessFile;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * Runs one deploy hook: its argv exactly as configured (no shell, never split on spaces), in a
+ * clean environment holding only {@code PATH}, the hook's own variables and the {@code
+ * CERTKEEPER_*} ones; stdout and stderr go to a temporary file of which the last {@link
+ * #OUTPUT_TAIL} bytes are kept for the log. A hook still running at its timeout is killed, with
+ * the processes it started.
+ */
+final class HookRunner {
+  /** How much of a hook's output is kept. */
+  static final int OUTPUT_TAIL = 4096;
+  /** The search path hooks get. */
+  static final String PATH = "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin";
+
+  /**
+   * What a hook run came to.
+   *
+   * @param exitCode the exit code, or -1 when it could not start or was killed
+   * @param output the tail of its stdout and stderr
+   */
+  record Result(boolean ok, int exitCode, boolean timedOut, String error, String output) {}
+
+  private HookRunner() {}
+
+  static Result run(Hook hook, Map<String, String> certkeeperEnv) {
+    Path out;
+    try {
+      out = Files.createTempFile("certkeeper-hook-", ".out");
+    } catch (IOException e) {
+      return new Result(false, -1, false, "cannot create a file for its output: " + e.getMessage(), "");
+    }
+    try {
+      ProcessBuilder pb = new ProcessBuilder(hook.command())
+          .redirectErrorStream(true)
+          .redirectOutput(out.toFile())
+          .redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null")));
+      Map<String, String> env = pb.environment();
+      env.clear();
+      env.put("PATH", PATH);
+      env.putAll(hook.env());
+      env.putAll(certkeeperEnv);
+      Process p;
+      try {
+        p = pb.start();
+      } catch (IOException e) {
+        return new Result(false, -1, false, "cannot start: " + e.getMessage(), "");
+      }
+      boolean finished;
+      try {
+        finished = p.waitFor(hook.timeout().toMillis(), TimeUnit.MILLISECONDS);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        finished = false;
+      }
+      if (!finished) {
+        p.descendants().forEach(ProcessHandle::destroyForcibly);
+        p.destroyForcibly();
+        try {
+          p.waitFor(5, TimeUnit.SECONDS);
+        } catch (InterruptedException e) {
+          Thread.currentThread().interrupt();
+        }
+        return new Result(false, -1, true, "killed after its timeout of " + Durations.format(hook.timeout()), tail(out));
+      }
+      int code = p.exitValue();
+      return new Result(code == 0, code, false, code == 0 ? "" : "exited with status " + code, tail(out));
+    } finally {
+      try {
+        Files.deleteIfExists(out);
+      } catch (IOException ignored) {
+        // a temporary file in the temporary folder
+      }
+    }
+  }
+
+  private static String tail(Path f) {
+    try (RandomAccessFile r = new RandomAccessFile(f.toFile(), "r")) {
+      long len = r.length();
+      long from = Math.max(0, len - OUTPUT_TAIL);
+      byte[] b = new byte[(int) (len - from)];
+      r.seek(from);
+      r.readFully(b);
+      return new String(b, StandardCharsets.UTF_8).strip();
+    } catch (IOException e) {
+      return "(output unreadable: " + e.getMessage() + ")";
+    }
+  }
+}

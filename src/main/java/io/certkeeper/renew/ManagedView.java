@@ -1,0 +1,39 @@
+package io.certkeeper.renew;
+
+import io.certkeeper.config.CertificateConfig;
+import io.certkeeper.store.Store;
+import io.certkeeper.store.StoreException;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.function.Function;
+import java.util.stream.Collectors;
+
+/** Read-only view of the managed certificates for {@code status} and {@code explain}. */
+public final class ManagedView {
+  private final ManagedRecords records;
+
+  private ManagedView(Store store) {
+    this.records = new ManagedRecords(store);
+  }
+
+  public static ManagedView of(Store store) {
+    return new ManagedView(store);
+  }
+
+  public Explanation explain(CertificateConfig c, Instant now) throws StoreException {
+    return Explanation.of(c, records.find(c.name()), now);
+  }
+
+  /** Every configured certificate, in configuration order. */
+  public List<Explanation> all(List<CertificateConfig> configured, Instant now) throws StoreException {
+    Map<String, ManagedState> byName = records.list().stream()
+        .collect(Collectors.toMap(ManagedState::name, Function.identity()));
+    List<Explanation> out = new ArrayList<>();
+    for (CertificateConfig c : configured) {
+      out.add(Explanation.of(c, java.util.Optional.ofNullable(byName.get(c.name())), now));
+    }
+    return out;
+  }
+}

@@ -1,0 +1,460 @@
+package io.certkeeper.renew;
+
+import io.certkeeper.alert.AlertEvent;
+import io.certkeeper.alert.AlertOutbox;
+import io.certkeeper.ca.CaException;
+import io.certkeeper.ca.IssueRequest;
+import io.certkeeper.ca.IssuedCertificate;
+import io.certkeeper.ca.Issuer;
+import io.certkeeper.ca.Profile;
+import io.certkeeper.ca.San;
+import io.certkeeper.config.CertificateConfig;
+import io.certkeeper.config.Config;
+import io.certkeeper.config.ListenerConfig;
+import io.certkeeper.store.ListenerState;
+import io.certkeeper.store.ListenerStateRepository;
+import io.certkeeper.store.Store;
+import io.certkeeper.store.StoreException;
+import io.certkeeper.x509.KeyPairs;
+import io.certkeeper.x509.KeyType;
+import java.io.IOException;
+import java.nio.channels.FileChannel;
+import java.nio.channels.FileLock;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.security.KeyPair;
+import java.security.PrivateKey;
+import java.security.PublicKey;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.temporal.ChronoUnit;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.locks.ReentrantLock;
+import java.util.function.Supplier;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Renews managed certificates. One renewal, in this order:
+ *
+ * <ol>
+ *   <li>issue through the {@link Issuer} (which records the certificate in the store);
+ *   <li>write the new generation folder, complete and fsynced, under its serial;
+ *   <li>switch {@code current} to it by one atomic rename: <b>the commit point</b>;
+ *   <li>record the generation in the store;
+ *   <li>write the configured outputs, each atomically, certificates before keys;
+ *   <li>run the hooks (only now that something changed), then reload the daemon's listeners and
+ *       check what they serve (the closed loop).
+ * </ol>
+ *
+ * <p>A crash before the commit point leaves the old generation in force everywhere (the new
+ * certificate is in the store as issued, but never deployed). A crash after it leaves the store or
+ * the outputs behind the link; {@link Reconciler} brings them forward at the next start. Outputs
+ * are written only after the commit, so they never show a generation that is later rolled back.
+ *
+ * <p>Failures before the commit are recorded per certificate ({@code consecutive_failures},
+ * {@code last_error}, {@code next_attempt_at} with {@link Backoff}) and raise a {@code
+ * renewal_failed} alert in the same transaction. A failing hook does not undo the renewal.
+ */
+public final class Renewer {
+  /** The environment variable that makes a test renewal stop dead at a named step. */
+  public static final String CRASH_AT_ENV = "CERTKEEPER_TEST_CRASH_AT";
+  /** Exit status of such a stop (what the kernel reports for kill -9 is 137). */
+  static final int CRASH_STATUS = 137;
+
+  private static final Logger log = LoggerFactory.getLogger(Renewer.class);
+  private static final Map<String, ReentrantLock> LOCKS = new ConcurrentHashMap<>();
+
+  /** Called after a swap so the daemon's listeners load the new generation at once. */
+  @FunctionalInterface
+  public interface AfterSwap {
+    void reload(String name);
+  }
+
+  /** What a renewal came to. */
+  public enum Kind {
+    RENEWED, REFUSED, FAILED
+  }
+
+  /**
+   * @param serial the serial in force afterwards
+   * @param message why it was refused or failed; empty when renewed
+   * @param hookErrors one line per failed hook
+   */
+  public record Outcome(String name, Kind kind, Optional<String> serial, Optional<String> sha256,
+      Optional<Instant> notAfter, String message, List<String> hookErrors) {}
+
+  private final ManagedRecords records;
+  private final Issuer issuer;
+  private final Supplier<Config> config;
+  private final Path dataDir;
+  private final Clock clock;
+  private final Optional<AlertOutbox> outbox;
+  private final AfterSwap afterSwap;
+  private final Optional<String> crashAt;
+
+  private Renewer(Store store, Issuer issuer, Supplier<Config> config, Path dataDir, Clock clock,
+      Optional<AlertOutbox> outbox, AfterSwap afterSwap, Optional<String> crashAt) {
+    this.records = new ManagedRecords(Objects.requireNonNull(store, "store"));
+    this.issuer = Objects.requireNonNull(issuer, "issuer");
+    this.config = Objects.requireNonNull(config, "config");
+    this.dataDir = Objects.requireNonNull(dataDir, "dataDir");
+    this.clock = Objects.requireNonNull(clock, "clock");
+    this.outbox = Objects.requireNonNull(outbox, "outbox");
+    this.afterSwap = Objects.requireNonNull(afterSwap, "afterSwap");
+    this.crashAt = Objects.requireNonNull(crashAt, "crashAt");
+  }
+
+  /**
+   * A renewer signing with {@code issuer}.
+   *
+   * @param config the configuration in force, read at each run (reloads apply)
+   * @param outbox where renewal, hook and listener alerts go; empty for none
+   * @param afterSwap reloads listeners after a swap (the daemon's); a no-op elsewhere
+   * @param crashAt for crash tests only: the step at which to halt the process
+   */
+  public static Renewer create(Store store, Issuer issuer, Supplier<Config> config, Path dataDir, Clock clock,
+      Optional<AlertOutbox> outbox, AfterSwap afterSwap, Optional<String> crashAt) {
+    return new Renewer(store, issuer, config, dataDir, clock, outbox, afterSwap, crashAt);
+  }
+
+  /**
+   * The renewal-check job: renews every certificate that is due and not backing off, and brings
+   * outputs that fell behind back in line. Never throws for one certificate's trouble.
+   */
+  public void check() {
+    Instant now = clock.instant();
+    for (CertificateConfig c : config.get().certificates()) {
+      try {
+        Optional<ManagedState> state = records.find(c.name());
+        if (isDue(c, state, now)) {
+          renew(c.name(), false);
+        } else if (state.isPresent()) {
+          repairOutputs(c, state.get(), now);
+        }
+      } catch (Exception e) {
+        log.error("{} - renewal check failed: {}", c.name(), e.toString(), e);
+      }
+    }
+  }
+
+  /** Issues every configured certificate that has no generation yet; returns how many it issued. */
+  public int issueMissing() {
+    int issued = 0;
+    for (CertificateConfig c : config.get().certificates()) {
+      try {
+        if (new Generations(dataDir, c.name()).currentSerial().isEmpty()) {
+          Outcome o = renew(c.name(), true);
+          if (o.kind() == Kind.RENEWED) {
+            issued++;
+          } else {
+            log.error("{} - first certificate not issued: {}", c.name(), o.message());
+          }
+        }
+      } catch (IOException | RuntimeException e) {
+        log.error("{} - first certificate not issued: {}", c.name(), e.toString());
+      }
+    }
+    return issued;
+  }
+
+  static boolean isDue(CertificateConfig c, Optional<ManagedState> state, Instant now) {
+    if (state.isEmpty()) {
+      return true;
+    }
+    ManagedState s = state.get();
+    if (s.nextAttemptAt().isPresent() && now.isBefore(s.nextAttemptAt().get())) {
+      return false;
+    }
+    return !now.isBefore(policyOf(c).renewalTime(c.name(), s.notBefore(), s.notAfter()));
+  }
+
+  static RenewalPolicy policyOf(CertificateConfig c) {
+    return new RenewalPolicy(c.renewAt(), c.renewBefore());
+  }
+
+  /**
+   * Renews {@code name} now.
+   *
+   * @param force skip the minimum interval between renewals (never the rule that the new
+   *     certificate must outlive the current one)
+   * @throws IllegalArgumentException when no certificate of that name is configured
+   */
+  public Outcome renew(String name, boolean force) {
+    Config cfg = config.get();
+    CertificateConfig c = cfg.certificate(name)
+        .orElseThrow(() -> new IllegalArgumentException("no managed certificate named '" + name + "' in certificates:"));
+    ReentrantLock jvmLock = LOCKS.computeIfAbsent(dataDir.toAbsolutePath() + "/" + name, k -> new ReentrantLock());
+    jvmLock.lock();
+    try (FileChannel ch = lockFile(name); FileLock ignored = ch.lock()) {
+      return renewLocked(cfg, c, force);
+    } catch (IOException e) {
+      return new Outcome(name, Kind.FAILED, Optional.empty(), Optional.empty(), Optional.empty(),
+          "cannot lock " + ManagedLayout.root(dataDir, name) + ": " + e.getMessage(), List.of());
+    } finally {
+      jvmLock.unlock();
+    }
+  }
+
+  private FileChannel lockFile(String name) throws IOException {
+    Path root = ManagedLayout.root(dataDir, name);
+    Files.createDirectories(root);
+    return FileChannel.open(root.resolve(".lock"), StandardOpenOption.CREATE, StandardOpenOption.WRITE);
+  }
+
+  private Outcome renewLocked(Config cfg, CertificateConfig c, boolean force) {
+    String name = c.name();
+    Instant now = clock.instant();
+    Generations gens = new Generations(dataDir, name);
+    Optional<ManagedState> state;
+    Optional<Generation> current;
+    try {
+      state = records.find(name);
+      current = gens.current();
+    } catch (StoreException | IOException e) {
+      return failed(c, Optional.empty(), "cannot read the current generation: " + e.getMessage(), now);
+    }
+    KeyType keyType = KeyType.parse(c.keyType().orElse(cfg.ca().keyType()));
+    Duration validity = c.validity().orElse(cfg.ca().validity());
+    Instant newNotAfter = now.truncatedTo(ChronoUnit.SECONDS).plus(validity);
+    if (state.isPresent() && current.isPresent()) {
+      ManagedState s = state.get();
+      Optional<String> refusal = StormGuard.refusal(s.notAfter(), newNotAfter, s.lastRenewedAt(), s.lifetime(), now,
+          force);
+      if (refusal.isPresent()) {
+        if (!newNotAfter.isAfter(s.notAfter())) {
+          return failed(c, state, "refused: " + refusal.get(), now);
+        }
+        log.warn("{} - renewal refused: {}", name, refusal.get());
+        return new Outcome(name, Kind.REFUSED, Optional.of(s.serial()), Optional.of(s.sha256()),
+            Optional.of(s.notAfter()), refusal.get(), List.of());
+      }
+    }
+    Generation g;
+    String reason = state.isEmpty() ? "first" : force ? "forced" : "renewal";
+    try {
+      List<San> sans = new ArrayList<>();
+      for (String s : c.sans()) {
+        sans.add(San.parse(s));
+      }
+      PrivateKey key;
+      PublicKey publicKey;
+      if (c.reuseKey() && current.isPresent()
+          && KeyType.of(current.get().certificate().getPublicKey()).filter(keyType::equals).isPresent()) {
+        key = current.get().key();
+        publicKey = current.get().certificate().getPublicKey();
+      } else {
+        KeyPair kp = KeyPairs.generate(keyType);
+        key = kp.getPrivate();
+        publicKey = kp.getPublic();
+      }
+      IssuedCertificate issued = issuer.issue(IssueRequest.forPublicKey(c.commonName(), sans, publicKey, validity,
+          Profile.parse(c.profile())));
+      g = new Generation(key, issued.certificate(), issued.chain());
+      if (current.isPresent() && !g.notAfter().isAfter(current.get().notAfter())) {
+        return failed(c, state, "refused: the new certificate " + g.serial() + " would expire at " + g.notAfter()
+            + ", not after the current one (" + current.get().notAfter() + ")", now);
+      }
+      crash("after-issue");
+      gens.write(g);
+      crash("after-generation");
+      gens.swap(g.serial());
+    } catch (CaException | StoreException | IOException | IllegalArgumentException e) {
+      return failed(c, state, e.getMessage(), now);
+    }
+    crash("after-swap");
+    // Committed: from here on the new generation is in force, whatever fails.
+    log.info("{} - renewed: serial {}, valid until {} ({})", name, g.serial(), g.notAfter(), reason);
+    try {
+      records.store().inTransaction(conn -> {
+        ManagedRecords.swapped(conn, name, g, reason, now);
+        return null;
+      });
+    } catch (StoreException e) {
+      log.error("{} - generation {} in force but not recorded (the next start records it): {}", name, g.serial(),
+          e.getMessage());
+    }
+    crash("after-store");
+    try {
+      Outputs.write(c.outputs(), g, name);
+    } catch (IOException e) {
+      recordFailure(c, g.serial(), g.sha256(), g.notAfter(), "writing outputs: " + e.getMessage(), now, 0);
+    }
+    crash("after-outputs");
+    try {
+      gens.prune(keepAround(gens, g));
+    } catch (IOException e) {
+      log.warn("{} - cannot prune old generations: {}", name, e.getMessage());
+    }
+    List<String> hookErrors = runHooks(c, g, gens.dir(g.serial()));
+    afterSwap.reload(name);
+    closedLoop(cfg, c, g);
+    return new Outcome(name, Kind.RENEWED, Optional.of(g.serial()), Optional.of(g.sha256()), Optional.of(g.notAfter()),
+        "", hookErrors);
+  }
+
+  /** The generations to keep: {@code g} and the newest one before it (for rollback). */
+  static List<String> keepAround(Generations gens, Generation g) throws IOException {
+    List<String> keep = new ArrayList<>(List.of(g.serial()));
+    Optional<String> previous = Optional.empty();
+    Instant previousNotAfter = Instant.MIN;
+    for (String s : gens.serials()) {
+      if (s.equals(g.serial())) {
+        continue;
+      }
+      try {
+        Generation other = Generation.read(gens.dir(s));
+        if (other.notAfter().isBefore(g.notAfter()) && other.notAfter().isAfter(previousNotAfter)) {
+          previous = Optional.of(s);
+          previousNotAfter = other.notAfter();
+        }
+      } catch (IOException e) {
+        // damaged: not worth keeping
+      }
+    }
+    previous.ifPresent(keep::add);
+    return keep;
+  }
+
+  private List<String> runHooks(CertificateConfig c, Generation g, Path dir) {
+    List<String> errors = new ArrayList<>();
+    if (c.hooks().isEmpty()) {
+      return errors;
+    }
+    Map<String, String> env = new LinkedHashMap<>();
+    env.put("CERTKEEPER_NAME", c.name());
+    env.put("CERTKEEPER_CERT_FILE", dir.resolve(ManagedLayout.CERT).toString());
+    env.put("CERTKEEPER_KEY_FILE", dir.resolve(ManagedLayout.KEY).toString());
+    env.put("CERTKEEPER_CHAIN_FILE", dir.resolve(ManagedLayout.CHAIN).toString());
+    env.put("CERTKEEPER_FULLCHAIN_FILE", dir.resolve(ManagedLayout.FULLCHAIN).toString());
+    env.put("CERTKEEPER_SERIAL", g.serial());
+    env.put("CERTKEEPER_NOT_AFTER", g.notAfter().toString());
+    for (CertificateConfig.Hook h : c.hooks()) {
+      String shown = String.join(" ", h.command());
+      HookRunner.Result r = HookRunner.run(h, env);
+      if (r.ok()) {
+        log.info("{} - hook {} done{}", c.name(), shown, r.output().isEmpty() ? "" : ": " + oneLine(r.output()));
+        continue;
+      }
+      String error = r.error() + (r.output().isEmpty() ? "" : "; output: " + oneLine(r.output()));
+      log.error("{} - hook {} failed: {}", c.name(), shown, error);
+      errors.add(shown + ": " + error);
+      try {
+        records.hookFailed(c.name(), shown + ": " + error);
+        enqueue(AlertEvent.hookFailed(c.name(), g.sha256(), shown, error, c.owners()));
+      } catch (StoreException e) {
+        log.warn("{} - cannot record the hook failure: {}", c.name(), e.getMessage());
+      }
+    }
+    return errors;
+  }
+
+  /** After the listeners reloaded: did each listener of this certificate serve the new one? */
+  private void closedLoop(Config cfg, CertificateConfig c, Generation g) {
+    List<ListenerConfig> ls = cfg.listeners().stream()
+        .filter(l -> l.certificate().managed().filter(c.name()::equals).isPresent()).toList();
+    if (ls.isEmpty()) {
+      return;
+    }
+    try {
+      List<ListenerState> states = new ListenerStateRepository(records.store()).list();
+      for (ListenerConfig l : ls) {
+        String served = states.stream().filter(s -> s.name().equals(l.name())).findFirst()
+            .flatMap(ListenerState::verifiedSha256).orElse("none");
+        records.served(c.name(), served, clock.instant());
+        if (served.equals(g.sha256())) {
+          log.info("{} - listener {} serves the new certificate", c.name(), l.name());
+        } else {
+          log.error("{} - listener {} serves {} instead of the new certificate {}", c.name(), l.name(), served,
+              g.sha256());
+          enqueue(AlertEvent.staleListener(c.name(), g.sha256(), l.name(), served, c.owners()));
+        }
+      }
+    } catch (StoreException e) {
+      log.warn("{} - cannot check the listeners: {}", c.name(), e.getMessage());
+    }
+  }
+
+  /** Rewrites outputs that do not hold the generation in force (after a failed write). */
+  private void repairOutputs(CertificateConfig c, ManagedState s, Instant now) throws IOException, StoreException {
+    if (c.outputs().isEmpty() || s.nextAttemptAt().filter(now::isBefore).isPresent()) {
+      return;
+    }
+    Optional<Generation> g = new Generations(dataDir, c.name()).current();
+    if (g.isEmpty() || Outputs.stale(c.outputs(), g.get()).isEmpty()) {
+      return;
+    }
+    try {
+      Outputs.write(c.outputs(), g.get(), c.name());
+      log.info("{} - outputs rewritten for serial {}", c.name(), g.get().serial());
+      records.store().inTransaction(conn -> {
+        try (var ps = conn.prepareStatement("UPDATE managed_certificates SET consecutive_failures = 0,"
+            + " last_error = NULL, last_error_at = NULL, next_attempt_at = NULL WHERE name = ?")) {
+          ps.setString(1, c.name());
+          return ps.executeUpdate();
+        }
+      });
+    } catch (IOException e) {
+      recordFailure(c, s.serial(), s.sha256(), s.notAfter(), "writing outputs: " + e.getMessage(), now,
+          s.consecutiveFailures());
+    }
+  }
+
+  private Outcome failed(CertificateConfig c, Optional<ManagedState> state, String error, Instant now) {
+    if (state.isEmpty()) {
+      log.error("{} - cannot issue the first certificate: {}", c.name(), error);
+      return new Outcome(c.name(), Kind.FAILED, Optional.empty(), Optional.empty(), Optional.empty(), error, List.of());
+    }
+    ManagedState s = state.get();
+    Optional<Instant> next = recordFailure(c, s.serial(), s.sha256(), s.notAfter(), error, now, s.consecutiveFailures());
+    return new Outcome(c.name(), Kind.FAILED, Optional.of(s.serial()), Optional.of(s.sha256()),
+        Optional.of(s.notAfter()), error + next.map(t -> "; next attempt at " + t).orElse(""), List.of());
+  }
+
+  private Optional<Instant> recordFailure(CertificateConfig c, String serial, String sha256, Instant notAfter,
+      String error, Instant now, int failuresBefore) {
+    Optional<Instant> next = Optional.of(now.plus(Backoff.delay(failuresBefore + 1, Duration.between(now, notAfter))));
+    log.error("{} - renewal failed (attempt {}), next attempt at {}: {}", c.name(), failuresBefore + 1, next.get(),
+        error);
+    try {
+      records.store().inTransaction(conn -> {
+        ManagedRecords.failed(conn, c.name(), error, next, now);
+        if (outbox.isPresent()) {
+          outbox.get().enqueue(conn, AlertEvent.renewalFailed(c.name(), sha256, oneLine(error), next, notAfter,
+              c.owners()));
+        }
+        return null;
+      });
+    } catch (StoreException e) {
+      log.warn("{} - cannot record the failure: {}", c.name(), e.getMessage());
+    }
+    return next;
+  }
+
+  private void enqueue(AlertEvent event) throws StoreException {
+    if (outbox.isEmpty()) {
+      return;
+    }
+    records.store().inTransaction(conn -> outbox.get().enqueue(conn, event));
+  }
+
+  private void crash(String step) {
+    if (crashAt.filter(step::equals).isPresent()) {
+      log.warn("stopping dead at {} ({} is set)", step, CRASH_AT_ENV);
+      Runtime.getRuntime().halt(CRASH_STATUS);
+    }
+  }
+
+  private static String oneLine(String s) {
+    String t = s.replaceAll("\\s*\\R\\s*", " | ").trim();
+    return t.length() > 500 ? t.substring(0, 500) + "..." : t;
+  }
+}

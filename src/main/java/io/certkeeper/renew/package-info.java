@@ -1,0 +1,13 @@
+/**
+ * Managed certificates: issued by the local CA, renewed before they expire, deployed atomically.
+ *
+ * <p>Start from {@link io.certkeeper.renew.Renewer} (one renewal, step by step, and the periodic
+ * check), {@link io.certkeeper.renew.RenewalPolicy} (when: window, jitter) with {@code Backoff}
+ * and {@code StormGuard}, {@link io.certkeeper.renew.ManagedLayout} (the generation folders and
+ * the {@code current} link) and {@link io.certkeeper.renew.Reconciler} (what makes kill -9 safe).
+ *
+ * <p>Uses {@code ca}, {@code store}, {@code x509}, the {@code config} records of its section and
+ * {@code alert}'s outbox (renewal, hook and listener alerts are written in the transaction that
+ * records the failure).
+ */
+package io.certkeeper.renew;

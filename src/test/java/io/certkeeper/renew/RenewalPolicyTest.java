@@ -1,0 +1,123 @@
+package io.certkeeper.renew;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.certkeeper.util.Durations;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.Optional;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
+
+class RenewalPolicyTest {
+  static final Instant NB = Instant.parse("2030-01-01T00:00:00Z");
+
+  static RenewalPolicy policy(String text) {
+    if (text.equals("default")) {
+      return RenewalPolicy.defaults();
+    }
+    if (text.endsWith("%")) {
+      return RenewalPolicy.at(Double.parseDouble(text.substring(0, text.length() - 1)) / 100);
+    }
+    return RenewalPolicy.before(Durations.parse(text));
+  }
+
+  @ParameterizedTest(name = "{0} of {1}: window starts {2} after notBefore")
+  @CsvSource({
+    "default, 90d, 60d",
+    "50%,     90d, 45d",
+    "75%,     1h,  45m",
+    "30d,     90d, 60d",
+    "1d,      90d, 89d",
+    // renew-before longer than the lifetime: at once, never before notBefore
+    "100d,    90d, 0s",
+  })
+  void windowStartsAtTheConfiguredShareOfTheLifetime(String p, String lifetime, String expected) {
+    Instant na = NB.plus(Durations.parse(lifetime));
+    assertEquals(NB.plus(Durations.parse(expected)), policy(p).windowStart(NB, na));
+  }
+
+  @ParameterizedTest(name = "lifetime {0}: jitter at most {1}")
+  @CsvSource({
+    "90d, 6h",
+    "10d, 2h24m",
+    "1d,  14m24s",
+    "1h,  36s",
+  })
+  void jitterIsAtMostOnePercentOfTheLifetimeAndSixHours(String lifetime, String max) {
+    Instant na = NB.plus(Durations.parse(lifetime));
+    for (String name : new String[] {"web", "api", "mail", "a", "zzz", "db-01"}) {
+      Duration j = RenewalPolicy.jitter(name, NB, na);
+      assertFalse(j.isNegative(), name);
+      assertTrue(j.compareTo(Durations.parse(max)) <= 0, name + ": " + j);
+    }
+  }
+
+  @Test
+  void jitterIsFixedForANameAndDiffersBetweenNames() {
+    Instant na = NB.plus(Duration.ofDays(90));
+    assertEquals(RenewalPolicy.jitter("web", NB, na), RenewalPolicy.jitter("web", NB, na));
+    assertTrue(!RenewalPolicy.jitter("web", NB, na).equals(RenewalPolicy.jitter("api", NB, na)));
+  }
+
+  @Test
+  void jitterNeverPushesTheRenewalPastTheSafetyMargin() {
+    // renew-before 30m on a 90d certificate: the window starts after notAfter - 1h, jitter is dropped
+    Instant na = NB.plus(Duration.ofDays(90));
+    assertEquals(na.minus(Duration.ofMinutes(30)), RenewalPolicy.before(Duration.ofMinutes(30)).renewalTime("web", NB, na));
+    // renew-before 2h: jitter (up to 6h) is capped at notAfter - 1h
+    Instant t = RenewalPolicy.before(Duration.ofHours(2)).renewalTime("web", NB, na);
+    assertTrue(!t.isBefore(na.minus(Duration.ofHours(2))) && !t.isAfter(na.minus(Duration.ofHours(1))), t.toString());
+  }
+
+  @ParameterizedTest(name = "failure {0} with {1} left: wait {2}")
+  @CsvSource({
+    "1,  60d, 5m",
+    "2,  60d, 10m",
+    "3,  60d, 20m",
+    "7,  60d, 5h20m",
+    "8,  60d, 6h",
+    "30, 60d, 6h",
+    // close to expiry: a tenth of what is left ...
+    "8,  10h, 1h",
+    "2,  50m, 5m",
+    // ... but at least a minute, also after expiry
+    "5,  5m,  1m",
+    "5,  0s,  1m",
+  })
+  void backoffDoublesIsCappedAndShrinksNearExpiry(int failures, String left, String expected) {
+    assertEquals(Durations.parse(expected), Backoff.delay(failures, Durations.parse(left)));
+  }
+
+  @ParameterizedTest(name = "last renewal {0} ago, lifetime {1}, force {2}: refused {3}")
+  @CsvSource({
+    "2h,  90d, false, false",
+    "30m, 90d, false, true",
+    "30m, 90d, true,  false",
+    "59m, 90d, false, true",
+    // short lifetimes: a tenth of the lifetime
+    "7m,  1h,  false, false",
+    "5m,  1h,  false, true",
+  })
+  void stormGuardRefusesASecondRenewalWithinTheMinimumInterval(String ago, String lifetime, boolean force,
+      boolean refused) {
+    Instant now = NB.plus(Duration.ofDays(30));
+    Instant currentNotAfter = now.plus(Duration.ofDays(10));
+    Optional<String> r = StormGuard.refusal(currentNotAfter, currentNotAfter.plusSeconds(1),
+        now.minus(Durations.parse(ago)), Durations.parse(lifetime), now, force);
+    assertEquals(refused, r.isPresent(), r.toString());
+  }
+
+  @Test
+  void stormGuardRefusesANewCertificateThatDoesNotOutliveTheCurrentOneEvenWhenForced() {
+    Instant now = NB;
+    Instant current = NB.plus(Duration.ofDays(90));
+    assertTrue(StormGuard.refusal(current, current, NB.minus(Duration.ofDays(30)), Duration.ofDays(90), now, true)
+        .orElseThrow().contains("not after the current one"));
+    assertTrue(StormGuard.refusal(current, current.minusSeconds(1), NB.minus(Duration.ofDays(30)), Duration.ofDays(90),
+        now, true).isPresent());
+  }
+}
