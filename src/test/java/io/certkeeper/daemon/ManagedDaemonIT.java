@@ -149,6 +149,36 @@ class ManagedDaemonIT {
   }
 
   @Test
+  void theAdminApiRenewsAManagedCertificateWithTheStormGuardInForce() throws Exception {
+    int port = freePort();
+    setUp(port);
+    int admin = freePort();
+    Files.writeString(dir.resolve("token"), "api-token\n");
+    Files.writeString(cfg, Files.readString(cfg)
+        + "  - name: admin\n"
+        + "    bind: 127.0.0.1:" + admin + "\n"
+        + "    role: admin\n"
+        + "    certificate: {managed: web}\n"
+        + "    auth: {token: 'file:" + dir.resolve("token") + "'}\n");
+    try (DaemonProcess d = daemon(Map.of())) {
+      d.awaitLine(l -> l.endsWith("Daemon - ready"), java.time.Duration.ofSeconds(60));
+      List<String> curl = List.of("curl", "-s", "-k", "--max-time", "30", "-X", "POST", "-H",
+          "Authorization: Bearer api-token", "-w", "\n%{http_code}");
+      List<String> cmd = new java.util.ArrayList<>(curl);
+      cmd.add("https://127.0.0.1:" + admin + "/api/v1/certificates/web/renew");
+      io.certkeeper.testing.OpenSsl.Result r = io.certkeeper.testing.OpenSsl.exec(dir, cmd);
+      assertTrue(r.output().trim().endsWith("200"), r.output());
+      // issued moments ago at start: a second renewal within the minimum interval is refused
+      assertTrue(r.output().contains("\"kind\" : \"REFUSED\""), r.output());
+      cmd = new java.util.ArrayList<>(curl);
+      cmd.add("https://127.0.0.1:" + admin + "/api/v1/certificates/nope/renew");
+      assertTrue(io.certkeeper.testing.OpenSsl.exec(dir, cmd).output().trim().endsWith("404"));
+      d.signal("TERM");
+      assertTrue(d.process().waitFor(10, TimeUnit.SECONDS));
+    }
+  }
+
+  @Test
   void killedDeadAtEachStepOfARenewalFilesAndStoreAgreeAfterRestart() throws Exception {
     int port = freePort();
     setUp(port);
