@@ -1,5 +1,7 @@
 package io.certkeeper.alert;
 
+import io.certkeeper.store.Jdbc;
+
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.core.type.TypeReference;
 import io.certkeeper.config.AlertsConfig;
@@ -138,7 +140,7 @@ public final class AlertEvaluator {
         while (rs.next()) {
           long id = rs.getLong("id");
           lastChange = Math.max(lastChange, id);
-          Instant detected = Sql.getInstant(rs, "detected_at");
+          Instant detected = Jdbc.getInstant(rs, "detected_at");
           String newSha = rs.getString("new_sha256");
           if (detected.isBefore(since) || issuedHere(c, newSha)) {
             continue;
@@ -223,10 +225,10 @@ public final class AlertEvaluator {
         if (!rs.next()) {
           return Optional.empty();
         }
-        return Optional.of(new State(Sql.getInstant(rs, "last_probe_at"), rs.getLong("last_result_id"),
+        return Optional.of(new State(Jdbc.getInstant(rs, "last_probe_at"), rs.getLong("last_result_id"),
             rs.getString("status"), strings(rs.getString("problems")), rs.getString("message"),
             Optional.ofNullable(rs.getString("leaf_sha256")),
-            Optional.ofNullable(Sql.getInstant(rs, "leaf_not_after")), rs.getInt("consecutive_failures")));
+            Optional.ofNullable(Jdbc.getInstant(rs, "leaf_not_after")), rs.getInt("consecutive_failures")));
       }
     }
   }
@@ -257,7 +259,7 @@ public final class AlertEvaluator {
       ps.setString(2, json(new ArrayList<>(new TreeSet<>(m.alertedProblems()))));
       ps.setBoolean(3, m.failingAlerted());
       ps.setLong(4, m.lastChangeId());
-      Sql.setInstant(ps, 5, now);
+      Jdbc.setInstant(ps, 5, now);
       ps.setString(6, id);
       ps.executeUpdate();
     }
@@ -291,7 +293,7 @@ public final class AlertEvaluator {
         try (ResultSet rs = ps.executeQuery()) {
           if (rs.next()) {
             out.add(rs.getString("subject") + " | issuer " + rs.getString("issuer") + " | not after "
-                + Sql.getInstant(rs, "not_after") + " | sha256 " + sha);
+                + Jdbc.getInstant(rs, "not_after") + " | sha256 " + sha);
           } else {
             out.add("sha256 " + sha);
           }

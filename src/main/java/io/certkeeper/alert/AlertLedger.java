@@ -1,5 +1,7 @@
 package io.certkeeper.alert;
 
+import io.certkeeper.store.Jdbc;
+
 import io.certkeeper.store.Store;
 import io.certkeeper.store.StoreException;
 import java.sql.Connection;
@@ -51,7 +53,7 @@ public final class AlertLedger {
         try (ResultSet rs = ps.executeQuery()) {
           if (rs.next()) {
             return new Summary(pending, sent, failed, Optional.of(rs.getString(1)),
-                Optional.ofNullable(Sql.getInstant(rs, "last_error_at")));
+                Optional.ofNullable(Jdbc.getInstant(rs, "last_error_at")));
           }
         }
       }
@@ -87,8 +89,8 @@ public final class AlertLedger {
             out.add(new LedgerEntry(rs.getLong("id"), rs.getLong("event_id"), rs.getString("subject"),
                 rs.getString("kind"), rs.getString("detail"), rs.getString("severity"), rs.getString("title"),
                 rs.getString("recipient"), rs.getString("digest"), rs.getString("status"), rs.getInt("attempts"),
-                Sql.getInstant(rs, "created_at"), Sql.getInstant(rs, "next_attempt_at"), Sql.getInstant(rs, "sent_at"),
-                rs.getString("message_id"), rs.getString("last_error"), Sql.getInstant(rs, "last_error_at")));
+                Jdbc.getInstant(rs, "created_at"), Jdbc.getInstant(rs, "next_attempt_at"), Jdbc.getInstant(rs, "sent_at"),
+                rs.getString("message_id"), rs.getString("last_error"), Jdbc.getInstant(rs, "last_error_at")));
           }
         }
       }
@@ -101,7 +103,7 @@ public final class AlertLedger {
     return store.inTransaction(c -> {
       try (PreparedStatement ps = c.prepareStatement("UPDATE alert_deliveries SET status = 'pending',"
           + " next_attempt_at = ?, claimed_by = NULL WHERE status = 'failed'")) {
-        Sql.setInstant(ps, 1, now);
+        Jdbc.setInstant(ps, 1, now);
         return ps.executeUpdate();
       }
     });
@@ -119,8 +121,8 @@ public final class AlertLedger {
     return store.inTransaction(c -> {
       List<Long> candidates = new ArrayList<>();
       try (PreparedStatement ps = c.prepareStatement("SELECT id FROM alert_deliveries WHERE " + DUE + " ORDER BY id")) {
-        Sql.setInstant(ps, 1, now);
-        Sql.setInstant(ps, 2, expired);
+        Jdbc.setInstant(ps, 1, now);
+        Jdbc.setInstant(ps, 2, expired);
         ps.setMaxRows(limit);
         try (ResultSet rs = ps.executeQuery()) {
           while (rs.next()) {
@@ -133,10 +135,10 @@ public final class AlertLedger {
           + " claimed_at = ? WHERE id = ? AND " + DUE)) {
         for (long id : candidates) {
           ps.setString(1, claimer);
-          Sql.setInstant(ps, 2, now);
+          Jdbc.setInstant(ps, 2, now);
           ps.setLong(3, id);
-          Sql.setInstant(ps, 4, now);
-          Sql.setInstant(ps, 5, expired);
+          Jdbc.setInstant(ps, 4, now);
+          Jdbc.setInstant(ps, 5, expired);
           if (ps.executeUpdate() == 1) {
             out.add(load(c, id));
           }
@@ -156,7 +158,7 @@ public final class AlertLedger {
         return new Delivery(rs.getLong("id"), rs.getLong("event_id"), rs.getString("recipient"),
             rs.getString("digest"), rs.getInt("attempts"), rs.getString("subject"), AlertKind.ofCode(rs.getString("kind")),
             rs.getString("detail"), Severity.ofCode(rs.getString("severity")), rs.getString("title"),
-            AlertOutbox.factsFromJson(rs.getString("body")), Sql.getInstant(rs, "created_at"));
+            AlertOutbox.factsFromJson(rs.getString("body")), Jdbc.getInstant(rs, "created_at"));
       }
     }
   }
@@ -168,7 +170,7 @@ public final class AlertLedger {
           + " sent_at = ?, attempts = attempts + 1, claimed_by = NULL WHERE id = ? AND status <> 'sent'")) {
         for (long id : ids) {
           ps.setString(1, messageId);
-          Sql.setInstant(ps, 2, now);
+          Jdbc.setInstant(ps, 2, now);
           ps.setLong(3, id);
           ps.executeUpdate();
         }
@@ -185,9 +187,9 @@ public final class AlertLedger {
         for (Delivery d : deliveries) {
           int attempts = d.attempts() + 1;
           ps.setInt(1, attempts);
-          Sql.setInstant(ps, 2, now.plus(Backoff.delay(attempts)));
-          ps.setString(3, Sql.truncate(error, 2000));
-          Sql.setInstant(ps, 4, now);
+          Jdbc.setInstant(ps, 2, now.plus(Backoff.delay(attempts)));
+          ps.setString(3, Jdbc.truncate(error, 2000));
+          Jdbc.setInstant(ps, 4, now);
           ps.setLong(5, d.id());
           ps.executeUpdate();
         }
@@ -202,8 +204,8 @@ public final class AlertLedger {
       try (PreparedStatement ps = c.prepareStatement("UPDATE alert_deliveries SET status = 'failed',"
           + " attempts = attempts + 1, last_error = ?, last_error_at = ?, claimed_by = NULL WHERE id = ?")) {
         for (Delivery d : deliveries) {
-          ps.setString(1, Sql.truncate(error, 2000));
-          Sql.setInstant(ps, 2, now);
+          ps.setString(1, Jdbc.truncate(error, 2000));
+          Jdbc.setInstant(ps, 2, now);
           ps.setLong(3, d.id());
           ps.executeUpdate();
         }

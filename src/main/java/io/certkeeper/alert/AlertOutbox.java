@@ -1,5 +1,7 @@
 package io.certkeeper.alert;
 
+import io.certkeeper.store.Jdbc;
+
 import com.fasterxml.jackson.core.JsonProcessingException;
 import io.certkeeper.config.AlertsConfig;
 import io.certkeeper.util.Json;
@@ -65,10 +67,10 @@ public final class AlertOutbox {
       ps.setString(4, event.detail());
       ps.setString(5, event.fingerprint().orElse(null));
       ps.setString(6, event.severity().code());
-      ps.setString(7, Sql.truncate(event.title(), 1000));
+      ps.setString(7, Jdbc.truncate(event.title(), 1000));
       ps.setString(8, toJson(event.facts()));
       ps.setBoolean(9, event.suppressed());
-      Sql.setInstant(ps, 10, now);
+      Jdbc.setInstant(ps, 10, now);
       ps.executeUpdate();
       try (ResultSet keys = ps.getGeneratedKeys()) {
         keys.next();
@@ -86,8 +88,8 @@ public final class AlertOutbox {
         ps.setLong(1, eventId);
         ps.setString(2, r.address());
         ps.setString(3, r.digest());
-        Sql.setInstant(ps, 4, DigestWindow.due(r.digest(), now));
-        Sql.setInstant(ps, 5, now);
+        Jdbc.setInstant(ps, 4, DigestWindow.due(r.digest(), now));
+        Jdbc.setInstant(ps, 5, now);
         ps.addBatch();
       }
       if (!recipients.isEmpty()) {

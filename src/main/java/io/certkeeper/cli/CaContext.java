@@ -5,7 +5,6 @@ import io.certkeeper.ca.CaPolicy;
 import io.certkeeper.ca.CrlPublisher;
 import io.certkeeper.ca.Issuer;
 import io.certkeeper.ca.LocalCa;
-import io.certkeeper.ca.NamePattern;
 import io.certkeeper.config.CaConfig;
 import io.certkeeper.config.ConfigException;
 import io.certkeeper.config.SecretRef;
@@ -15,10 +14,6 @@ import io.certkeeper.x509.KeyType;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.ArrayList;
-import java.util.EnumSet;
-import java.util.List;
-import java.util.Set;
 
 /**
  * What the CA commands share: where the CA lives, its passphrase, and the mapping of the {@code
@@ -88,20 +83,7 @@ final class CaContext {
 
   /** The configured policy, each allowed-names pattern checked with its file and line. */
   CaPolicy policy() throws ConfigException {
-    CaConfig.Policy p = config().policy();
-    Set<KeyType> types = EnumSet.noneOf(KeyType.class);
-    for (String t : p.keyTypes()) {
-      types.add(KeyType.parse(t));
-    }
-    List<NamePattern> names = new ArrayList<>();
-    for (int i = 0; i < p.allowedNames().size(); i++) {
-      try {
-        names.add(NamePattern.parse(p.allowedNames().get(i)));
-      } catch (IllegalArgumentException e) {
-        throw new ConfigException(p.allowedNameLocations().get(i) + ": " + e.getMessage(), e);
-      }
-    }
-    return new CaPolicy(p.maxValidity(), types, names);
+    return io.certkeeper.renew.CaPolicies.of(config());
   }
 
   Issuer issuer(LocalCa ca, IssuedCertificateRepository repo) throws ConfigException {

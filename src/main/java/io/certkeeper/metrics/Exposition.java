@@ -1,7 +1,6 @@
 package io.certkeeper.metrics;
 
 import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.io.Writer;
 import java.util.ArrayList;
 import java.util.Arrays;

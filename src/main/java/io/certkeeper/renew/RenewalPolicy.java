@@ -1,9 +1,6 @@
 package io.certkeeper.renew;
 
 import io.certkeeper.util.Preconditions;
-import java.nio.charset.StandardCharsets;
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.Objects;
@@ -96,15 +93,6 @@ public record RenewalPolicy(Optional<Double> renewAt, Optional<Duration> renewBe
 
   /** A number in [0, 1) fixed for {@code name}. */
   static double unitHash(String name) {
-    try {
-      byte[] h = MessageDigest.getInstance("SHA-256").digest(name.getBytes(StandardCharsets.UTF_8));
-      long v = 0;
-      for (int i = 0; i < 7; i++) {
-        v = (v << 8) | (h[i] & 0xff);
-      }
-      return (double) v / (double) (1L << 56);
-    } catch (NoSuchAlgorithmException e) {
-      throw new AssertionError(e);
-    }
+    return io.certkeeper.util.Jitter.fraction(name);
   }
 }

@@ -2,6 +2,7 @@ package io.certkeeper.schedule;
 
 import io.certkeeper.config.EndpointConfig;
 import io.certkeeper.config.ProbeSchedule;
+import io.certkeeper.util.Jitter;
 import io.certkeeper.x509.Fingerprints;
 import java.nio.charset.StandardCharsets;
 import java.time.Clock;

@@ -8,10 +8,10 @@ import java.time.OffsetDateTime;
 import java.time.ZoneOffset;
 
 /** Portable JDBC conversions: instants travel as {@code TIMESTAMP WITH TIME ZONE} in UTC. */
-final class Jdbc {
+public final class Jdbc {
   private Jdbc() {}
 
-  static void setInstant(PreparedStatement ps, int index, Instant value) throws SQLException {
+  public static void setInstant(PreparedStatement ps, int index, Instant value) throws SQLException {
     if (value == null) {
       ps.setNull(index, java.sql.Types.TIMESTAMP_WITH_TIMEZONE);
     } else {
@@ -19,8 +19,13 @@ final class Jdbc {
     }
   }
 
-  static Instant getInstant(ResultSet rs, String column) throws SQLException {
+  public static Instant getInstant(ResultSet rs, String column) throws SQLException {
     OffsetDateTime t = rs.getObject(column, OffsetDateTime.class);
     return t == null ? null : t.toInstant();
+  }
+
+  /** {@code s} cut to {@code max} characters (columns have fixed widths). */
+  public static String truncate(String s, int max) {
+    return s == null ? null : s.length() <= max ? s : s.substring(0, max);
   }
 }

@@ -1,4 +1,4 @@
-package io.certkeeper.schedule;
+package io.certkeeper.util;
 
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;

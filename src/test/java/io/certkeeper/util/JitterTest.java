@@ -1,4 +1,4 @@
-package io.certkeeper.schedule;
+package io.certkeeper.util;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
