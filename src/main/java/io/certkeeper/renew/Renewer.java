@@ -230,7 +230,7 @@ public final class Renewer {
       Optional<String> refusal = StormGuard.refusal(s.notAfter(), newNotAfter, s.lastRenewedAt(), s.lifetime(), now,
           force);
       if (refusal.isPresent()) {
-        if (!newNotAfter.isAfter(s.notAfter())) {
+        if (!StormGuard.tooSoon(s.lastRenewedAt(), s.lifetime(), now, force)) {
           return failed(c, state, "refused: " + refusal.get(), now);
         }
         log.warn("{} - renewal refused: {}", name, refusal.get());

@@ -34,16 +34,22 @@ final class StormGuard {
    */
   static Optional<String> refusal(Instant currentNotAfter, Instant newNotAfter, Instant lastRenewedAt,
       Duration lifetime, Instant now, boolean force) {
+    // Too soon is a refusal, not a failure: check it first, so that a second request right after a
+    // renewal (whose new notAfter would not be later either) is refused rather than recorded as failed.
+    if (tooSoon(lastRenewedAt, lifetime, now, force)) {
+      Duration since = Duration.between(lastRenewedAt, now);
+      return Optional.of("renewed " + Durations.format(since.isNegative() ? Duration.ZERO : since)
+          + " ago; at most one renewal per " + Durations.format(minInterval(lifetime)) + " (use --force to renew anyway)");
+    }
     if (!newNotAfter.isAfter(currentNotAfter)) {
       return Optional.of("the new certificate would expire at " + newNotAfter + ", not after the current one ("
           + currentNotAfter + ")");
     }
-    Duration since = Duration.between(lastRenewedAt, now);
-    Duration min = minInterval(lifetime);
-    if (!force && since.compareTo(min) < 0) {
-      return Optional.of("renewed " + Durations.format(since.isNegative() ? Duration.ZERO : since)
-          + " ago; at most one renewal per " + Durations.format(min) + " (use --force to renew anyway)");
-    }
     return Optional.empty();
+  }
+
+  /** Whether the last renewal is more recent than the minimum interval (never with {@code force}). */
+  static boolean tooSoon(Instant lastRenewedAt, Duration lifetime, Instant now, boolean force) {
+    return !force && Duration.between(lastRenewedAt, now).compareTo(minInterval(lifetime)) < 0;
   }
 }
