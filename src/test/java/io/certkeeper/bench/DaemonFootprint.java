@@ -28,8 +28,8 @@ public final class DaemonFootprint {
       throw new IllegalStateException("build target/certkeeper.jar first (./mvnw -DskipTests package)");
     }
     int endpoints = 10_000;
-    int idleSeconds = quick ? 10 : 60;
-    int loadedSeconds = quick ? 30 : 330;
+    int idleSeconds = quick ? 5 : 60;
+    int loadedSeconds = quick ? 20 : 330;
     ObjectNode out = Bench.section("footprint", quick);
     Path work = Files.createTempDirectory("certkeeper-bench-footprint");
     try {

@@ -39,7 +39,7 @@ public final class IssuanceComparison {
 
   public static void main(String[] args) throws Exception {
     boolean quick = Bench.quick(args);
-    int seconds = quick ? 4 : 10;
+    int seconds = quick ? 3 : 10;
     ObjectNode out = Bench.section("issuance", quick);
     Path work = Files.createTempDirectory("certkeeper-bench-issue");
     try (Store store = Store.open(Store.h2Url(work.resolve("data")), Optional.empty(), Optional.empty(), 4)) {
