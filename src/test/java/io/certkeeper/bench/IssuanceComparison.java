@@ -1,0 +1,183 @@
+package io.certkeeper.bench;
+
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.certkeeper.ca.InitRequest;
+import io.certkeeper.ca.IssueRequest;
+import io.certkeeper.ca.IssuedCertificate;
+import io.certkeeper.ca.Issuer;
+import io.certkeeper.ca.CaPolicy;
+import io.certkeeper.ca.LocalCa;
+import io.certkeeper.ca.Profile;
+import io.certkeeper.store.IssuedCertificateRepository;
+import io.certkeeper.store.Store;
+import io.certkeeper.util.AtomicFiles;
+import io.certkeeper.x509.KeyType;
+import io.certkeeper.x509.Pem;
+import io.certkeeper.x509.PrivateKeys;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.KeyPair;
+import java.security.KeyPairGenerator;
+import java.security.SecureRandom;
+import java.security.Signature;
+import java.security.spec.ECGenParameterSpec;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.List;
+import java.util.Optional;
+
+/**
+ * Leaf certificates per second, end to end (key generated, certificate signed by the local CA's
+ * EC P-256 issuer, recorded in the H2 store; and the same plus key.pem and cert.pem written
+ * atomically), next to the {@code openssl} CLI doing key + certificate files in a loop, and next to
+ * the raw JCA rate of one key generation plus one signature in this JVM (the ceiling).
+ * Everything runs one certificate at a time.
+ */
+public final class IssuanceComparison {
+  private IssuanceComparison() {}
+
+  public static void main(String[] args) throws Exception {
+    boolean quick = Bench.quick(args);
+    int seconds = quick ? 3 : 10;
+    ObjectNode out = Bench.section("issuance", quick);
+    Path work = Files.createTempDirectory("certkeeper-bench-issue");
+    try (Store store = Store.open(Store.h2Url(work.resolve("data")), Optional.empty(), Optional.empty(), 4)) {
+      IssuedCertificateRepository repo = new IssuedCertificateRepository(store);
+      LocalCa ca = LocalCa.init(work.resolve("ca"), new InitRequest("certkeeper bench CA", KeyType.EC_P256,
+          InitRequest.DEFAULT_ROOT_VALIDITY, Optional.empty()), "bench-passphrase-123".toCharArray(), repo,
+          Clock.systemUTC());
+      Issuer issuer = Issuer.forCa(ca, CaPolicy.defaults(), repo, Clock.systemUTC(), Optional.empty());
+      Bench.Pki pki = Bench.pki(work.resolve("openssl"));
+      out.put("ca_key", "ec-p256 (certkeeper CA and the openssl CA alike)");
+      for (KeyType type : List.of(KeyType.EC_P256, KeyType.RSA_2048)) {
+        ObjectNode o = out.putObject(type.code());
+        boolean rsa = type == KeyType.RSA_2048;
+        int cliCount = quick ? (rsa ? 12 : 40) : (rsa ? 60 : 200);
+        o.set("certkeeper", certkeeper(issuer, type, seconds, null));
+        o.set("certkeeper_files", certkeeper(issuer, type, seconds, work.resolve("files")));
+        o.set("openssl_cli", opensslCli(work, pki, type, cliCount));
+        o.set("jca_ceiling", ceiling(type, seconds));
+        double ck = o.get("certkeeper").get("per_s").asDouble();
+        o.put("certkeeper_over_ceiling", Bench.round(ck / o.get("jca_ceiling").get("per_s").asDouble(), 3));
+        o.put("certkeeper_over_openssl_cli", Bench.round(ck / o.get("openssl_cli").get("per_s").asDouble(), 2));
+        o.put("certkeeper_files_over_openssl_cli", Bench.round(
+            o.get("certkeeper_files").get("per_s").asDouble() / o.get("openssl_cli").get("per_s").asDouble(), 2));
+        System.out.println(type.code() + " " + o);
+      }
+      Bench.save(out);
+    } finally {
+      Bench.deleteTree(work);
+    }
+  }
+
+  private static ObjectNode certkeeper(Issuer issuer, KeyType type, int seconds, Path files) throws Exception {
+    int[] counter = {0};
+    ThrowingRunnable one = () -> {
+      int i = counter[0]++;
+      IssuedCertificate c = issuer.issue(IssueRequest.withNewKey("h" + i + ".bench.localhost", List.of(), type,
+          Duration.ofDays(90), Profile.SERVER));
+      if (files != null) {
+        Path dir = Files.createDirectories(files.resolve("h" + (i % 50)));
+        AtomicFiles.write(dir.resolve("key.pem"), PrivateKeys.toPkcs8Pem(c.privateKey().get())
+            .getBytes(StandardCharsets.US_ASCII), AtomicFiles.PRIVATE);
+        AtomicFiles.write(dir.resolve("cert.pem"), Pem.encodeAll(c.fullChain()).getBytes(StandardCharsets.US_ASCII),
+            AtomicFiles.PUBLIC);
+      }
+    };
+    ObjectNode o = loop(one, type == KeyType.RSA_2048 ? 2 : 1, seconds);
+    o.put("what", files == null ? "Issuer.issue: key, certificate, row in the store"
+        : "Issuer.issue + key.pem and cert.pem written atomically (fsync)");
+    return o;
+  }
+
+  private static ObjectNode opensslCli(Path work, Bench.Pki pki, KeyType type, int count) throws Exception {
+    Path out = Files.createDirectories(work.resolve("cli-" + type.code()));
+    String newkey = type == KeyType.RSA_2048 ? "-newkey rsa:2048" : "-newkey ec -pkeyopt ec_paramgen_curve:P-256";
+    String script = "for i in $(seq 1 " + count + "); do openssl req -new " + newkey + " -nodes -keyout " + out
+        + "/k$i.pem -subj /CN=h$i.bench.localhost -addext subjectAltName=DNS:h$i.bench.localhost -CA "
+        + pki.rootCert() + " -CAkey " + pki.rootKey() + " -days 90 -out " + out + "/c$i.pem 2>/dev/null || exit 1;"
+        + " done";
+    Bench.Timed t = Bench.timedBash(work, script);
+    ObjectNode o = io.certkeeper.util.Json.mapper().createObjectNode();
+    o.put("what", "openssl req -new -newkey ... -CA root.pem -CAkey root.key, one process per certificate");
+    o.put("count", count);
+    o.put("seconds", Bench.round(t.wall(), 2));
+    o.put("per_s", Bench.round(count / t.wall(), 1));
+    o.put("cpu_ms_per_cert", Bench.round(t.cpu() * 1000 / count, 2));
+    return o;
+  }
+
+  /**
+   * One leaf key generation plus one ECDSA P-256 signature over 400 bytes (a TBS certificate's
+   * size) with the CA key: the JDK's providers and Bouncy Castle's, the faster one is the ceiling.
+   */
+  private static ObjectNode ceiling(KeyType type, int seconds) throws Exception {
+    ObjectNode best = null;
+    for (java.security.Provider p : List.of(java.security.Security.getProvider("SunEC"),
+        io.certkeeper.x509.KeyPairs.provider())) {
+      ObjectNode o = ceiling(type, seconds / 2 + 1, p);
+      System.out.println("ceiling " + type.code() + " " + o);
+      if (best == null || o.get("per_s").asDouble() > best.get("per_s").asDouble()) {
+        best = o;
+      }
+    }
+    return best;
+  }
+
+  private static ObjectNode ceiling(KeyType type, int seconds, java.security.Provider ec) throws Exception {
+    KeyPairGenerator leafGen;
+    if (type == KeyType.RSA_2048) {
+      leafGen = KeyPairGenerator.getInstance("RSA");
+      leafGen.initialize(2048);
+    } else {
+      leafGen = KeyPairGenerator.getInstance("EC", ec);
+      leafGen.initialize(new ECGenParameterSpec("secp256r1"));
+    }
+    KeyPairGenerator caGen = KeyPairGenerator.getInstance("EC", ec);
+    caGen.initialize(new ECGenParameterSpec("secp256r1"));
+    KeyPair caKey = caGen.generateKeyPair();
+    byte[] tbs = new byte[400];
+    new SecureRandom().nextBytes(tbs);
+    Signature s = Signature.getInstance("SHA256withECDSA", ec);
+    ThrowingRunnable one = () -> {
+      KeyPair leaf = leafGen.generateKeyPair();
+      tbs[0] ^= leaf.getPublic().getEncoded()[30];
+      s.initSign(caKey.getPrivate());
+      s.update(tbs);
+      s.sign();
+    };
+    ObjectNode o = loop(one, type == KeyType.RSA_2048 ? 2 : 1, seconds);
+    o.put("what", "KeyPairGenerator (" + leafGen.getProvider().getName() + ") + Signature SHA256withECDSA ("
+        + ec.getName() + "), same JVM");
+    return o;
+  }
+
+  interface ThrowingRunnable {
+    void run() throws Exception;
+  }
+
+  /** Warm-up, then as many runs as fit in {@code seconds}; rate and CPU per run. */
+  private static ObjectNode loop(ThrowingRunnable task, int warmupSeconds, int seconds) throws Exception {
+    long end = System.nanoTime() + warmupSeconds * 1_000_000_000L;
+    while (System.nanoTime() < end) {
+      task.run();
+    }
+    double cpu0 = Bench.selfCpuSeconds();
+    long t0 = System.nanoTime();
+    end = t0 + seconds * 1_000_000_000L;
+    long n = 0;
+    while (System.nanoTime() < end) {
+      task.run();
+      n++;
+    }
+    double wall = (System.nanoTime() - t0) / 1e9;
+    double cpu = Bench.selfCpuSeconds() - cpu0;
+    ObjectNode o = io.certkeeper.util.Json.mapper().createObjectNode();
+    o.put("count", n);
+    o.put("seconds", Bench.round(wall, 2));
+    o.put("per_s", Bench.round(n / wall, 1));
+    o.put("cpu_ms_per_cert", Bench.round(cpu * 1000 / n, 2));
+    return o;
+  }
+}
