@@ -66,7 +66,7 @@ final class YamlTree {
           String childPath = path.isEmpty() ? key : path + "." + key;
           ConfigNode value = read(file, p, childPath, depth + 1);
           // A key's line is where the key is written, which is what users look for.
-          entries.put(key, relocate(value, keyLine));
+          entries.put(key, value.withLine(keyLine));
         }
         return ConfigNode.map(file, line, path, entries);
       }
@@ -92,12 +92,6 @@ final class YamlTree {
     }
   }
 
-  private static ConfigNode relocate(ConfigNode n, int keyLine) {
-    if (n.line() == keyLine) {
-      return n;
-    }
-    return n.withLine(keyLine);
-  }
 
   private static int line(JsonLocation loc) {
     return Math.max(1, loc.getLineNr());

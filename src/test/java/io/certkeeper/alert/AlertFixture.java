@@ -1,5 +1,6 @@
 package io.certkeeper.alert;
 
+import io.certkeeper.testing.TestClock;
 import io.certkeeper.config.AlertsConfig;
 import io.certkeeper.config.Config;
 import io.certkeeper.config.ConfigLoader;

@@ -1,10 +1,8 @@
 package io.certkeeper.testing;
 
 import java.io.IOException;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.List;
-import java.util.concurrent.TimeUnit;
 
 /** Runs a tool we did not write ({@code openssl}, {@code keytool}) as a judge, with a timeout. */
 public final class ExternalTool {
@@ -17,19 +15,11 @@ public final class ExternalTool {
     }
   }
 
+  /** Runs {@code command} in {@code workDir} (see {@link OpenSsl#exec}: 60 s at most, even if it hangs). */
   public static Result run(Path workDir, String... command) {
     try {
-      Process p = new ProcessBuilder(List.of(command))
-          .directory(workDir.toFile())
-          .redirectErrorStream(true)
-          .redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null")))
-          .start();
-      byte[] out = p.getInputStream().readAllBytes();
-      if (!p.waitFor(60, TimeUnit.SECONDS)) {
-        p.destroyForcibly();
-        throw new AssertionError("timed out: " + String.join(" ", command));
-      }
-      return new Result(p.exitValue(), new String(out, StandardCharsets.UTF_8));
+      OpenSsl.Result r = OpenSsl.exec(workDir, List.of(command));
+      return new Result(r.exitCode(), r.output());
     } catch (IOException e) {
       throw new AssertionError("cannot run " + command[0] + ": " + e.getMessage(), e);
     } catch (InterruptedException e) {
