@@ -122,9 +122,10 @@ public final class CrlPublisher {
       b.addExtension(Extension.authorityKeyIdentifier, false, ca.issuerKeyId());
       b.addExtension(Extension.cRLNumber, false, new CRLNumber(BigInteger.valueOf(state.crlNumber())));
       byte[] der = b.build(ca.signer()).getEncoded();
-      AtomicFiles.write(derFile(), der, AtomicFiles.PUBLIC);
+      // Owner-only like everything under the data dir; `certkeeper crl --out` publishes a copy.
+      AtomicFiles.write(derFile(), der, AtomicFiles.PRIVATE);
       AtomicFiles.write(pemFile(), Pem.block("X509 CRL", der).getBytes(java.nio.charset.StandardCharsets.US_ASCII),
-          AtomicFiles.PUBLIC);
+          AtomicFiles.PRIVATE);
       return parse(der);
     } catch (CertIOException e) {
       throw new IllegalStateException("cannot encode the CRL: " + e.getMessage(), e);

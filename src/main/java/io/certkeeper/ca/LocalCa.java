@@ -127,14 +127,14 @@ public final class LocalCa {
     List<Path> written = new ArrayList<>();
     try {
       Files.createDirectories(dir, PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwx------")));
-      write(written, dir.resolve(ROOT_KEY), PrivateKeys.toEncryptedPem(rootKeys.getPrivate(), passphrase), true);
+      write(written, dir.resolve(ROOT_KEY), PrivateKeys.toEncryptedPem(rootKeys.getPrivate(), passphrase));
       if (inter.isPresent()) {
         write(written, dir.resolve(INTERMEDIATE_KEY),
-            PrivateKeys.toEncryptedPem(interKeys.get().getPrivate(), passphrase), true);
-        write(written, dir.resolve(INTERMEDIATE_CERT), Pem.encode(inter.get()), false);
+            PrivateKeys.toEncryptedPem(interKeys.get().getPrivate(), passphrase));
+        write(written, dir.resolve(INTERMEDIATE_CERT), Pem.encode(inter.get()));
       }
-      write(written, dir.resolve(ROOT_CERT), Pem.encode(root), false);
-      write(written, dir.resolve(MANIFEST), Json.pretty(manifest) + "\n", false);
+      write(written, dir.resolve(ROOT_CERT), Pem.encode(root));
+      write(written, dir.resolve(MANIFEST), Json.pretty(manifest) + "\n");
     } catch (IOException e) {
       for (Path p : written) {
         try {
@@ -149,8 +149,9 @@ public final class LocalCa {
     return new LocalCa(dir, new CaCertificates(manifest, root, inter), issuerKey);
   }
 
-  private static void write(List<Path> written, Path file, String text, boolean secret) throws IOException {
-    AtomicFiles.create(file, text.getBytes(StandardCharsets.US_ASCII), secret ? AtomicFiles.PRIVATE : AtomicFiles.PUBLIC);
+  /** Every file of the CA is owner-only, certificates too: {@code ca export-root} hands out the root. */
+  private static void write(List<Path> written, Path file, String text) throws IOException {
+    AtomicFiles.create(file, text.getBytes(StandardCharsets.US_ASCII), AtomicFiles.PRIVATE);
     written.add(file);
   }
 

@@ -1,5 +1,6 @@
 package io.certkeeper.cli;
 
+import io.certkeeper.store.StoreSecret;
 import io.certkeeper.util.AtomicFiles;
 import io.certkeeper.util.Json;
 import io.certkeeper.util.Version;
@@ -23,15 +24,18 @@ import java.util.zip.ZipOutputStream;
 
 /**
  * The backup file: one zip laid out like the data directory, so that unzipping it into an empty
- * data directory restores it — the H2 database file(s) from the store's online backup, the CA
- * directory {@code ca/}, and {@code certkeeper-backup.json} describing what is inside. Written
- * atomically and readable by the owner only (it holds the CA's encrypted keys).
+ * data directory restores it — the H2 database file(s) from the store's online backup, the store's
+ * password {@code store.secret} (without it the restored store would not open), the CA directory
+ * {@code ca/}, and {@code certkeeper-backup.json} describing what is inside. Written atomically and
+ * readable by the owner only (it holds the store's password and the CA's encrypted keys).
  */
 final class BackupArchive {
   /** The description inside the archive. */
   static final String MANIFEST = "certkeeper-backup.json";
   /** The CA's folder in the data directory. */
   static final String CA_DIR = "ca";
+  /** The store's password file in the data directory (absent when {@code store.password} is configured). */
+  static final String STORE_SECRET = StoreSecret.FILE_NAME;
 
   /** One file in the archive. */
   record Entry(String path, long size, String sha256) {}
@@ -55,6 +59,12 @@ final class BackupArchive {
           if (!e.isDirectory()) {
             entries.add(copy(zip, safeName(e.getName()), in));
           }
+        }
+      }
+      Path secret = dataDir.resolve(STORE_SECRET);
+      if (Files.isRegularFile(secret, LinkOption.NOFOLLOW_LINKS)) {
+        try (InputStream in = Files.newInputStream(secret)) {
+          entries.add(copy(zip, STORE_SECRET, in));
         }
       }
       Path ca = dataDir.resolve(CA_DIR);

@@ -18,7 +18,7 @@ import picocli.CommandLine.Spec;
     name = "backup",
     mixinStandardHelpOptions = true,
     description = {
-      "Write a consistent copy of the store and the CA directory to one zip file (mode 0600).",
+      "Write a consistent copy of the store, its password and the CA directory to one zip file (mode 0600).",
       "Safe while the daemon runs: the store is copied from one snapshot. To restore, stop the daemon",
       "and unzip the file into an empty data directory (see README, 'Backup and restore').",
       "A PostgreSQL store is backed up with pg_dump instead."
@@ -64,8 +64,13 @@ final class BackupCommand implements Callable<Integer> {
     }
     long caFiles = manifest.files().stream().filter(f -> f.path().startsWith(BackupArchive.CA_DIR + "/")).count();
     long bytes = manifest.files().stream().mapToLong(BackupArchive.Entry::size).sum();
-    root.out().printf("backed up the store (schema %s) and %d CA files, %d bytes, to %s%n",
-        manifest.schemaVersion(), caFiles, bytes, out);
+    boolean secret = manifest.files().stream().anyMatch(f -> f.path().equals(BackupArchive.STORE_SECRET));
+    root.out().printf("backed up the store (schema %s)%s and %d CA files, %d bytes, to %s%n",
+        manifest.schemaVersion(), secret ? ", its password (" + BackupArchive.STORE_SECRET + ")" : "", caFiles,
+        bytes, out);
+    if (!secret && config.store().password().isPresent()) {
+      root.out().printf("the store's password is not in the backup: keep %s with it%n", config.store().password().get());
+    }
     return ExitCodes.OK;
   }
 }

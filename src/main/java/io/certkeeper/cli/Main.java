@@ -14,7 +14,16 @@ import picocli.CommandLine.ParameterException;
 public final class Main {
   private Main() {}
 
+  /**
+   * The file creation mask of every certkeeper process: what it, H2 and logback create (the store,
+   * its lock and trace files, the store password, the CA) is owner-only from the first byte,
+   * whatever the mode of the folder it lands in. Files meant to be shared (a certificate written to
+   * a configured path) are given their mode explicitly.
+   */
+  static final int UMASK = 0077;
+
   public static void main(String[] args) {
+    io.certkeeper.util.Posix.umask(UMASK);
     boolean verbose = Arrays.asList(args).contains("-v") || Arrays.asList(args).contains("--verbose");
     Logging.forCli(verbose);
     int code = run(args, new PrintWriter(System.out, true), new PrintWriter(System.err, true),

@@ -48,9 +48,13 @@ final class StatusCommand implements Callable<Integer> {
   @Option(names = "--json", description = "Print the status as JSON (shape documented in README).")
   boolean json;
 
-  /** The JSON shape of {@code status --json}. */
+  /**
+   * The JSON shape of {@code status --json}.
+   *
+   * @param warnings things to fix, one line each (e.g. a data directory others can read)
+   */
   record Status(StoreStatus store, DaemonStatus daemon, CertificateCounts certificates, List<EndpointStatus> endpoints,
-      AlertCounts alerts, List<ListenerStatus> listeners, List<ManagedStatus> managed) {}
+      AlertCounts alerts, List<ListenerStatus> listeners, List<ManagedStatus> managed, List<String> warnings) {}
 
   /** One managed certificate ({@code certificates:}); {@code serial} is null before the first issue. */
   record ManagedStatus(String name, String state, String serial, Instant notAfter, Instant renewAt,
@@ -97,7 +101,8 @@ final class StatusCommand implements Callable<Integer> {
           endpoints(store, now),
           alerts(new AlertLedger(store).summary()),
           new ListenerStateRepository(store).list().stream().map(StatusCommand::listener).toList(),
-          managed(store, root.config().certificates(), now));
+          managed(store, root.config().certificates(), now),
+          warnings(root.dataDir()));
     }
     PrintWriter out = root.out();
     if (json) {
@@ -106,6 +111,21 @@ final class StatusCommand implements Callable<Integer> {
       printHuman(out, status, now);
     }
     return ExitCodes.OK;
+  }
+
+  /** What the operator should fix: a data directory that others may enter or read. */
+  static List<String> warnings(java.nio.file.Path dataDir) {
+    try {
+      return io.certkeeper.util.PrivateFiles.accessibleToOthers(dataDir)
+          .map(mode -> List.of(dataDirWarning(dataDir, mode)))
+          .orElse(List.of());
+    } catch (java.io.IOException e) {
+      return List.of("data dir " + dataDir + ": cannot read its mode: " + e.getMessage());
+    }
+  }
+
+  static String dataDirWarning(java.nio.file.Path dataDir, String mode) {
+    return "data dir " + dataDir + " is group/world-accessible (" + mode + "): chmod 700 " + dataDir;
   }
 
   private static List<EndpointStatus> endpoints(Store store, Instant now) throws Exception {
@@ -199,6 +219,9 @@ final class StatusCommand implements Callable<Integer> {
   private static void printHuman(PrintWriter out, Status s, Instant now) {
     printSummary(out, s, now);
     printListeners(out, s);
+    for (String w : s.warnings()) {
+      out.println("warning:      " + w);
+    }
   }
 
   private static void printSummary(PrintWriter out, Status s, Instant now) {

@@ -4,14 +4,23 @@ import io.certkeeper.config.Config;
 import io.certkeeper.config.StoreConfig;
 import io.certkeeper.store.Store;
 import io.certkeeper.store.StoreException;
+import io.certkeeper.util.PrivateFiles;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.util.Optional;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
-/** Opens the store the configuration describes: the embedded H2 file under the data dir by default. */
+/**
+ * Opens the store the configuration describes: the embedded H2 file under the data dir by default,
+ * with its password ({@code store.password}, else the data dir's {@code store.secret}), and makes
+ * everything below the data dir owner-only (files an earlier version or a restore left readable).
+ */
 public final class StoreOpener {
+  private static final Logger log = LoggerFactory.getLogger(StoreOpener.class);
+
   private StoreOpener() {}
 
   /**
@@ -22,13 +31,6 @@ public final class StoreOpener {
    */
   public static Store open(Config config, Path dataDir) throws StoreException {
     StoreConfig sc = config.store();
-    String url;
-    if (sc.url().isPresent()) {
-      url = sc.url().get();
-    } else {
-      createDataDir(dataDir);
-      url = Store.h2Url(dataDir);
-    }
     Optional<char[]> password = Optional.empty();
     if (sc.password().isPresent()) {
       try {
@@ -37,7 +39,15 @@ public final class StoreOpener {
         throw new StoreException("store.password: " + e.getMessage(), e);
       }
     }
-    return Store.open(url, sc.user(), password, sc.poolSize());
+    Store store;
+    if (sc.url().isPresent()) {
+      store = Store.open(sc.url().get(), sc.user(), password, sc.poolSize());
+    } else {
+      createDataDir(dataDir);
+      store = Store.openEmbedded(dataDir, sc.user(), password, sc.poolSize());
+    }
+    restrictDataDir(dataDir);
+    return store;
   }
 
   static void createDataDir(Path dataDir) throws StoreException {
@@ -51,5 +61,28 @@ public final class StoreOpener {
     } catch (IOException e) {
       throw new StoreException("cannot create data dir " + dataDir + ": " + e.getMessage(), e);
     }
+  }
+
+  /**
+   * Removes group/other bits from everything below the data dir (after the store is open, so the
+   * database and lock files are included) and says so in one line when anything changed.
+   */
+  static PrivateFiles.Restricted restrictDataDir(Path dataDir) {
+    PrivateFiles.Restricted r;
+    try {
+      r = PrivateFiles.restrict(dataDir);
+    } catch (IOException e) {
+      log.warn("data dir {} - cannot check file modes: {}", dataDir, e.getMessage());
+      return new PrivateFiles.Restricted(0, 1, Optional.of(e.getMessage()));
+    }
+    if (r.changed() > 0) {
+      log.info("data dir {} - made {} files and directories owner-only (they were group/world-accessible)",
+          dataDir, r.changed());
+    }
+    if (r.failed() > 0) {
+      log.warn("data dir {} - cannot make {} files owner-only, first: {}", dataDir, r.failed(),
+          r.firstFailure().orElse("?"));
+    }
+    return r;
   }
 }

@@ -51,9 +51,10 @@ final class Generations {
     deleteTree(temp);
     Files.createDirectory(temp, PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwx------")));
     AtomicFiles.write(temp.resolve(ManagedLayout.KEY), ascii(g.keyPem()), AtomicFiles.PRIVATE);
-    AtomicFiles.write(temp.resolve(ManagedLayout.CERT), ascii(g.certPem()), AtomicFiles.PUBLIC);
-    AtomicFiles.write(temp.resolve(ManagedLayout.CHAIN), ascii(g.chainPem()), AtomicFiles.PUBLIC);
-    AtomicFiles.write(temp.resolve(ManagedLayout.FULLCHAIN), ascii(g.fullchainPem()), AtomicFiles.PUBLIC);
+    // Owner-only like everything under the data dir; copies for other programs are the configured outputs.
+    AtomicFiles.write(temp.resolve(ManagedLayout.CERT), ascii(g.certPem()), AtomicFiles.PRIVATE);
+    AtomicFiles.write(temp.resolve(ManagedLayout.CHAIN), ascii(g.chainPem()), AtomicFiles.PRIVATE);
+    AtomicFiles.write(temp.resolve(ManagedLayout.FULLCHAIN), ascii(g.fullchainPem()), AtomicFiles.PRIVATE);
     move(temp, target);
     AtomicFiles.fsyncDirectory(gens);
     return target;

@@ -15,6 +15,7 @@ import io.certkeeper.store.ListenerState;
 import io.certkeeper.store.ListenerStateRepository;
 import io.certkeeper.store.Store;
 import io.certkeeper.store.StoreException;
+import io.certkeeper.util.AtomicFiles;
 import io.certkeeper.x509.KeyPairs;
 import io.certkeeper.x509.KeyType;
 import java.io.IOException;
@@ -23,6 +24,7 @@ import java.nio.channels.FileLock;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
+import java.nio.file.attribute.PosixFilePermissions;
 import java.security.KeyPair;
 import java.security.PrivateKey;
 import java.security.PublicKey;
@@ -206,8 +208,10 @@ public final class Renewer {
 
   private FileChannel lockFile(String name) throws IOException {
     Path root = ManagedLayout.root(dataDir, name);
-    Files.createDirectories(root);
-    return FileChannel.open(root.resolve(".lock"), StandardOpenOption.CREATE, StandardOpenOption.WRITE);
+    // managed/ and managed/NAME are owner-only like everything under the data dir
+    Files.createDirectories(root, PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwx------")));
+    return FileChannel.open(root.resolve(".lock"), java.util.Set.of(StandardOpenOption.CREATE, StandardOpenOption.WRITE),
+        PosixFilePermissions.asFileAttribute(AtomicFiles.PRIVATE));
   }
 
   private Outcome renewLocked(Config cfg, CertificateConfig c, boolean force) {

@@ -5,6 +5,8 @@ import com.zaxxer.hikari.HikariDataSource;
 import io.certkeeper.util.Redaction;
 import java.nio.file.Path;
 import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.PreparedStatement;
 import java.sql.SQLException;
 import java.util.Objects;
 import java.util.Optional;
@@ -12,16 +14,44 @@ import javax.sql.DataSource;
 import org.flywaydb.core.Flyway;
 import org.flywaydb.core.api.FlywayException;
 import org.flywaydb.core.api.output.MigrateResult;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * The database: a connection pool plus the schema, migrated to the newest version on open. H2 (a
  * file under the data directory, the default) and PostgreSQL run the same SQL. The daemon and the
  * CLI open the same H2 file at once through H2's automatic mixed mode: the first process serves
- * it, later ones connect to that process.
+ * it, later ones connect to that process over TCP.
+ *
+ * <p>That TCP server is made private three ways: it listens on 127.0.0.1 only (see
+ * {@link #BIND_ADDRESS_PROPERTY}); a client must present the key H2 writes into the lock file
+ * {@code certkeeper.lock.db}, which only the owner can read; and the database has a password
+ * ({@link #openEmbedded}, {@link StoreSecret}). H2 grants a connection admin rights, and an admin
+ * can run Java in this process ({@code CREATE ALIAS}), so none of the three may be left out.
  *
  * <p>Repositories take a {@code Store} and hide the SQL from everything else.
  */
 public final class Store implements AutoCloseable {
+  /**
+   * The system property H2 reads, once, for the address its servers bind and announce. H2's
+   * automatic mixed mode starts its server with {@code -tcpAllowOthers}, which without this
+   * property listens on every interface; it is set to 127.0.0.1 here, before any H2 class loads
+   * (this class names H2 only through JDBC URLs), unless the user set it.
+   */
+  public static final String BIND_ADDRESS_PROPERTY = "h2.bindAddress";
+  /** The loopback address the store's server binds unless {@value #BIND_ADDRESS_PROPERTY} says otherwise. */
+  public static final String LOOPBACK = "127.0.0.1";
+  /** H2's SQL state for a wrong user name or password. */
+  static final String WRONG_PASSWORD_STATE = "28000";
+
+  static {
+    if (System.getProperty(BIND_ADDRESS_PROPERTY) == null) {
+      System.setProperty(BIND_ADDRESS_PROPERTY, LOOPBACK);
+    }
+  }
+
+  private static final Logger log = LoggerFactory.getLogger(Store.class);
+
   private final HikariDataSource dataSource;
   private final String description;
   private final Engine engine;
@@ -64,6 +94,9 @@ public final class Store implements AutoCloseable {
     Objects.requireNonNull(url, "url");
     Engine engine = url.startsWith("jdbc:postgresql:") ? Engine.POSTGRESQL : Engine.H2;
     String shown = Redaction.url(url);
+    if (engine == Engine.H2) {
+      requireBindAddressInForce(shown);
+    }
     HikariConfig hc = new HikariConfig();
     hc.setJdbcUrl(url);
     user.ifPresent(hc::setUsername);
@@ -94,6 +127,101 @@ public final class Store implements AutoCloseable {
     } catch (FlywayException | SQLException e) {
       ds.close();
       throw new StoreException("cannot migrate the store at " + shown + ": " + rootMessage(e), e);
+    }
+  }
+
+  /**
+   * Opens the embedded H2 store under {@code dataDir} ({@link #h2Url}) with a password: {@code
+   * password} when the configuration names one, else the data directory's {@link StoreSecret}
+   * (generated now, before the database, when missing). A store created before certkeeper set
+   * passwords (the empty one) gets this password first, when this process serves the file; when
+   * another process serves it (a daemon of an earlier version), the store is opened as it is and
+   * the password is set by the next version that serves it.
+   *
+   * @throws StoreException naming the file when the password is refused or cannot be read
+   */
+  public static Store openEmbedded(Path dataDir, Optional<String> user, Optional<char[]> password, int poolSize)
+      throws StoreException {
+    char[] secret = password.isPresent() ? password.get() : StoreSecret.readOrCreate(dataDir);
+    String url = h2Url(dataDir);
+    try {
+      return open(url, user, Optional.of(secret), poolSize);
+    } catch (StoreException e) {
+      if (!isWrongPassword(e)) {
+        throw e;
+      }
+    }
+    String source = password.isPresent() ? "store.password" : StoreSecret.file(dataDir).toString();
+    Path db = dataDir.toAbsolutePath().normalize().resolve("certkeeper.mv.db");
+    Upgrade upgrade = setPasswordOnce(url, user, secret, db, source);
+    if (upgrade == Upgrade.SERVED_ELSEWHERE) {
+      log.warn("{} - has no password yet and is served by another process (an earlier certkeeper daemon?);"
+          + " restart the daemon to set it", db);
+      return open(url, user, Optional.of(new char[0]), poolSize);
+    }
+    log.info("{} - set the store's password (from {}); the empty password of earlier versions no longer opens it",
+        db, source);
+    return open(url, user, Optional.of(secret), poolSize);
+  }
+
+  /** As {@link #openEmbedded(Path, Optional, Optional, int)} with the data directory's own password. */
+  public static Store openEmbedded(Path dataDir, int poolSize) throws StoreException {
+    return openEmbedded(dataDir, Optional.empty(), Optional.empty(), poolSize);
+  }
+
+  private enum Upgrade {
+    PASSWORD_SET, SERVED_ELSEWHERE
+  }
+
+  /** Sets {@code secret} on a store whose user still has the empty password of earlier versions. */
+  private static Upgrade setPasswordOnce(String url, Optional<String> user, char[] secret, Path db, String source)
+      throws StoreException {
+    try (Connection c = DriverManager.getConnection(url, user.orElse(""), "")) {
+      if (!servedHere(c)) {
+        return Upgrade.SERVED_ELSEWHERE;
+      }
+      String name;
+      try (var st = c.createStatement(); var rs = st.executeQuery("SELECT CURRENT_USER")) {
+        rs.next();
+        name = rs.getString(1);
+      }
+      try (PreparedStatement ps = c.prepareStatement(
+          "ALTER USER \"" + name.replace("\"", "\"\"") + "\" SET PASSWORD ?")) {
+        ps.setString(1, new String(secret));
+        ps.execute();
+      }
+      return Upgrade.PASSWORD_SET;
+    } catch (SQLException e) {
+      if (WRONG_PASSWORD_STATE.equals(e.getSQLState())) {
+        throw new StoreException("the store " + db + " refuses the password from " + source
+            + " (restored without the store.secret it was backed up with, or store.password changed?)", e);
+      }
+      throw new StoreException("cannot set a password on the store " + db + ": " + rootMessage(e), e);
+    }
+  }
+
+  /** Whether this process holds the H2 file itself rather than being a client of the process that does. */
+  private static boolean servedHere(Connection c) throws SQLException {
+    return !(c.unwrap(org.h2.jdbc.JdbcConnection.class).getSession() instanceof org.h2.engine.SessionRemote);
+  }
+
+  static boolean isWrongPassword(Throwable e) {
+    for (Throwable t = e; t != null; t = t.getCause() == t ? null : t.getCause()) {
+      if (t instanceof SQLException && WRONG_PASSWORD_STATE.equals(((SQLException) t).getSQLState())) {
+        return true;
+      }
+    }
+    return false;
+  }
+
+  /**
+   * Refuses to open an H2 store when H2 was loaded before {@link #BIND_ADDRESS_PROPERTY} was set:
+   * its mixed-mode server would then listen on every interface.
+   */
+  private static void requireBindAddressInForce(String shown) throws StoreException {
+    if (org.h2.engine.SysProperties.BIND_ADDRESS == null) {
+      throw new StoreException("cannot open the store at " + shown + ": H2 was loaded before certkeeper could"
+          + " restrict its server to " + LOOPBACK + "; set -D" + BIND_ADDRESS_PROPERTY + "=" + LOOPBACK);
     }
   }
 

@@ -73,6 +73,11 @@ public final class AtomicFiles {
   /** The one way files are written: temp, fsync, {@code beforeRename}, rename, fsync the folder. */
   private static void write(Path target, Set<PosixFilePermission> permissions, Content content,
       BeforeRename beforeRename) throws IOException {
+    write(target, permissions, content, beforeRename, false);
+  }
+
+  private static void write(Path target, Set<PosixFilePermission> permissions, Content content,
+      BeforeRename beforeRename, boolean exclusive) throws IOException {
     Path dir = target.toAbsolutePath().getParent();
     Files.createDirectories(dir);
     Path temp = dir.resolve("." + target.getFileName() + ".tmp-" + randomSuffix());
@@ -85,10 +90,23 @@ public final class AtomicFiles {
         ch.force(true);
       }
       beforeRename.apply(temp);
-      try {
-        Files.move(temp, target, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
-      } catch (AtomicMoveNotSupportedException e) {
-        throw new IOException("cannot rename atomically into " + dir, e);
+      if (exclusive) {
+        // A hard link appears atomically and fails when the name exists: two processes creating
+        // the same file at once cannot both win.
+        try {
+          Files.createLink(target, temp);
+        } catch (FileAlreadyExistsException e) {
+          throw e;
+        } catch (UnsupportedOperationException | java.nio.file.FileSystemException e) {
+          // no hard links on this file system: a plain move, which refuses an existing target
+          Files.move(temp, target);
+        }
+      } else {
+        try {
+          Files.move(temp, target, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+        } catch (AtomicMoveNotSupportedException e) {
+          throw new IOException("cannot rename atomically into " + dir, e);
+        }
       }
       fsyncDirectory(dir);
     } finally {
@@ -96,13 +114,18 @@ public final class AtomicFiles {
     }
   }
 
-  /** Like {@link #write} but refuses to replace an existing file. */
+  /**
+   * Like {@link #write} but refuses to replace an existing file, also when another process creates
+   * it at the same moment (the complete temporary file is hard-linked to the name).
+   *
+   * @throws FileAlreadyExistsException when {@code target} exists
+   */
   public static void create(Path target, byte[] content, Set<PosixFilePermission> permissions)
       throws IOException {
     if (Files.exists(target, java.nio.file.LinkOption.NOFOLLOW_LINKS)) {
       throw new FileAlreadyExistsException(target.toString());
     }
-    write(target, content, permissions);
+    write(target, permissions, out -> out.write(content), temp -> { }, true);
   }
 
   /** Makes a completed rename or file creation in {@code dir} durable. */

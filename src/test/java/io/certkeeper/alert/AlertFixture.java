@@ -32,7 +32,7 @@ final class AlertFixture implements AutoCloseable {
 
   AlertFixture(Path dir, String yaml) throws Exception {
     config = ConfigLoader.parse(dir.resolve("certkeeper.yaml"), yaml);
-    store = Store.open(Store.h2Url(dir), Optional.empty(), Optional.empty(), 4);
+    store = Store.openEmbedded(dir, 4);
     List<EndpointRow> rows = new ArrayList<>();
     for (EndpointConfig e : config.endpoints()) {
       rows.add(new EndpointRow(e.id(), e.target().toString(), EndpointRow.CONFIG, e.group(), EndpointCodec.toJson(e),

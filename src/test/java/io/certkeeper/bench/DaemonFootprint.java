@@ -104,7 +104,8 @@ public final class DaemonFootprint {
       }
     }
     if (endpoints > 0) {
-      try (Connection c = DriverManager.getConnection(Store.h2Url(data));
+      try (Connection c = DriverManager.getConnection(Store.h2Url(data), "",
+              new String(io.certkeeper.store.StoreSecret.read(data).orElseThrow()));
           Statement st = c.createStatement();
           ResultSet rs = st.executeQuery("SELECT COUNT(*), COUNT(DISTINCT endpoint_id),"
               + " SUM(CASE WHEN status = 'ok' THEN 1 ELSE 0 END) FROM probe_results")) {

@@ -42,7 +42,7 @@ public final class IssuanceComparison {
     int seconds = quick ? 3 : 10;
     ObjectNode out = Bench.section("issuance", quick);
     Path work = Files.createTempDirectory("certkeeper-bench-issue");
-    try (Store store = Store.open(Store.h2Url(work.resolve("data")), Optional.empty(), Optional.empty(), 4)) {
+    try (Store store = Store.openEmbedded(work.resolve("data"), 4)) {
       IssuedCertificateRepository repo = new IssuedCertificateRepository(store);
       LocalCa ca = LocalCa.init(work.resolve("ca"), new InitRequest("certkeeper bench CA", KeyType.EC_P256,
           InitRequest.DEFAULT_ROOT_VALIDITY, Optional.empty()), "bench-passphrase-123".toCharArray(), repo,

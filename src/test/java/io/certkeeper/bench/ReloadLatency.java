@@ -56,7 +56,7 @@ public final class ReloadLatency {
     int threads = 8;
     ObjectNode out = Bench.section("reload", quick);
     Path work = Files.createTempDirectory("certkeeper-bench-reload");
-    try (Store store = Store.open(Store.h2Url(work.resolve("data")), Optional.empty(), Optional.empty(), 2)) {
+    try (Store store = Store.openEmbedded(work.resolve("data"), 2)) {
       IssuedCertificateRepository repo = new IssuedCertificateRepository(store);
       LocalCa ca = LocalCa.init(work.resolve("ca"), new InitRequest("certkeeper bench CA", KeyType.EC_P256,
           InitRequest.DEFAULT_ROOT_VALIDITY, Optional.empty()), "bench-passphrase-123".toCharArray(), repo,

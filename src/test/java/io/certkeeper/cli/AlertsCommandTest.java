@@ -33,7 +33,7 @@ class AlertsCommandTest {
     Path conf = dir.resolve("c.yaml");
     Files.writeString(conf, "data-dir: data\nalerts:\n  recipients: [ops@example.com]\n");
     Config config = ConfigLoader.load(conf);
-    try (Store store = Store.open(Store.h2Url(dir.resolve("data")), Optional.empty(), Optional.empty(), 2)) {
+    try (Store store = Store.openEmbedded(dir.resolve("data"), 2)) {
       AlertOutbox outbox = AlertOutbox.create(config::alerts, CLOCK);
       store.inTransaction(c -> outbox.enqueue(c, AlertEvent.renewalFailed("www", "ab".repeat(32), "CA locked",
           Optional.empty(), CLOCK.instant().plusSeconds(86400), List.of())));

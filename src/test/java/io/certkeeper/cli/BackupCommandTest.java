@@ -13,6 +13,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.zip.ZipEntry;
 import java.util.zip.ZipInputStream;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -45,7 +46,7 @@ class BackupCommandTest {
     assertTrue(r.out().startsWith("backed up the store (schema "), r.out());
     assertTrue(r.out().contains(" and 3 CA files"), r.out());
 
-    assertEquals(List.of("certkeeper.mv.db", "ca/issued/web.pem", "ca/root.key.pem", "ca/root.pem",
+    assertEquals(List.of("certkeeper.mv.db", "store.secret", "ca/issued/web.pem", "ca/root.key.pem", "ca/root.pem",
         "certkeeper-backup.json"), entries(out));
     assertEquals("rw-------", PosixFilePermissions.toString(Files.getPosixFilePermissions(out)));
     try (var files = Files.list(data)) {
@@ -54,6 +55,32 @@ class BackupCommandTest {
     try (var files = Files.list(out.getParent())) {
       assertEquals(List.of(out), files.toList());
     }
+  }
+
+  @Test
+  @Tag("security")
+  void theStorePasswordTravelsWithTheBackupSoTheRestoredStoreOpens() throws Exception {
+    Path data = dir.resolve("data");
+    assertEquals(0, CliRunner.run("--data-dir", data.toString(), "endpoint", "add", "a.example:443").exitCode());
+    Path out = dir.resolve("b.zip");
+    CliRunner.Run r = CliRunner.run("--data-dir", data.toString(), "backup", "--out", out.toString());
+    assertEquals(0, r.exitCode(), r.err());
+    assertTrue(r.out().contains(", its password (store.secret) and 0 CA files"), r.out());
+
+    Path restored = Files.createDirectory(dir.resolve("restored"),
+        PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwx------")));
+    try (ZipInputStream in = new ZipInputStream(Files.newInputStream(out))) {
+      ZipEntry e;
+      while ((e = in.getNextEntry()) != null) {
+        Files.createDirectories(restored.resolve(e.getName()).getParent());
+        Files.write(restored.resolve(e.getName()), in.readAllBytes());
+      }
+    }
+    assertEquals(Files.readString(data.resolve("store.secret")), Files.readString(restored.resolve("store.secret")));
+    CliRunner.Run list = CliRunner.run("--data-dir", restored.toString(), "endpoint", "list", "--json");
+    assertEquals(0, list.exitCode(), list.err());
+    assertEquals(1, Json.mapper().readTree(list.out()).size(), list.out());
+    assertTrue(list.out().contains("a.example:443"), list.out());
   }
 
   @Test

@@ -78,8 +78,7 @@ class EndpointCommandTest {
     Files.writeString(cfg, "endpoints:\n  - a.example\n");
     // the daemon syncs the file on start; do what it does through the store
     io.certkeeper.config.Config c = io.certkeeper.config.ConfigLoader.load(cfg);
-    try (io.certkeeper.store.Store store = io.certkeeper.store.Store.open(
-        io.certkeeper.store.Store.h2Url(dir.resolve("data")), java.util.Optional.empty(), java.util.Optional.empty(), 2)) {
+    try (io.certkeeper.store.Store store = io.certkeeper.store.Store.openEmbedded(dir.resolve("data"), 2)) {
       var e = c.endpoints().get(0);
       new io.certkeeper.store.EndpointRepository(store).syncConfig(java.util.List.of(new io.certkeeper.store.EndpointRow(
           e.id(), e.target().toString(), io.certkeeper.store.EndpointRow.CONFIG, e.group(),

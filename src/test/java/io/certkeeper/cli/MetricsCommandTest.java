@@ -81,7 +81,7 @@ class MetricsCommandTest {
     run("endpoint", "add", "a.example:443");
     run("endpoint", "add", "b.example:443");
     run("endpoint", "add", "never.example:443");
-    try (Store store = Store.open(Store.h2Url(data), Optional.empty(), Optional.empty(), 2)) {
+    try (Store store = Store.openEmbedded(data, 2)) {
       ProbeResultRepository results = new ProbeResultRepository(store);
       Instant aPath = leafA.getNotAfter().toInstant().minusSeconds(3600);
       results.record(probe("a.example:443", T0, "expiring", List.of("weak_protocol", "expiring"), List.of(leafA),
@@ -111,7 +111,7 @@ class MetricsCommandTest {
     PrometheusText.Family notBefore = m.get("certkeeper_certificate_not_before_timestamp_seconds");
     assertEquals("gauge", notAfter.type());
 
-    try (Store store = Store.open(Store.h2Url(data), Optional.empty(), Optional.empty(), 2)) {
+    try (Store store = Store.openEmbedded(data, 2)) {
       CertificateRepository certs = new CertificateRepository(store);
       ProbeResultRepository results = new ProbeResultRepository(store);
       for (String endpoint : List.of("a.example:443", "b.example:443")) {

@@ -41,7 +41,7 @@ class BackupIT {
         "daemon")) {
       d.awaitLine(l -> l.endsWith("Daemon - ready"), Duration.ofSeconds(60));
       // certificates written through the daemon's H2 server, as the CLI writes them
-      try (Store store = Store.open(Store.h2Url(data), Optional.empty(), Optional.empty(), 2)) {
+      try (Store store = Store.openEmbedded(data, 2)) {
         CertificateRepository certs = new CertificateRepository(store);
         for (int i = 0; i < 5; i++) {
           certs.upsert(Pem.readCertificates(OpenSsl.selfSigned(dir, "c" + i, "c" + i + ".example", 30 + i)).get(0),

@@ -35,7 +35,7 @@ final class ManagedFixture implements AutoCloseable {
     this.dir = dir;
     this.data = dir.resolve("data");
     Files.createDirectories(data);
-    store = Store.open(Store.h2Url(data), Optional.empty(), Optional.empty(), 4);
+    store = Store.openEmbedded(data, 4);
     IssuedCertificateRepository repo = new IssuedCertificateRepository(store);
     LocalCa ca = LocalCa.init(data.resolve("ca"), new InitRequest("Test CA", KeyType.EC_P256, Duration.ofDays(3650),
         Optional.of(Duration.ofDays(1825))), PASS.toCharArray(), repo, clock);

@@ -40,7 +40,7 @@ class EndpointSchedulerTest {
     for (int i = 0; i < 50; i++) {
       eps.add(endpoint("h" + i + ".example:443", ProbeSchedule.every(Duration.ofMinutes(1))));
     }
-    try (Store store = Store.open(Store.h2Url(dir), Optional.empty(), Optional.empty(), 4)) {
+    try (Store store = Store.openEmbedded(dir, 4)) {
       Scheduling s1 = Scheduling.create(store, 1);
       EndpointScheduler es = new EndpointScheduler(s1.scheduler(), clock);
       assertEquals(new EndpointScheduler.Result(50, 0, 0, 0), es.sync(eps));

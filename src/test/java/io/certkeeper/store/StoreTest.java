@@ -25,7 +25,7 @@ class StoreTest {
   @TempDir Path dir;
 
   private Store open() throws StoreException {
-    return Store.open(Store.h2Url(dir), Optional.empty(), Optional.empty(), 4);
+    return Store.openEmbedded(dir, 4);
   }
 
   @Test
