@@ -9,15 +9,22 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * Runs one deploy hook: its argv exactly as configured (no shell, never split on spaces), in a
  * clean environment holding only {@code PATH}, the hook's own variables and the {@code
  * CERTKEEPER_*} ones; stdout and stderr go to a temporary file of which the last {@link
- * #OUTPUT_TAIL} bytes are kept for the log. A hook still running at its timeout is killed, with
- * the processes it started.
+ * #OUTPUT_TAIL} bytes are kept for the log (a file, not a pipe: a background process holding the
+ * output open cannot make the run wait). A hook still running at its timeout is ended with every
+ * process it started, even those that double-forked or left its session; when it exits in time,
+ * whatever it left running is ended too (see {@link HookProcesses}). The run takes at most the
+ * timeout plus {@link HookProcesses#KILL_GRACE} and {@link HookProcesses#REAP_WAIT}.
  */
 final class HookRunner {
+  private static final Logger log = LoggerFactory.getLogger(HookRunner.class);
+
   /** How much of a hook's output is kept. */
   static final int OUTPUT_TAIL = 4096;
   /** The search path hooks get. */
@@ -50,30 +57,25 @@ final class HookRunner {
       env.put("PATH", PATH);
       env.putAll(hook.env());
       env.putAll(certkeeperEnv);
+      HookProcesses processes = HookProcesses.newRun();
+      env.put(HookProcesses.MARKER, processes.id());
+      String shown = String.join(" ", hook.command());
       Process p;
       try {
         p = pb.start();
       } catch (IOException e) {
         return new Result(false, -1, false, "cannot start: " + e.getMessage(), "");
       }
-      boolean finished;
-      try {
-        finished = p.waitFor(hook.timeout().toMillis(), TimeUnit.MILLISECONDS);
-      } catch (InterruptedException e) {
-        Thread.currentThread().interrupt();
-        finished = false;
-      }
+      boolean finished = waitOrScan(p, hook.timeout(), processes);
+      int killed = processes.endAll(p);
       if (!finished) {
-        p.descendants().forEach(ProcessHandle::destroyForcibly);
-        p.destroyForcibly();
-        try {
-          p.waitFor(5, TimeUnit.SECONDS);
-        } catch (InterruptedException e) {
-          Thread.currentThread().interrupt();
-        }
+        log.warn("hook {}: timed out after {}; killed {} processes", shown, Durations.format(hook.timeout()), killed);
         return new Result(false, -1, true, "killed after its timeout of " + Durations.format(hook.timeout()), tail(out));
       }
       int code = p.exitValue();
+      if (killed > 0) {
+        log.warn("hook {}: exited with status {}; killed {} processes it left running", shown, code, killed);
+      }
       return new Result(code == 0, code, false, code == 0 ? "" : "exited with status " + code, tail(out));
     } finally {
       try {
@@ -81,6 +83,26 @@ final class HookRunner {
       } catch (IOException ignored) {
         // a temporary file in the temporary folder
       }
+    }
+  }
+
+  /** Waits for {@code p} up to {@code timeout}, noting the run's processes meanwhile; whether it exited. */
+  private static boolean waitOrScan(Process p, java.time.Duration timeout, HookProcesses processes) {
+    long deadline = System.nanoTime() + timeout.toNanos();
+    try {
+      while (true) {
+        long left = deadline - System.nanoTime();
+        if (left <= 0) {
+          return false;
+        }
+        if (p.waitFor(Math.min(left, HookProcesses.SCAN_INTERVAL.toNanos()), TimeUnit.NANOSECONDS)) {
+          return true;
+        }
+        processes.scan(p);
+      }
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      return false;
     }
   }
 

@@ -28,7 +28,8 @@ import java.util.Set;
 
 /**
  * The configured output files of a managed certificate. Each file is written atomically, with its
- * mode from creation and its owner and group set before it appears; the set of files is brought
+ * mode from creation and its owner and group set through the open file before it appears; a key or
+ * PKCS#12 file is only written into a directory no other user can change (see {@link AtomicFiles}); the set of files is brought
  * in line one file after the other (see {@link Reconciler} for how a crash in between is
  * repaired).
  */
@@ -57,7 +58,7 @@ final class Outputs {
   static void write(Output o, Generation g, String name) throws IOException {
     byte[] content = content(o, g, name);
     try {
-      AtomicFiles.write(o.path(), content, permissions(o.mode()), temp -> chown(o, temp));
+      AtomicFiles.write(o.path(), content, permissions(o.mode()), file -> chown(o, file));
     } finally {
       Arrays.fill(content, (byte) 0);
     }
@@ -139,12 +140,12 @@ final class Outputs {
     }
   }
 
-  private static void chown(Output o, Path temp) throws IOException {
+  /** Gives the open temporary file to the configured owner and group (through the file, not its name). */
+  private static void chown(Output o, PosixFileAttributeView view) throws IOException {
     if (o.owner().isEmpty() && o.group().isEmpty()) {
       return;
     }
-    UserPrincipalLookupService lookup = temp.getFileSystem().getUserPrincipalLookupService();
-    PosixFileAttributeView view = Files.getFileAttributeView(temp, PosixFileAttributeView.class, LinkOption.NOFOLLOW_LINKS);
+    UserPrincipalLookupService lookup = o.path().getFileSystem().getUserPrincipalLookupService();
     try {
       if (o.owner().isPresent()) {
         UserPrincipal user = lookup.lookupPrincipalByName(o.owner().get());

@@ -2,18 +2,34 @@ package io.certkeeper.util;
 
 import com.sun.jna.Library;
 import com.sun.jna.Native;
+import java.io.IOException;
+import java.nio.file.FileAlreadyExistsException;
+import java.nio.file.Path;
+import java.util.Locale;
 import java.util.Optional;
+import java.util.OptionalInt;
+import java.util.Set;
 
 /**
  * The few POSIX calls the JDK does not offer, through JNA's binding of the C library: the file
- * creation mask, {@code prctl(PR_SET_CHILD_SUBREAPER)} and {@code waitpid} for processes the JDK did
- * not start. Every call is best effort: where the C library cannot be bound (JNA's native part
+ * creation mask, {@code prctl(PR_SET_CHILD_SUBREAPER)}, {@code waitpid} for processes the JDK did
+ * not start, and an exclusive {@code open} plus {@code fchmod} so a new file's mode is set through
+ * its descriptor rather than by name. Every call is best effort: where the C library cannot be bound (JNA's native part
  * missing, a platform other than Linux) {@link #available()} is false and the calls report that
  * they did nothing, so callers fall back to what the JDK can do.
  */
 public final class Posix {
   private static final int PR_SET_CHILD_SUBREAPER = 36;
   private static final int WNOHANG = 1;
+  /** open(2) flags; the same values on every architecture listed in {@link #OPEN_FLAGS_KNOWN}. */
+  private static final int O_WRONLY = 01;
+  private static final int O_CREAT = 0100;
+  private static final int O_EXCL = 0200;
+  private static final int O_CLOEXEC = 02000000;
+  private static final int EEXIST = 17;
+  /** Architectures whose open(2) flag values are the generic ones above. */
+  private static final Set<String> OPEN_FLAGS_KNOWN =
+      Set.of("amd64", "x86_64", "aarch64", "arm64", "riscv64", "ppc64le", "s390x");
 
   private static final LibC LIBC = load();
 
@@ -28,6 +44,12 @@ public final class Posix {
     int waitpid(int pid, int[] status, int options);
 
     int geteuid();
+
+    int open(String path, int flags, int mode);
+
+    int fchmod(int fd, int mode);
+
+    int close(int fd);
   }
 
   private static LibC load() {
@@ -86,6 +108,48 @@ public final class Posix {
       return false;
     }
     return LIBC.waitpid((int) pid, new int[1], WNOHANG) == pid;
+  }
+
+  /**
+   * Creates {@code file}, which must not exist, and returns its open write-only descriptor; empty
+   * when not available here. {@code O_CREAT|O_EXCL} never follows a symbolic link: a link (even a
+   * dangling one) at {@code file} makes this fail with {@link FileAlreadyExistsException}. The
+   * kernel narrows {@code mode} by the umask; {@link #fchmod} sets it exactly.
+   */
+  public static OptionalInt createExclusive(Path file, int mode) throws IOException {
+    if (LIBC == null || !OPEN_FLAGS_KNOWN.contains(System.getProperty("os.arch", "").toLowerCase(Locale.ROOT))) {
+      return OptionalInt.empty();
+    }
+    int fd = LIBC.open(file.toString(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, mode);
+    if (fd < 0) {
+      int errno = Native.getLastError();
+      if (errno == EEXIST) {
+        throw new FileAlreadyExistsException(file.toString());
+      }
+      throw new IOException(file + ": cannot create (errno " + errno + ")");
+    }
+    return OptionalInt.of(fd);
+  }
+
+  /** Sets the permission bits of the open file {@code fd}, exactly (the umask does not apply). */
+  public static void fchmod(int fd, int mode) throws IOException {
+    requireBound();
+    if (LIBC.fchmod(fd, mode) != 0) {
+      throw new IOException("fchmod failed (errno " + Native.getLastError() + ")");
+    }
+  }
+
+  /** Closes a descriptor from {@link #createExclusive}. */
+  public static void close(int fd) {
+    if (LIBC != null) {
+      LIBC.close(fd);
+    }
+  }
+
+  private static void requireBound() {
+    if (LIBC == null) {
+      throw new IllegalStateException("the C library is not bound here");
+    }
   }
 
   /** The effective user id, when available. */
