@@ -2,6 +2,7 @@ package io.certkeeper.config;
 
 import io.certkeeper.util.HostPort;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
@@ -16,9 +17,11 @@ import java.util.Optional;
  * @param backend where {@code proxy} forwards to
  * @param certificate where the key and certificate come from
  * @param tls protocol and client-authentication settings
+ * @param auth who may use an admin listener
+ * @param limits how many connections, and how long an admin request may take to arrive
  */
 public record ListenerConfig(String name, HostPort bind, String role, Optional<HostPort> backend,
-    CertificateSource certificate, TlsSettings tls, AdminAuth auth) {
+    CertificateSource certificate, TlsSettings tls, AdminAuth auth, Limits limits) {
 
   public static final String[] ROLES = {"echo", "proxy", "admin"};
 
@@ -26,6 +29,45 @@ public record ListenerConfig(String name, HostPort bind, String role, Optional<H
     Objects.requireNonNull(name, "name");
     Objects.requireNonNull(bind, "bind");
     Objects.requireNonNull(certificate, "certificate");
+    Objects.requireNonNull(limits, "limits");
+  }
+
+  /**
+   * {@code limits:} — what one listener accepts.
+   *
+   * @param maxConnections connections open at once (any role); one more is closed at once
+   * @param requestTimeout admin only: a whole request (line, headers, body) must arrive within this
+   *     time, however the bytes trickle in; else 408 and the connection closes
+   * @param idleTimeout admin only: a kept-alive connection with no request under way closes after this
+   */
+  public record Limits(int maxConnections, Duration requestTimeout, Duration idleTimeout) {
+    public static final int DEFAULT_MAX_CONNECTIONS = 64;
+    public static final Duration DEFAULT_REQUEST_TIMEOUT = Duration.ofSeconds(10);
+    public static final Duration DEFAULT_IDLE_TIMEOUT = Duration.ofSeconds(60);
+
+    public static Limits defaults() {
+      return new Limits(DEFAULT_MAX_CONNECTIONS, DEFAULT_REQUEST_TIMEOUT, DEFAULT_IDLE_TIMEOUT);
+    }
+
+    static Limits read(ConfigNode n, String role) throws ConfigException {
+      n.allowOnly("max-connections", "request-timeout", "idle-timeout");
+      for (String key : new String[] {"request-timeout", "idle-timeout"}) {
+        if (!role.equals("admin") && n.get(key).isPresent()) {
+          throw n.require(key).error("only admin listeners have '" + key + "'");
+        }
+      }
+      return new Limits(n.integer("max-connections", 1, 100_000, DEFAULT_MAX_CONNECTIONS),
+          atLeastOneSecond(n, "request-timeout", DEFAULT_REQUEST_TIMEOUT),
+          atLeastOneSecond(n, "idle-timeout", DEFAULT_IDLE_TIMEOUT));
+    }
+
+    private static Duration atLeastOneSecond(ConfigNode n, String key, Duration def) throws ConfigException {
+      Duration d = n.duration(key, def);
+      if (d.compareTo(Duration.ofSeconds(1)) < 0) {
+        throw n.require(key).error("must be at least 1s");
+      }
+      return d;
+    }
   }
 
   /**
@@ -88,7 +130,7 @@ public record ListenerConfig(String name, HostPort bind, String role, Optional<H
   }
 
   static ListenerConfig read(ConfigNode n, Path baseDir) throws ConfigException {
-    n.allowOnly("name", "bind", "role", "backend", "certificate", "tls", "auth");
+    n.allowOnly("name", "bind", "role", "backend", "certificate", "tls", "auth", "limits");
     String name = n.requireString("name");
     if (!name.matches("[A-Za-z0-9][A-Za-z0-9_.-]{0,62}")) {
       throw n.require("name").error("a name is letters, digits, '.', '_' and '-' (got '" + name + "')");
@@ -122,7 +164,9 @@ public record ListenerConfig(String name, HostPort bind, String role, Optional<H
       throw n.error("an admin listener needs authentication: auth.token (a secret reference) and/or "
           + "tls.client-auth with client-ca-files");
     }
-    return new ListenerConfig(name, bind, role, backend, readSource(n.require("certificate"), baseDir), tls, auth);
+    Limits limits = Limits.read(n.section("limits"), role);
+    return new ListenerConfig(name, bind, role, backend, readSource(n.require("certificate"), baseDir), tls, auth,
+        limits);
   }
 
   private static CertificateSource readSource(ConfigNode c, Path baseDir) throws ConfigException {

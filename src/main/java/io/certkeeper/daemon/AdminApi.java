@@ -23,9 +23,17 @@ import java.net.URLDecoder;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.time.Clock;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
 import java.util.Optional;
+import java.util.concurrent.ArrayBlockingQueue;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
+import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.ThreadPoolExecutor;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.BooleanSupplier;
 import java.util.function.Supplier;
 import javax.net.ssl.SSLPeerUnverifiedException;
@@ -37,10 +45,23 @@ import org.slf4j.LoggerFactory;
  * everything else needs a client certificate the listener verified (mTLS) or {@code Authorization:
  * Bearer TOKEN}: no credentials → 401, a wrong token → 403. JSON shapes are the CLI's {@code --json}
  * shapes (see {@link io.certkeeper.report}).
+ *
+ * <p>Only {@code /healthz} and the credential check run on the listener's event loop. Everything
+ * that touches the store, the CA, hooks, probes or files runs on {@value #WORKERS} worker threads
+ * owned by this API, with {@value #QUEUE} requests waiting at most; past that the answer is 503
+ * with {@code Retry-After}. The workers stop when the listener stops.
  */
 final class AdminApi implements Roles.HttpHandler {
   /** Most items one list request returns. */
   static final int MAX_LIMIT = 100_000;
+  /** Threads that run the requests touching the store, the CA, hooks, probes or files. */
+  static final int WORKERS = 2;
+  /** Requests waiting for a worker; one more is answered 503 with {@link #RETRY_AFTER}. */
+  static final int QUEUE = 16;
+  /** What a 503 asks the client to wait. */
+  static final Duration RETRY_AFTER = Duration.ofSeconds(5);
+  /** How long stopping waits for requests under way before interrupting them. */
+  static final Duration STOP_WAIT = Duration.ofSeconds(5);
 
   private static final Logger log = LoggerFactory.getLogger(AdminApi.class);
 
@@ -52,6 +73,7 @@ final class AdminApi implements Roles.HttpHandler {
   private final ProbeDispatcher probes;
   private final Supplier<String> metrics;
   private final Renewals renewals;
+  private final ThreadPoolExecutor workers;
 
   /** Renews a managed certificate now; empty when it has none of that name. */
   @FunctionalInterface
@@ -71,35 +93,77 @@ final class AdminApi implements Roles.HttpHandler {
     this.probes = probes;
     this.metrics = metrics;
     this.renewals = renewals;
+    AtomicInteger n = new AtomicInteger();
+    this.workers = new ThreadPoolExecutor(WORKERS, WORKERS, 0, TimeUnit.MILLISECONDS, new ArrayBlockingQueue<>(QUEUE),
+        r -> {
+          Thread t = new Thread(r, "certkeeper-" + listener.name() + "-api-" + n.incrementAndGet());
+          t.setDaemon(true);
+          return t;
+        });
   }
 
+  /**
+   * Answers {@code /healthz} here on the event loop; checks credentials here too (cheap, so that
+   * unauthenticated requests never take a worker); hands everything else to the workers.
+   */
   @Override
-  public FullHttpResponse handle(FullHttpRequest req, Channel channel) {
+  public CompletionStage<FullHttpResponse> handle(FullHttpRequest req, Channel channel) {
     QueryStringDecoder uri = new QueryStringDecoder(req.uri());
     String path = uri.path();
-    try {
-      if (path.equals("/healthz")) {
-        return json(HttpResponseStatus.OK, "{\"status\": \"ok\"}");
+    if (path.equals("/healthz")) {
+      return CompletableFuture.completedFuture(json(HttpResponseStatus.OK, "{\"status\": \"ok\"}"));
+    }
+    boolean open = path.equals("/readyz") || path.equals("/metrics") && listener.auth().metricsPublic();
+    if (!open) {
+      Optional<FullHttpResponse> denied = authenticate(req, channel);
+      if (denied.isPresent()) {
+        return CompletableFuture.completedFuture(denied.get());
       }
+    }
+    HttpMethod method = req.method();
+    CompletableFuture<FullHttpResponse> answer = new CompletableFuture<>();
+    try {
+      workers.execute(() -> answer.complete(answer(method, path, uri)));
+    } catch (RejectedExecutionException e) {
+      log.warn("{} - {} {} refused: {} requests under way and {} waiting", listener.name(), method, path, WORKERS,
+          QUEUE);
+      FullHttpResponse busy = error(HttpResponseStatus.SERVICE_UNAVAILABLE, "busy; retry later");
+      busy.headers().set(HttpHeaderNames.RETRY_AFTER, RETRY_AFTER.toSeconds());
+      return CompletableFuture.completedFuture(busy);
+    }
+    return answer;
+  }
+
+  /** Runs on a worker: may touch the store, the CA, hooks and files. Never throws. */
+  private FullHttpResponse answer(HttpMethod method, String path, QueryStringDecoder uri) {
+    try {
       if (path.equals("/readyz")) {
         boolean ok = ready.getAsBoolean();
         return json(ok ? HttpResponseStatus.OK : HttpResponseStatus.SERVICE_UNAVAILABLE, "{\"ready\": " + ok + "}");
       }
-      boolean open = path.equals("/metrics") && listener.auth().metricsPublic();
-      if (!open) {
-        Optional<FullHttpResponse> denied = authenticate(req, channel);
-        if (denied.isPresent()) {
-          return denied.get();
-        }
-      }
-      return route(req.method(), path, uri);
+      return route(method, path, uri);
     } catch (BadRequest e) {
       return error(HttpResponseStatus.BAD_REQUEST, e.getMessage());
     } catch (BadRequestUnchecked e) {
       return error(HttpResponseStatus.BAD_REQUEST, e.getMessage());
     } catch (Exception e) {
-      log.error("{} - {} {} failed: {}", listener.name(), req.method(), path, e.toString());
+      log.error("{} - {} {} failed: {}", listener.name(), method, path, e.toString());
       return error(HttpResponseStatus.INTERNAL_SERVER_ERROR, "internal error; see the daemon's log");
+    }
+  }
+
+  /** Lets requests under way finish (at most {@link #STOP_WAIT}), then interrupts them. */
+  @Override
+  public void close() {
+    workers.shutdown();
+    try {
+      if (!workers.awaitTermination(STOP_WAIT.toMillis(), TimeUnit.MILLISECONDS)) {
+        log.warn("{} - admin requests still running after {}; interrupting them", listener.name(), STOP_WAIT);
+        workers.shutdownNow();
+      }
+    } catch (InterruptedException e) {
+      workers.shutdownNow();
+      Thread.currentThread().interrupt();
     }
   }
 
@@ -167,7 +231,7 @@ final class AdminApi implements Roles.HttpHandler {
         if (EndpointListing.show(store, id, now).isEmpty()) {
           return error(HttpResponseStatus.NOT_FOUND, "no endpoint " + id);
         }
-        probes.dispatch(id, java.time.Duration.ZERO);
+        probes.dispatch(id, Duration.ZERO);
         return json(HttpResponseStatus.ACCEPTED, "{\"endpoint\": " + Json.mapper().writeValueAsString(id)
             + ", \"probe\": \"started\"}");
       }
@@ -215,7 +279,7 @@ final class AdminApi implements Roles.HttpHandler {
     }
   }
 
-  private static java.time.Duration duration(String text) {
+  private static Duration duration(String text) {
     try {
       return Durations.parse(text);
     } catch (IllegalArgumentException e) {

@@ -3,6 +3,7 @@ package io.certkeeper.daemon;
 import io.certkeeper.config.ListenerConfig;
 import io.certkeeper.renew.ManagedLayout;
 import io.certkeeper.serve.FileWatcher;
+import io.certkeeper.serve.HttpLimits;
 import io.certkeeper.serve.KeySource;
 import io.certkeeper.serve.KeystoreKeySource;
 import io.certkeeper.serve.PemKeySource;
@@ -86,10 +87,12 @@ final class Listeners implements AutoCloseable {
     }
     TlsListener.Role role = switch (c.role()) {
       case "proxy" -> Roles.proxy(new InetSocketAddress(c.backend().get().host(), c.backend().get().port()));
-      case "admin" -> Roles.http(admin.create(c));
+      case "admin" -> Roles.http(admin.create(c),
+          new HttpLimits(c.limits().requestTimeout(), c.limits().idleTimeout()));
       default -> Roles.echo();
     };
-    TlsListener l = TlsListener.start(c.name(), new InetSocketAddress(c.bind().host(), c.bind().port()), tls, role, 2);
+    TlsListener l = TlsListener.start(c.name(), new InetSocketAddress(c.bind().host(), c.bind().port()), tls, role, 2,
+        c.limits().maxConnections(), clock);
     running.add(new Running(c, l));
     record(c, l);
     List<Path> watched = new ArrayList<>(source.files());

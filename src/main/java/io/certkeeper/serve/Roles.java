@@ -13,20 +13,16 @@ import io.netty.handler.codec.http.DefaultFullHttpResponse;
 import io.netty.handler.codec.http.FullHttpRequest;
 import io.netty.handler.codec.http.FullHttpResponse;
 import io.netty.handler.codec.http.HttpHeaderNames;
-import io.netty.handler.codec.http.HttpObjectAggregator;
 import io.netty.handler.codec.http.HttpResponseStatus;
-import io.netty.handler.codec.http.HttpServerCodec;
 import io.netty.handler.codec.http.HttpVersion;
-import io.netty.handler.timeout.ReadTimeoutHandler;
 import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
+import java.util.concurrent.CompletionStage;
 
 /** The things a listener can be: an echo server, a TLS-terminating proxy, the admin API. */
 public final class Roles {
   /** Connect timeout towards a proxy backend. */
   static final int BACKEND_CONNECT_TIMEOUT_MS = 5_000;
-  /** Largest admin request body. */
-  static final int MAX_ADMIN_REQUEST = 64 * 1024;
 
   private Roles() {}
 
@@ -141,39 +137,22 @@ public final class Roles {
 
   /** An HTTP handler for the admin role: one full request in, one full response out. */
   @FunctionalInterface
-  public interface HttpHandler {
-    FullHttpResponse handle(FullHttpRequest request, Channel channel);
+  public interface HttpHandler extends AutoCloseable {
+    /**
+     * Answers {@code request}. Called on the listener's event loop, so it must not block: hand
+     * slow work to an executor and complete the stage from there. The request is released when
+     * this method returns; copy what the work needs first.
+     */
+    CompletionStage<FullHttpResponse> handle(FullHttpRequest request, Channel channel);
+
+    /** Releases the handler's threads; called when its listener stops. */
+    @Override
+    default void close() {}
   }
 
-  /** HTTPS with bounded request size and read time, answered by {@code handler}. */
-  public static TlsListener.Role http(HttpHandler handler) {
-    return (ch, p) -> {
-      p.addLast("read-timeout", new ReadTimeoutHandler(30));
-      p.addLast("http", new HttpServerCodec(4096, 16 * 1024, 16 * 1024));
-      p.addLast("aggregate", new HttpObjectAggregator(MAX_ADMIN_REQUEST));
-      p.addLast("admin", new io.netty.channel.SimpleChannelInboundHandler<FullHttpRequest>() {
-        @Override
-        protected void channelRead0(ChannelHandlerContext ctx, FullHttpRequest req) {
-          FullHttpResponse resp;
-          try {
-            resp = handler.handle(req, ctx.channel());
-          } catch (RuntimeException e) {
-            resp = text(HttpResponseStatus.INTERNAL_SERVER_ERROR, "{\"error\": \"internal error\"}\n");
-          }
-          boolean keepAlive = io.netty.handler.codec.http.HttpUtil.isKeepAlive(req);
-          io.netty.handler.codec.http.HttpUtil.setContentLength(resp, resp.content().readableBytes());
-          ChannelFuture f = ctx.writeAndFlush(resp);
-          if (!keepAlive) {
-            f.addListener(ChannelFutureListener.CLOSE);
-          }
-        }
-
-        @Override
-        public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
-          ctx.close();
-        }
-      });
-    };
+  /** HTTPS with bounded request sizes and times (see {@link HttpRole}), answered by {@code handler}. */
+  public static TlsListener.Role http(HttpHandler handler, HttpLimits limits) {
+    return new HttpRole(handler, limits);
   }
 
   /** A response with a UTF-8 body; JSON when it starts with '{' or '['. */

@@ -14,6 +14,7 @@ import io.netty.handler.ssl.SslHandler;
 import io.netty.util.concurrent.DefaultThreadFactory;
 import java.io.IOException;
 import java.net.InetSocketAddress;
+import java.time.Clock;
 import java.util.Objects;
 import java.util.concurrent.TimeUnit;
 
@@ -30,28 +31,45 @@ public final class TlsListener implements AutoCloseable {
   @FunctionalInterface
   public interface Role {
     void configure(SocketChannel channel, ChannelPipeline pipeline);
+
+    /** Releases what the role owns (threads, say); called once the listener has stopped. */
+    default void close() {}
   }
 
   private final String name;
   private final ReloadableSslContext tls;
   private final EventLoopGroup group;
   private final Channel server;
+  private final Role role;
+  private final ConnectionLimit limit;
 
-  private TlsListener(String name, ReloadableSslContext tls, EventLoopGroup group, Channel server) {
+  private TlsListener(String name, ReloadableSslContext tls, EventLoopGroup group, Channel server, Role role,
+      ConnectionLimit limit) {
     this.name = name;
     this.tls = tls;
     this.group = group;
     this.server = server;
+    this.role = role;
+    this.limit = limit;
+  }
+
+  /** Binds and starts serving, with at most {@value ConnectionLimit#DEFAULT_MAX} connections at once. */
+  public static TlsListener start(String name, InetSocketAddress bind, ReloadableSslContext tls, Role role, int threads)
+      throws IOException {
+    return start(name, bind, tls, role, threads, ConnectionLimit.DEFAULT_MAX, Clock.systemUTC());
   }
 
   /**
    * Binds and starts serving.
    *
+   * @param maxConnections connections held open at once; one more is closed as soon as it is accepted
+   * @param clock paces the log line about refused connections
    * @throws IOException naming the address when it cannot be bound
    */
-  public static TlsListener start(String name, InetSocketAddress bind, ReloadableSslContext tls, Role role, int threads)
-      throws IOException {
+  public static TlsListener start(String name, InetSocketAddress bind, ReloadableSslContext tls, Role role, int threads,
+      int maxConnections, Clock clock) throws IOException {
     Objects.requireNonNull(role, "role");
+    ConnectionLimit limit = new ConnectionLimit(name, maxConnections, clock);
     EventLoopGroup group = new MultiThreadIoEventLoopGroup(threads, new DefaultThreadFactory("certkeeper-" + name, true),
         NioIoHandler.newFactory());
     ServerBootstrap b = new ServerBootstrap()
@@ -63,6 +81,9 @@ public final class TlsListener implements AutoCloseable {
         .childHandler(new ChannelInitializer<SocketChannel>() {
           @Override
           protected void initChannel(SocketChannel ch) {
+            if (!limit.admit(ch)) {
+              return;
+            }
             SslHandler ssl = tls.current().context().newHandler(ch.alloc());
             ssl.setHandshakeTimeoutMillis(HANDSHAKE_TIMEOUT_MS);
             ch.pipeline().addLast("tls", ssl);
@@ -71,9 +92,10 @@ public final class TlsListener implements AutoCloseable {
         });
     try {
       Channel server = b.bind(bind).sync().channel();
-      return new TlsListener(name, tls, group, server);
+      return new TlsListener(name, tls, group, server, role, limit);
     } catch (Exception e) {
       group.shutdownGracefully(0, 1, TimeUnit.SECONDS);
+      role.close();
       throw new IOException("listener " + name + ": cannot listen on " + bind + ": " + e.getMessage(), e);
     }
   }
@@ -95,10 +117,16 @@ public final class TlsListener implements AutoCloseable {
     return server.isOpen();
   }
 
-  /** Stops accepting and closes every connection; waits at most 3 s. */
+  /** Connections open now. */
+  public int connections() {
+    return limit.open();
+  }
+
+  /** Stops accepting, closes every connection (waits at most 3 s), then closes the role. */
   @Override
   public void close() {
     server.close().awaitUninterruptibly(1, TimeUnit.SECONDS);
     group.shutdownGracefully(0, 2, TimeUnit.SECONDS).awaitUninterruptibly(3, TimeUnit.SECONDS);
+    role.close();
   }
 }
