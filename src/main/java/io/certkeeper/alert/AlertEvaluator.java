@@ -1,5 +1,6 @@
 package io.certkeeper.alert;
 
+import io.certkeeper.util.Printable;
 import io.certkeeper.store.Jdbc;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
@@ -80,7 +81,7 @@ public final class AlertEvaluator {
             suppressed++;
           } else {
             alerted++;
-            log.info("{} - alert {} {}: {}", row.id(), e.severity().code(), e.kind().code(), e.title());
+            log.info("{} - alert {} {}: {}", row.id(), e.severity().code(), e.kind().code(), Printable.line(e.title()));
           }
         }
       } catch (StoreException e) {

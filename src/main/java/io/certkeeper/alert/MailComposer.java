@@ -1,5 +1,6 @@
 package io.certkeeper.alert;
 
+import io.certkeeper.util.Printable;
 import jakarta.mail.Message;
 import jakarta.mail.MessagingException;
 import jakarta.mail.Session;
@@ -18,15 +19,23 @@ import java.util.Optional;
  * where, when, what to do and the chain, follow-ups threaded under the first mail about the same
  * subject, and a Message-ID fixed by the delivery so that a resend after a crash carries the same
  * one.
+ *
+ * <p>Everything that comes from an event (titles, facts, chain lines: certificate subjects and
+ * issuers, endpoint names, errors quoting a peer) goes through {@link Printable} before it is put
+ * in a header or a body, and is HTML-escaped as well in the HTML part: a subject
+ * {@code CN=x\r\nBcc: evil} shows as one line and adds no header.
  */
 final class MailComposer {
   static final String PREFIX = "[certkeeper]";
+
+  /** A subject line longer than this is cut: mail clients show less anyway. */
+  static final int MAX_SUBJECT = 200;
 
   private MailComposer() {}
 
   /** The subject line of an alert. */
   static String subjectLine(Severity severity, String title) {
-    return PREFIX + " " + severity.name() + " " + title;
+    return Printable.line(PREFIX + " " + severity.name() + " " + title, MAX_SUBJECT);
   }
 
   /** {@code <certkeeper.alert.42.7@example.com>}: stable for a delivery. */
@@ -48,14 +57,14 @@ final class MailComposer {
         throw new IllegalStateException(e);
       }
     });
-    m.setHeader("X-Certkeeper-Alert", d.kind().code() + "; subject=" + d.subject());
+    m.setHeader("X-Certkeeper-Alert", d.kind().code() + "; subject=" + Printable.line(d.subject(), MAX_SUBJECT));
     StringBuilder text = new StringBuilder();
     StringBuilder html = new StringBuilder("<html><body style=\"font-family:sans-serif\">");
     section(text, html, d);
-    text.append("-- \ncertkeeper alert ").append(d.kind().code()).append(" ").append(d.detail())
+    text.append("-- \ncertkeeper alert ").append(d.kind().code()).append(" ").append(t(d.detail()))
         .append("; list all with 'certkeeper alerts'\n");
     html.append("<p style=\"color:#666\">certkeeper alert ").append(esc(d.kind().code())).append(' ')
-        .append(esc(d.detail())).append("; list all with <code>certkeeper alerts</code></p></body></html>");
+        .append(h(d.detail())).append("; list all with <code>certkeeper alerts</code></p></body></html>");
     body(m, text.toString(), html.toString());
     return m;
   }
@@ -67,14 +76,14 @@ final class MailComposer {
     for (Delivery d : ds) {
       worst = d.severity().compareTo(worst) > 0 ? d.severity() : worst;
     }
-    headers(m, from, recipient, PREFIX + " " + worst.name() + " digest: " + ds.size() + " alert"
-        + (ds.size() == 1 ? "" : "s"), now);
+    headers(m, from, recipient, subjectLine(worst, "digest: " + ds.size() + " alert" + (ds.size() == 1 ? "" : "s")),
+        now);
     StringBuilder text = new StringBuilder("certkeeper: " + ds.size() + " new alerts\n\n");
     StringBuilder html = new StringBuilder("<html><body style=\"font-family:sans-serif\"><h2>certkeeper: ")
         .append(ds.size()).append(" new alerts</h2><ul>");
     for (Delivery d : ds) {
-      text.append("  ").append(d.severity().name()).append(' ').append(d.title()).append('\n');
-      html.append("<li><b>").append(d.severity().name()).append("</b> ").append(esc(d.title())).append("</li>");
+      text.append("  ").append(d.severity().name()).append(' ').append(t(d.title())).append('\n');
+      html.append("<li><b>").append(d.severity().name()).append("</b> ").append(h(d.title())).append("</li>");
     }
     text.append('\n');
     html.append("</ul>");
@@ -97,20 +106,20 @@ final class MailComposer {
 
   private static void section(StringBuilder text, StringBuilder html, Delivery d) {
     AlertFacts f = d.facts();
-    text.append(d.severity().name()).append(": ").append(d.title()).append("\n\n")
-        .append("What:   ").append(f.what()).append('\n')
-        .append("Where:  ").append(f.where()).append('\n')
-        .append("When:   ").append(f.when()).append('\n')
-        .append("To do:  ").append(f.action()).append('\n');
-    html.append("<h3>").append(d.severity().name()).append(": ").append(esc(d.title())).append("</h3><table>")
+    text.append(d.severity().name()).append(": ").append(t(d.title())).append("\n\n")
+        .append("What:   ").append(t(f.what())).append('\n')
+        .append("Where:  ").append(t(f.where())).append('\n')
+        .append("When:   ").append(t(f.when())).append('\n')
+        .append("To do:  ").append(t(f.action())).append('\n');
+    html.append("<h3>").append(d.severity().name()).append(": ").append(h(d.title())).append("</h3><table>")
         .append(row("What", f.what())).append(row("Where", f.where())).append(row("When", f.when()))
         .append(row("To do", f.action())).append("</table>");
     if (!f.chain().isEmpty()) {
       text.append("\nChain (leaf first):\n");
       html.append("<p>Chain (leaf first):</p><ol>");
       for (String c : f.chain()) {
-        text.append("  ").append(c).append('\n');
-        html.append("<li><code>").append(esc(c)).append("</code></li>");
+        text.append("  ").append(t(c)).append('\n');
+        html.append("<li><code>").append(h(c)).append("</code></li>");
       }
       html.append("</ol>");
     }
@@ -118,7 +127,17 @@ final class MailComposer {
   }
 
   private static String row(String name, String value) {
-    return "<tr><th align=\"left\" valign=\"top\">" + name + "</th><td>" + esc(value) + "</td></tr>";
+    return "<tr><th align=\"left\" valign=\"top\">" + name + "</th><td>" + h(value) + "</td></tr>";
+  }
+
+  /** Event text for the plain-text part: one line, controls escaped. */
+  private static String t(String s) {
+    return Printable.line(s);
+  }
+
+  /** Event text for the HTML part: one line, controls escaped, then HTML-escaped. */
+  private static String h(String s) {
+    return esc(Printable.line(s));
   }
 
   private static void headers(MimeMessage m, String from, String to, String subject, Instant now)
@@ -149,6 +168,7 @@ final class MailComposer {
         case '>': b.append("&gt;"); break;
         case '&': b.append("&amp;"); break;
         case '"': b.append("&quot;"); break;
+        case '\'': b.append("&#39;"); break;
         default: b.append(c);
       }
     }

@@ -1,5 +1,6 @@
 package io.certkeeper.cli;
 
+import io.certkeeper.util.Printable;
 import io.certkeeper.report.EndpointListing;
 import io.certkeeper.report.EndpointListing.EndpointView;
 import io.certkeeper.report.EndpointListing.HistoryView;
@@ -286,7 +287,7 @@ final class EndpointCommand {
         out.println(Json.pretty(views));
       } else {
         for (EndpointView v : views) {
-          out.printf("%-40s %-8s %-10s %s%s%n", v.id(), v.origin(), v.status(), v.schedule(),
+          out.printf("%-40s %-8s %-10s %s%s%n", Printable.line(v.id()), v.origin(), v.status(), v.schedule(),
               v.daysLeft() == null ? "" : ", " + v.daysLeft() + " days left");
         }
         if (views.isEmpty()) {
@@ -320,7 +321,7 @@ final class EndpointCommand {
         out.println(Json.pretty(v));
         return ExitCodes.OK;
       }
-      out.println("endpoint:   " + v.id());
+      out.println("endpoint:   " + Printable.line(v.id()));
       out.println("origin:     " + v.origin() + (v.group() == null ? "" : ", group " + v.group()));
       out.println("schedule:   " + v.schedule() + ", timeout " + v.timeout());
       out.println("thresholds: warning " + v.warning() + ", critical " + v.critical());
@@ -332,7 +333,7 @@ final class EndpointCommand {
       if (!v.owners().isEmpty()) out.println("owners:     " + String.join(", ", v.owners()));
       out.println("status:     " + v.status() + (v.problems().isEmpty() ? "" : " " + v.problems())
           + (v.lastProbeAt() == null ? "" : " at " + v.lastProbeAt()));
-      if (v.message() != null) out.println("            " + v.message());
+      if (v.message() != null) out.println("            " + Printable.line(v.message()));
       if (v.daysLeft() != null) out.println("expires:    " + v.notAfter() + " (" + v.daysLeft() + " days)");
       return ExitCodes.OK;
     }
@@ -374,14 +375,14 @@ final class EndpointCommand {
         out.println(Json.pretty(h));
         return ExitCodes.OK;
       }
-      out.println("endpoint " + h.endpoint());
+      out.println("endpoint " + Printable.line(h.endpoint()));
       for (EndpointChange c : h.changes()) {
         out.printf("  %s certificate changed %s -> %s%n", c.detectedAt(), c.oldSha256().map(s -> s.substring(0, 16)).orElse("-"),
             c.newSha256().substring(0, 16));
       }
       for (ProbeHistoryEntry r : h.results()) {
         out.printf("  %s %-18s %s%s%n", r.probedAt(), r.status(), r.problems().isEmpty() ? "" : r.problems() + " ",
-            r.message());
+            Printable.line(r.message()));
       }
       if (h.results().isEmpty()) {
         out.println("  no results");

@@ -1,5 +1,6 @@
 package io.certkeeper.cli;
 
+import io.certkeeper.util.Printable;
 import io.certkeeper.report.CertificateListing;
 import io.certkeeper.report.CertificateListing.Listed;
 
@@ -72,9 +73,9 @@ final class ListCommand implements Callable<Integer> {
     }
     out.printf("%-34s %-20s %-8s %-9s %-13s %s%n", "SERIAL", "NOT AFTER", "STATUS", "SOURCE", "PROFILE", "SUBJECT (SANS)");
     for (Listed r : rows) {
-      out.printf("%-34s %-20s %-8s %-9s %-13s %s%s%n", r.serial(), r.notAfter(), r.status(), r.source(),
-          r.profile() == null ? "-" : r.profile(), r.commonName(),
-          r.sans().isEmpty() ? "" : " (" + String.join(", ", r.sans()) + ")");
+      out.printf("%-34s %-20s %-8s %-9s %-13s %s%s%n", Printable.line(r.serial()), r.notAfter(), r.status(),
+          r.source(), r.profile() == null ? "-" : r.profile(), Printable.line(r.commonName()),
+          r.sans().isEmpty() ? "" : " (" + Printable.join(r.sans()) + ")");
     }
     return ExitCodes.OK;
   }

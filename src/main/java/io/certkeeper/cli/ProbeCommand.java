@@ -1,5 +1,6 @@
 package io.certkeeper.cli;
 
+import io.certkeeper.util.Printable;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import io.certkeeper.config.EndpointConfig;
 import io.certkeeper.daemon.TrustSources;
@@ -258,9 +259,9 @@ final class ProbeCommand implements Callable<Integer>, UsageExitCode {
       };
       label = c + label + "\u001b[0m";
     }
-    out.printf("%-8s %s%s%n", label, r.target().hostAndPort(),
+    out.printf("%-8s %s%s%n", label, Printable.line(r.target().hostAndPort()),
         r.daysLeft().isPresent() ? " (" + r.daysLeft().getAsLong() + " days left)" : "");
-    out.println("         " + r.message());
+    out.println("         " + Printable.line(r.message()));
     for (ProbeProblem p : r.problems()) {
       out.println("         - " + p.code());
     }

@@ -1,5 +1,6 @@
 package io.certkeeper.cli;
 
+import io.certkeeper.util.Printable;
 import io.certkeeper.alert.AlertLedger;
 import io.certkeeper.daemon.Daemon;
 import io.certkeeper.store.CertificateRepository;
@@ -210,9 +211,9 @@ final class StatusCommand implements Callable<Integer> {
 
   private static void printListeners(PrintWriter out, Status s) {
     for (ListenerStatus l : s.listeners()) {
-      out.printf("listener:     %s %s (%s) serves %s, expires %s%s%s%n", l.name(), l.bind(), l.role(),
+      out.printf("listener:     %s %s (%s) serves %s, expires %s%s%s%n", Printable.line(l.name()), l.bind(), l.role(),
           l.sha256().substring(0, 16), l.notAfter(), l.mismatch() ? "; SERVES " + l.verifiedSha256().substring(0, 16) : "",
-          l.lastError() == null ? "" : "; last reload refused: " + l.lastError());
+          l.lastError() == null ? "" : "; last reload refused: " + Printable.line(l.lastError()));
     }
   }
 
@@ -233,7 +234,8 @@ final class StatusCommand implements Callable<Integer> {
       out.printf("daemon:       %s (pid %d on %s, version %s, started %s)%n", d.state(), d.pid(), d.host(),
           d.version(), d.startedAt());
       if (d.lastReloadError() != null) {
-        out.printf("              last reload at %s rejected: %s%n", d.lastReloadAt(), d.lastReloadError());
+        out.printf("              last reload at %s rejected: %s%n", d.lastReloadAt(),
+            Printable.line(d.lastReloadError()));
       }
     }
     CertificateCounts c = s.certificates();
@@ -241,15 +243,15 @@ final class StatusCommand implements Callable<Integer> {
         c.total(), c.issued(), c.observed(), c.expired(), c.expiringWithin30d());
     AlertCounts a = s.alerts();
     out.printf("alerts:       %d pending, %d sent, %d failed%s%n", a.pending(), a.sent(), a.failed(),
-        a.lastError() == null ? "" : " (last error at " + a.lastErrorAt() + ": " + a.lastError() + ")");
+        a.lastError() == null ? "" : " (last error at " + a.lastErrorAt() + ": " + Printable.line(a.lastError()) + ")");
     if (!s.managed().isEmpty()) {
       out.printf("managed:      %d%n", s.managed().size());
       for (ManagedStatus m : s.managed()) {
-        out.printf("  %-30s %-12s %s%s%n", m.name(), m.state(),
+        out.printf("  %-30s %-12s %s%s%n", Printable.line(m.name()), m.state(),
             m.serial() == null ? "no certificate yet" : "serial " + m.serial() + ", valid until " + m.notAfter()
                 + ", renews at " + m.renewAt(),
             m.consecutiveFailures() == 0 ? "" : "; " + m.consecutiveFailures() + " failures, next attempt at "
-                + m.nextAttemptAt() + ": " + m.lastError());
+                + m.nextAttemptAt() + ": " + Printable.line(m.lastError()));
       }
     }
     Map<String, Long> byStatus = new TreeMap<>();
@@ -266,7 +268,7 @@ final class StatusCommand implements Callable<Integer> {
         out.println("              ... (all of them with --json or 'certkeeper endpoint list')");
         break;
       }
-      out.printf("  %-40s %-20s %s%s%n", e.id(), e.status(), String.join(",", e.problems()),
+      out.printf("  %-40s %-20s %s%s%n", Printable.line(e.id()), e.status(), Printable.line(String.join(",", e.problems())),
           e.daysLeft() == null ? "" : ", " + e.daysLeft() + " days left");
     }
   }

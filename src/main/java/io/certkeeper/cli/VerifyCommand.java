@@ -1,5 +1,6 @@
 package io.certkeeper.cli;
 
+import io.certkeeper.util.Printable;
 import io.certkeeper.util.Json;
 import io.certkeeper.x509.ChainValidator;
 import io.certkeeper.x509.Fingerprints;
@@ -199,15 +200,15 @@ final class VerifyCommand implements Callable<Integer> {
       return;
     }
     if (result.valid()) {
-      out.println("OK " + result.message());
+      out.println("OK " + Printable.line(result.message()));
     } else {
       out.println("INVALID (" + String.join(", ",
-          result.problems().stream().map(Problem::code).toList()) + ") " + result.message());
+          result.problems().stream().map(Problem::code).toList()) + ") " + Printable.line(result.message()));
     }
     for (int i = 0; i < path.size(); i++) {
       PathEntry e = path.get(i);
       out.printf("  %d %s%n    issuer %s, serial %s, not after %s%n    sha256 %s%n", i,
-          e.subject(), e.issuer(), e.serial(), e.notAfter(), e.sha256());
+          Printable.line(e.subject()), Printable.line(e.issuer()), e.serial(), e.notAfter(), e.sha256());
     }
   }
 

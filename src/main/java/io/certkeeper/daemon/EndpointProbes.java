@@ -1,5 +1,6 @@
 package io.certkeeper.daemon;
 
+import io.certkeeper.util.Printable;
 import io.certkeeper.config.EndpointConfig;
 import io.certkeeper.probe.ExpiryThresholds;
 import io.certkeeper.probe.ProbeCapture;
@@ -108,20 +109,20 @@ final class EndpointProbes implements ProbeDispatcher, AutoCloseable {
           .whenComplete((capture, failure) -> writers.execute(() -> finish(e, judge, capture, failure)));
     } catch (IOException | RuntimeException ex) {
       inFlight.remove(id);
-      log.error("{} - cannot probe: {}", id, ex.getMessage());
+      log.error("{} - cannot probe: {}", Printable.line(id), Printable.line(ex.getMessage()));
     }
   }
 
   private void finish(EndpointConfig e, ProbeJudge judge, ProbeCapture capture, Throwable failure) {
     try {
       if (failure != null) {
-        log.error("{} - probe failed unexpectedly: {}", e.id(), failure.toString());
+        log.error("{} - probe failed unexpectedly: {}", Printable.line(e.id()), Printable.line(failure));
         return;
       }
       ProbeResult r = judge.judge(capture);
       results.record(ProbeRecords.of(e.id(), capture, r, clock.instant()));
       completed.incrementAndGet();
-      log.debug("{} - {}", e.id(), r.message());
+      log.debug("{} - {}", Printable.line(e.id()), Printable.line(r.message()));
     } catch (Exception | LinkageError ex) {
       log.error("{} - cannot record probe result: {}", e.id(), ex.toString());
     } finally {

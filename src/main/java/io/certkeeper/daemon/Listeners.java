@@ -1,5 +1,6 @@
 package io.certkeeper.daemon;
 
+import io.certkeeper.util.Printable;
 import io.certkeeper.config.ListenerConfig;
 import io.certkeeper.renew.ManagedLayout;
 import io.certkeeper.serve.FileWatcher;
@@ -122,7 +123,7 @@ final class Listeners implements AutoCloseable {
     ReloadableSslContext.Reload r = l.tls().reload();
     try {
       if (r.failed()) {
-        log.error("{} - reload refused, still serving {}: {}", c.name(), r.sha256(), r.error());
+        log.error("{} - reload refused, still serving {}: {}", c.name(), r.sha256(), Printable.line(r.error()));
         states.failed(c.name(), r.error(), clock.instant());
       } else if (r.changed()) {
         log.info("{} - now serving {}", c.name(), r.sha256());

@@ -2,11 +2,14 @@ package io.certkeeper.config;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTimeoutPreemptively;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.Optional;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -40,6 +43,69 @@ class ConfigLoaderTest {
     Path f = write(yaml.replace("\\n", "\n"));
     ConfigException e = assertThrows(ConfigException.class, () -> ConfigLoader.load(f));
     assertEquals(f + ":" + line + ": " + message, e.getMessage());
+  }
+
+  @Tag("security")
+  @ParameterizedTest(name = "{0}")
+  @CsvSource(delimiter = '|', textBlock = """
+      alias reads as the anchor name | store:\\n  user: *r\\n                      | 2 | store.user: YAML anchors and aliases are not supported (found *r); write the value out in full
+      anchor on a scalar             | log:\\n  level: &l info\\nstore:\\n  user: *l\\n | 2 | log.level: YAML anchors and aliases are not supported (found &l); write the value out in full
+      anchor on a mapping            | base: &b\\n  level: info\\nlog: *b\\n          | 1 | base: YAML anchors and aliases are not supported (found &b); write the value out in full
+      anchor on a list item          | store:\\n  url: [&a 1]\\n                   | 2 | store.url[0]: YAML anchors and aliases are not supported (found &a); write the value out in full
+      merge key                      | log:\\n  <<: {level: info}\\n               | 2 | log: YAML merge keys are not supported (found <<); write the keys out in full
+      java tag on a scalar           | store:\\n  url: !!java.net.URL x\\n         | 2 | store.url: YAML tags are not supported (found !!java.net.URL); write a plain value, quoted if it must stay a string
+      standard tag on a mapping      | log: !!map\\n  level: info\\n               | 1 | log: YAML tags are not supported (found !!map); write a plain value, quoted if it must stay a string
+      local tag                      | store:\\n  user: !env USER\\n               | 2 | store.user: YAML tags are not supported (found !env); write a plain value, quoted if it must stay a string
+      """)
+  void anchorsAliasesTagsAndMergeKeysAreRefusedWithTheirLine(String name, String yaml, int line, String message)
+      throws Exception {
+    Path f = write(yaml.replace("\\n", "\n"));
+    ConfigException e = assertThrows(ConfigException.class, () -> ConfigLoader.load(f));
+    assertEquals(f + ":" + line + ": " + message, e.getMessage());
+  }
+
+  @Tag("security")
+  @Test
+  void billionLaughsEndsAtTheFirstAnchor() throws Exception {
+    StringBuilder y = new StringBuilder("a: &a [\"lol\",\"lol\",\"lol\",\"lol\",\"lol\",\"lol\",\"lol\",\"lol\",\"lol\"]\n");
+    for (char c = 'b'; c <= 'i'; c++) {
+      char prev = (char) (c - 1);
+      y.append(c).append(": &").append(c).append(" [");
+      for (int i = 0; i < 9; i++) {
+        y.append(i == 0 ? "" : ",").append('*').append(prev);
+      }
+      y.append("]\n");
+    }
+    Path f = write(y.toString());
+    ConfigException e = assertTimeoutPreemptively(Duration.ofSeconds(5),
+        () -> assertThrows(ConfigException.class, () -> ConfigLoader.load(f)));
+    assertEquals(f + ":1: a: YAML anchors and aliases are not supported (found &a); write the value out in full",
+        e.getMessage());
+  }
+
+  @Tag("security")
+  @Test
+  void deepNestingEndsWithTheLine() throws Exception {
+    Path f = write("store:\n  url: " + "[".repeat(200_000) + "]".repeat(200_000) + "\n");
+    ConfigException e = assertTimeoutPreemptively(Duration.ofSeconds(5),
+        () -> assertThrows(ConfigException.class, () -> ConfigLoader.load(f)));
+    assertEquals(f + ":2: nesting deeper than 64", e.getMessage());
+  }
+
+  @Tag("security")
+  @Test
+  void oversizedTextIsRefusedBeforeParsing() {
+    Path f = dir.resolve("big.yaml");
+    String text = "a: " + "x".repeat(YamlTree.MAX_CHARS) + "\n";
+    ConfigException e = assertThrows(ConfigException.class, () -> ConfigLoader.parse(f, text));
+    assertTrue(e.getMessage().startsWith(f + ": larger than "), e.getMessage());
+  }
+
+  @Test
+  void quotedValuesThatLookLikeYamlSyntaxAreStrings() throws Exception {
+    Config c = ConfigLoader.load(write("store:\n  user: \"*r\"\n  url: 'jdbc:h2:./a&b'\nlog:\n  level: 'info'\n"));
+    assertEquals(Optional.of("*r"), c.store().user());
+    assertEquals("info", c.log().level());
   }
 
   @Test
