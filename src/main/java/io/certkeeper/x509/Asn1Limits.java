@@ -27,8 +27,9 @@ import org.bouncycastle.util.io.pem.PemReader;
  */
 public final class Asn1Limits {
   /**
-   * Deepest nesting accepted, counting every TLV from the outermost (1) and the contents of an
-   * encapsulating OCTET or BIT STRING as one level below the string. Measured on real encodings
+   * Deepest nesting accepted: the number of constructed elements around a point (a primitive
+   * cannot nest further, so it does not count), where the contents of an OCTET or BIT STRING
+   * that are ASN.1 themselves count as one more level. Measured on real encodings
    * (OpenSSL's, the JDK's and certkeeper's output, the system trust store): roots reach 12, a
    * certificate with a directory-name constraint or an otherName SAN 13, a CRL 9, an OCSP
    * response carrying its signer's certificate 20, a PKCS#12 bundle 17 with encrypted bags and 27
