@@ -4,6 +4,7 @@ import com.fasterxml.jackson.core.JsonProcessingException;
 import io.certkeeper.store.IssuedCertificateRepository;
 import io.certkeeper.store.StoreException;
 import io.certkeeper.util.AtomicFiles;
+import io.certkeeper.util.BoundedRead;
 import io.certkeeper.util.Json;
 import io.certkeeper.x509.Fingerprints;
 import io.certkeeper.x509.KeyPairs;
@@ -243,12 +244,11 @@ public final class LocalCa {
 
   private static String readBounded(Path file) throws CaException {
     try {
-      if (Files.size(file) > Pem.MAX_FILE_BYTES) {
-        throw new CaException(file + ": too large");
-      }
-      return Files.readString(file, StandardCharsets.ISO_8859_1);
+      return BoundedRead.text(file, Pem.MAX_FILE_BYTES, StandardCharsets.ISO_8859_1);
     } catch (NoSuchFileException e) {
       throw new CaException("CA file missing: " + file, e);
+    } catch (BoundedRead.Refused e) {
+      throw new CaException(e.getMessage(), e);
     } catch (IOException e) {
       throw new CaException("cannot read " + file + ": " + e.getMessage(), e);
     }

@@ -7,10 +7,11 @@ import io.certkeeper.ca.LocalCa;
 import io.certkeeper.store.IssuedCertificateRepository;
 import io.certkeeper.store.Store;
 import io.certkeeper.util.AtomicFiles;
+import io.certkeeper.util.BoundedRead;
+import io.certkeeper.x509.Asn1Limits;
 import io.certkeeper.x509.Fingerprints;
 import io.certkeeper.x509.Pem;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
@@ -51,7 +52,7 @@ final class CrlCommand implements Callable<Integer> {
         LocalCa ca = ctx.load(passphrase.file);
         ctx.crlPublisher(ca, repo).publish();
       }
-      der = Files.readAllBytes(CrlPublisher.derFile(dir));
+      der = BoundedRead.bytes(CrlPublisher.derFile(dir), Asn1Limits.MAX_CRL_BYTES);
     } catch (CaException e) {
       throw CaContext.fail(e);
     }

@@ -9,6 +9,7 @@ import io.certkeeper.ca.San;
 import io.certkeeper.store.IssuedCertificateRepository;
 import io.certkeeper.store.Store;
 import io.certkeeper.util.AtomicFiles;
+import io.certkeeper.util.BoundedRead;
 import io.certkeeper.x509.Csr;
 import io.certkeeper.x509.Pem;
 import java.io.IOException;
@@ -100,12 +101,11 @@ final class SignCommand implements Callable<Integer> {
 
   private static Csr readCsr(Path file) {
     try {
-      if (Files.size(file) > Csr.MAX_BYTES) {
-        throw CliException.usage(file + ": larger than " + Csr.MAX_BYTES + " bytes; not a certificate request");
-      }
-      return Csr.parse(Files.readAllBytes(file));
+      return Csr.parse(BoundedRead.bytes(file, Csr.MAX_BYTES));
     } catch (NoSuchFileException e) {
       throw CliException.usage(file + ": no such file");
+    } catch (BoundedRead.Refused e) {
+      throw CliException.usage(e.getMessage() + "; not a certificate request");
     } catch (IOException e) {
       throw CliException.usage(file + ": cannot read: " + e.getMessage());
     } catch (IllegalArgumentException e) {

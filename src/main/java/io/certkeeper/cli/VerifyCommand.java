@@ -1,8 +1,11 @@
 package io.certkeeper.cli;
 
+import io.certkeeper.util.BoundedRead;
 import io.certkeeper.util.Printable;
 import io.certkeeper.util.Json;
+import io.certkeeper.x509.Asn1Limits;
 import io.certkeeper.x509.ChainValidator;
+import io.certkeeper.x509.Crls;
 import io.certkeeper.x509.Fingerprints;
 import io.certkeeper.x509.PeerName;
 import io.certkeeper.x509.Pem;
@@ -11,15 +14,9 @@ import io.certkeeper.x509.Purpose;
 import io.certkeeper.x509.TrustAnchors;
 import io.certkeeper.x509.ValidationRequest;
 import io.certkeeper.x509.ValidationResult;
-import java.io.ByteArrayInputStream;
 import java.io.IOException;
 import java.io.PrintWriter;
-import java.nio.file.Files;
 import java.nio.file.Path;
-import java.security.cert.CRL;
-import java.security.cert.CRLException;
-import java.security.cert.CertificateException;
-import java.security.cert.CertificateFactory;
 import java.security.cert.X509CRL;
 import java.security.cert.X509Certificate;
 import java.time.Instant;
@@ -172,23 +169,15 @@ final class VerifyCommand implements Callable<Integer> {
 
   private static List<X509CRL> crls(Path file) {
     try {
-      if (Files.size(file) > Pem.MAX_FILE_BYTES) {
-        throw CliException.usage(file + ": file too large for CRLs");
-      }
-      byte[] bytes = Files.readAllBytes(file);
-      List<X509CRL> out = new ArrayList<>();
-      for (CRL crl : CertificateFactory.getInstance("X.509")
-          .generateCRLs(new ByteArrayInputStream(bytes))) {
-        out.add((X509CRL) crl);
-      }
-      if (out.isEmpty()) {
-        throw CliException.usage(file + ": no CRL found");
-      }
-      return out;
+      return Crls.parse(BoundedRead.bytes(file, Asn1Limits.MAX_CRL_BYTES));
     } catch (java.nio.file.NoSuchFileException e) {
       throw CliException.usage(file + ": no such file");
-    } catch (IOException | CRLException | CertificateException e) {
-      throw CliException.usage(file + ": not a valid CRL: " + e.getMessage());
+    } catch (BoundedRead.Refused e) {
+      throw CliException.usage(e.getMessage());
+    } catch (IOException e) {
+      throw CliException.usage(file + ": cannot read: " + e.getMessage());
+    } catch (IllegalArgumentException e) {
+      throw CliException.usage(file + ": " + e.getMessage());
     }
   }
 

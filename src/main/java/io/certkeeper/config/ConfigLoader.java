@@ -11,12 +11,12 @@ import com.fasterxml.jackson.databind.ser.std.ToStringSerializer;
 import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
 import com.fasterxml.jackson.dataformat.yaml.YAMLGenerator;
 import com.fasterxml.jackson.datatype.jdk8.Jdk8Module;
+import io.certkeeper.util.BoundedRead;
 import io.certkeeper.util.Durations;
 import java.io.IOException;
 import java.nio.charset.CharacterCodingException;
 import java.nio.charset.CodingErrorAction;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -37,13 +37,12 @@ public final class ConfigLoader {
   public static Config load(Path file) throws ConfigException {
     String text;
     try {
-      if (Files.size(file) > MAX_BYTES) {
-        throw new ConfigException(file + ": larger than " + MAX_BYTES + " bytes; not a configuration file");
-      }
       text = StandardCharsets.UTF_8.newDecoder()
           .onMalformedInput(CodingErrorAction.REPORT)
-          .decode(java.nio.ByteBuffer.wrap(Files.readAllBytes(file)))
+          .decode(java.nio.ByteBuffer.wrap(BoundedRead.bytes(file, MAX_BYTES)))
           .toString();
+    } catch (BoundedRead.Refused e) {
+      throw new ConfigException(e.getMessage() + "; not a configuration file", e);
     } catch (NoSuchFileException e) {
       throw new ConfigException(file + ": no such configuration file", e);
     } catch (CharacterCodingException e) {

@@ -1,9 +1,9 @@
 package io.certkeeper.config;
 
 import com.fasterxml.jackson.annotation.JsonValue;
+import io.certkeeper.util.BoundedRead;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.util.Map;
@@ -104,10 +104,7 @@ public final class SecretRef {
 
   private char[] readFile(Path file) throws IOException {
     try {
-      if (Files.size(file) > MAX_SECRET_BYTES) {
-        throw new IOException("secret " + this + ": file is larger than " + MAX_SECRET_BYTES + " bytes");
-      }
-      String s = new String(Files.readAllBytes(file), StandardCharsets.UTF_8);
+      String s = new String(BoundedRead.bytes(file, MAX_SECRET_BYTES), StandardCharsets.UTF_8);
       if (s.endsWith("\r\n")) {
         s = s.substring(0, s.length() - 2);
       } else if (s.endsWith("\n")) {
@@ -119,6 +116,8 @@ public final class SecretRef {
       return s.toCharArray();
     } catch (NoSuchFileException e) {
       throw new IOException("secret " + this + ": no such file " + file, e);
+    } catch (BoundedRead.Refused e) {
+      throw new IOException("secret " + this + ": " + e.getMessage(), e);
     }
   }
 

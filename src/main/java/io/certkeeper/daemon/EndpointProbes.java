@@ -13,6 +13,7 @@ import io.certkeeper.probe.Prober;
 import io.certkeeper.probe.ProxyEndpoint;
 import io.certkeeper.probe.StartTls;
 import io.certkeeper.schedule.ProbeDispatcher;
+import io.certkeeper.store.ProbeRecord;
 import io.certkeeper.store.ProbeResultRepository;
 import io.certkeeper.x509.TrustAnchors;
 import java.io.IOException;
@@ -113,21 +114,45 @@ final class EndpointProbes implements ProbeDispatcher, AutoCloseable {
     }
   }
 
+  /**
+   * Judges and records one probe. Every probe ends with a row: when the capture failed or the
+   * judge threw (neither should happen, both have happened with hostile servers), the row says
+   * {@code malformed} and why. Nothing escapes onto the writer thread; one line is logged, the
+   * stack trace only at debug.
+   */
   private void finish(EndpointConfig e, ProbeJudge judge, ProbeCapture capture, Throwable failure) {
     try {
+      ProbeRecord row;
       if (failure != null) {
-        log.error("{} - probe failed unexpectedly: {}", Printable.line(e.id()), Printable.line(failure));
-        return;
+        row = unjudged(e, "the probe failed unexpectedly", failure);
+      } else {
+        row = judged(e, judge, capture);
       }
-      ProbeResult r = judge.judge(capture);
-      results.record(ProbeRecords.of(e.id(), capture, r, clock.instant()));
+      results.record(row);
       completed.incrementAndGet();
-      log.debug("{} - {}", Printable.line(e.id()), Printable.line(r.message()));
-    } catch (Exception | LinkageError ex) {
-      log.error("{} - cannot record probe result: {}", e.id(), ex.toString());
+      log.debug("{} - {}", Printable.line(e.id()), Printable.line(row.message()));
+    } catch (Exception | StackOverflowError | LinkageError | AssertionError ex) {
+      log.error("{} - cannot record probe result: {}", Printable.line(e.id()), Printable.line(ex.toString()));
+      log.debug("{} - cannot record probe result", e.id(), ex);
     } finally {
       inFlight.remove(e.id());
     }
+  }
+
+  private ProbeRecord judged(EndpointConfig e, ProbeJudge judge, ProbeCapture capture) {
+    ProbeResult r;
+    try {
+      r = judge.judge(capture);
+    } catch (RuntimeException | StackOverflowError | LinkageError | AssertionError ex) {
+      return unjudged(e, "what the endpoint sent cannot be judged", ex);
+    }
+    return ProbeRecords.of(e.id(), capture, r, clock.instant());
+  }
+
+  private ProbeRecord unjudged(EndpointConfig e, String what, Throwable why) {
+    log.warn("{} - {}: {}", Printable.line(e.id()), what, Printable.line(why.toString()));
+    log.debug("{} - {}", e.id(), what, why);
+    return ProbeRecords.unjudged(e.id(), e.target() + ": " + what + " (" + why + ")", clock.instant());
   }
 
   private TrustAnchors anchorsFor(EndpointConfig e) throws IOException {

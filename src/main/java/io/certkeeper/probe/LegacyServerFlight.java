@@ -1,11 +1,9 @@
 package io.certkeeper.probe;
 
+import io.certkeeper.x509.Pem;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.Unpooled;
-import java.io.ByteArrayInputStream;
 import java.math.BigInteger;
-import java.security.cert.CertificateException;
-import java.security.cert.CertificateFactory;
 import java.security.cert.X509Certificate;
 import java.util.ArrayList;
 import java.util.List;
@@ -149,18 +147,12 @@ final class LegacyServerFlight {
   private void readCertificate(ByteBuf body) {
     int total = body.readUnsignedMedium();
     ByteBuf list = body.readSlice(total);
-    CertificateFactory factory;
-    try {
-      factory = CertificateFactory.getInstance("X.509");
-    } catch (CertificateException e) {
-      throw new AssertionError(e);
-    }
     while (list.isReadable()) {
       byte[] der = new byte[list.readUnsignedMedium()];
       list.readBytes(der);
       try {
-        chain.add((X509Certificate) factory.generateCertificate(new ByteArrayInputStream(der)));
-      } catch (CertificateException e) {
+        chain.add(Pem.decodeDer(der));
+      } catch (IllegalArgumentException e) {
         fail(State.MALFORMED, "certificate " + (chain.size() + 1) + " does not parse: " + e.getMessage());
         return;
       }

@@ -1,5 +1,6 @@
 package io.certkeeper.probe;
 
+import io.certkeeper.x509.Asn1Limits;
 import java.io.IOException;
 import java.security.cert.X509Certificate;
 import java.util.Optional;
@@ -19,22 +20,55 @@ import org.bouncycastle.operator.jcajce.JcaDigestCalculatorProviderBuilder;
  * Reads a stapled OCSP response for the leaf: what it says about the leaf's serial number (and,
  * when the issuer is in the chain, only a response for that issuer, signed by it or by a
  * responder it delegated to). A response that does not parse, is not successful, or does not
- * cover the leaf reads as {@code UNKNOWN}.
+ * cover the leaf reads as {@code UNKNOWN}. A response that cannot be decoded at all (refused by
+ * {@link Asn1Limits}: too large, nested too deeply, not framed; or rejected by the parser) is
+ * also {@code malformed}, which the judge reports as a problem of the probe.
  */
 final class OcspStaple {
   private OcspStaple() {}
 
+  /**
+   * What a response says, and why it could not be decoded if it could not.
+   *
+   * @param malformed the reason the bytes are not an OCSP response at all
+   */
+  record Reading(OcspStatus status, Optional<String> malformed) {
+    static Reading of(OcspStatus status) {
+      return new Reading(status, Optional.empty());
+    }
+  }
+
   static OcspStatus statusOf(Optional<byte[]> staple, java.util.List<X509Certificate> chain) {
+    return read(staple, chain).status();
+  }
+
+  static Reading read(Optional<byte[]> staple, java.util.List<X509Certificate> chain) {
     if (staple.isEmpty()) {
-      return OcspStatus.NONE;
+      return Reading.of(OcspStatus.NONE);
+    }
+    OCSPResp response;
+    try {
+      byte[] bytes = staple.get();
+      Asn1Limits.check(bytes, Asn1Limits.MAX_OCSP_BYTES);
+      response = Asn1Limits.guard(() -> new OCSPResp(bytes));
+    } catch (IOException | RuntimeException e) {
+      return new Reading(OcspStatus.UNKNOWN, Optional.of(String.valueOf(e.getMessage())));
     }
     if (chain.isEmpty()) {
-      return OcspStatus.UNKNOWN;
+      return Reading.of(OcspStatus.UNKNOWN);
     }
+    try {
+      return Reading.of(Asn1Limits.guard(() -> statusOf(response, chain)));
+    } catch (IllegalArgumentException e) {
+      // only a stack overflow gets here: statusOf reads every other failure as UNKNOWN
+      return new Reading(OcspStatus.UNKNOWN, Optional.of(e.getMessage()));
+    }
+  }
+
+  private static OcspStatus statusOf(OCSPResp response, java.util.List<X509Certificate> chain) {
     X509Certificate leaf = chain.get(0);
     X509Certificate issuer = findIssuer(leaf, chain);
     try {
-      OCSPResp response = new OCSPResp(staple.get());
       if (response.getStatus() != OCSPResp.SUCCESSFUL
           || !(response.getResponseObject() instanceof BasicOCSPResp basic)) {
         return OcspStatus.UNKNOWN;

@@ -58,6 +58,8 @@ final class ProbeAttempt {
   private long handshakeStartNanos;
   private ProbeFailure modernFailure;
   private boolean awaitingClientCertVerdict;
+  /** What was wrong with the certificates the server sent, if anything ({@link PeerChain}). */
+  private String chainDefect;
   private final FirstBytes firstBytes = new FirstBytes();
 
   ProbeAttempt(Prober.Shared shared, ProbeTarget target, EventLoop loop) {
@@ -243,7 +245,7 @@ final class ProbeAttempt {
     }
     capture.handshakeMs = millisSince(handshakeStartNanos);
     if (seen.chain != null) {
-      capture.chain = List.of(seen.chain);
+      capture.chain = readChain(List.of(seen.chain));
     }
     ProbeFailure failure = NetworkProblems.classify(target, ProbeStep.HANDSHAKE, cause);
     if (failure.problem() == ProbeProblem.NOT_TLS) {
@@ -330,6 +332,12 @@ final class ProbeAttempt {
     finish();
   }
 
+  private List<X509Certificate> readChain(List<X509Certificate> sent) {
+    PeerChain read = PeerChain.of(sent);
+    read.defect().ifPresent(d -> chainDefect = d);
+    return read.certificates();
+  }
+
   private void finish() {
     if (isFinished()) {
       return;
@@ -343,6 +351,10 @@ final class ProbeAttempt {
     releaseEngine();
     if (channel != null) {
       channel.close();
+    }
+    if (capture.failure == null && chainDefect != null) {
+      capture.failure = new ProbeFailure(ProbeStep.HANDSHAKE, ProbeProblem.MALFORMED,
+          NetworkProblems.message(target, ProbeStep.HANDSHAKE, chainDefect));
     }
     result.complete(capture.build(millisSince(startNanos)));
   }
@@ -364,14 +376,14 @@ final class ProbeAttempt {
 
   private List<X509Certificate> chainOf(SSLSession session) {
     if (seen.chain != null) {
-      return List.of(seen.chain);
+      return readChain(List.of(seen.chain));
     }
     try {
       List<X509Certificate> chain = new ArrayList<>();
       for (Certificate c : session.getPeerCertificates()) {
         chain.add((X509Certificate) c);
       }
-      return chain;
+      return readChain(chain);
     } catch (SSLPeerUnverifiedException e) {
       return List.of();
     }

@@ -1,5 +1,7 @@
 package io.certkeeper.probe;
 
+import io.certkeeper.x509.Asn1Limits;
+import io.certkeeper.x509.TrustAnchors;
 import java.security.cert.X509Certificate;
 import java.time.Clock;
 import java.time.Duration;
@@ -10,7 +12,6 @@ import java.util.Locale;
 import java.util.Objects;
 import java.util.OptionalLong;
 import java.util.Set;
-import io.certkeeper.x509.TrustAnchors;
 
 /**
  * Turns a {@link ProbeCapture} into a {@link ProbeResult}: a pure step over the capture, the
@@ -19,7 +20,9 @@ import io.certkeeper.x509.TrustAnchors;
  * <p>The probe's own problems are found here: the network failure if any, {@code weak_protocol}
  * (TLS 1.1 or older negotiated), {@code weak_cipher} ({@link CipherSuites#isWeak}),
  * {@code expiring} (leaf valid now but ending within the warning threshold), {@code revoked}
- * from a stapled OCSP response. The chain's own problems come from the {@link ChainJudge}.
+ * from a stapled OCSP response, {@code malformed} when that response cannot be decoded. The
+ * chain's own problems come from the {@link ChainJudge}. Judging never throws for what a server
+ * sent: whatever cannot be read is this result's {@code malformed} problem.
  */
 public final class ProbeJudge {
   private final ChainJudge chainJudge;
@@ -62,9 +65,17 @@ public final class ProbeJudge {
     boolean validPath = false;
     String chainMessage = null;
     java.util.Optional<Instant> pathNotAfter = java.util.Optional.empty();
-    OcspStatus ocsp = OcspStaple.statusOf(capture.ocspStaple(), capture.chain());
+    List<String> unreadable = new java.util.ArrayList<>();
+    OcspStaple.Reading staple = OcspStaple.read(capture.ocspStaple(), capture.chain());
+    staple.malformed().ifPresent(m -> unreadable.add("stapled OCSP response is malformed: " + m));
+    OcspStatus ocsp = staple.status();
     if (ocsp == OcspStatus.NONE && revocation.ocspResponse().isPresent()) {
-      ocsp = OcspStaple.statusOf(revocation.ocspResponse(), capture.chain());
+      OcspStaple.Reading fetched = OcspStaple.read(revocation.ocspResponse(), capture.chain());
+      fetched.malformed().ifPresent(m -> unreadable.add("fetched OCSP response is malformed: " + m));
+      ocsp = fetched.status();
+    }
+    if (!unreadable.isEmpty()) {
+      problems.add(ProbeProblem.MALFORMED);
     }
     if (ocsp == OcspStatus.REVOKED) {
       problems.add(ProbeProblem.REVOKED);
@@ -78,11 +89,16 @@ public final class ProbeJudge {
           && !now.isBefore(leaf.getNotBefore().toInstant())) {
         problems.add(ProbeProblem.EXPIRING);
       }
-      ChainVerdict verdict = chainJudge.judge(capture.chain(), capture.serverName(), now, revocation.crls());
+      ChainVerdict verdict = judgeChain(capture, now, revocation);
       validPath = verdict.validPath();
       problems.addAll(verdict.problems());
       chainMessage = verdict.message();
       pathNotAfter = verdict.pathNotAfter();
+    }
+    if (!unreadable.isEmpty()) {
+      String detail = String.join("; ", unreadable);
+      chainMessage = chainMessage == null || chainMessage.isEmpty() ? detail
+          : detail + "; " + chainMessage;
     }
     List<ProbeProblem> ordered = List.copyOf(problems);
     return new ProbeResult(capture.target(), capture.serverName(), capture.address(),
@@ -90,6 +106,18 @@ public final class ProbeJudge {
         ordered, message(capture, ordered, daysLeft, chainMessage), capture.protocol(),
         capture.cipher(), daysLeft, capture.chain().stream().map(CertificateSummary::of).toList(),
         validPath, ocsp, capture.timings(), pathNotAfter);
+  }
+
+  /** The chain judge's verdict; a chain it cannot even read is {@code malformed}. */
+  private ChainVerdict judgeChain(ProbeCapture capture, Instant now, Revocation revocation) {
+    try {
+      return Asn1Limits.guard(() -> chainJudge.judge(capture.chain(), capture.serverName(), now,
+          revocation.crls()));
+    } catch (RuntimeException e) {
+      return new ChainVerdict(false, List.of(ProbeProblem.MALFORMED),
+          "the chain cannot be read: "
+              + (e.getMessage() != null ? e.getMessage() : e.getClass().getSimpleName()));
+    }
   }
 
   private static String message(ProbeCapture capture, List<ProbeProblem> problems,

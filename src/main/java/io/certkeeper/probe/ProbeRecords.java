@@ -2,6 +2,7 @@ package io.certkeeper.probe;
 
 import io.certkeeper.store.ProbeRecord;
 import java.time.Instant;
+import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
 
@@ -25,6 +26,21 @@ public final class ProbeRecords {
         result.message(), result.address(), result.protocol(), result.cipher(), capture.chain(),
         result.validPath(), result.pathNotAfter(), result.ocsp().code(), measured(t.connectMs()),
         measured(t.handshakeMs()), t.totalMs());
+  }
+
+  /**
+   * The record of a probe that ended without a judged result, because capturing or judging it
+   * failed in a way nothing else caught: status {@code malformed}, {@code message} saying why,
+   * nothing observed. So that no probe ends without a row.
+   */
+  public static ProbeRecord unjudged(String endpointId, String message, Instant probedAt) {
+    Objects.requireNonNull(endpointId, "endpointId");
+    Objects.requireNonNull(message, "message");
+    Objects.requireNonNull(probedAt, "probedAt");
+    return new ProbeRecord(endpointId, probedAt, ProbeProblem.MALFORMED.code(),
+        List.of(ProbeProblem.MALFORMED.code()), message, Optional.empty(), Optional.empty(),
+        Optional.empty(), List.of(), false, Optional.empty(), OcspStatus.NONE.code(),
+        Optional.empty(), Optional.empty(), 0);
   }
 
   private static Optional<Long> measured(long millis) {

@@ -1,14 +1,13 @@
 package io.certkeeper.probe;
 
-import java.io.ByteArrayInputStream;
+import io.certkeeper.x509.Asn1Limits;
+import io.certkeeper.x509.Crls;
 import java.io.IOException;
 import java.io.InputStream;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
-import java.security.cert.CRLException;
-import java.security.cert.CertificateFactory;
 import java.security.cert.X509CRL;
 import java.security.cert.X509Certificate;
 import java.time.Duration;
@@ -96,8 +95,12 @@ public final class RevocationFetcher {
   private Object fetchCrl(URI uri) {
     try {
       byte[] body = get(HttpRequest.newBuilder(uri).timeout(timeout).GET().build());
-      return CertificateFactory.getInstance("X.509").generateCRL(new ByteArrayInputStream(body));
-    } catch (IOException | CRLException | java.security.cert.CertificateException | RuntimeException e) {
+      List<X509CRL> crls = Crls.parse(body);
+      if (crls.size() != 1) {
+        return "holds " + crls.size() + " CRLs, expected 1";
+      }
+      return crls.get(0);
+    } catch (IOException | RuntimeException e) {
       return e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage();
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
@@ -143,7 +146,8 @@ public final class RevocationFetcher {
       return List.of();
     }
     try {
-      CRLDistPoint points = CRLDistPoint.getInstance(ASN1Primitive.fromByteArray(ASN1OctetString.getInstance(ext).getOctets()));
+      CRLDistPoint points = CRLDistPoint.getInstance(Asn1Limits.guard(
+          () -> ASN1Primitive.fromByteArray(ASN1OctetString.getInstance(ext).getOctets())));
       for (DistributionPoint dp : points.getDistributionPoints()) {
         DistributionPointName name = dp.getDistributionPoint();
         if (name != null && name.getType() == DistributionPointName.FULL_NAME) {
@@ -166,8 +170,8 @@ public final class RevocationFetcher {
     }
     List<URI> out = new ArrayList<>();
     try {
-      AuthorityInformationAccess aia = AuthorityInformationAccess.getInstance(
-          ASN1Primitive.fromByteArray(ASN1OctetString.getInstance(ext).getOctets()));
+      AuthorityInformationAccess aia = AuthorityInformationAccess.getInstance(Asn1Limits.guard(
+          () -> ASN1Primitive.fromByteArray(ASN1OctetString.getInstance(ext).getOctets())));
       for (AccessDescription d : aia.getAccessDescriptions()) {
         if (d.getAccessMethod().equals(AccessDescription.id_ad_ocsp)) {
           httpUri(d.getAccessLocation()).ifPresent(out::add);

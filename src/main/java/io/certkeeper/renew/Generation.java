@@ -1,6 +1,7 @@
 package io.certkeeper.renew;
 
 import io.certkeeper.ca.SerialNumbers;
+import io.certkeeper.util.BoundedRead;
 import io.certkeeper.x509.Fingerprints;
 import io.certkeeper.x509.KeyPairs;
 import io.certkeeper.x509.KeyType;
@@ -99,10 +100,7 @@ record Generation(PrivateKey key, X509Certificate certificate, List<X509Certific
   }
 
   private static String text(Path f) throws IOException {
-    if (Files.size(f) > MAX_FILE) {
-      throw new IOException(f + " is larger than " + MAX_FILE + " bytes");
-    }
-    return Files.readString(f, StandardCharsets.US_ASCII);
+    return BoundedRead.text(f, MAX_FILE, StandardCharsets.US_ASCII);
   }
 
   /** Whether {@code key} is the private half of {@code cert}'s public key (by a test signature). */

@@ -2,9 +2,9 @@ package io.certkeeper.renew;
 
 import io.certkeeper.config.CertificateConfig.Output;
 import io.certkeeper.util.AtomicFiles;
+import io.certkeeper.util.BoundedRead;
 import io.certkeeper.x509.Fingerprints;
 import io.certkeeper.x509.Pkcs12;
-import java.io.ByteArrayInputStream;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.DirectoryStream;
@@ -113,20 +113,17 @@ final class Outputs {
         return p12Holds(o, g);
       }
       byte[] want = content(o, g, "");
-      return Arrays.equals(Files.readAllBytes(p), want);
+      return Arrays.equals(BoundedRead.bytes(p, want.length), want);
     } catch (IOException | RuntimeException e) {
       return false;
     }
   }
 
   private static boolean p12Holds(Output o, Generation g) throws IOException {
-    if (Files.size(o.path()) > MAX_P12) {
-      return false;
-    }
+    byte[] bytes = BoundedRead.bytes(o.path(), MAX_P12);
     char[] password = o.password().get().resolve();
     try {
-      KeyStore ks = KeyStore.getInstance("PKCS12");
-      ks.load(new ByteArrayInputStream(Files.readAllBytes(o.path())), password);
+      KeyStore ks = Pkcs12.load(bytes, "PKCS12", password);
       for (String alias : java.util.Collections.list(ks.aliases())) {
         if (ks.isKeyEntry(alias) && ks.getCertificate(alias) instanceof X509Certificate c) {
           return Fingerprints.sha256(c).equals(g.sha256());

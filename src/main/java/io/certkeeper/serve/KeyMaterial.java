@@ -1,8 +1,10 @@
 package io.certkeeper.serve;
 
+import io.certkeeper.x509.Asn1Limits;
 import io.certkeeper.x509.Fingerprints;
 import io.certkeeper.x509.Pem;
-import java.io.ByteArrayInputStream;
+import io.certkeeper.x509.Pkcs12;
+import io.certkeeper.x509.PrivateKeys;
 import java.io.IOException;
 import java.io.StringReader;
 import java.nio.charset.StandardCharsets;
@@ -58,8 +60,10 @@ public record KeyMaterial(PrivateKey key, List<X509Certificate> chain) {
       throw new IOException("certificate: " + e.getMessage(), e);
     }
     PrivateKey key;
-    try (PEMParser parser = new PEMParser(new StringReader(new String(keyPem, StandardCharsets.US_ASCII)))) {
-      Object o = parser.readObject();
+    String keyText = new String(keyPem, StandardCharsets.US_ASCII);
+    try (PEMParser parser = new PEMParser(new StringReader(keyText))) {
+      Asn1Limits.checkPem(keyText, PrivateKeys.MAX_PEM_BYTES);
+      Object o = Asn1Limits.guard(parser::readObject);
       JcaPEMKeyConverter converter = new JcaPEMKeyConverter();
       if (o instanceof PEMKeyPair pair) {
         key = converter.getKeyPair(pair).getPrivate();
@@ -78,8 +82,7 @@ public record KeyMaterial(PrivateKey key, List<X509Certificate> chain) {
   /** Reads the first key entry of a PKCS#12 or JKS keystore. */
   public static KeyMaterial fromKeystore(byte[] bytes, String type, char[] password) throws IOException {
     try {
-      KeyStore ks = KeyStore.getInstance(type.equals("jks") ? "JKS" : "PKCS12");
-      ks.load(new ByteArrayInputStream(bytes), password);
+      KeyStore ks = Pkcs12.load(bytes, type.equals("jks") ? "JKS" : "PKCS12", password);
       for (String alias : Collections.list(ks.aliases())) {
         if (ks.isKeyEntry(alias)) {
           PrivateKey key = (PrivateKey) ks.getKey(alias, password);
@@ -91,7 +94,7 @@ public record KeyMaterial(PrivateKey key, List<X509Certificate> chain) {
         }
       }
       throw new IOException("keystore holds no private key entry");
-    } catch (GeneralSecurityException e) {
+    } catch (GeneralSecurityException | IllegalArgumentException e) {
       throw new IOException("keystore: " + e.getMessage(), e);
     } catch (IOException e) {
       throw new IOException(e.getMessage() != null && e.getMessage().startsWith("keystore") ? e.getMessage()

@@ -1,7 +1,7 @@
 package io.certkeeper.serve;
 
 import java.io.IOException;
-import java.nio.file.Files;
+import io.certkeeper.util.BoundedRead;
 import java.nio.file.Path;
 import java.util.List;
 
@@ -16,10 +16,7 @@ public record PemKeySource(Path certFile, Path keyFile) implements KeySource {
   }
 
   static byte[] read(Path file) throws IOException {
-    if (Files.size(file) > MAX_BYTES) {
-      throw new IOException(file + ": larger than " + MAX_BYTES + " bytes");
-    }
-    return Files.readAllBytes(file);
+    return BoundedRead.bytes(file, MAX_BYTES);
   }
 
   @Override

@@ -1,8 +1,9 @@
 package io.certkeeper.util;
 
+import java.io.BufferedReader;
 import java.io.IOException;
+import java.io.StringReader;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -26,10 +27,11 @@ public final class TargetsFile {
    * @throws IOException naming the file when it cannot be read or is too large
    */
   public static List<Line> read(Path file) throws IOException {
-    if (Files.size(file) > MAX_BYTES) {
-      throw new IOException(file + " is larger than " + MAX_BYTES + " bytes");
+    List<String> lines;
+    try (BufferedReader r = new BufferedReader(new StringReader(
+        BoundedRead.text(file, MAX_BYTES, StandardCharsets.UTF_8)))) {
+      lines = r.lines().toList();
     }
-    List<String> lines = Files.readAllLines(file, StandardCharsets.UTF_8);
     List<Line> out = new ArrayList<>();
     for (int i = 0; i < lines.size(); i++) {
       String s = lines.get(i);

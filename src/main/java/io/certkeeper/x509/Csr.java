@@ -47,7 +47,8 @@ public record Csr(Optional<String> commonName, List<String> sans, PublicKey publ
   }
 
   /**
-   * Reads a PEM ({@code CERTIFICATE REQUEST}) or DER request and verifies its signature.
+   * Reads a PEM ({@code CERTIFICATE REQUEST}) or DER request and verifies its signature. The
+   * encoding passes {@link Asn1Limits} first.
    *
    * @throws IllegalArgumentException when it is not a request, or its signature does not verify
    */
@@ -55,7 +56,17 @@ public record Csr(Optional<String> commonName, List<String> sans, PublicKey publ
     if (bytes.length > MAX_BYTES) {
       throw new IllegalArgumentException("larger than " + MAX_BYTES + " bytes; not a certificate request");
     }
-    PKCS10CertificationRequest req = decode(bytes);
+    try {
+      return Asn1Limits.guard(() -> verified(decode(bytes)));
+    } catch (IllegalArgumentException e) {
+      if (e.getCause() instanceof StackOverflowError) {
+        throw new IllegalArgumentException("not a PKCS#10 certificate request: " + e.getMessage(), e);
+      }
+      throw e;
+    }
+  }
+
+  private static Csr verified(PKCS10CertificationRequest req) {
     PublicKey key;
     boolean ok;
     try {
@@ -75,8 +86,10 @@ public record Csr(Optional<String> commonName, List<String> sans, PublicKey publ
     Object o;
     try {
       if (!text.contains("-----BEGIN")) {
+        Asn1Limits.check(bytes, MAX_BYTES);
         return new PKCS10CertificationRequest(bytes);
       }
+      Asn1Limits.checkPem(text, MAX_BYTES);
       try (PEMParser p = new PEMParser(new StringReader(text))) {
         o = p.readObject();
       }

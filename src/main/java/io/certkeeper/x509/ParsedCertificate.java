@@ -57,6 +57,8 @@ final class ParsedCertificate {
   final Algorithms.SignatureAlgorithm signatureAlgorithm;
   final String signatureAlgorithmOid;
   final byte[] signatureParameters;
+  /** Why the encoding is refused before parsing ({@link Asn1Limits}), or null. */
+  private final String encodingProblem;
 
   boolean hasBasicConstraints;
   boolean basicConstraintsCritical;
@@ -102,8 +104,9 @@ final class ParsedCertificate {
     this.signatureAlgorithmOid = cert.getSigAlgOID();
     this.signatureAlgorithm = Algorithms.signature(signatureAlgorithmOid);
     this.signatureParameters = cert.getSigAlgParams();
-    X500Name name = X500Name.getInstance(subject.getEncoded());
-    this.subjectName = name;
+    this.encodingProblem = encodingProblem(encoded);
+    this.subjectName = encodingProblem == null ? X500Name.getInstance(subject.getEncoded())
+        : new X500Name(new RDN[0]);
     parseStructure();
   }
 
@@ -122,6 +125,15 @@ final class ParsedCertificate {
       return new ParsedCertificate(cert, cert.getEncoded(), vettedAnchor);
     } catch (CertificateEncodingException e) {
       throw new IllegalArgumentException("certificate cannot be encoded: " + cert.getSubjectX500Principal(), e);
+    }
+  }
+
+  private static String encodingProblem(byte[] encoded) {
+    try {
+      Asn1Limits.check(encoded, Asn1Limits.MAX_CERTIFICATE_BYTES);
+      return null;
+    } catch (IllegalArgumentException e) {
+      return e.getMessage();
     }
   }
 
@@ -159,9 +171,13 @@ final class ParsedCertificate {
   }
 
   private void parseStructure() {
+    if (encodingProblem != null) {
+      malformed("is not valid DER (" + encodingProblem + ")");
+      return;
+    }
     Certificate bc;
     try {
-      bc = Certificate.getInstance(encoded);
+      bc = Asn1Limits.guard(() -> Certificate.getInstance(encoded));
     } catch (RuntimeException e) {
       malformed("is not valid DER (" + e.getMessage() + ")");
       return;
@@ -211,7 +227,10 @@ final class ParsedCertificate {
       for (ASN1ObjectIdentifier oid : extensions.getExtensionOIDs()) {
         Extension extension = extensions.getExtension(oid);
         try {
-          parseExtension(oid.getId(), extension);
+          Asn1Limits.guard(() -> {
+            parseExtension(oid.getId(), extension);
+            return null;
+          });
         } catch (RuntimeException e) {
           malformed("has a " + ExtensionOids.name(oid.getId()) + " extension that cannot be parsed");
         }

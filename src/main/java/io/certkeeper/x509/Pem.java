@@ -1,9 +1,9 @@
 package io.certkeeper.x509;
 
 import java.io.ByteArrayInputStream;
+import io.certkeeper.util.BoundedRead;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.cert.CertificateEncodingException;
 import java.security.cert.CertificateException;
@@ -34,15 +34,11 @@ public final class Pem {
    * Every certificate in {@code file}, in file order. A DER file holding one certificate is read
    * too.
    *
-   * @throws IOException naming the file when it cannot be read, is too large, or holds no valid
-   *     certificate
+   * @throws IOException naming the file when it cannot be read, is not a regular file, is too
+   *     large, or holds no valid certificate
    */
   public static List<X509Certificate> readCertificates(Path file) throws IOException {
-    long size = Files.size(file);
-    if (size > MAX_FILE_BYTES) {
-      throw new IOException(file + ": file too large for certificates (" + size + " bytes)");
-    }
-    byte[] bytes = Files.readAllBytes(file);
+    byte[] bytes = BoundedRead.bytes(file, MAX_FILE_BYTES);
     try {
       return parseCertificates(bytes);
     } catch (IllegalArgumentException e) {
@@ -81,16 +77,21 @@ public final class Pem {
     return parseCertificates(pem.getBytes(StandardCharsets.US_ASCII));
   }
 
-  /** Decodes one DER certificate. */
+  /**
+   * Decodes one DER certificate, after {@link Asn1Limits} has checked its size and nesting.
+   *
+   * @throws IllegalArgumentException when it is not a certificate
+   */
   public static X509Certificate decodeDer(byte[] der) {
     return decodeDer(der, 1);
   }
 
   private static X509Certificate decodeDer(byte[] der, int index) {
     try {
+      Asn1Limits.check(der, Asn1Limits.MAX_CERTIFICATE_BYTES);
       CertificateFactory cf = CertificateFactory.getInstance("X.509");
-      return (X509Certificate) cf.generateCertificate(new ByteArrayInputStream(der));
-    } catch (CertificateException e) {
+      return Asn1Limits.guard(() -> (X509Certificate) cf.generateCertificate(new ByteArrayInputStream(der)));
+    } catch (CertificateException | IllegalArgumentException e) {
       throw new IllegalArgumentException(
           "certificate " + index + " is not a valid X.509 certificate: " + e.getMessage(), e);
     }

@@ -1,6 +1,9 @@
 package io.certkeeper.x509;
 
+import java.io.ByteArrayInputStream;
 import java.io.IOException;
+import java.security.GeneralSecurityException;
+import java.security.KeyStore;
 import java.security.PrivateKey;
 import java.security.cert.X509Certificate;
 import java.util.List;
@@ -22,7 +25,7 @@ import org.bouncycastle.pkcs.jcajce.JcePKCS12MacCalculatorBuilder;
 import org.bouncycastle.pkcs.jcajce.JcePKCSPBEOutputEncryptorBuilder;
 
 /**
- * Writes PKCS#12 bundles (a private key with its certificate chain) with modern algorithms only:
+ * Reads keystores bounded ({@link #load}), and writes PKCS#12 bundles (a private key with its certificate chain) with modern algorithms only:
  * key and certificates under PBES2 (PBKDF2-HMAC-SHA256, AES-256-CBC), integrity by HMAC-SHA256.
  * OpenSSL 3 reads them without {@code -legacy}; the JDK's {@code keytool} and {@code KeyStore}
  * read them as one {@code PrivateKeyEntry}.
@@ -32,6 +35,31 @@ public final class Pkcs12 {
   public static final int ITERATIONS = 10_000;
 
   private Pkcs12() {}
+
+  /**
+   * Loads a keystore of {@code type} ({@code PKCS12} or {@code JKS}) from {@code bytes}. A PKCS#12
+   * encoding passes {@link Asn1Limits} first (a JKS file is not ASN.1; the JDK reads a PKCS#12
+   * file given as JKS too, so both are checked when they look like DER).
+   *
+   * @throws IllegalArgumentException when the encoding is refused or nests too deeply to parse
+   * @throws IOException when the password is wrong or the keystore damaged, as {@link KeyStore#load}
+   */
+  public static KeyStore load(byte[] bytes, String type, char[] password)
+      throws IOException, GeneralSecurityException {
+    if (bytes.length > Asn1Limits.MAX_KEYSTORE_BYTES) {
+      throw new IllegalArgumentException("larger than " + Asn1Limits.MAX_KEYSTORE_BYTES + " bytes");
+    }
+    if (type.equalsIgnoreCase("PKCS12") || (bytes.length > 0 && bytes[0] == 0x30)) {
+      Asn1Limits.check(bytes, Asn1Limits.MAX_KEYSTORE_BYTES);
+    }
+    KeyStore ks = KeyStore.getInstance(type);
+    try {
+      ks.load(new ByteArrayInputStream(bytes), password);
+    } catch (StackOverflowError e) {
+      throw new IllegalArgumentException("nested too deeply to parse", e);
+    }
+    return ks;
+  }
 
   /**
    * The bundle bytes.

@@ -94,10 +94,10 @@ public final class PrivateKeys {
     try {
       JcaPEMKeyConverter conv = converter();
       if (o instanceof PrivateKeyInfo) {
-        return conv.getPrivateKey((PrivateKeyInfo) o);
+        return Asn1Limits.guard(() -> conv.getPrivateKey((PrivateKeyInfo) o));
       }
       if (o instanceof PEMKeyPair) {
-        return conv.getKeyPair((PEMKeyPair) o).getPrivate();
+        return Asn1Limits.guard(() -> conv.getKeyPair((PEMKeyPair) o).getPrivate());
       }
     } catch (PEMException e) {
       throw new IllegalArgumentException("unsupported private key: " + e.getMessage(), e);
@@ -124,15 +124,15 @@ public final class PrivateKeys {
       InputDecryptorProvider dec = new JceOpenSSLPKCS8DecryptorProviderBuilder()
           .setProvider(KeyPairs.provider())
           .build(passphrase);
-      info = ((PKCS8EncryptedPrivateKeyInfo) o).decryptPrivateKeyInfo(dec);
+      info = Asn1Limits.guard(() -> ((PKCS8EncryptedPrivateKeyInfo) o).decryptPrivateKeyInfo(dec));
     } catch (OperatorCreationException e) {
       throw new IllegalArgumentException("unsupported key encryption: " + e.getMessage(), e);
     } catch (PKCSException | IllegalArgumentException | IllegalStateException e) {
       throw new UnrecoverableKeyException("wrong passphrase (or damaged key)");
     }
     try {
-      return converter().getPrivateKey(info);
-    } catch (PEMException e) {
+      return Asn1Limits.guard(() -> converter().getPrivateKey(info));
+    } catch (PEMException | IllegalArgumentException e) {
       throw new UnrecoverableKeyException("wrong passphrase (or damaged key)");
     }
   }
@@ -142,7 +142,8 @@ public final class PrivateKeys {
       throw new IllegalArgumentException("larger than " + MAX_PEM_BYTES + " bytes; not a key");
     }
     try (PEMParser p = new PEMParser(new StringReader(pem))) {
-      Object o = p.readObject();
+      Asn1Limits.checkPem(pem, MAX_PEM_BYTES);
+      Object o = Asn1Limits.guard(p::readObject);
       if (o == null) {
         throw new IllegalArgumentException("no PEM private key found");
       }
