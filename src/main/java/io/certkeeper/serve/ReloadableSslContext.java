@@ -2,10 +2,14 @@ package io.certkeeper.serve;
 
 import io.netty.handler.ssl.ClientAuth;
 import io.netty.handler.ssl.OpenSsl;
+import io.netty.handler.ssl.OpenSslContextOption;
+import io.netty.handler.ssl.OpenSslSessionContext;
 import io.netty.handler.ssl.SslContext;
 import io.netty.handler.ssl.SslContextBuilder;
 import io.netty.handler.ssl.SslProvider;
 import java.io.IOException;
+import java.time.Clock;
+import java.util.Optional;
 import java.util.Objects;
 import java.util.concurrent.atomic.AtomicReference;
 import javax.net.ssl.SSLException;
@@ -30,11 +34,15 @@ public final class ReloadableSslContext {
 
   private final KeySource source;
   private final TlsOptions options;
+  private final Optional<ClientCertificateVerifier> verifier;
   private final AtomicReference<Current> current = new AtomicReference<>();
 
-  private ReloadableSslContext(KeySource source, TlsOptions options) {
+  private ReloadableSslContext(KeySource source, TlsOptions options, Clock clock) {
     this.source = Objects.requireNonNull(source, "source");
     this.options = Objects.requireNonNull(options, "options");
+    this.verifier = options.clientAuth() == TlsOptions.ClientAuth.NONE ? Optional.empty()
+        : Optional.of(new ClientCertificateVerifier(options.clientCas(),
+            CrlView.of(options.crlFiles(), options.crlIssuers(), clock), clock));
   }
 
   /**
@@ -42,10 +50,31 @@ public final class ReloadableSslContext {
    *
    * @throws IOException when it cannot be read, does not match, or fails the self-test
    */
-  public static ReloadableSslContext load(KeySource source, TlsOptions options) throws IOException {
-    ReloadableSslContext r = new ReloadableSslContext(source, options);
+  public static ReloadableSslContext load(KeySource source, TlsOptions options, Clock clock) throws IOException {
+    ReloadableSslContext r = new ReloadableSslContext(source, options, clock);
     r.current.set(r.build(source.load()));
     return r;
+  }
+
+  /** As {@link #load(KeySource, TlsOptions, Clock)} for a listener without client authentication. */
+  public static ReloadableSslContext load(KeySource source, TlsOptions options) throws IOException {
+    if (options.clientAuth() != TlsOptions.ClientAuth.NONE) {
+      throw new IllegalArgumentException("client authentication needs a clock for its CRLs");
+    }
+    return load(source, options, Clock.systemUTC());
+  }
+
+  /** Whether client certificates are asked for (their checks then run off the event loop). */
+  public boolean verifiesClients() {
+    return verifier.isPresent();
+  }
+
+  /**
+   * Why client certificates are refused now, when the CRLs cannot be trusted (fail-closed);
+   * empty when they can, or when the listener does not ask for client certificates.
+   */
+  public Optional<String> revocationProblem() {
+    return verifier.flatMap(v -> v.crls().current().problem());
   }
 
   public Current current() {
@@ -79,21 +108,31 @@ public final class ReloadableSslContext {
     if (!options.ciphers().isEmpty()) {
       b.ciphers(options.ciphers());
     }
-    switch (options.clientAuth()) {
-      case OPTIONAL:
-        b.clientAuth(ClientAuth.OPTIONAL).trustManager(options.clientCas());
-        break;
-      case REQUIRE:
-        b.clientAuth(ClientAuth.REQUIRE).trustManager(options.clientCas());
-        break;
-      default:
-        b.clientAuth(ClientAuth.NONE);
+    if (verifier.isPresent()) {
+      if (!OpenSsl.isAvailable()) {
+        // Only the OpenSSL engine lets resumption be turned off per context (see below).
+        throw new IOException("client authentication needs the OpenSSL (BoringSSL) TLS engine, which is not"
+            + " available: " + OpenSsl.unavailabilityCause());
+      }
+      b.clientAuth(options.clientAuth() == TlsOptions.ClientAuth.REQUIRE ? ClientAuth.REQUIRE : ClientAuth.OPTIONAL)
+          .trustManager(verifier.get())
+          // the certificate check (a stat of each CRL file, sometimes a re-read) runs as a delegated task
+          .option(OpenSslContextOption.USE_TASKS, true);
+    } else {
+      b.clientAuth(ClientAuth.NONE);
     }
     SslContext ctx;
     try {
       ctx = b.build();
     } catch (SSLException | IllegalArgumentException e) {
       throw new IOException("cannot build a TLS context: " + e.getMessage(), e);
+    }
+    if (verifier.isPresent()) {
+      // No resumption with client certificates: a resumed session skips the certificate check, so
+      // a client revoked since its first handshake would be let in. Every handshake is a full one.
+      // Netty's OpenSSL contexts issue no session tickets unless ticket keys are set; this turns
+      // off the session-ID cache as well.
+      ((OpenSslSessionContext) ctx.sessionContext()).setSessionCacheEnabled(false);
     }
     if (options.clientAuth() != TlsOptions.ClientAuth.REQUIRE) {
       String presented = SelfTest.presentedLeaf(ctx);

@@ -15,6 +15,8 @@ import io.netty.util.concurrent.DefaultThreadFactory;
 import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.util.Objects;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
 
 /**
@@ -34,14 +36,20 @@ public final class TlsListener implements AutoCloseable {
 
   private final String name;
   private final ReloadableSslContext tls;
+  /** Threads that run TLS delegated tasks (client-certificate checks) off the event loop. */
+  static final int TASK_THREADS = 2;
+
   private final EventLoopGroup group;
   private final Channel server;
+  private final ExecutorService tasks;
 
-  private TlsListener(String name, ReloadableSslContext tls, EventLoopGroup group, Channel server) {
+  private TlsListener(String name, ReloadableSslContext tls, EventLoopGroup group, Channel server,
+      ExecutorService tasks) {
     this.name = name;
     this.tls = tls;
     this.group = group;
     this.server = server;
+    this.tasks = tasks;
   }
 
   /**
@@ -54,6 +62,8 @@ public final class TlsListener implements AutoCloseable {
     Objects.requireNonNull(role, "role");
     EventLoopGroup group = new MultiThreadIoEventLoopGroup(threads, new DefaultThreadFactory("certkeeper-" + name, true),
         NioIoHandler.newFactory());
+    ExecutorService tasks = Executors.newFixedThreadPool(TASK_THREADS,
+        new DefaultThreadFactory("certkeeper-" + name + "-tls-tasks", true));
     ServerBootstrap b = new ServerBootstrap()
         .group(group)
         .channel(NioServerSocketChannel.class)
@@ -63,7 +73,9 @@ public final class TlsListener implements AutoCloseable {
         .childHandler(new ChannelInitializer<SocketChannel>() {
           @Override
           protected void initChannel(SocketChannel ch) {
-            SslHandler ssl = tls.current().context().newHandler(ch.alloc());
+            SslHandler ssl = tls.verifiesClients()
+                ? tls.current().context().newHandler(ch.alloc(), tasks)
+                : tls.current().context().newHandler(ch.alloc());
             ssl.setHandshakeTimeoutMillis(HANDSHAKE_TIMEOUT_MS);
             ch.pipeline().addLast("tls", ssl);
             role.configure(ch, ch.pipeline());
@@ -71,9 +83,10 @@ public final class TlsListener implements AutoCloseable {
         });
     try {
       Channel server = b.bind(bind).sync().channel();
-      return new TlsListener(name, tls, group, server);
+      return new TlsListener(name, tls, group, server, tasks);
     } catch (Exception e) {
       group.shutdownGracefully(0, 1, TimeUnit.SECONDS);
+      tasks.shutdownNow();
       throw new IOException("listener " + name + ": cannot listen on " + bind + ": " + e.getMessage(), e);
     }
   }
@@ -100,5 +113,6 @@ public final class TlsListener implements AutoCloseable {
   public void close() {
     server.close().awaitUninterruptibly(1, TimeUnit.SECONDS);
     group.shutdownGracefully(0, 2, TimeUnit.SECONDS).awaitUninterruptibly(3, TimeUnit.SECONDS);
+    tasks.shutdownNow();
   }
 }
