@@ -4,6 +4,10 @@ import io.netty.handler.ssl.ClientAuth;
 import io.netty.handler.ssl.OpenSsl;
 import io.netty.handler.ssl.OpenSslContextOption;
 import io.netty.handler.ssl.OpenSslSessionContext;
+import io.netty.handler.ssl.ReferenceCountedOpenSslEngine;
+import io.netty.handler.ssl.SslHandler;
+import io.netty.buffer.ByteBufAllocator;
+import java.util.concurrent.Executor;
 import io.netty.handler.ssl.SslContext;
 import io.netty.handler.ssl.SslContextBuilder;
 import io.netty.handler.ssl.SslProvider;
@@ -77,6 +81,24 @@ public final class ReloadableSslContext {
     return verifier.flatMap(v -> v.crls().current().problem());
   }
 
+  /**
+   * A TLS handler for a new connection, from the current context. With client certificates the
+   * handler runs the certificate check on {@code tasks} and the connection issues no session
+   * ticket, so that no later connection can skip the check by resuming.
+   */
+  public SslHandler newHandler(ByteBufAllocator alloc, Executor tasks) {
+    SslContext ctx = current().context();
+    if (verifier.isEmpty()) {
+      return ctx.newHandler(alloc);
+    }
+    SslHandler h = ctx.newHandler(alloc, tasks);
+    ReferenceCountedOpenSslEngine engine = (ReferenceCountedOpenSslEngine) h.engine();
+    synchronized (engine) {
+      io.netty.internal.tcnative.SSL.setOptions(engine.sslPointer(), io.netty.internal.tcnative.SSL.SSL_OP_NO_TICKET);
+    }
+    return h;
+  }
+
   public Current current() {
     return current.get();
   }
@@ -129,9 +151,8 @@ public final class ReloadableSslContext {
     }
     if (verifier.isPresent()) {
       // No resumption with client certificates: a resumed session skips the certificate check, so
-      // a client revoked since its first handshake would be let in. Every handshake is a full one.
-      // Netty's OpenSSL contexts issue no session tickets unless ticket keys are set; this turns
-      // off the session-ID cache as well.
+      // a client revoked since its first handshake would be let in. Every handshake is a full one:
+      // no session-ID cache (TLS 1.2) here, no session tickets (TLS 1.2 and 1.3) in newHandler.
       ((OpenSslSessionContext) ctx.sessionContext()).setSessionCacheEnabled(false);
     }
     if (options.clientAuth() != TlsOptions.ClientAuth.REQUIRE) {

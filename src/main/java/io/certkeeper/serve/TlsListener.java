@@ -73,9 +73,7 @@ public final class TlsListener implements AutoCloseable {
         .childHandler(new ChannelInitializer<SocketChannel>() {
           @Override
           protected void initChannel(SocketChannel ch) {
-            SslHandler ssl = tls.verifiesClients()
-                ? tls.current().context().newHandler(ch.alloc(), tasks)
-                : tls.current().context().newHandler(ch.alloc());
+            SslHandler ssl = tls.newHandler(ch.alloc(), tasks);
             ssl.setHandshakeTimeoutMillis(HANDSHAKE_TIMEOUT_MS);
             ch.pipeline().addLast("tls", ssl);
             role.configure(ch, ch.pipeline());
