@@ -5,11 +5,13 @@ import io.certkeeper.store.IssuedCertificateRecord;
 import io.certkeeper.store.IssuedCertificateRepository;
 import io.certkeeper.store.StoreException;
 import io.certkeeper.util.AtomicFiles;
+import io.certkeeper.x509.KeyPairs;
 import io.certkeeper.x509.Pem;
 import java.io.IOException;
 import java.math.BigInteger;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.security.GeneralSecurityException;
 import java.security.cert.CRLException;
 import java.security.cert.CertificateException;
 import java.security.cert.CertificateFactory;
@@ -19,11 +21,12 @@ import java.time.Duration;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
 import java.util.Date;
+import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
 import org.bouncycastle.asn1.x509.CRLNumber;
 import org.bouncycastle.asn1.x509.Extension;
-import org.bouncycastle.cert.CertIOException;
+import org.bouncycastle.cert.jcajce.JcaX509ExtensionUtils;
 import org.bouncycastle.cert.X509v2CRLBuilder;
 
 /**
@@ -102,13 +105,38 @@ public final class CrlPublisher {
     return repo.find(s).orElseThrow();
   }
 
-  /** Signs and writes a new CRL listing every certificate the issuer revoked. */
+  /**
+   * Signs and writes a new CRL listing every certificate the issuer revoked. Runs under the
+   * store's CRL lock of the issuer (see {@link IssuedCertificateRepository#publishCrl}): concurrent
+   * publishers, in this process or others, take turns, each lists every revocation committed before
+   * its turn, and the file on disk only ever moves to a higher CRL number. The number is one above
+   * both the store's and the one on disk, so a CRL written by a publisher that died before its
+   * commit is never followed by another CRL with the same number.
+   */
   public X509CRL publish() throws CaException, StoreException {
     Instant now = clock.instant().truncatedTo(ChronoUnit.SECONDS);
-    CrlState state = repo.nextCrl(ca.issuerSha256(), now, now.plus(validity));
-    X509v2CRLBuilder b = new X509v2CRLBuilder(ca.issuerName(), Date.from(now));
-    b.setNextUpdate(Date.from(state.nextUpdate()));
-    for (IssuedCertificateRecord r : repo.revokedBy(ca.issuerSha256())) {
+    byte[][] signed = new byte[1][];
+    repo.publishCrl(ca.issuerSha256(), now, now.plus(validity), (last, revoked) -> {
+      long number = Math.max(last, onDiskNumber()) + 1;
+      byte[] der = sign(number, now, now.plus(validity), revoked);
+      try {
+        // Owner-only like everything under the data dir; `certkeeper crl --out` publishes a copy.
+        AtomicFiles.write(derFile(), der, AtomicFiles.PRIVATE);
+        AtomicFiles.write(pemFile(), Pem.block("X509 CRL", der).getBytes(java.nio.charset.StandardCharsets.US_ASCII),
+            AtomicFiles.PRIVATE);
+      } catch (IOException e) {
+        throw new CaException("cannot write the CRL to " + derFile() + ": " + e.getMessage(), e);
+      }
+      signed[0] = der;
+      return number;
+    });
+    return parse(signed[0]);
+  }
+
+  private byte[] sign(long number, Instant thisUpdate, Instant nextUpdate, List<IssuedCertificateRecord> revoked) {
+    X509v2CRLBuilder b = new X509v2CRLBuilder(ca.issuerName(), Date.from(thisUpdate));
+    b.setNextUpdate(Date.from(nextUpdate));
+    for (IssuedCertificateRecord r : revoked) {
       RevocationReason reason = r.revocationReason().map(RevocationReason::parse).orElse(RevocationReason.UNSPECIFIED);
       BigInteger serial = new BigInteger(r.serial(), 16);
       Date at = Date.from(r.revokedAt().get());
@@ -120,17 +148,29 @@ public final class CrlPublisher {
     }
     try {
       b.addExtension(Extension.authorityKeyIdentifier, false, ca.issuerKeyId());
-      b.addExtension(Extension.cRLNumber, false, new CRLNumber(BigInteger.valueOf(state.crlNumber())));
-      byte[] der = b.build(ca.signer()).getEncoded();
-      // Owner-only like everything under the data dir; `certkeeper crl --out` publishes a copy.
-      AtomicFiles.write(derFile(), der, AtomicFiles.PRIVATE);
-      AtomicFiles.write(pemFile(), Pem.block("X509 CRL", der).getBytes(java.nio.charset.StandardCharsets.US_ASCII),
-          AtomicFiles.PRIVATE);
-      return parse(der);
-    } catch (CertIOException e) {
-      throw new IllegalStateException("cannot encode the CRL: " + e.getMessage(), e);
+      b.addExtension(Extension.cRLNumber, false, new CRLNumber(BigInteger.valueOf(number)));
+      return b.build(ca.signer()).getEncoded();
     } catch (IOException e) {
-      throw new CaException("cannot write the CRL to " + derFile() + ": " + e.getMessage(), e);
+      throw new IllegalStateException("cannot encode the CRL: " + e.getMessage(), e);
+    }
+  }
+
+  /**
+   * The number of the CRL in {@link #derFile()} when it is this issuer's, else 0 (no file, or one
+   * that does not parse or is not signed by the issuer: it is replaced).
+   */
+  long onDiskNumber() {
+    try {
+      byte[] der = Files.readAllBytes(derFile());
+      X509CRL crl = parse(der);
+      crl.verify(ca.issuer().getPublicKey(), KeyPairs.provider());
+      byte[] ext = crl.getExtensionValue(Extension.cRLNumber.getId());
+      if (ext == null) {
+        return 0;
+      }
+      return CRLNumber.getInstance(JcaX509ExtensionUtils.parseExtensionValue(ext)).getCRLNumber().longValueExact();
+    } catch (IOException | GeneralSecurityException | RuntimeException e) {
+      return 0;
     }
   }
 

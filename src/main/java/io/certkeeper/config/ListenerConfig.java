@@ -89,12 +89,16 @@ public record ListenerConfig(String name, HostPort bind, String role, Optional<H
    * @param ciphers enabled cipher suites (default: the TLS implementation's secure defaults)
    * @param clientAuth {@code none}, {@code optional} or {@code require}
    * @param clientCaFiles trust anchors for client certificates
+   * @param crlFiles CRLs (DER or PEM) client certificates are checked against, besides the local
+   *     CA's own CRL; each must be signed by a client CA
    */
-  public record TlsSettings(List<String> protocols, List<String> ciphers, String clientAuth, List<Path> clientCaFiles) {
+  public record TlsSettings(List<String> protocols, List<String> ciphers, String clientAuth, List<Path> clientCaFiles,
+      List<Path> crlFiles) {
     public TlsSettings {
       protocols = List.copyOf(protocols);
       ciphers = List.copyOf(ciphers);
       clientCaFiles = List.copyOf(clientCaFiles);
+      crlFiles = List.copyOf(crlFiles);
     }
   }
 
@@ -191,7 +195,7 @@ public record ListenerConfig(String name, HostPort bind, String role, Optional<H
   }
 
   private static TlsSettings readTls(ConfigNode t, Path baseDir) throws ConfigException {
-    t.allowOnly("protocols", "ciphers", "client-auth", "client-ca-files");
+    t.allowOnly("protocols", "ciphers", "client-auth", "client-ca-files", "crl-files");
     List<String> protocols = t.list("protocols", p -> p.asChoice("tlsv1.3", "tlsv1.2").equals("tlsv1.3") ? "TLSv1.3" : "TLSv1.2");
     List<String> ciphers = t.list("ciphers", ConfigNode::asString);
     String clientAuth = t.choice("client-auth", "none", "optional", "require").orElse("none");
@@ -199,6 +203,11 @@ public record ListenerConfig(String name, HostPort bind, String role, Optional<H
     if (!clientAuth.equals("none") && cas.isEmpty()) {
       throw t.error("client-auth " + clientAuth + " needs client-ca-files");
     }
-    return new TlsSettings(protocols.isEmpty() ? List.of("TLSv1.3", "TLSv1.2") : protocols, ciphers, clientAuth, cas);
+    List<Path> crls = t.list("crl-files", p -> baseDir.resolve(p.asPath()).normalize());
+    if (!crls.isEmpty() && clientAuth.equals("none")) {
+      throw t.require("crl-files").error("crl-files check client certificates; set client-auth to optional or require");
+    }
+    return new TlsSettings(protocols.isEmpty() ? List.of("TLSv1.3", "TLSv1.2") : protocols, ciphers, clientAuth, cas,
+        crls);
   }
 }

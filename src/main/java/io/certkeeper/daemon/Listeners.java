@@ -82,7 +82,7 @@ final class Listeners implements AutoCloseable {
     KeySource source = keySource(c, dataDir);
     ReloadableSslContext tls;
     try {
-      tls = ReloadableSslContext.load(source, tlsOptions(c, dataDir));
+      tls = ReloadableSslContext.load(source, tlsOptions(c, dataDir), clock);
     } catch (IOException e) {
       throw new IOException("listener " + c.name() + ": " + e.getMessage(), e);
     }
@@ -101,6 +101,8 @@ final class Listeners implements AutoCloseable {
     watcher.watch(watched, () -> reload(c, l));
     log.info("{} - listening on {} ({}), serving {}", c.name(), l.address(), c.role(),
         tls.current().material().leaf().getSubjectX500Principal());
+    tls.revocationProblem().ifPresent(p -> log.error("{} - refusing every client certificate until its CRLs can be"
+        + " trusted: {}", c.name(), p));
   }
 
   /** Reloads the listeners that serve managed certificate {@code name} (after a renewal). */
@@ -180,8 +182,19 @@ final class Listeners implements AutoCloseable {
         && java.nio.file.Files.isRegularFile(localRoot)) {
       cas.addAll(Pem.readCertificates(localRoot)); // an admin listener trusts the local CA's clients
     }
+    List<Path> crls = new ArrayList<>(c.tls().crlFiles());
+    List<X509Certificate> crlIssuers = new ArrayList<>(cas);
+    if (!c.tls().clientAuth().equals("none") && java.nio.file.Files.isRegularFile(localRoot)
+        && cas.containsAll(Pem.readCertificates(localRoot))) {
+      // Clients of the local CA are checked against its CRL, signed by its issuing certificate.
+      crls.add(dataDir.resolve(TrustSources.LOCAL_CRL));
+      Path intermediate = dataDir.resolve(TrustSources.LOCAL_INTERMEDIATE);
+      if (java.nio.file.Files.isRegularFile(intermediate)) {
+        crlIssuers.addAll(Pem.readCertificates(intermediate));
+      }
+    }
     return new TlsOptions(c.tls().protocols(), c.tls().ciphers(),
-        TlsOptions.ClientAuth.valueOf(c.tls().clientAuth().toUpperCase(Locale.ROOT)), cas);
+        TlsOptions.ClientAuth.valueOf(c.tls().clientAuth().toUpperCase(Locale.ROOT)), cas, crls, crlIssuers);
   }
 
   /** The bound address of a listener, by name (for tests and the closed loop). */

@@ -16,6 +16,10 @@ import java.util.List;
 public final class TrustSources {
   /** Where {@code certkeeper ca init} puts the root certificate. */
   public static final String LOCAL_ROOT = "ca/root.pem";
+  /** Where the local CA's intermediate is, when it has one (it then signs leaves and CRLs). */
+  public static final String LOCAL_INTERMEDIATE = "ca/intermediate.pem";
+  /** Where the local CA publishes its current CRL. */
+  public static final String LOCAL_CRL = "ca/crl.der";
 
   private TrustSources() {}
 

@@ -16,6 +16,8 @@ import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.time.Clock;
 import java.util.Objects;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
 
 /**
@@ -38,19 +40,24 @@ public final class TlsListener implements AutoCloseable {
 
   private final String name;
   private final ReloadableSslContext tls;
+  /** Threads that run TLS delegated tasks (client-certificate checks) off the event loop. */
+  static final int TASK_THREADS = 2;
+
   private final EventLoopGroup group;
   private final Channel server;
   private final Role role;
   private final ConnectionLimit limit;
+  private final ExecutorService tasks;
 
   private TlsListener(String name, ReloadableSslContext tls, EventLoopGroup group, Channel server, Role role,
-      ConnectionLimit limit) {
+      ConnectionLimit limit, ExecutorService tasks) {
     this.name = name;
     this.tls = tls;
     this.group = group;
     this.server = server;
     this.role = role;
     this.limit = limit;
+    this.tasks = tasks;
   }
 
   /** Binds and starts serving, with at most {@value ConnectionLimit#DEFAULT_MAX} connections at once. */
@@ -72,6 +79,8 @@ public final class TlsListener implements AutoCloseable {
     ConnectionLimit limit = new ConnectionLimit(name, maxConnections, clock);
     EventLoopGroup group = new MultiThreadIoEventLoopGroup(threads, new DefaultThreadFactory("certkeeper-" + name, true),
         NioIoHandler.newFactory());
+    ExecutorService tasks = Executors.newFixedThreadPool(TASK_THREADS,
+        new DefaultThreadFactory("certkeeper-" + name + "-tls-tasks", true));
     ServerBootstrap b = new ServerBootstrap()
         .group(group)
         .channel(NioServerSocketChannel.class)
@@ -84,7 +93,7 @@ public final class TlsListener implements AutoCloseable {
             if (!limit.admit(ch)) {
               return;
             }
-            SslHandler ssl = tls.current().context().newHandler(ch.alloc());
+            SslHandler ssl = tls.newHandler(ch.alloc(), tasks);
             ssl.setHandshakeTimeoutMillis(HANDSHAKE_TIMEOUT_MS);
             ch.pipeline().addLast("tls", ssl);
             role.configure(ch, ch.pipeline());
@@ -92,9 +101,10 @@ public final class TlsListener implements AutoCloseable {
         });
     try {
       Channel server = b.bind(bind).sync().channel();
-      return new TlsListener(name, tls, group, server, role, limit);
+      return new TlsListener(name, tls, group, server, role, limit, tasks);
     } catch (Exception e) {
       group.shutdownGracefully(0, 1, TimeUnit.SECONDS);
+      tasks.shutdownNow();
       role.close();
       throw new IOException("listener " + name + ": cannot listen on " + bind + ": " + e.getMessage(), e);
     }
@@ -127,6 +137,7 @@ public final class TlsListener implements AutoCloseable {
   public void close() {
     server.close().awaitUninterruptibly(1, TimeUnit.SECONDS);
     group.shutdownGracefully(0, 2, TimeUnit.SECONDS).awaitUninterruptibly(3, TimeUnit.SECONDS);
+    tasks.shutdownNow();
     role.close();
   }
 }

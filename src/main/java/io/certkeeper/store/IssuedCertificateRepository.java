@@ -104,19 +104,21 @@ public final class IssuedCertificateRepository {
 
   /** The revoked certificates signed by {@code issuerSha256}, oldest revocation first. */
   public List<IssuedCertificateRecord> revokedBy(String issuerSha256) throws StoreException {
-    return store.inTransaction(c -> {
-      try (PreparedStatement ps = c.prepareStatement(
-          "SELECT * FROM issued_certificates WHERE issuer_sha256 = ? AND revoked_at IS NOT NULL ORDER BY revoked_at, serial")) {
-        ps.setString(1, issuerSha256);
-        List<IssuedCertificateRecord> out = new ArrayList<>();
-        try (ResultSet rs = ps.executeQuery()) {
-          while (rs.next()) {
-            out.add(read(rs));
-          }
+    return store.inTransaction(c -> revokedBy(c, issuerSha256));
+  }
+
+  private static List<IssuedCertificateRecord> revokedBy(Connection c, String issuerSha256) throws SQLException {
+    try (PreparedStatement ps = c.prepareStatement(
+        "SELECT * FROM issued_certificates WHERE issuer_sha256 = ? AND revoked_at IS NOT NULL ORDER BY revoked_at, serial")) {
+      ps.setString(1, issuerSha256);
+      List<IssuedCertificateRecord> out = new ArrayList<>();
+      try (ResultSet rs = ps.executeQuery()) {
+        while (rs.next()) {
+          out.add(read(rs));
         }
-        return out;
       }
-    });
+      return out;
+    }
   }
 
   /** Every issued certificate by the fingerprint of its certificate. */
@@ -169,36 +171,95 @@ public final class IssuedCertificateRepository {
   }
 
   /**
-   * Takes the next CRL number of {@code issuerSha256} (1 for the first CRL) and records the new
-   * CRL's validity, in one transaction: two CRLs never share a number.
+   * What the CA does while it holds the CRL lock of its issuer: sign the CRL that follows
+   * {@code lastNumber} (0 when none was published), listing {@code revoked}, write it where
+   * relying parties read it, and return the number it gave that CRL.
    */
-  public CrlState nextCrl(String issuerSha256, Instant thisUpdate, Instant nextUpdate) throws StoreException {
-    return store.inTransaction(c -> {
-      int updated;
+  @FunctionalInterface
+  public interface CrlSigning<E extends Exception> {
+    long publish(long lastNumber, List<IssuedCertificateRecord> revoked) throws E;
+  }
+
+  /**
+   * Publishes the next CRL of {@code issuerSha256} under a lock: in one transaction, takes the
+   * {@code crl_state} row of the issuer {@code FOR UPDATE} (creating it for the first CRL), reads
+   * every committed revocation of the issuer, lets {@code signing} sign and write the CRL while the
+   * lock is held, and records the number it used. Publishers in other threads and other processes
+   * (the H2 file shared through its automatic server, or PostgreSQL) wait for the lock, so CRLs are
+   * written in number order and each lists every revocation committed before it.
+   *
+   * @throws E what {@code signing} threw; nothing is recorded then
+   * @throws StoreException when the store fails, or {@code signing} returned a number not above the last
+   */
+  public <E extends Exception> CrlState publishCrl(String issuerSha256, Instant thisUpdate, Instant nextUpdate,
+      CrlSigning<E> signing) throws StoreException, E {
+    for (int attempt = 1; ; attempt++) {
+      try {
+        return store.inTransaction(c -> lockedPublish(c, issuerSha256, thisUpdate, nextUpdate, signing));
+      } catch (SigningFailed e) {
+        @SuppressWarnings("unchecked")
+        E cause = (E) e.getCause();
+        throw cause;
+      } catch (StoreException e) {
+        // Two first CRLs at once: one insert of the row wins, the other runs again and locks it.
+        if (attempt < 2 && e.getCause() instanceof SQLException sql && UNIQUE_VIOLATION.equals(sql.getSQLState())) {
+          continue;
+        }
+        throw e;
+      }
+    }
+  }
+
+  private static <E extends Exception> CrlState lockedPublish(Connection c, String issuerSha256, Instant thisUpdate,
+      Instant nextUpdate, CrlSigning<E> signing) throws SQLException {
+    long last;
+    try (PreparedStatement ps = c.prepareStatement(
+        "SELECT crl_number FROM crl_state WHERE issuer_sha256 = ? FOR UPDATE")) {
+      ps.setString(1, issuerSha256);
+      try (ResultSet rs = ps.executeQuery()) {
+        last = rs.next() ? rs.getLong(1) : -1;
+      }
+    }
+    if (last < 0) {
       try (PreparedStatement ps = c.prepareStatement(
-          "UPDATE crl_state SET crl_number = crl_number + 1, this_update = ?, next_update = ? WHERE issuer_sha256 = ?")) {
-        Jdbc.setInstant(ps, 1, thisUpdate);
-        Jdbc.setInstant(ps, 2, nextUpdate);
-        ps.setString(3, issuerSha256);
-        updated = ps.executeUpdate();
-      }
-      if (updated == 0) {
-        try (PreparedStatement ps = c.prepareStatement(
-            "INSERT INTO crl_state (issuer_sha256, crl_number, this_update, next_update) VALUES (?, 1, ?, ?)")) {
-          ps.setString(1, issuerSha256);
-          Jdbc.setInstant(ps, 2, thisUpdate);
-          Jdbc.setInstant(ps, 3, nextUpdate);
-          ps.executeUpdate();
-        }
-      }
-      try (PreparedStatement ps = c.prepareStatement("SELECT crl_number FROM crl_state WHERE issuer_sha256 = ?")) {
+          "INSERT INTO crl_state (issuer_sha256, crl_number, this_update, next_update) VALUES (?, 0, ?, ?)")) {
         ps.setString(1, issuerSha256);
-        try (ResultSet rs = ps.executeQuery()) {
-          rs.next();
-          return new CrlState(issuerSha256, rs.getLong(1), thisUpdate, nextUpdate);
-        }
+        Jdbc.setInstant(ps, 2, thisUpdate);
+        Jdbc.setInstant(ps, 3, nextUpdate);
+        ps.executeUpdate(); // the new row is locked by this transaction until it commits
       }
-    });
+      last = 0;
+    }
+    List<IssuedCertificateRecord> revoked = revokedBy(c, issuerSha256);
+    long number;
+    try {
+      number = signing.publish(last, revoked);
+    } catch (RuntimeException e) {
+      throw e;
+    } catch (Exception e) {
+      throw new SigningFailed(e);
+    }
+    if (number <= last) {
+      throw new IllegalStateException("CRL number " + number + " is not above the last one, " + last);
+    }
+    try (PreparedStatement ps = c.prepareStatement(
+        "UPDATE crl_state SET crl_number = ?, this_update = ?, next_update = ? WHERE issuer_sha256 = ?")) {
+      ps.setLong(1, number);
+      Jdbc.setInstant(ps, 2, thisUpdate);
+      Jdbc.setInstant(ps, 3, nextUpdate);
+      ps.setString(4, issuerSha256);
+      ps.executeUpdate();
+    }
+    return new CrlState(issuerSha256, number, thisUpdate, nextUpdate);
+  }
+
+  /** Carries the checked exception of a {@link CrlSigning} through the transaction, which rolls back. */
+  private static final class SigningFailed extends RuntimeException {
+    private static final long serialVersionUID = 1L;
+
+    SigningFailed(Exception cause) {
+      super(cause);
+    }
   }
 
   private static IssuedCertificateRecord read(ResultSet rs) throws SQLException {

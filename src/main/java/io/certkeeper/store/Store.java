@@ -51,6 +51,10 @@ public final class Store implements AutoCloseable {
   }
 
   private static final Logger log = LoggerFactory.getLogger(Store.class);
+  /** How long opening waits for other processes that are opening the same H2 file. */
+  static final java.time.Duration H2_OPEN_RETRY = java.time.Duration.ofSeconds(20);
+  /** H2's ErrorCode.ERROR_OPENING_DATABASE_1. */
+  private static final int H2_ERROR_OPENING_DATABASE = 8000;
 
   private final HikariDataSource dataSource;
   private final String description;
@@ -108,12 +112,7 @@ public final class Store implements AutoCloseable {
     // Fail at once when the database cannot be reached: the caller reports it, systemd retries.
     hc.setInitializationFailTimeout(1);
     hc.setAutoCommit(true);
-    HikariDataSource ds;
-    try {
-      ds = new HikariDataSource(hc);
-    } catch (RuntimeException e) {
-      throw new StoreException("cannot open the store at " + shown + ": " + rootMessage(e), e);
-    }
+    HikariDataSource ds = openPool(hc, engine, shown);
     try {
       MigrateResult r = Flyway.configure()
           .dataSource(ds)
@@ -209,6 +208,43 @@ public final class Store implements AutoCloseable {
     for (Throwable t = e; t != null; t = t.getCause() == t ? null : t.getCause()) {
       if (t instanceof SQLException && WRONG_PASSWORD_STATE.equals(((SQLException) t).getSQLState())) {
         return true;
+      }
+    }
+    return false;
+  }
+
+  /**
+   * The pool, retried while another process is in the middle of opening the same H2 file (H2's
+   * lock file is being written: "Lock file recently modified"). Several CLI commands started at once
+   * then take turns instead of failing; any other error fails at once.
+   */
+  private static HikariDataSource openPool(HikariConfig hc, Engine engine, String shown) throws StoreException {
+    long deadline = System.nanoTime() + H2_OPEN_RETRY.toNanos();
+    long pause = 20;
+    while (true) {
+      try {
+        return new HikariDataSource(hc);
+      } catch (RuntimeException e) {
+        if (engine != Engine.H2 || !isH2OpenContention(e) || System.nanoTime() - deadline > 0) {
+          throw new StoreException("cannot open the store at " + shown + ": " + rootMessage(e), e);
+        }
+      }
+      try {
+        Thread.sleep(pause + java.util.concurrent.ThreadLocalRandom.current().nextLong(pause));
+      } catch (InterruptedException ie) {
+        Thread.currentThread().interrupt();
+        throw new StoreException("cannot open the store at " + shown + ": interrupted", ie);
+      }
+      pause = Math.min(pause * 2, 500);
+    }
+  }
+
+  /** H2's error "cannot open the database" (8000) raised by its file lock while another process takes it. */
+  private static boolean isH2OpenContention(Throwable e) {
+    for (Throwable t = e; t != null; t = t.getCause() == t ? null : t.getCause()) {
+      if (t instanceof SQLException sql && sql.getErrorCode() == H2_ERROR_OPENING_DATABASE) {
+        String m = String.valueOf(sql.getMessage());
+        return m.contains("Lock file recently modified") || m.contains("Concurrent update");
       }
     }
     return false;

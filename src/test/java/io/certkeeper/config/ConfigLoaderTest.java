@@ -109,6 +109,25 @@ class ConfigLoaderTest {
   }
 
   @Test
+  void crlFilesWithoutClientAuthNameFileAndLine() throws Exception {
+    Path f = write("listeners:\n  - name: echo\n    bind: 8443\n    role: echo\n"
+        + "    certificate: {cert-file: c.pem, key-file: k.pem}\n    tls:\n      crl-files: [clients.crl]\n");
+    ConfigException e = assertThrows(ConfigException.class, () -> ConfigLoader.load(f));
+    assertTrue(e.getMessage().startsWith(f + ":7: "), e.getMessage());
+    assertTrue(e.getMessage().endsWith("crl-files check client certificates; set client-auth to optional or require"),
+        e.getMessage());
+  }
+
+  @Test
+  void crlFilesAreResolvedAgainstTheConfigFolder() throws Exception {
+    Path f = write("listeners:\n  - name: echo\n    bind: 8443\n    role: echo\n"
+        + "    certificate: {cert-file: c.pem, key-file: k.pem}\n"
+        + "    tls: {client-auth: require, client-ca-files: [ca.pem], crl-files: [clients.crl]}\n");
+    assertEquals(java.util.List.of(f.getParent().resolve("clients.crl")),
+        ConfigLoader.load(f).listeners().get(0).tls().crlFiles());
+  }
+
+  @Test
   void invalidYamlNamesTheLine() throws Exception {
     Path f = write("log:\n  level: info\n store: [\n");
     ConfigException e = assertThrows(ConfigException.class, () -> ConfigLoader.load(f));

@@ -46,7 +46,11 @@ class AdminApiIT {
   @Test
   void endpointsAnswerWithTokenOrClientCertificateAndRefuseOthers() throws Exception {
     OpenSsl.selfSigned(dir, "server", "localhost", 30);
-    OpenSsl.selfSigned(dir, "client", "client.example", 30);
+    // a client certificate must carry the client profile (clientAuth) to authenticate
+    OpenSsl.run(dir, "req", "-x509", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:P-256", "-nodes",
+        "-keyout", "client.key", "-out", "client.pem", "-subj", "/CN=client.example",
+        "-addext", "subjectAltName=DNS:client.example", "-addext", "extendedKeyUsage=clientAuth",
+        "-days", "30").requireSuccess();
     OpenSsl.selfSigned(dir, "stranger", "stranger.example", 30);
     Files.writeString(dir.resolve("token"), "s3cret-token\n");
     int token = freePort();
