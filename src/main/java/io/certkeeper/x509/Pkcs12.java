@@ -51,6 +51,13 @@ public final class Pkcs12 {
     }
     if (type.equalsIgnoreCase("PKCS12") || (bytes.length > 0 && bytes[0] == 0x30)) {
       Asn1Limits.check(bytes, Asn1Limits.MAX_KEYSTORE_BYTES);
+      try {
+        KdfLimits.requireBoundedPkcs12(bytes);
+      } catch (IllegalArgumentException e) {
+        throw e;
+      } catch (RuntimeException e) { // a structure Bouncy Castle cannot read: the keystore reader judges it
+        // fall through
+      }
     }
     KeyStore ks = KeyStore.getInstance(type);
     try {

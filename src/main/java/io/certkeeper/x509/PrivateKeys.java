@@ -119,6 +119,7 @@ public final class PrivateKeys {
     if (!(o instanceof PKCS8EncryptedPrivateKeyInfo)) {
       throw new IllegalArgumentException("not an encrypted PKCS#8 private key");
     }
+    KdfLimits.requireBounded(((PKCS8EncryptedPrivateKeyInfo) o).getEncryptionAlgorithm(), "the encrypted key");
     PrivateKeyInfo info;
     try {
       InputDecryptorProvider dec = new JceOpenSSLPKCS8DecryptorProviderBuilder()
