@@ -52,7 +52,7 @@ import org.slf4j.LoggerFactory;
  *   <li>record the generation in the store;
  *   <li>write the configured outputs, each atomically, certificates before keys;
  *   <li>run the hooks (only now that something changed), then reload the daemon's listeners and
- *       check what they serve (the closed loop).
+ *       check what they serve, each within its grace (the closed loop, {@link ListenerCheck}).
  * </ol>
  *
  * <p>A crash before the commit point leaves the old generation in force everywhere (the new
