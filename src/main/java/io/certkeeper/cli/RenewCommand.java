@@ -53,7 +53,7 @@ final class RenewCommand implements Callable<Integer> {
     Renewer.Outcome o;
     try (Store store = root.openStore()) {
       Renewer renewer = Renewer.create(store, ctx.issuer(ca, new IssuedCertificateRepository(store)), () -> config,
-          root.dataDir(), root.clock(), Optional.of(AlertOutbox.create(config::alerts, root.clock())), n -> { },
+          root.dataDir(), root.clock(), Optional.of(AlertOutbox.create(config::alerts, root.clock())), io.certkeeper.renew.ServingListeners.NONE,
           Optional.ofNullable(root.env().get(Renewer.CRASH_AT_ENV)));
       o = renewer.renew(name, force);
     }

@@ -206,7 +206,8 @@ public final class Daemon {
 
       part = "listeners";
       listeners = Listeners.start(config.listeners(), dataDir, new ListenerStateRepository(store), clock,
-          l -> new AdminApi(l, store, clock, this::isReadyNow, dispatcher, this::metricsText, this::renewNow));
+          l -> new AdminApi(l, store, clock, this::isReadyNow, dispatcher, this::metricsText, this::renewNow),
+          renewer.<Listeners.ManagedCheck>map(r -> r::checkListeners).orElse(Listeners.ManagedCheck.NONE));
       started.push(named("listeners", listeners::close));
 
       part = "housekeeping";
@@ -321,12 +322,7 @@ public final class Daemon {
     Issuer issuer = Issuer.forCa(ca, CaPolicies.of(config.ca()), new IssuedCertificateRepository(store), clock,
         config.ca().crlUrl());
     return Optional.of(Renewer.create(store, issuer, this::config, dataDir, clock, Optional.of(alerting.outbox()),
-        name -> {
-          Listeners ls = listeners;
-          if (ls != null) {
-            ls.reloadManaged(name);
-          }
-        }, Optional.ofNullable(System.getenv(Renewer.CRASH_AT_ENV))));
+        Listeners.serving(() -> listeners), Optional.ofNullable(System.getenv(Renewer.CRASH_AT_ENV))));
   }
 
   private void recordReload(Optional<String> error) {

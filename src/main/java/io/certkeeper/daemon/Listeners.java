@@ -3,6 +3,7 @@ package io.certkeeper.daemon;
 import io.certkeeper.util.Printable;
 import io.certkeeper.config.ListenerConfig;
 import io.certkeeper.renew.ManagedLayout;
+import io.certkeeper.renew.ServingListeners;
 import io.certkeeper.serve.FileWatcher;
 import io.certkeeper.serve.HttpLimits;
 import io.certkeeper.serve.KeySource;
@@ -26,6 +27,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.Optional;
+import java.util.function.Supplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -33,8 +35,12 @@ import org.slf4j.LoggerFactory;
  * The daemon's TLS listeners: started from the configuration, reloaded when their files change
  * (or when their managed certificate is renewed), checked after each swap by a real connection,
  * and recorded in the store.
+ *
+ * <p>Whether a listener of a managed certificate serves the generation in force is judged by the
+ * renewal's closed loop ({@link ManagedCheck}) after it had its chance to load it: after a renewal in
+ * the daemon, after the file watcher reloaded it (a renewal by the CLI), and once all have started.
  */
-final class Listeners implements AutoCloseable {
+final class Listeners implements AutoCloseable, ServingListeners {
   /** Time allowed for the check connection after a swap. */
   static final Duration CHECK_TIMEOUT = Duration.ofSeconds(5);
 
@@ -42,14 +48,16 @@ final class Listeners implements AutoCloseable {
 
   private record Running(ListenerConfig config, TlsListener listener) {}
 
-  private final List<Running> running = new ArrayList<>();
+  private final List<Running> running = new java.util.concurrent.CopyOnWriteArrayList<>();
   private final ListenerStateRepository states;
   private final Clock clock;
   private final FileWatcher watcher;
+  private final ManagedCheck check;
 
-  private Listeners(ListenerStateRepository states, Clock clock) throws IOException {
+  private Listeners(ListenerStateRepository states, Clock clock, ManagedCheck check) throws IOException {
     this.states = states;
     this.clock = clock;
+    this.check = check;
     this.watcher = new FileWatcher();
   }
 
@@ -64,9 +72,18 @@ final class Listeners implements AutoCloseable {
     Roles.HttpHandler create(ListenerConfig listener) throws IOException;
   }
 
+  /** Checks that the listeners of a managed certificate serve the generation in force (the renewer's closed loop). */
+  @FunctionalInterface
+  interface ManagedCheck {
+    /** No check (no renewer: no CA or no passphrase). */
+    ManagedCheck NONE = (certificate, listeners) -> { };
+
+    void check(String certificate, ServingListeners listeners);
+  }
+
   static Listeners start(List<ListenerConfig> configs, Path dataDir, ListenerStateRepository states, Clock clock,
-      AdminFactory admin) throws IOException, StoreException {
-    Listeners ls = new Listeners(states, clock);
+      AdminFactory admin, ManagedCheck check) throws IOException, StoreException {
+    Listeners ls = new Listeners(states, clock, check);
     try {
       for (ListenerConfig c : configs) {
         ls.startOne(c, dataDir, admin);
@@ -75,7 +92,29 @@ final class Listeners implements AutoCloseable {
       ls.close();
       throw e;
     }
+    // the first check of a managed certificate's listeners: now that they are up
+    configs.stream().flatMap(c -> c.certificate().managed().stream()).distinct()
+        .forEach(name -> check.check(name, ls));
     return ls;
+  }
+
+  /** The listeners {@code current} returns, none while it returns null (before they start). */
+  static ServingListeners serving(Supplier<Listeners> current) {
+    return new ServingListeners() {
+      @Override
+      public void reloadManaged(String certificate) {
+        Listeners ls = current.get();
+        if (ls != null) {
+          ls.reloadManaged(certificate);
+        }
+      }
+
+      @Override
+      public Optional<String> served(String listener) throws IOException {
+        Listeners ls = current.get();
+        return ls == null ? Optional.empty() : ls.served(listener);
+      }
+    };
   }
 
   private void startOne(ListenerConfig c, Path dataDir, AdminFactory admin) throws IOException, StoreException {
@@ -98,7 +137,13 @@ final class Listeners implements AutoCloseable {
     record(c, l);
     List<Path> watched = new ArrayList<>(source.files());
     c.certificate().managed().ifPresent(m -> watched.add(ManagedLayout.current(dataDir, m)));
-    watcher.watch(watched, () -> reload(c, l));
+    watcher.watch(watched, () -> {
+      ReloadableSslContext.Reload r = reload(c, l);
+      if (r.changed() || r.failed()) {
+        // a renewal by another process (the CLI), or files changed by hand: judge it now it had its chance
+        c.certificate().managed().ifPresent(m -> check.check(m, this));
+      }
+    });
     log.info("{} - listening on {} ({}), serving {}", c.name(), l.address(), c.role(),
         tls.current().material().leaf().getSubjectX500Principal());
     tls.revocationProblem().ifPresent(p -> log.error("{} - refusing every client certificate until its CRLs can be"
@@ -106,7 +151,8 @@ final class Listeners implements AutoCloseable {
   }
 
   /** Reloads the listeners that serve managed certificate {@code name} (after a renewal). */
-  void reloadManaged(String name) {
+  @Override
+  public void reloadManaged(String name) {
     for (Running r : running) {
       if (r.config().certificate().managed().filter(name::equals).isPresent()) {
         reload(r.config(), r.listener());
@@ -121,7 +167,7 @@ final class Listeners implements AutoCloseable {
     }
   }
 
-  private synchronized void reload(ListenerConfig c, TlsListener l) {
+  private synchronized ReloadableSslContext.Reload reload(ListenerConfig c, TlsListener l) {
     ReloadableSslContext.Reload r = l.tls().reload();
     try {
       if (r.failed()) {
@@ -134,6 +180,7 @@ final class Listeners implements AutoCloseable {
     } catch (StoreException e) {
       log.warn("{} - cannot record the reload: {}", c.name(), e.getMessage());
     }
+    return r;
   }
 
   private void record(ListenerConfig c, TlsListener l) throws StoreException {
@@ -195,6 +242,20 @@ final class Listeners implements AutoCloseable {
     }
     return new TlsOptions(c.tls().protocols(), c.tls().ciphers(),
         TlsOptions.ClientAuth.valueOf(c.tls().clientAuth().toUpperCase(Locale.ROOT)), cas, crls, crlIssuers);
+  }
+
+  @Override
+  public Optional<String> served(String listener) throws IOException {
+    Optional<InetSocketAddress> a = address(listener);
+    if (a.isEmpty()) {
+      return Optional.empty();
+    }
+    return Optional.of(ServedCertificate.sha256(loopback(a.get()), CHECK_TIMEOUT));
+  }
+
+  private static InetSocketAddress loopback(InetSocketAddress a) {
+    return new InetSocketAddress(
+        a.getAddress().isAnyLocalAddress() ? java.net.InetAddress.getLoopbackAddress() : a.getAddress(), a.getPort());
   }
 
   /** The bound address of a listener, by name (for tests and the closed loop). */

@@ -11,8 +11,6 @@ import io.certkeeper.ca.San;
 import io.certkeeper.config.CertificateConfig;
 import io.certkeeper.config.Config;
 import io.certkeeper.config.ListenerConfig;
-import io.certkeeper.store.ListenerState;
-import io.certkeeper.store.ListenerStateRepository;
 import io.certkeeper.store.Store;
 import io.certkeeper.store.StoreException;
 import io.certkeeper.util.AtomicFiles;
@@ -54,7 +52,7 @@ import org.slf4j.LoggerFactory;
  *   <li>record the generation in the store;
  *   <li>write the configured outputs, each atomically, certificates before keys;
  *   <li>run the hooks (only now that something changed), then reload the daemon's listeners and
- *       check what they serve (the closed loop).
+ *       check what they serve, each within its grace (the closed loop, {@link ListenerCheck}).
  * </ol>
  *
  * <p>A crash before the commit point leaves the old generation in force everywhere (the new
@@ -75,12 +73,6 @@ public final class Renewer {
   private static final Logger log = LoggerFactory.getLogger(Renewer.class);
   private static final Map<String, ReentrantLock> LOCKS = new ConcurrentHashMap<>();
 
-  /** Called after a swap so the daemon's listeners load the new generation at once. */
-  @FunctionalInterface
-  public interface AfterSwap {
-    void reload(String name);
-  }
-
   /** What a renewal came to. */
   public enum Kind {
     RENEWED, REFUSED, FAILED
@@ -100,18 +92,20 @@ public final class Renewer {
   private final Path dataDir;
   private final Clock clock;
   private final Optional<AlertOutbox> outbox;
-  private final AfterSwap afterSwap;
+  private final ServingListeners listeners;
+  private final ListenerCheck listenerCheck;
   private final Optional<String> crashAt;
 
   private Renewer(Store store, Issuer issuer, Supplier<Config> config, Path dataDir, Clock clock,
-      Optional<AlertOutbox> outbox, AfterSwap afterSwap, Optional<String> crashAt) {
+      Optional<AlertOutbox> outbox, ServingListeners listeners, Optional<String> crashAt) {
     this.records = new ManagedRecords(Objects.requireNonNull(store, "store"));
     this.issuer = Objects.requireNonNull(issuer, "issuer");
     this.config = Objects.requireNonNull(config, "config");
     this.dataDir = Objects.requireNonNull(dataDir, "dataDir");
     this.clock = Objects.requireNonNull(clock, "clock");
     this.outbox = Objects.requireNonNull(outbox, "outbox");
-    this.afterSwap = Objects.requireNonNull(afterSwap, "afterSwap");
+    this.listeners = Objects.requireNonNull(listeners, "listeners");
+    this.listenerCheck = new ListenerCheck(records, outbox, clock, d -> Thread.sleep(d.toMillis()));
     this.crashAt = Objects.requireNonNull(crashAt, "crashAt");
   }
 
@@ -120,12 +114,13 @@ public final class Renewer {
    *
    * @param config the configuration in force, read at each run (reloads apply)
    * @param outbox where renewal, hook and listener alerts go; empty for none
-   * @param afterSwap reloads listeners after a swap (the daemon's); a no-op elsewhere
+   * @param listeners the listeners running in this process, reloaded and checked after a swap:
+   *     the daemon's; {@link ServingListeners#NONE} in the CLI (the daemon checks its own)
    * @param crashAt for crash tests only: the step at which to halt the process
    */
   public static Renewer create(Store store, Issuer issuer, Supplier<Config> config, Path dataDir, Clock clock,
-      Optional<AlertOutbox> outbox, AfterSwap afterSwap, Optional<String> crashAt) {
-    return new Renewer(store, issuer, config, dataDir, clock, outbox, afterSwap, crashAt);
+      Optional<AlertOutbox> outbox, ServingListeners listeners, Optional<String> crashAt) {
+    return new Renewer(store, issuer, config, dataDir, clock, outbox, listeners, crashAt);
   }
 
   /**
@@ -299,8 +294,8 @@ public final class Renewer {
       log.warn("{} - cannot prune old generations: {}", name, e.getMessage());
     }
     List<String> hookErrors = runHooks(c, g, gens.dir(g.serial()));
-    afterSwap.reload(name);
-    closedLoop(cfg, c, g);
+    listeners.reloadManaged(name);
+    closedLoop(cfg, c, g.sha256(), listeners);
     return new Outcome(name, Kind.RENEWED, Optional.of(g.serial()), Optional.of(g.sha256()), Optional.of(g.notAfter()),
         "", hookErrors);
   }
@@ -361,29 +356,35 @@ public final class Renewer {
     return errors;
   }
 
-  /** After the listeners reloaded: did each listener of this certificate serve the new one? */
-  private void closedLoop(Config cfg, CertificateConfig c, Generation g) {
-    List<ListenerConfig> ls = cfg.listeners().stream()
-        .filter(l -> l.certificate().managed().filter(c.name()::equals).isPresent()).toList();
-    if (ls.isEmpty()) {
+  /**
+   * After the daemon's listeners of managed certificate {@code name} loaded something new (the file
+   * watcher saw its {@code current} link change, after a renewal by the CLI) or started: does each
+   * serve the generation in force? Waits {@link ListenerCheck#GRACE} at most. Never throws.
+   *
+   * @param in the listeners, running in this process
+   */
+  public void checkListeners(String name, ServingListeners in) {
+    Config cfg = config.get();
+    Optional<CertificateConfig> c = cfg.certificate(name);
+    if (c.isEmpty()) {
       return;
     }
     try {
-      List<ListenerState> states = new ListenerStateRepository(records.store()).list();
-      for (ListenerConfig l : ls) {
-        String served = states.stream().filter(s -> s.name().equals(l.name())).findFirst()
-            .flatMap(ListenerState::verifiedSha256).orElse("none");
-        records.served(c.name(), served, clock.instant());
-        if (served.equals(g.sha256())) {
-          log.info("{} - listener {} serves the new certificate", c.name(), l.name());
-        } else {
-          log.error("{} - listener {} serves {} instead of the new certificate {}", c.name(), l.name(), served,
-              g.sha256());
-          enqueue(AlertEvent.staleListener(c.name(), g.sha256(), l.name(), served, c.owners()));
-        }
+      Optional<Generation> g = new Generations(dataDir, name).current();
+      if (g.isPresent()) {
+        closedLoop(cfg, c.get(), g.get().sha256(), in);
       }
-    } catch (StoreException e) {
-      log.warn("{} - cannot check the listeners: {}", c.name(), e.getMessage());
+    } catch (IOException | RuntimeException e) {
+      log.warn("{} - cannot check the listeners: {}", name, e.toString());
+    }
+  }
+
+  /** Does each listener of this certificate running in this process serve {@code sha256}? */
+  private void closedLoop(Config cfg, CertificateConfig c, String sha256, ServingListeners in) {
+    for (ListenerConfig l : cfg.listeners()) {
+      if (l.certificate().managed().filter(c.name()::equals).isPresent()) {
+        listenerCheck.check(c, l, sha256, in);
+      }
     }
   }
 

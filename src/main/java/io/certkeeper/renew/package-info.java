@@ -6,6 +6,8 @@
  * and {@code StormGuard}, {@link io.certkeeper.renew.ManagedLayout} (the generation folders and
  * the {@code current} link) and {@link io.certkeeper.renew.Reconciler} (what makes kill -9 safe).
  * Deploy hooks run through {@code HookRunner}; {@code HookProcesses} ends everything a hook started.
+ * {@code ListenerCheck} judges, within a grace, whether the listeners of a renewed certificate
+ * serve it ({@link io.certkeeper.renew.ServingListeners}: the daemon's; the CLI has none).
  *
  * <p>Uses {@code ca}, {@code store}, {@code x509}, the {@code config} records of its section and
  * {@code alert}'s outbox (renewal, hook and listener alerts are written in the transaction that

@@ -41,7 +41,7 @@ final class ManagedFixture implements AutoCloseable {
         Optional.of(Duration.ofDays(1825))), PASS.toCharArray(), repo, clock);
     configure(certificatesYaml);
     Issuer issuer = Issuer.forCa(ca, CaPolicies.of(config.get().ca()), repo, clock, Optional.empty());
-    renewer = Renewer.create(store, issuer, config::get, data, clock, Optional.empty(), n -> { }, Optional.empty());
+    renewer = Renewer.create(store, issuer, config::get, data, clock, Optional.empty(), ServingListeners.NONE, Optional.empty());
   }
 
   void configure(String certificatesYaml) throws Exception {

@@ -144,7 +144,7 @@ class RenewerTest {
       Renewer broken = Renewer.create(f.store, io.certkeeper.ca.Issuer.forCa(
           io.certkeeper.ca.LocalCa.load(f.data.resolve("ca"), ManagedFixture.PASS.toCharArray()),
           CaPolicies.of(f.config.get().ca()), new io.certkeeper.store.IssuedCertificateRepository(f.store), f.clock,
-          java.util.Optional.empty()), f.config::get, f.data, f.clock, java.util.Optional.empty(), n -> { },
+          java.util.Optional.empty()), f.config::get, f.data, f.clock, java.util.Optional.empty(), ServingListeners.NONE,
           java.util.Optional.empty());
       f.clock.advance(Duration.ofDays(61));
       Instant t1 = f.clock.instant();
