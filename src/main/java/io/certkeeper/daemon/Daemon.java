@@ -197,6 +197,8 @@ public final class Daemon {
         log.info("alerts off: no smtp.host configured");
       }
 
+      refreshCrl();
+
       part = "managed certificates";
       if (renewer.isPresent()) {
         int issued = renewer.get().issueMissing();
@@ -376,6 +378,22 @@ public final class Daemon {
     int pruned = results.prune(cutoff);
     if (pruned > 0) {
       log.info("housekeeping - pruned {} probe results older than {}", pruned, cutoff);
+    }
+    refreshCrl();
+  }
+
+  /** Re-signs the local CA's CRL when half its validity has passed (client-auth listeners fail closed). */
+  private void refreshCrl() {
+    Config c = config;
+    io.certkeeper.ca.CrlRefresh refresh = new io.certkeeper.ca.CrlRefresh(dataDir.resolve("ca"),
+        new IssuedCertificateRepository(store), c.ca().passphrase().map(p -> p::resolve), clock,
+        c.ca().crlValidity());
+    try {
+      if (refresh.refreshIfDue() == io.certkeeper.ca.CrlRefresh.Outcome.PUBLISHED) {
+        log.info("local CA - signed a new CRL (the previous one had passed half its validity)");
+      }
+    } catch (CaException | StoreException e) {
+      log.warn("local CA - cannot refresh the CRL: {}", e.getMessage());
     }
   }
 
