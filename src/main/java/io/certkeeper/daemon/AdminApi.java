@@ -10,6 +10,7 @@ import io.certkeeper.store.CertificateRecord;
 import io.certkeeper.store.Store;
 import io.certkeeper.util.Durations;
 import io.certkeeper.util.Json;
+import io.certkeeper.util.Printable;
 import io.netty.channel.Channel;
 import io.netty.handler.codec.http.FullHttpRequest;
 import io.netty.handler.codec.http.FullHttpResponse;
@@ -26,6 +27,7 @@ import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.CompletableFuture;
@@ -34,7 +36,6 @@ import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
-import java.util.function.BooleanSupplier;
 import java.util.function.Supplier;
 import javax.net.ssl.SSLPeerUnverifiedException;
 import org.slf4j.Logger;
@@ -69,7 +70,7 @@ final class AdminApi implements Roles.HttpHandler {
   private final Optional<byte[]> token;
   private final Store store;
   private final Clock clock;
-  private final BooleanSupplier ready;
+  private final Supplier<Optional<String>> notReady;
   private final ProbeDispatcher probes;
   private final Supplier<String> metrics;
   private final Renewals renewals;
@@ -81,7 +82,7 @@ final class AdminApi implements Roles.HttpHandler {
     Optional<String> renew(String name) throws Exception;
   }
 
-  AdminApi(ListenerConfig listener, Store store, Clock clock, BooleanSupplier ready, ProbeDispatcher probes,
+  AdminApi(ListenerConfig listener, Store store, Clock clock, Supplier<Optional<String>> notReady, ProbeDispatcher probes,
       Supplier<String> metrics, Renewals renewals) throws IOException {
     this.listener = listener;
     this.token = listener.auth().token().isPresent()
@@ -89,7 +90,7 @@ final class AdminApi implements Roles.HttpHandler {
         : Optional.empty();
     this.store = store;
     this.clock = clock;
-    this.ready = ready;
+    this.notReady = notReady;
     this.probes = probes;
     this.metrics = metrics;
     this.renewals = renewals;
@@ -138,8 +139,12 @@ final class AdminApi implements Roles.HttpHandler {
   private FullHttpResponse answer(HttpMethod method, String path, QueryStringDecoder uri) {
     try {
       if (path.equals("/readyz")) {
-        boolean ok = ready.getAsBoolean();
-        return json(ok ? HttpResponseStatus.OK : HttpResponseStatus.SERVICE_UNAVAILABLE, "{\"ready\": " + ok + "}");
+        Optional<String> why = notReady.get();
+        if (why.isEmpty()) {
+          return json(HttpResponseStatus.OK, "{\"ready\": true}");
+        }
+        return json(HttpResponseStatus.SERVICE_UNAVAILABLE, Json.mapper().writeValueAsString(
+            Map.of("ready", false, "reason", Printable.line(why.get()))));
       }
       return route(method, path, uri);
     } catch (BadRequest e) {

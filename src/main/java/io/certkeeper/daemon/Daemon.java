@@ -80,6 +80,7 @@ public final class Daemon {
 
   private volatile Config config;
   private volatile boolean ready;
+  private volatile StoreWriteCheck storeCheck;
   private Store store;
   private DaemonRunRepository runs;
   private long runId = -1;
@@ -208,7 +209,7 @@ public final class Daemon {
 
       part = "listeners";
       listeners = Listeners.start(config.listeners(), dataDir, new ListenerStateRepository(store), clock,
-          l -> new AdminApi(l, store, clock, this::isReadyNow, dispatcher, this::metricsText, this::renewNow),
+          l -> new AdminApi(l, store, clock, this::notReadyBecause, dispatcher, this::metricsText, this::renewNow),
           renewer.<Listeners.ManagedCheck>map(r -> r::checkListeners).orElse(Listeners.ManagedCheck.NONE));
       started.push(named("listeners", listeners::close));
 
@@ -219,6 +220,8 @@ public final class Daemon {
         return t;
       });
       housekeeping.scheduleWithFixedDelay(this::heartbeat, HEARTBEAT.toSeconds(), HEARTBEAT.toSeconds(), TimeUnit.SECONDS);
+      storeCheck = new StoreWriteCheck(runs, runId, clock);
+      housekeeping.scheduleWithFixedDelay(storeCheck, 0, StoreWriteCheck.EVERY.toMillis(), TimeUnit.MILLISECONDS);
       started.push(named("housekeeping", () -> housekeeping.shutdownNow()));
     } catch (Exception e) {
       log.error("{} - cannot start: {}", part, e.getMessage());
@@ -348,6 +351,15 @@ public final class Daemon {
   /** Whether the store answers, the scheduler runs and every listener is open. */
   boolean isReadyNow() {
     return ready && store.isReachable() && scheduling.isRunning() && listeners.allOpen();
+  }
+
+  /** Why the daemon is not ready ({@code /readyz}), or empty when {@link #isReadyNow} and the store takes writes. */
+  Optional<String> notReadyBecause() {
+    StoreWriteCheck check = storeCheck;
+    if (check != null && check.problem().isPresent()) {
+      return Optional.of("store not writable (see the daemon's log)");
+    }
+    return isReadyNow() ? Optional.empty() : Optional.of("starting, stopping, store unreachable, scheduler or listener down");
   }
 
   private String metricsText() {

@@ -112,6 +112,7 @@ public final class Store implements AutoCloseable {
     // Fail at once when the database cannot be reached: the caller reports it, systemd retries.
     hc.setInitializationFailTimeout(1);
     hc.setAutoCommit(true);
+    hc.setExceptionOverrideClassName(EvictBrokenConnections.class.getName());
     HikariDataSource ds = openPool(hc, engine, shown);
     try {
       MigrateResult r = Flyway.configure()
