@@ -85,8 +85,8 @@ final class RestoreCommand implements Callable<Integer> {
   @Option(names = "--check", description = "Check the file and the data directory only; change nothing.")
   boolean checkOnly;
 
-  /** Bounds on what an archive may hold (tests make them small). */
-  RestoreArchive.Limits limits = RestoreArchive.Limits.DEFAULT;
+  /** Bounds on what an archive may hold. */
+  private static final RestoreArchive.Limits LIMITS = RestoreArchive.Limits.DEFAULT;
 
   @Override
   public Integer call() throws Exception {
@@ -108,7 +108,7 @@ final class RestoreCommand implements Callable<Integer> {
 
     RestoreArchive.Checked checked;
     try {
-      checked = RestoreArchive.check(file, limits);
+      checked = RestoreArchive.check(file, LIMITS);
     } catch (RestoreArchive.Refused e) {
       for (String p : e.problems()) {
         root.err().println("certkeeper: " + file.getFileName() + ": " + Main.oneLine(p));
@@ -144,7 +144,7 @@ final class RestoreCommand implements Callable<Integer> {
     Optional<Path> aside = Optional.empty();
     try {
       Files.createDirectory(temp, PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwx------")));
-      RestoreArchive.extract(file, checked, limits, temp);
+      RestoreArchive.extract(file, checked, LIMITS, temp);
       if (target.exists()) {
         adoptOwner(temp, dataDir);
       }
