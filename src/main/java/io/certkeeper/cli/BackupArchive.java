@@ -23,11 +23,16 @@ import java.util.zip.ZipInputStream;
 import java.util.zip.ZipOutputStream;
 
 /**
- * The backup file: one zip laid out like the data directory, so that unzipping it into an empty
- * data directory restores it — the H2 database file(s) from the store's online backup, the store's
- * password {@code store.secret} (without it the restored store would not open), the CA directory
- * {@code ca/}, and {@code certkeeper-backup.json} describing what is inside. Written atomically and
- * readable by the owner only (it holds the store's password and the CA's encrypted keys).
+ * The backup file: one zip laid out like the data directory — the H2 database file from the
+ * store's online backup, the store's password {@code store.secret} (without it the restored store
+ * would not open), the CA directory {@code ca/}, the managed certificates' generations under
+ * {@code managed/}, and {@code certkeeper-backup.json} describing what is inside: every file with
+ * its size and SHA-256, and the {@code managed/NAME/current} links (a zip cannot hold a symbolic
+ * link), which {@code certkeeper restore} checks and recreates. Written atomically and readable by
+ * the owner only: it holds the store's password, the CA's encrypted keys and the managed
+ * certificates' private keys in clear.
+ *
+ * <p>Format 1 (before managed certificates were backed up) has no {@code links}; restore reads both.
  */
 final class BackupArchive {
   /** The description inside the archive. */
@@ -37,19 +42,34 @@ final class BackupArchive {
   /** The store's password file in the data directory (absent when {@code store.password} is configured). */
   static final String STORE_SECRET = StoreSecret.FILE_NAME;
 
+  /** The managed certificates' folder in the data directory. */
+  static final String MANAGED_DIR = ManagedCopy.DIR;
+  /** The H2 database file of the default store, the one file H2's {@code BACKUP TO} writes for it. */
+  static final String STORE_FILE = "certkeeper.mv.db";
+  /** H2 database files at the top of the archive (another name when {@code store.url} names another H2 file). */
+  static final java.util.regex.Pattern STORE_FILES = java.util.regex.Pattern.compile("[A-Za-z0-9][A-Za-z0-9_.-]{0,200}\\.mv\\.db");
+  /** The format this version writes. */
+  static final int FORMAT = 2;
+
   /** One file in the archive. */
   record Entry(String path, long size, String sha256) {}
 
+  /** A symbolic link to recreate at restore: {@code path} points at {@code target} (relative to its folder). */
+  record Link(String path, String target) {}
+
   /** What {@code certkeeper-backup.json} says. */
-  record Manifest(int format, String version, Instant createdAt, String schemaVersion, List<Entry> files) {}
+  record Manifest(int format, String version, Instant createdAt, String schemaVersion, List<Entry> files,
+      List<Link> links) {}
 
   private BackupArchive() {}
 
   /**
-   * Writes the archive to {@code out} from H2's backup zip {@code storeZip} and the files under
-   * {@code dataDir/ca} (when present; symbolic links are not followed).
+   * Writes the archive to {@code out} from H2's backup zip {@code storeZip}, the files under
+   * {@code dataDir/ca} (when present; symbolic links are not followed) and {@code managed}, the
+   * copy of {@code managed/} taken before the store's snapshot (see {@link BackupCommand}).
    */
-  static Manifest write(Path out, Path storeZip, Path dataDir, String schemaVersion, Instant now) throws IOException {
+  static Manifest write(Path out, Path storeZip, Path dataDir, ManagedCopy managed, String schemaVersion, Instant now)
+      throws IOException {
     List<Entry> entries = new ArrayList<>();
     AtomicFiles.write(out, AtomicFiles.PRIVATE, os -> {
       ZipOutputStream zip = new ZipOutputStream(os);
@@ -57,7 +77,12 @@ final class BackupArchive {
         ZipEntry e;
         while ((e = in.getNextEntry()) != null) {
           if (!e.isDirectory()) {
-            entries.add(copy(zip, safeName(e.getName()), in));
+            String name = safeName(e.getName());
+            if (!STORE_FILES.matcher(name).matches()) {
+              // restore accepts only the layout it knows; refuse here rather than write a backup it refuses
+              throw new IOException("unexpected file in the store backup: " + name + " (expected " + STORE_FILE + ")");
+            }
+            entries.add(copy(zip, name, in));
           }
         }
       }
@@ -80,13 +105,16 @@ final class BackupArchive {
           }
         }
       }
-      Manifest m = new Manifest(1, Version.current(), now, schemaVersion, List.copyOf(entries));
+      for (ManagedCopy.File f : managed.files()) {
+        entries.add(copy(zip, f.path(), new java.io.ByteArrayInputStream(f.content())));
+      }
+      Manifest m = new Manifest(FORMAT, Version.current(), now, schemaVersion, List.copyOf(entries), managed.links());
       zip.putNextEntry(new ZipEntry(MANIFEST));
       zip.write(Json.pretty(m).getBytes(java.nio.charset.StandardCharsets.UTF_8));
       zip.closeEntry();
       zip.finish();
     });
-    return new Manifest(1, Version.current(), now, schemaVersion, List.copyOf(entries));
+    return new Manifest(FORMAT, Version.current(), now, schemaVersion, List.copyOf(entries), managed.links());
   }
 
   private static Entry copy(ZipOutputStream zip, String name, InputStream in) throws IOException {

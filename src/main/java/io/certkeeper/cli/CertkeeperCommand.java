@@ -46,6 +46,7 @@ import picocli.CommandLine.Spec;
       ListCommand.class,
       MetricsCommand.class,
       BackupCommand.class,
+      RestoreCommand.class,
       RenewCommand.class,
       ExplainCommand.class,
     },

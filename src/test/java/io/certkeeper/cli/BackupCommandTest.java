@@ -13,12 +13,18 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.zip.ZipEntry;
 import java.util.zip.ZipInputStream;
+import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 class BackupCommandTest {
   @TempDir Path dir;
+
+  @AfterEach
+  void closeTheStoresThisJvmOpened() throws Exception {
+    InProcessStores.shutDownAll(dir);
+  }
 
   private static List<String> entries(Path zip) throws Exception {
     List<String> names = new ArrayList<>();
@@ -44,7 +50,7 @@ class BackupCommandTest {
     CliRunner.Run r = CliRunner.run("--data-dir", data.toString(), "backup", "--out", out.toString());
     assertEquals(0, r.exitCode(), r.err());
     assertTrue(r.out().startsWith("backed up the store (schema "), r.out());
-    assertTrue(r.out().contains(" and 3 CA files"), r.out());
+    assertTrue(r.out().contains(", 3 CA files and 0 managed certificates (0 generations)"), r.out());
 
     assertEquals(List.of("certkeeper.mv.db", "store.secret", "ca/issued/web.pem", "ca/root.key.pem", "ca/root.pem",
         "certkeeper-backup.json"), entries(out));
@@ -65,7 +71,7 @@ class BackupCommandTest {
     Path out = dir.resolve("b.zip");
     CliRunner.Run r = CliRunner.run("--data-dir", data.toString(), "backup", "--out", out.toString());
     assertEquals(0, r.exitCode(), r.err());
-    assertTrue(r.out().contains(", its password (store.secret) and 0 CA files"), r.out());
+    assertTrue(r.out().contains(", its password (store.secret), 0 CA files and"), r.out());
 
     Path restored = Files.createDirectory(dir.resolve("restored"),
         PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwx------")));
@@ -97,10 +103,39 @@ class BackupCommandTest {
       } while (!e.getName().equals("certkeeper-backup.json"));
       m = Json.mapper().readTree(in.readAllBytes());
     }
-    assertEquals(1, m.get("format").asInt());
+    assertEquals(2, m.get("format").asInt());
+    assertTrue(m.get("links").isArray(), m.toString());
     assertEquals("certkeeper.mv.db", m.at("/files/0/path").asText());
     assertEquals(64, m.at("/files/0/sha256").asText().length());
     assertFalse(m.get("schemaVersion").asText().isEmpty());
+  }
+
+  @Test
+  void managedGenerationsAreBackedUpWithTheCurrentLinkInTheManifest() throws Exception {
+    Path data = dir.resolve("data");
+    CliRunner.run("--data-dir", data.toString(), "endpoint", "add", "a.example:443");
+    Path gen = Files.createDirectories(data.resolve("managed/web/generations/a1"));
+    for (String f : List.of("key.pem", "cert.pem", "chain.pem", "fullchain.pem")) {
+      Files.writeString(gen.resolve(f), f + "\n");
+    }
+    Files.createSymbolicLink(data.resolve("managed/web/current"), Path.of("generations/a1"));
+    Path out = dir.resolve("b.zip");
+    CliRunner.Run r = CliRunner.run("--data-dir", data.toString(), "backup", "--out", out.toString());
+    assertEquals(0, r.exitCode(), r.err());
+    assertTrue(r.out().contains(", 0 CA files and 1 managed certificates (1 generations)"), r.out());
+    assertEquals(List.of("certkeeper.mv.db", "store.secret", "managed/web/generations/a1/key.pem",
+        "managed/web/generations/a1/cert.pem", "managed/web/generations/a1/chain.pem",
+        "managed/web/generations/a1/fullchain.pem", "certkeeper-backup.json"), entries(out));
+    JsonNode m;
+    try (ZipInputStream in = new ZipInputStream(Files.newInputStream(out))) {
+      ZipEntry e;
+      do {
+        e = in.getNextEntry();
+      } while (!e.getName().equals("certkeeper-backup.json"));
+      m = Json.mapper().readTree(in.readAllBytes());
+    }
+    assertEquals("managed/web/current", m.at("/links/0/path").asText(), m.toString());
+    assertEquals("generations/a1", m.at("/links/0/target").asText(), m.toString());
   }
 
   @Test
