@@ -186,8 +186,8 @@ public final class Store implements AutoCloseable {
    * Whether opening failed only because another process holds the file for a moment: it is
    * taking the lock (a daemon starting after a crash), or its server is going away (a daemon
    * stopping). H2 codes: 90020 file locked, 90067 connection to the serving process broken,
-   * 90098 database closed under us, 8000 "Another process was faster" (two processes taking over a
-   * stale lock at once).
+   * 90098 database closed under us, 8000 "Another process was faster" or "Lock file recently
+   * modified" (processes taking over a stale lock at once).
    */
   static boolean isHeldByAnotherProcess(Throwable e) {
     for (Throwable t = e; t != null; t = t.getCause() == t ? null : t.getCause()) {
@@ -196,7 +196,8 @@ public final class Store implements AutoCloseable {
         if (code == 90020 || code == 90067 || code == 90098) {
           return true;
         }
-        if (code == 8000 && String.valueOf(se.getMessage()).contains("Another process was faster")) {
+        String m = String.valueOf(se.getMessage());
+        if (code == 8000 && (m.contains("Another process was faster") || m.contains("Lock file recently modified"))) {
           return true;
         }
       }
