@@ -50,6 +50,7 @@ public final class AlertSender {
   private final Clock clock;
   private final String claimer;
   private volatile Consumer<List<Long>> afterAccepted = ids -> {};
+  private volatile boolean stopping;
   private Pause pause;
   private ScheduledExecutorService thread;
 
@@ -132,6 +133,13 @@ public final class AlertSender {
     }
     try {
       for (int i = 0; i < mails.size(); i++) {
+        if (stopping) {
+          // give the rest back at once rather than when the lease expires
+          List<Delivery> rest = new ArrayList<>();
+          mails.subList(i, mails.size()).forEach(rest::addAll);
+          ledger.release(rest);
+          break;
+        }
         List<Delivery> mail = mails.get(i);
         List<Long> ids = mail.stream().map(Delivery::id).toList();
         String messageId;
@@ -246,6 +254,7 @@ public final class AlertSender {
     if (thread != null) {
       return;
     }
+    stopping = false;
     thread = Executors.newSingleThreadScheduledExecutor(r -> {
       Thread t = new Thread(r, "certkeeper-alert-sender");
       t.setDaemon(true);
@@ -266,6 +275,9 @@ public final class AlertSender {
   }
 
   private void safeRound() {
+    if (stopping) {
+      return;
+    }
     try {
       Round r = runOnce();
       if (r.sent() + r.deferred() + r.failed() > 0) {
@@ -276,16 +288,24 @@ public final class AlertSender {
     }
   }
 
-  /** Stops the thread, waiting at most {@code wait} for a round in progress (its claims expire by lease). */
-  public void stop(Duration wait) throws InterruptedException {
+  /**
+   * Stops the thread without interrupting it (it may be inside JDBC): no new round starts, a round
+   * in progress finishes the mail it is sending and gives the rest back. Waits at most {@code wait};
+   * a round still running then is left to finish or fail on its own (its claims expire by lease).
+   *
+   * @return whether the thread finished within {@code wait}
+   */
+  public boolean stop(Duration wait) throws InterruptedException {
     ScheduledExecutorService t;
     synchronized (this) {
       t = thread;
       thread = null;
     }
-    if (t != null) {
-      t.shutdownNow();
-      t.awaitTermination(wait.toMillis(), TimeUnit.MILLISECONDS);
+    stopping = true;
+    if (t == null) {
+      return true;
     }
+    t.shutdown();
+    return t.awaitTermination(wait.toMillis(), TimeUnit.MILLISECONDS);
   }
 }

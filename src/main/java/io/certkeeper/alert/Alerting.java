@@ -54,7 +54,8 @@ public final class Alerting {
     sender.start();
   }
 
-  public void stop(Duration wait) throws InterruptedException {
-    sender.stop(wait);
+  /** Stops the sender without interrupting it; whether it finished within {@code wait}. */
+  public boolean stop(Duration wait) throws InterruptedException {
+    return sender.stop(wait);
   }
 }

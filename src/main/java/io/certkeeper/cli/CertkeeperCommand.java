@@ -6,6 +6,7 @@ import io.certkeeper.config.ConfigLoader;
 import io.certkeeper.daemon.StoreOpener;
 import io.certkeeper.store.Store;
 import io.certkeeper.store.StoreException;
+import io.certkeeper.store.StoreWait;
 import java.io.PrintWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -156,8 +157,17 @@ public final class CertkeeperCommand {
     return DEFAULT_DATA_DIR;
   }
 
-  /** Opens the store of this configuration; the caller closes it. */
+  /** What a command prints, once, while the store is held by a daemon that starts or stops. */
+  static final String WAITING = "certkeeper: waiting for the store (held by a starting or stopping daemon)\u2026";
+
+  /**
+   * Opens the store of this configuration; the caller closes it. While a daemon that is starting or
+   * stopping holds the store, waits up to {@link StoreWait#DEFAULT_BUDGET} and says so once on stderr.
+   */
   public Store openStore() throws ConfigException, StoreException {
-    return StoreOpener.open(config(), dataDir());
+    return StoreOpener.open(config(), dataDir(), StoreWait.upTo(StoreWait.DEFAULT_BUDGET, () -> {
+      err().println(WAITING);
+      err().flush();
+    }));
   }
 }

@@ -26,6 +26,7 @@ final class DaemonCommand implements Callable<Integer> {
 
   @Override
   public Integer call() throws Exception {
+    Signals.early();
     CertkeeperCommand root = CertkeeperCommand.of(spec);
     Config config = root.config();
     Logging.forDaemon(root.verbose() ? "debug" : config.log().level(), root.env());

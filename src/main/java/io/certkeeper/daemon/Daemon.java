@@ -21,6 +21,7 @@ import org.quartz.SchedulerException;
 import io.certkeeper.store.DaemonRunRepository;
 import io.certkeeper.store.Store;
 import io.certkeeper.store.StoreException;
+import io.certkeeper.store.StoreWait;
 import io.certkeeper.util.Version;
 import java.net.InetAddress;
 import java.net.UnknownHostException;
@@ -41,9 +42,16 @@ import org.slf4j.LoggerFactory;
 
 /**
  * The long-running process: starts its parts in a fixed order (store, scheduler, ...), logs one
- * line per part, and runs until asked to stop. {@link #requestStop()} (SIGTERM, SIGINT) stops the
- * parts in reverse order within {@link #STOP_DEADLINE}; {@link #requestReload()} (SIGHUP) re-reads
- * the configuration and keeps the old one in force when the new one is invalid.
+ * line per part, and runs until asked to stop. {@link #requestReload()} (SIGHUP) re-reads the
+ * configuration and keeps the old one in force when the new one is invalid.
+ *
+ * <p>{@link #requestStop()} (SIGTERM, SIGINT) stops within {@link #STOP_DEADLINE}: first nothing
+ * new is accepted (jobs see {@link Services#stopping()}, the scheduler goes to standby), then the
+ * parts stop in reverse order of start, each within a budget and with one log line: housekeeping,
+ * listeners, scheduler (running jobs finish), alert sender (the mail being sent finishes), prober
+ * (the result being written finishes), the run record ({@code stopped}), and last the store. No
+ * thread is ever interrupted: an interrupt that reaches a thread inside JDBC breaks the store. A
+ * part that outlives its budget is left behind (its threads are daemon threads) and said so.
  *
  * <p>Requests are queued and handled on the thread that called {@link #run()}, one at a time, so
  * that a reload never races a stop.
@@ -51,6 +59,10 @@ import org.slf4j.LoggerFactory;
 public final class Daemon {
   /** A clean stop finishes within this time, abandoning jobs that do not finish. */
   public static final Duration STOP_DEADLINE = Duration.ofSeconds(10);
+  /** The parts' share of {@link #STOP_DEADLINE}; the rest is for the JVM to exit. */
+  static final Duration PARTS_DEADLINE = Duration.ofMillis(8_500);
+  /** Kept for the run record and the store, whatever the parts before them took. */
+  static final Duration LAST_PARTS_RESERVE = Duration.ofMillis(1_500);
   /** How often the daemon tells the store it is alive. */
   public static final Duration HEARTBEAT = Duration.ofSeconds(30);
 
@@ -81,6 +93,7 @@ public final class Daemon {
   private volatile Config config;
   private volatile boolean ready;
   private volatile StoreWriteCheck storeCheck;
+  private volatile boolean stopping;
   private Store store;
   private DaemonRunRepository runs;
   private long runId = -1;
@@ -98,7 +111,18 @@ public final class Daemon {
   private interface Part {
     String name();
 
-    void stop() throws Exception;
+    /** The most this part may take to stop. */
+    Duration budget();
+
+    /** Stops within {@code budget}, never interrupting; false when something was left running. */
+    boolean stop(Duration budget) throws Exception;
+  }
+
+  /** A stop asked for while the parts were starting. */
+  private static final class StopDuringStart extends Exception {
+    StopDuringStart() {
+      super("stop requested while starting", null, false, false);
+    }
   }
 
   /**
@@ -145,23 +169,36 @@ public final class Daemon {
         config.file().map(Path::toString).orElse("none, defaults"), dataDir);
     String part = "store";
     try {
-      store = StoreOpener.open(config, dataDir);
-      started.push(named("store", store::close));
+      store = StoreOpener.open(config, dataDir, StoreWait.upTo(StoreWait.DEFAULT_BUDGET,
+          () -> log.warn("store - held by a starting or stopping process; waiting up to {}", StoreWait.DEFAULT_BUDGET)));
+      started.push(named("store", Duration.ofSeconds(2), b -> {
+        store.close();
+        return true;
+      }));
       log.info("store ready: {} (schema version {})", store.description(), store.schemaVersion());
 
       runs = new DaemonRunRepository(store);
       runId = runs.started(hostName(), pid, Version.current(), config.file().map(Path::toString), clock.instant());
-      started.push(named("run record", () -> runs.stopped(runId, clock.instant())));
+      started.push(named("run record", Duration.ofSeconds(1), b -> {
+        runs.stopped(runId, clock.instant());
+        return true;
+      }));
+      checkStop();
 
       part = "prober";
       ProbeResultRepository results = new ProbeResultRepository(store);
       EndpointProbes probes = new EndpointProbes(config.scheduler().probeConcurrency(), results, dataDir, clock);
-      started.push(named("prober", probes::close));
+      started.push(named("prober", Duration.ofSeconds(2), probes::close));
+
+      part = "alerts";
+      alerting = Alerting.create(store, this::config, clock);
+      alerting.start();
+      started.push(named("alert sender", Duration.ofSeconds(2), alerting::stop));
 
       part = "scheduler";
       int threads = config.scheduler().threads();
       scheduling = Scheduling.create(store, threads);
-      started.push(named("scheduler", () -> scheduling.close()));
+      started.push(named("scheduler", Duration.ofSeconds(4), this::stopScheduler));
       EndpointScheduler endpointScheduler = new EndpointScheduler(scheduling.scheduler(), clock);
       endpointSync = new EndpointSync(new EndpointRepository(store), results, endpointScheduler, clock);
       endpointSync.onSchedules(probes::update);
@@ -169,7 +206,6 @@ public final class Daemon {
       endpointScheduler.schedulePeriodic(HOUSEKEEPING, config.scheduler().renewalCheck(),
           config.scheduler().alertEvaluation());
       dispatcher = probes;
-      alerting = Alerting.create(store, this::config, clock);
       part = "managed certificates";
       int reconciled = Reconciler.create(store, dataDir, clock).reconcileAll(config.certificates());
       if (reconciled > 0) {
@@ -178,7 +214,8 @@ public final class Daemon {
       Optional<Renewer> renewer = renewer();
       this.renewer = renewer;
       scheduling.scheduler().getContext().put(Services.CONTEXT_KEY, new Services(dispatcher,
-          () -> housekeeping(results), renewer.map(r -> r::check), Optional.of(alerting::evaluate)));
+          () -> housekeeping(results), renewer.map(r -> r::check), Optional.of(alerting::evaluate), () -> stopping));
+      checkStop();
       log.info("prober ready: {} TLS, up to {} probes at once", probes.tlsProvider(),
           config.scheduler().probeConcurrency());
       scheduling.start();
@@ -189,8 +226,6 @@ public final class Daemon {
       }
 
       part = "alerts";
-      alerting.start();
-      started.push(named("alert sender", () -> alerting.stop(Duration.ofSeconds(2))));
       if (config.smtp().isEnabled()) {
         log.info("alerts ready: mail via {}:{} ({}), evaluated every {}", config.smtp().host().get(),
             config.smtp().port(), config.smtp().security(), config.scheduler().alertEvaluation());
@@ -211,7 +246,11 @@ public final class Daemon {
       listeners = Listeners.start(config.listeners(), dataDir, new ListenerStateRepository(store), clock,
           l -> new AdminApi(l, store, clock, this::notReadyBecause, dispatcher, this::metricsText, this::renewNow),
           renewer.<Listeners.ManagedCheck>map(r -> r::checkListeners).orElse(Listeners.ManagedCheck.NONE));
-      started.push(named("listeners", listeners::close));
+      started.push(named("listeners", Duration.ofSeconds(2), b -> {
+        listeners.close();
+        return true;
+      }));
+      checkStop();
 
       part = "housekeeping";
       housekeeping = Executors.newSingleThreadScheduledExecutor(r -> {
@@ -222,7 +261,16 @@ public final class Daemon {
       housekeeping.scheduleWithFixedDelay(this::heartbeat, HEARTBEAT.toSeconds(), HEARTBEAT.toSeconds(), TimeUnit.SECONDS);
       storeCheck = new StoreWriteCheck(runs, runId, clock);
       housekeeping.scheduleWithFixedDelay(storeCheck, 0, StoreWriteCheck.EVERY.toMillis(), TimeUnit.MILLISECONDS);
-      started.push(named("housekeeping", () -> housekeeping.shutdownNow()));
+      started.push(named("housekeeping", Duration.ofSeconds(1), b -> {
+        housekeeping.shutdown();
+        return housekeeping.awaitTermination(b.toMillis(), TimeUnit.MILLISECONDS);
+      }));
+      checkStop();
+    } catch (StopDuringStart e) {
+      log.info("stopping (asked to while starting)");
+      stopParts();
+      log.info("stopped");
+      return 0;
     } catch (Exception e) {
       log.error("{} - cannot start: {}", part, e.getMessage());
       log.debug("{} - start failure", part, e);
@@ -411,30 +459,78 @@ public final class Daemon {
 
 
 
-  /** Stops every started part in reverse order, each bounded so the whole stop meets the deadline. */
+  /** Throws when a stop was asked for while starting, so that start gives way to it at once. */
+  private void checkStop() throws StopDuringStart {
+    if (requests.contains(Request.STOP)) {
+      throw new StopDuringStart();
+    }
+  }
+
+  /** Standby, then Quartz's own shutdown that waits for running jobs; bounded by {@code budget}. */
+  private boolean stopScheduler(Duration budget) throws Exception {
+    Thread t = new Thread(() -> {
+      try {
+        scheduling.close();
+      } catch (SchedulerException e) {
+        log.warn("scheduler - error while stopping: {}", e.getMessage());
+      }
+    }, "certkeeper-stop-quartz");
+    t.setDaemon(true);
+    t.start();
+    t.join(Math.max(1, budget.toMillis()));
+    if (t.isAlive()) {
+      log.warn("scheduler - {} jobs still running after {} ms; left to finish on their own (they run again at next start)",
+          scheduling.running(), budget.toMillis());
+      return false;
+    }
+    return true;
+  }
+
+  /**
+   * Stops every started part in reverse order. First nothing new is accepted: jobs see {@link
+   * #stopping} and the scheduler stops firing. Each part then gets its own budget, cut so that the
+   * whole stop meets {@link #PARTS_DEADLINE} with {@link #LAST_PARTS_RESERVE} left for the run
+   * record and the store. A part runs on a thread of its own that is joined, never interrupted.
+   */
   private void stopParts() {
-    long deadline = System.nanoTime() + STOP_DEADLINE.minusSeconds(1).toNanos();
+    stopping = true;
+    long deadline = System.nanoTime() + PARTS_DEADLINE.toNanos();
+    if (scheduling != null) {
+      try {
+        scheduling.standby();
+      } catch (SchedulerException e) {
+        log.warn("scheduler - cannot stand by: {}", e.getMessage());
+      }
+    }
     while (!started.isEmpty()) {
       Part p = started.pop();
-      long left = Math.max(200_000_000L, deadline - System.nanoTime());
+      boolean last = p.name().equals("run record") || p.name().equals("store");
+      long left = deadline - System.nanoTime() - (last ? 0 : LAST_PARTS_RESERVE.toNanos());
+      Duration budget = Duration.ofNanos(Math.max(Duration.ofMillis(100).toNanos(), Math.min(p.budget().toNanos(), left)));
+      boolean[] clean = {false};
       Thread t = new Thread(() -> {
         try {
-          p.stop();
+          clean[0] = p.stop(budget);
         } catch (Exception e) {
           log.warn("{} - error while stopping: {}", p.name(), e.getMessage());
         }
-      }, "certkeeper-stop-" + p.name());
+      }, "certkeeper-stop-" + p.name().replace(' ', '-'));
       t.setDaemon(true);
+      long t0 = System.nanoTime();
       t.start();
       try {
-        t.join(TimeUnit.NANOSECONDS.toMillis(left / Math.max(1, started.size() + 1)) + 1);
+        // the part bounds itself; the margin covers its bookkeeping
+        t.join(budget.toMillis() + 250);
       } catch (InterruptedException e) {
         Thread.currentThread().interrupt();
       }
+      long ms = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - t0);
       if (t.isAlive()) {
-        log.warn("{} - did not stop in time; abandoning it", p.name());
+        log.warn("{} - did not stop within {} ms; left behind", p.name(), budget.toMillis());
+      } else if (clean[0]) {
+        log.info("{} - stopped ({} ms)", p.name(), ms);
       } else {
-        log.debug("{} - stopped", p.name());
+        log.info("{} - stopped, work in progress left to finish on its own ({} ms)", p.name(), ms);
       }
     }
   }
@@ -444,7 +540,7 @@ public final class Daemon {
     return config;
   }
 
-  private static Part named(String name, ThrowingRunnable stop) {
+  private static Part named(String name, Duration budget, Stop stop) {
     return new Part() {
       @Override
       public String name() {
@@ -452,15 +548,20 @@ public final class Daemon {
       }
 
       @Override
-      public void stop() throws Exception {
-        stop.run();
+      public Duration budget() {
+        return budget;
+      }
+
+      @Override
+      public boolean stop(Duration b) throws Exception {
+        return stop.stop(b);
       }
     };
   }
 
   @FunctionalInterface
-  private interface ThrowingRunnable {
-    void run() throws Exception;
+  private interface Stop {
+    boolean stop(Duration budget) throws Exception;
   }
 
   static String hostName() {

@@ -53,13 +53,19 @@ final class EndpointProbes implements ProbeDispatcher, AutoCloseable {
   private final ScheduledExecutorService delays;
   private final ExecutorService writers;
   private final AtomicLong completed = new AtomicLong();
+  private volatile boolean closing;
 
   EndpointProbes(int concurrency, ProbeResultRepository results, Path dataDir, Clock clock) {
     this.prober = Prober.start(ProbeOptions.builder().concurrency(concurrency).build());
     this.results = results;
     this.dataDir = dataDir;
     this.clock = clock;
-    this.delays = Executors.newSingleThreadScheduledExecutor(daemonThreads("certkeeper-probe-delay"));
+    java.util.concurrent.ScheduledThreadPoolExecutor d =
+        new java.util.concurrent.ScheduledThreadPoolExecutor(1, daemonThreads("certkeeper-probe-delay"));
+    // a stop drops delayed probes instead of interrupting anything
+    d.setExecuteExistingDelayedTasksAfterShutdownPolicy(false);
+    d.setContinueExistingPeriodicTasksAfterShutdownPolicy(false);
+    this.delays = d;
     ThreadPoolExecutor w = new ThreadPoolExecutor(2, 2, 0, TimeUnit.SECONDS,
         new java.util.concurrent.LinkedBlockingQueue<>(), daemonThreads("certkeeper-probe-store"));
     this.writers = w;
@@ -87,6 +93,9 @@ final class EndpointProbes implements ProbeDispatcher, AutoCloseable {
 
   @Override
   public void dispatch(String endpointId, Duration delay) {
+    if (closing) {
+      return;
+    }
     if (delay.isZero() || delay.isNegative()) {
       start(endpointId);
     } else {
@@ -95,6 +104,9 @@ final class EndpointProbes implements ProbeDispatcher, AutoCloseable {
   }
 
   private void start(String id) {
+    if (closing) {
+      return;
+    }
     EndpointConfig e = endpoints.get(id);
     if (e == null) {
       log.debug("{} - not an endpoint any more; skipped", id);
@@ -107,7 +119,17 @@ final class EndpointProbes implements ProbeDispatcher, AutoCloseable {
     try {
       ProbeJudge judge = ProbeJudge.strict(anchorsFor(e), new ExpiryThresholds(e.warning(), e.critical()), clock);
       prober.probe(new ProbeTarget(e.target().toString(), e.target().host(), e.target().port()), options(e))
-          .whenComplete((capture, failure) -> writers.execute(() -> finish(e, judge, capture, failure)));
+          .whenComplete((capture, failure) -> {
+            if (closing) {
+              inFlight.remove(id);
+              return;
+            }
+            try {
+              writers.execute(() -> finish(e, judge, capture, failure));
+            } catch (java.util.concurrent.RejectedExecutionException stopped) {
+              inFlight.remove(id);
+            }
+          });
     } catch (IOException | RuntimeException ex) {
       inFlight.remove(id);
       log.error("{} - cannot probe: {}", Printable.line(id), Printable.line(ex.getMessage()));
@@ -122,6 +144,9 @@ final class EndpointProbes implements ProbeDispatcher, AutoCloseable {
    */
   private void finish(EndpointConfig e, ProbeJudge judge, ProbeCapture capture, Throwable failure) {
     try {
+      if (closing) {
+        return;
+      }
       ProbeRecord row;
       if (failure != null) {
         row = unjudged(e, "the probe failed unexpectedly", failure);
@@ -187,17 +212,30 @@ final class EndpointProbes implements ProbeDispatcher, AutoCloseable {
     };
   }
 
-  /** Stops probing; results not yet written are dropped (the next run probes again). */
-  @Override
-  public void close() {
-    delays.shutdownNow();
-    prober.close();
+  /**
+   * Stops probing: no new probe starts, delayed ones are dropped, probes in flight are cancelled
+   * with the prober, and a result being written finishes (within {@code wait}). Nothing is
+   * interrupted: the writers are inside JDBC. Results not yet written are dropped (the next run
+   * probes again).
+   *
+   * @return whether every writer finished within {@code wait}
+   */
+  boolean close(Duration wait) {
+    closing = true;
+    delays.shutdown();
     writers.shutdown();
+    prober.close();
     try {
-      writers.awaitTermination(2, TimeUnit.SECONDS);
+      return delays.awaitTermination(wait.toMillis(), TimeUnit.MILLISECONDS)
+          && writers.awaitTermination(wait.toMillis(), TimeUnit.MILLISECONDS);
     } catch (InterruptedException ex) {
       Thread.currentThread().interrupt();
+      return false;
     }
-    writers.shutdownNow();
+  }
+
+  @Override
+  public void close() {
+    close(Duration.ofSeconds(2));
   }
 }

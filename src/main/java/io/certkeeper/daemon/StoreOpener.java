@@ -4,6 +4,7 @@ import io.certkeeper.config.Config;
 import io.certkeeper.config.StoreConfig;
 import io.certkeeper.store.Store;
 import io.certkeeper.store.StoreException;
+import io.certkeeper.store.StoreWait;
 import io.certkeeper.util.PrivateFiles;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -30,6 +31,15 @@ public final class StoreOpener {
    *     password cannot be read
    */
   public static Store open(Config config, Path dataDir) throws StoreException {
+    return open(config, dataDir, StoreWait.none());
+  }
+
+  /**
+   * As {@link #open(Config, Path)}, waiting as {@code wait} says while the embedded store is held by
+   * a daemon that is starting or stopping (see {@link Store#openEmbedded(Path, Optional, Optional,
+   * int, StoreWait)}).
+   */
+  public static Store open(Config config, Path dataDir, StoreWait wait) throws StoreException {
     StoreConfig sc = config.store();
     Optional<char[]> password = Optional.empty();
     if (sc.password().isPresent()) {
@@ -44,7 +54,7 @@ public final class StoreOpener {
       store = Store.open(sc.url().get(), sc.user(), password, sc.poolSize());
     } else {
       createDataDir(dataDir);
-      store = Store.openEmbedded(dataDir, sc.user(), password, sc.poolSize());
+      store = Store.openEmbedded(dataDir, sc.user(), password, sc.poolSize(), wait);
     }
     restrictDataDir(dataDir);
     return store;

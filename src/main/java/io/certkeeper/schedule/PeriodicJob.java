@@ -24,6 +24,10 @@ public final class PeriodicJob implements Job {
     String name = context.getJobDetail().getKey().getName();
     try {
       Services s = (Services) context.getScheduler().getContext().get(Services.CONTEXT_KEY);
+      if (s.stopping().getAsBoolean()) {
+        log.debug("{} - daemon stopping; not started", name);
+        return;
+      }
       Optional<Services.Task> task;
       switch (name) {
         case HOUSEKEEPING: task = Optional.of(s.housekeeping()); break;
@@ -37,7 +41,21 @@ public final class PeriodicJob implements Job {
       }
       task.get().run();
     } catch (Exception | LinkageError e) {
-      log.error("{} - run failed: {}", name, e.toString(), e);
+      if (stopping(context)) {
+        // the store closes under a job that outlived the stop budget; it runs again at next start
+        log.warn("{} - abandoned by the stop: {}", name, e.toString());
+      } else {
+        log.error("{} - run failed: {}", name, e.toString(), e);
+      }
+    }
+  }
+
+  private static boolean stopping(JobExecutionContext context) {
+    try {
+      Object s = context.getScheduler().getContext().get(Services.CONTEXT_KEY);
+      return s instanceof Services && ((Services) s).stopping().getAsBoolean();
+    } catch (org.quartz.SchedulerException e) {
+      return true;
     }
   }
 }

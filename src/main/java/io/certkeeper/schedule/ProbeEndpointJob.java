@@ -20,6 +20,9 @@ public final class ProbeEndpointJob implements Job {
       long delay = context.getMergedJobDataMap().containsKey(DELAY_MS)
           ? context.getMergedJobDataMap().getLong(DELAY_MS) : 0L;
       Services services = (Services) context.getScheduler().getContext().get(Services.CONTEXT_KEY);
+      if (services.stopping().getAsBoolean()) {
+        return;
+      }
       services.probes().dispatch(id, Duration.ofMillis(delay));
     } catch (Exception | LinkageError e) {
       log.error("{} - cannot start probe: {}", id, e.toString());

@@ -47,6 +47,10 @@ public final class Scheduling implements AutoCloseable {
     p.setProperty("org.quartz.threadPool.class", "org.quartz.simpl.SimpleThreadPool");
     p.setProperty("org.quartz.threadPool.threadCount", Integer.toString(threads));
     p.setProperty("org.quartz.threadPool.makeThreadsDaemons", "true");
+    // A stop never interrupts a job: a thread interrupted inside JDBC can break the store's
+    // connection. Jobs are short or look at Services.stopping() instead.
+    p.setProperty("org.quartz.scheduler.interruptJobsOnShutdown", "false");
+    p.setProperty("org.quartz.scheduler.interruptJobsOnShutdownWithWait", "false");
     p.setProperty("org.quartz.jobStore.class", "org.quartz.impl.jdbcjobstore.JobStoreTX");
     p.setProperty("org.quartz.jobStore.driverDelegateClass",
         store.engine() == Store.Engine.POSTGRESQL
@@ -80,10 +84,31 @@ public final class Scheduling implements AutoCloseable {
     }
   }
 
-  /** Stops firing new jobs and waits for running ones to finish. */
+  /** Stops firing new jobs; jobs already running go on. The first step of a stop. */
+  public void standby() throws SchedulerException {
+    if (!scheduler.isShutdown()) {
+      scheduler.standby();
+    }
+  }
+
+  /** How many jobs are running now. */
+  public int running() {
+    try {
+      return scheduler.getCurrentlyExecutingJobs().size();
+    } catch (SchedulerException e) {
+      return 0;
+    }
+  }
+
+  /**
+   * Stops firing new jobs and waits for running ones to finish, without interrupting them. Quartz
+   * interrupts its own trigger, misfire and cluster threads here, possibly inside JDBC; the
+   * embedded store's file system survives that (see {@code Store.h2Url}).
+   */
   @Override
   public void close() throws SchedulerException {
     try {
+      scheduler.standby();
       scheduler.shutdown(true);
     } finally {
       try {

@@ -76,12 +76,16 @@ public final class Store implements AutoCloseable {
   /** The URL of the embedded H2 file database under {@code dataDir}. */
   public static String h2Url(Path dataDir) {
     Path file = dataDir.toAbsolutePath().normalize().resolve("certkeeper");
+    // retry: H2's file system that reopens a file channel closed by Thread.interrupt() and goes on.
+    //   Without it, an interrupt that reaches any thread inside H2 (Quartz interrupts its own
+    //   threads on shutdown) closes the database for every connection of this process. Same files,
+    //   same lock: processes that open the file without the prefix share it as before.
     // AUTO_SERVER: the first opener serves the file to later processes (daemon + CLI).
     // (H2 refuses DB_CLOSE_ON_EXIT=FALSE with AUTO_SERVER; the daemon closes the pool before exit.)
-    // DB_CLOSE_DELAY=-1: the database stays open until the JVM exits (H2's shutdown hook closes it),
-    // so closing a pool and opening the store again in one process never races H2's own close.
+    // No DB_CLOSE_DELAY: the database closes, and releases its files, when the last connection
+    // closes; closing the pool closes them all (see close()).
     // WRITE_DELAY=0: a commit reaches the file at once, so a killed process loses no committed work.
-    return "jdbc:h2:file:" + file + ";AUTO_SERVER=TRUE;LOCK_TIMEOUT=10000;DB_CLOSE_DELAY=-1;WRITE_DELAY=0";
+    return "jdbc:h2:file:retry:" + file + ";AUTO_SERVER=TRUE;LOCK_TIMEOUT=10000;WRITE_DELAY=0";
   }
 
   /**
@@ -141,6 +145,67 @@ public final class Store implements AutoCloseable {
    * @throws StoreException naming the file when the password is refused or cannot be read
    */
   public static Store openEmbedded(Path dataDir, Optional<String> user, Optional<char[]> password, int poolSize)
+      throws StoreException {
+    return openEmbedded(dataDir, user, password, poolSize, StoreWait.none());
+  }
+
+  /**
+   * As {@link #openEmbedded(Path, Optional, Optional, int)}, waiting while the file is held by a
+   * process that is starting or stopping: after a daemon was killed, or while one starts or stops,
+   * H2 reports the file locked (or its server gone) for a moment. Such failures are retried until
+   * {@code wait}'s budget is spent; {@code wait} is told once, at the first of them.
+   */
+  public static Store openEmbedded(Path dataDir, Optional<String> user, Optional<char[]> password, int poolSize,
+      StoreWait wait) throws StoreException {
+    Objects.requireNonNull(wait, "wait");
+    long deadline = System.nanoTime() + wait.budget().toNanos();
+    boolean told = false;
+    while (true) {
+      try {
+        return openEmbeddedOnce(dataDir, user, password, poolSize);
+      } catch (StoreException e) {
+        if (!isHeldByAnotherProcess(e) || System.nanoTime() - deadline >= 0) {
+          throw e;
+        }
+        if (!told) {
+          told = true;
+          wait.onFirstWait().run();
+        }
+        log.debug("{} - store held by another process, retrying: {}", dataDir, e.getMessage());
+      }
+      try {
+        Thread.sleep(StoreWait.RETRY_EVERY.toMillis());
+      } catch (InterruptedException ie) {
+        Thread.currentThread().interrupt();
+        throw new StoreException("interrupted while waiting for the store under " + dataDir, ie);
+      }
+    }
+  }
+
+  /**
+   * Whether opening failed only because another process holds the file for a moment: it is
+   * taking the lock (a daemon starting after a crash), or its server is going away (a daemon
+   * stopping). H2 codes: 90020 file locked, 90067 connection to the serving process broken,
+   * 90098 database closed under us, 8000 "Another process was faster" or "Lock file recently
+   * modified" (processes taking over a stale lock at once).
+   */
+  static boolean isHeldByAnotherProcess(Throwable e) {
+    for (Throwable t = e; t != null; t = t.getCause() == t ? null : t.getCause()) {
+      if (t instanceof SQLException se) {
+        int code = se.getErrorCode();
+        if (code == 90020 || code == 90067 || code == 90098) {
+          return true;
+        }
+        String m = String.valueOf(se.getMessage());
+        if (code == 8000 && (m.contains("Another process was faster") || m.contains("Lock file recently modified"))) {
+          return true;
+        }
+      }
+    }
+    return false;
+  }
+
+  private static Store openEmbeddedOnce(Path dataDir, Optional<String> user, Optional<char[]> password, int poolSize)
       throws StoreException {
     char[] secret = password.isPresent() ? password.get() : StoreSecret.readOrCreate(dataDir);
     String url = h2Url(dataDir);
@@ -339,6 +404,13 @@ public final class Store implements AutoCloseable {
     }
   }
 
+  /**
+   * Closes every pooled connection and so, for the embedded store, the database itself: H2 closes
+   * a file database when its last connection closes, and HikariCP's close returns only once every
+   * connection is closed. When this returns the files are released (the lock file is gone, nothing
+   * writes there any more) and the store can be opened again at once, here or in another process.
+   * A process that is a client of another's server only drops its connections.
+   */
   @Override
   public void close() {
     dataSource.close();

@@ -40,10 +40,8 @@ class DaemonIT {
       assertEquals("running", doc.at("/daemon/state").asText());
       assertEquals(d.pid(), doc.at("/daemon/pid").asLong());
 
-      long t0 = System.nanoTime();
       d.signal("TERM");
       assertTrue(d.process().waitFor(10, TimeUnit.SECONDS), "daemon did not stop within 10 s");
-      assertTrue(System.nanoTime() - t0 < TimeUnit.SECONDS.toNanos(10));
       assertEquals(0, d.process().exitValue());
       d.awaitLine(l -> l.endsWith("Daemon - stopped"), Duration.ofSeconds(5));
     }
