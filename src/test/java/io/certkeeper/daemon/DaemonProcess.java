@@ -50,18 +50,48 @@ final class DaemonProcess implements AutoCloseable {
     return new DaemonProcess(pb.start());
   }
 
-  /** Runs a CLI command to completion and returns exit code and output. */
+  /** Runs a CLI command to completion (60 s at most) and returns exit code and output. */
   static Result cli(String... args) throws IOException, InterruptedException {
+    return cli(Map.of(), Duration.ofSeconds(60), List.of(args));
+  }
+
+  /**
+   * Runs a CLI command with {@code env} added to this environment; its output goes to files, so a
+   * chatty command cannot block on a full pipe, and the timeout holds whatever the command does.
+   */
+  static Result cli(Map<String, String> env, Duration timeout, List<String> args)
+      throws IOException, InterruptedException {
     List<String> cmd = new ArrayList<>(List.of("java", "-XX:TieredStopAtLevel=1", "-jar", jar().toString()));
-    cmd.addAll(List.of(args));
-    Process p = new ProcessBuilder(cmd).redirectError(ProcessBuilder.Redirect.PIPE).start();
-    byte[] out = p.getInputStream().readAllBytes();
-    byte[] err = p.getErrorStream().readAllBytes();
-    if (!p.waitFor(60, TimeUnit.SECONDS)) {
-      p.destroyForcibly();
-      throw new AssertionError("CLI timed out: " + cmd);
+    cmd.addAll(args);
+    java.io.File out = java.io.File.createTempFile("certkeeper-cli", ".out");
+    java.io.File err = java.io.File.createTempFile("certkeeper-cli", ".err");
+    try {
+      ProcessBuilder pb = new ProcessBuilder(cmd).redirectOutput(out).redirectError(err);
+      pb.environment().remove("JOURNAL_STREAM");
+      pb.environment().keySet().removeAll(List.of("NOTIFY_SOCKET", "WATCHDOG_USEC", "WATCHDOG_PID"));
+      pb.environment().putAll(env);
+      Process p = pb.start();
+      if (!p.waitFor(timeout.toMillis(), TimeUnit.MILLISECONDS)) {
+        p.destroyForcibly();
+        throw new AssertionError("CLI did not finish within " + timeout + ": " + String.join(" ", args));
+      }
+      return new Result(p.exitValue(), java.nio.file.Files.readString(out.toPath(), StandardCharsets.UTF_8),
+          java.nio.file.Files.readString(err.toPath(), StandardCharsets.UTF_8));
+    } finally {
+      out.delete();
+      err.delete();
     }
-    return new Result(p.exitValue(), new String(out, StandardCharsets.UTF_8), new String(err, StandardCharsets.UTF_8));
+  }
+
+  /** {@link #cli(Map, Duration, List)} with {@code --config cfg [--data-dir data]} before {@code args}. */
+  static Result cli(Map<String, String> env, Duration timeout, Path cfg, Path data, String... args)
+      throws IOException, InterruptedException {
+    List<String> all = new ArrayList<>(List.of("--config", cfg.toString()));
+    if (data != null) {
+      all.addAll(List.of("--data-dir", data.toString()));
+    }
+    all.addAll(List.of(args));
+    return cli(env, timeout, all);
   }
 
   record Result(int exitCode, String out, String err) {}

@@ -59,20 +59,7 @@ final class FaultRig implements AutoCloseable {
   }
 
   DaemonProcess.Result cli(String... args) throws Exception {
-    List<String> cmd = new ArrayList<>(List.of("java", "-XX:TieredStopAtLevel=1", "-XX:+UseSerialGC", "-jar",
-        DaemonProcess.jar().toString(), "--config", cfg.toString(), "--data-dir", data.toString()));
-    cmd.addAll(List.of(args));
-    ProcessBuilder pb = new ProcessBuilder(cmd);
-    pb.environment().putAll(ENV);
-    Process p = pb.start();
-    byte[] o = p.getInputStream().readAllBytes();
-    byte[] e = p.getErrorStream().readAllBytes();
-    if (!p.waitFor(90, TimeUnit.SECONDS)) {
-      p.destroyForcibly();
-      throw new AssertionError("CLI timed out: " + String.join(" ", args));
-    }
-    return new DaemonProcess.Result(p.exitValue(), new String(o, StandardCharsets.UTF_8),
-        new String(e, StandardCharsets.UTF_8));
+    return DaemonProcess.cli(ENV, java.time.Duration.ofSeconds(90), cfg, data, args);
   }
 
   /** Starts a CLI command and returns at once (it runs alongside the daemon and may meet its death). */

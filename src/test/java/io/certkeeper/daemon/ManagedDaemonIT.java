@@ -55,17 +55,9 @@ class ManagedDaemonIT {
   }
 
   DaemonProcess.Result cli(Map<String, String> extraEnv, String... args) throws Exception {
-    List<String> cmd = new java.util.ArrayList<>(List.of("java", "-XX:TieredStopAtLevel=1", "-jar",
-        DaemonProcess.jar().toString(), "--config", cfg.toString(), "--data-dir", data.toString()));
-    cmd.addAll(List.of(args));
-    ProcessBuilder pb = new ProcessBuilder(cmd);
-    pb.environment().putAll(ENV);
-    pb.environment().putAll(extraEnv);
-    Process p = pb.start();
-    byte[] o = p.getInputStream().readAllBytes();
-    byte[] e = p.getErrorStream().readAllBytes();
-    assertTrue(p.waitFor(60, TimeUnit.SECONDS));
-    return new DaemonProcess.Result(p.exitValue(), new String(o), new String(e));
+    Map<String, String> env = new java.util.HashMap<>(ENV);
+    env.putAll(extraEnv);
+    return DaemonProcess.cli(env, java.time.Duration.ofSeconds(60), cfg, data, args);
   }
 
   DaemonProcess daemon(Map<String, String> extraEnv) throws Exception {

@@ -56,16 +56,7 @@ class RestoreIT {
   }
 
   private DaemonProcess.Result cli(Path cfg, String... args) throws Exception {
-    List<String> cmd = new ArrayList<>(List.of("java", "-XX:TieredStopAtLevel=1", "-jar",
-        DaemonProcess.jar().toString(), "--config", cfg.toString()));
-    cmd.addAll(List.of(args));
-    ProcessBuilder pb = new ProcessBuilder(cmd);
-    pb.environment().putAll(ENV);
-    Process p = pb.start();
-    byte[] o = p.getInputStream().readAllBytes();
-    byte[] e = p.getErrorStream().readAllBytes();
-    assertTrue(p.waitFor(60, TimeUnit.SECONDS), "cli did not finish: " + cmd);
-    return new DaemonProcess.Result(p.exitValue(), new String(o), new String(e));
+    return DaemonProcess.cli(ENV, java.time.Duration.ofSeconds(60), cfg, null, args);
   }
 
   private static DaemonProcess daemon(Path cfg) throws Exception {

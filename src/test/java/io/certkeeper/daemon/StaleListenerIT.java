@@ -68,16 +68,7 @@ class StaleListenerIT {
   }
 
   DaemonProcess.Result cli(String... args) throws Exception {
-    List<String> cmd = new ArrayList<>(List.of("java", "-XX:TieredStopAtLevel=1", "-jar",
-        DaemonProcess.jar().toString(), "--config", cfg.toString(), "--data-dir", data.toString()));
-    cmd.addAll(List.of(args));
-    ProcessBuilder pb = new ProcessBuilder(cmd);
-    pb.environment().putAll(ENV);
-    Process p = pb.start();
-    byte[] o = p.getInputStream().readAllBytes();
-    byte[] e = p.getErrorStream().readAllBytes();
-    assertTrue(p.waitFor(90, TimeUnit.SECONDS), "CLI " + args[0] + " did not finish");
-    return new DaemonProcess.Result(p.exitValue(), new String(o), new String(e));
+    return DaemonProcess.cli(ENV, java.time.Duration.ofSeconds(90), cfg, data, args);
   }
 
   DaemonProcess daemon() throws Exception {

@@ -45,16 +45,7 @@ class StoreSecurityIT {
   @TempDir Path dir;
 
   DaemonProcess.Result cli(Path cfg, Path data, String... args) throws Exception {
-    List<String> cmd = new ArrayList<>(List.of("java", "-XX:TieredStopAtLevel=1", "-jar",
-        DaemonProcess.jar().toString(), "--config", cfg.toString(), "--data-dir", data.toString()));
-    cmd.addAll(List.of(args));
-    ProcessBuilder pb = new ProcessBuilder(cmd);
-    pb.environment().putAll(ENV);
-    Process p = pb.start();
-    byte[] o = p.getInputStream().readAllBytes();
-    byte[] e = p.getErrorStream().readAllBytes();
-    assertTrue(p.waitFor(60, TimeUnit.SECONDS));
-    return new DaemonProcess.Result(p.exitValue(), new String(o), new String(e));
+    return DaemonProcess.cli(ENV, java.time.Duration.ofSeconds(60), cfg, data, args);
   }
 
   @Test
