@@ -206,8 +206,11 @@ class RestoreCommandTest {
 
   @Test
   void aStoreOpenInAnotherProcessIsRefusedEvenWithForce() throws Exception {
-    // this JVM opened the source store above and serves it to other processes until it exits
-    CliRunner.Run r = restore(data, "--from", backup.toString(), "--force");
+    // this JVM holds the source store open, and serves it to other processes, while restore runs
+    CliRunner.Run r;
+    try (io.certkeeper.store.Store open = io.certkeeper.store.Store.openEmbedded(data, 2)) {
+      r = restore(data, "--from", backup.toString(), "--force");
+    }
     assertEquals(1, r.exitCode(), r.out());
     assertTrue(r.err().startsWith("certkeeper: the store in " + data + " is open in another process (H2's lock file"
         + " certkeeper.lock.db names "), r.err());
