@@ -159,6 +159,7 @@ public final class Store implements AutoCloseable {
       StoreWait wait) throws StoreException {
     Objects.requireNonNull(wait, "wait");
     long deadline = System.nanoTime() + wait.budget().toNanos();
+    long pause = StoreWait.RETRY_EVERY.toMillis();
     boolean told = false;
     while (true) {
       try {
@@ -174,7 +175,9 @@ public final class Store implements AutoCloseable {
         log.debug("{} - store held by another process, retrying: {}", dataDir, e.getMessage());
       }
       try {
-        Thread.sleep(StoreWait.RETRY_EVERY.toMillis());
+        // Jittered and growing: several processes racing for a stale lock file must not retry in step.
+        Thread.sleep(pause + java.util.concurrent.ThreadLocalRandom.current().nextLong(pause + 1));
+        pause = Math.min(pause * 2, StoreWait.RETRY_MAX.toMillis());
       } catch (InterruptedException ie) {
         Thread.currentThread().interrupt();
         throw new StoreException("interrupted while waiting for the store under " + dataDir, ie);
@@ -186,14 +189,14 @@ public final class Store implements AutoCloseable {
    * Whether opening failed only because another process holds the file for a moment: it is
    * taking the lock (a daemon starting after a crash), or its server is going away (a daemon
    * stopping). H2 codes: 90020 file locked, 90067 connection to the serving process broken,
-   * 90098 database closed under us, 8000 "Another process was faster" or "Lock file recently
+   * 90098 and 90121 database closed under us (H2 closes a file another process took over), 8000 "Another process was faster" or "Lock file recently
    * modified" (processes taking over a stale lock at once).
    */
   static boolean isHeldByAnotherProcess(Throwable e) {
     for (Throwable t = e; t != null; t = t.getCause() == t ? null : t.getCause()) {
       if (t instanceof SQLException se) {
         int code = se.getErrorCode();
-        if (code == 90020 || code == 90067 || code == 90098) {
+        if (code == 90020 || code == 90067 || code == 90098 || code == 90121) {
           return true;
         }
         String m = String.valueOf(se.getMessage());

@@ -12,9 +12,11 @@ import java.util.Objects;
  */
 public record StoreWait(Duration budget, Runnable onFirstWait) {
   /** The default budget: longer than a daemon takes to start or to stop (10 s). */
-  public static final Duration DEFAULT_BUDGET = Duration.ofSeconds(30);
+  public static final Duration DEFAULT_BUDGET = Duration.ofSeconds(60);
   /** How often a held store is tried again. */
-  static final Duration RETRY_EVERY = Duration.ofMillis(250);
+  static final Duration RETRY_EVERY = Duration.ofMillis(100);
+  /** The longest pause between two tries. */
+  static final Duration RETRY_MAX = Duration.ofSeconds(2);
 
   public StoreWait {
     Objects.requireNonNull(budget, "budget");

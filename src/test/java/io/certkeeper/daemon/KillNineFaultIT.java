@@ -37,7 +37,7 @@ import org.junit.jupiter.api.io.TempDir;
  */
 @Tag("reliability")
 class KillNineFaultIT {
-  static final int DEFAULT_KILLS = 12;
+  static final int DEFAULT_KILLS = 6;
   /** Longest random wait between ready and kill -9. */
   static final int MAX_DELAY_MS = 2500;
 

@@ -47,7 +47,7 @@ class ListenerDaemonIT {
   @Test
   void echoProxyAndClientAuthListenersServeAndReloadWithoutARestart() throws Exception {
     OpenSsl.selfSigned(dir, "server", "localhost", 30);
-    OpenSsl.selfSigned(dir, "client", "client.example", 30);
+    OpenSsl.selfSignedClient(dir, "client", "client.example", 30);
     OpenSsl.selfSigned(dir, "server2", "localhost", 60);
     Files.writeString(dir.resolve("trust.pem"),
         Files.readString(dir.resolve("server.pem")) + Files.readString(dir.resolve("server2.pem")));

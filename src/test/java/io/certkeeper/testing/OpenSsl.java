@@ -54,4 +54,14 @@ public final class OpenSsl {
         "-addext", "subjectAltName=DNS:" + cn, "-days", Integer.toString(days)).requireSuccess();
     return dir.resolve(name + ".pem");
   }
+
+  /** A self-signed client certificate: the client profile (extendedKeyUsage clientAuth) listeners require. */
+  public static Path selfSignedClient(Path dir, String name, String cn, int days)
+      throws IOException, InterruptedException {
+    run(dir, "req", "-x509", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:P-256", "-nodes",
+        "-keyout", name + ".key", "-out", name + ".pem", "-subj", "/CN=" + cn,
+        "-addext", "subjectAltName=DNS:" + cn, "-addext", "extendedKeyUsage=clientAuth",
+        "-days", Integer.toString(days)).requireSuccess();
+    return dir.resolve(name + ".pem");
+  }
 }
