@@ -157,12 +157,12 @@ public final class CertkeeperCommand {
     return DEFAULT_DATA_DIR;
   }
 
-  /** What a command prints, once, while the store is held by a daemon that starts or stops. */
-  static final String WAITING = "certkeeper: waiting for the store (held by a starting or stopping daemon)\u2026";
+  /** What a command prints, once, while the store is held by another command or a daemon that starts or stops. */
+  static final String WAITING = "certkeeper: waiting for the store (held by another command, or a daemon starting or stopping)\u2026";
 
   /**
-   * Opens the store of this configuration; the caller closes it. While a daemon that is starting or
-   * stopping holds the store, waits up to {@link StoreWait#DEFAULT_BUDGET} and says so once on stderr.
+   * Opens the store of this configuration; the caller closes it. While another command, or a daemon
+   * that is starting or stopping, holds the store, waits up to {@link StoreWait#DEFAULT_BUDGET} and says so once on stderr.
    */
   public Store openStore() throws ConfigException, StoreException {
     return StoreOpener.open(config(), dataDir(), StoreWait.upTo(StoreWait.DEFAULT_BUDGET, () -> {

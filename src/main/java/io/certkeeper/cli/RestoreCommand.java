@@ -1,14 +1,15 @@
 package io.certkeeper.cli;
 
 import io.certkeeper.config.Config;
+import io.certkeeper.store.Store;
 import io.certkeeper.util.AtomicFiles;
-import io.certkeeper.util.HostPort;
+
 import io.certkeeper.util.Posix;
 import java.io.IOException;
-import java.io.InputStream;
-import java.net.InetAddress;
-import java.net.InetSocketAddress;
-import java.net.Socket;
+
+
+
+
 import java.nio.file.AtomicMoveNotSupportedException;
 import java.nio.file.DirectoryStream;
 import java.nio.file.FileSystemException;
@@ -29,7 +30,7 @@ import java.util.HexFormat;
 import java.util.List;
 import java.util.Locale;
 import java.util.Optional;
-import java.util.Properties;
+
 import java.util.concurrent.Callable;
 import java.util.stream.Stream;
 import picocli.CommandLine.Command;
@@ -65,8 +66,6 @@ import picocli.CommandLine.Spec;
       "2 configuration error."
     })
 final class RestoreCommand implements Callable<Integer> {
-  /** H2's lock file while a process has the store open; it names the port that process serves it on. */
-  static final String LOCK_FILE = "certkeeper.lock.db";
   private static final SecureRandom RANDOM = new SecureRandom();
   private static final DateTimeFormatter ASIDE_STAMP =
       DateTimeFormatter.ofPattern("yyyyMMdd'T'HHmmss'Z'", Locale.ROOT).withZone(ZoneOffset.UTC);
@@ -203,50 +202,9 @@ final class RestoreCommand implements Callable<Integer> {
     }
   }
 
-  /**
-   * Which process has the store in {@code dataDir} open, if one has: H2 keeps {@value #LOCK_FILE}
-   * while the store is open and writes into it the loopback port it serves the store on; a port
-   * that accepts a connection is a live process (the daemon, or a CLI command), a lock file whose
-   * port is closed is left over from a process killed dead.
-   */
+  /** Which process has the store in {@code dataDir} open, if one has ({@link Store#heldElsewhere}). */
   static Optional<String> storeInUse(Path dataDir) {
-    Path lock = dataDir.resolve(LOCK_FILE);
-    if (!Files.isRegularFile(lock, LinkOption.NOFOLLOW_LINKS)) {
-      return Optional.empty();
-    }
-    Properties p = new Properties();
-    try (InputStream in = Files.newInputStream(lock)) {
-      p.load(in);
-    } catch (IOException | IllegalArgumentException e) {
-      return Optional.of("cannot read the lock file " + lock + ": " + e.getMessage()
-          + "; delete it if no process uses the store");
-    }
-    String server = p.getProperty("server");
-    if (server == null || server.isBlank()) {
-      return Optional.of("the lock file " + lock + " names no server; delete it if no process uses the store");
-    }
-    HostPort address;
-    try {
-      address = HostPort.parse(server.trim());
-    } catch (IllegalArgumentException e) {
-      return Optional.of("the lock file " + lock + " names '" + server + "'; delete it if no process uses the store");
-    }
-    InetAddress[] candidates;
-    try {
-      candidates = InetAddress.getAllByName(address.host());
-    } catch (IOException e) {
-      return Optional.of("the lock file " + lock + " names " + server.trim() + ", which does not resolve; delete it"
-          + " if no process uses the store");
-    }
-    for (InetAddress a : candidates) { // "localhost" may resolve to ::1 first while H2 listens on 127.0.0.1
-      try (Socket s = new Socket()) {
-        s.connect(new InetSocketAddress(a, address.port()), CONNECT_TIMEOUT_MILLIS);
-        return Optional.of("H2's lock file " + LOCK_FILE + " names " + server.trim() + ", which answers");
-      } catch (IOException e) {
-        // not there
-      }
-    }
-    return Optional.empty(); // left over from a process that is gone
+    return Store.heldElsewhere(dataDir);
   }
 
   private Path asideName(Path dataDir, CertkeeperCommand root) {

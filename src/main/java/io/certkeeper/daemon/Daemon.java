@@ -169,8 +169,9 @@ public final class Daemon {
         config.file().map(Path::toString).orElse("none, defaults"), dataDir);
     String part = "store";
     try {
-      store = StoreOpener.open(config, dataDir, StoreWait.upTo(StoreWait.DEFAULT_BUDGET,
-          () -> log.warn("store - held by a starting or stopping process; waiting up to {}", StoreWait.DEFAULT_BUDGET)));
+      store = StoreOpener.serve(config, dataDir, StoreWait.upTo(StoreWait.DEFAULT_BUDGET,
+          () -> log.warn("store - held by another process (a command, or a daemon starting or stopping);"
+              + " waiting up to {}", StoreWait.DEFAULT_BUDGET)));
       started.push(named("store", Duration.ofSeconds(2), b -> {
         store.close();
         return true;

@@ -40,6 +40,18 @@ public final class StoreOpener {
    * int, StoreWait)}).
    */
   public static Store open(Config config, Path dataDir, StoreWait wait) throws StoreException {
+    return open(config, dataDir, wait, false);
+  }
+
+  /**
+   * As {@link #open(Config, Path, StoreWait)} for the daemon: the embedded store is held by this
+   * process and served to CLI commands until it is closed ({@link Store#serveEmbedded}).
+   */
+  public static Store serve(Config config, Path dataDir, StoreWait wait) throws StoreException {
+    return open(config, dataDir, wait, true);
+  }
+
+  private static Store open(Config config, Path dataDir, StoreWait wait, boolean serve) throws StoreException {
     StoreConfig sc = config.store();
     Optional<char[]> password = Optional.empty();
     if (sc.password().isPresent()) {
@@ -54,7 +66,9 @@ public final class StoreOpener {
       store = Store.open(sc.url().get(), sc.user(), password, sc.poolSize());
     } else {
       createDataDir(dataDir);
-      store = Store.openEmbedded(dataDir, sc.user(), password, sc.poolSize(), wait);
+      store = serve
+          ? Store.serveEmbedded(dataDir, sc.user(), password, sc.poolSize(), wait)
+          : Store.openEmbedded(dataDir, sc.user(), password, sc.poolSize(), wait);
     }
     restrictDataDir(dataDir);
     return store;

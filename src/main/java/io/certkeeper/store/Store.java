@@ -19,24 +19,24 @@ import org.slf4j.LoggerFactory;
 
 /**
  * The database: a connection pool plus the schema, migrated to the newest version on open. H2 (a
- * file under the data directory, the default) and PostgreSQL run the same SQL. The daemon and the
- * CLI open the same H2 file at once through H2's automatic mixed mode: the first process serves
- * it, later ones connect to that process over TCP.
+ * file under the data directory, the default) and PostgreSQL run the same SQL. The daemon holds the
+ * H2 file and serves it to CLI commands over loopback ({@link StoreServer}); a command started
+ * while no daemon runs opens the file itself, and serves it to nobody.
  *
- * <p>That TCP server is made private three ways: it listens on 127.0.0.1 only (see
- * {@link #BIND_ADDRESS_PROPERTY}); a client must present the key H2 writes into the lock file
- * {@code certkeeper.lock.db}, which only the owner can read; and the database has a password
- * ({@link #openEmbedded}, {@link StoreSecret}). H2 grants a connection admin rights, and an admin
- * can run Java in this process ({@code CREATE ALIAS}), so none of the three may be left out.
+ * <p>That server is made private three ways: it listens on 127.0.0.1 only (see
+ * {@link #BIND_ADDRESS_PROPERTY}); a client must name the random database key written into the
+ * owner-only {@code store.server}; and the database has a password ({@link #openEmbedded},
+ * {@link StoreSecret}). H2 grants a connection admin rights, and an admin can run Java in this
+ * process ({@code CREATE ALIAS}), so none of the three may be left out.
  *
  * <p>Repositories take a {@code Store} and hide the SQL from everything else.
  */
 public final class Store implements AutoCloseable {
   /**
-   * The system property H2 reads, once, for the address its servers bind and announce. H2's
-   * automatic mixed mode starts its server with {@code -tcpAllowOthers}, which without this
-   * property listens on every interface; it is set to 127.0.0.1 here, before any H2 class loads
-   * (this class names H2 only through JDBC URLs), unless the user set it.
+   * The system property H2 reads, once, for the address its servers bind. Without it H2's TCP
+   * server listens on every interface (and only then refuses remote peers); it is set to 127.0.0.1
+   * here, before any H2 class loads (this class names H2 only through JDBC URLs), unless the user
+   * set it.
    */
   public static final String BIND_ADDRESS_PROPERTY = "h2.bindAddress";
   /** The loopback address the store's server binds unless {@value #BIND_ADDRESS_PROPERTY} says otherwise. */
@@ -60,6 +60,7 @@ public final class Store implements AutoCloseable {
   private final String description;
   private final Engine engine;
   private final String schemaVersion;
+  private volatile StoreServer server;
 
   /** The database engines certkeeper runs on. */
   public enum Engine {
@@ -73,19 +74,21 @@ public final class Store implements AutoCloseable {
     this.schemaVersion = schemaVersion;
   }
 
-  /** The URL of the embedded H2 file database under {@code dataDir}. */
+  /** The URL of the embedded H2 file database under {@code dataDir}, opened by this process itself. */
   public static String h2Url(Path dataDir) {
-    Path file = dataDir.toAbsolutePath().normalize().resolve("certkeeper");
     // retry: H2's file system that reopens a file channel closed by Thread.interrupt() and goes on.
     //   Without it, an interrupt that reaches any thread inside H2 (Quartz interrupts its own
-    //   threads on shutdown) closes the database for every connection of this process. Same files,
-    //   same lock: processes that open the file without the prefix share it as before.
-    // AUTO_SERVER: the first opener serves the file to later processes (daemon + CLI).
-    // (H2 refuses DB_CLOSE_ON_EXIT=FALSE with AUTO_SERVER; the daemon closes the pool before exit.)
+    //   threads on shutdown) closes the database for every connection of this process.
+    // No AUTO_SERVER: only the daemon serves the file (StoreServer); see the class comment there.
     // No DB_CLOSE_DELAY: the database closes, and releases its files, when the last connection
-    // closes; closing the pool closes them all (see close()).
+    //   closes; closing the pool closes them all (see close()).
     // WRITE_DELAY=0: a commit reaches the file at once, so a killed process loses no committed work.
-    return "jdbc:h2:file:retry:" + file + ";AUTO_SERVER=TRUE;LOCK_TIMEOUT=10000;WRITE_DELAY=0";
+    return "jdbc:h2:file:" + h2DatabaseName(dataDir) + ";LOCK_TIMEOUT=10000;WRITE_DELAY=0";
+  }
+
+  /** H2's name for the database under {@code dataDir}: the one the embedded URL opens. */
+  static String h2DatabaseName(Path dataDir) {
+    return "retry:" + dataDir.toAbsolutePath().normalize().resolve("certkeeper");
   }
 
   /**
@@ -101,7 +104,8 @@ public final class Store implements AutoCloseable {
       throws StoreException {
     Objects.requireNonNull(url, "url");
     Engine engine = url.startsWith("jdbc:postgresql:") ? Engine.POSTGRESQL : Engine.H2;
-    String shown = Redaction.url(url);
+    // the daemon's server names the database by a secret key: not for logs
+    String shown = Redaction.url(url).replaceFirst("^(jdbc:h2:tcp://[^/]+/)[0-9a-f]{32}", "$1(key)");
     if (engine == Engine.H2) {
       requireBindAddressInForce(shown);
     }
@@ -135,12 +139,12 @@ public final class Store implements AutoCloseable {
   }
 
   /**
-   * Opens the embedded H2 store under {@code dataDir} ({@link #h2Url}) with a password: {@code
-   * password} when the configuration names one, else the data directory's {@link StoreSecret}
-   * (generated now, before the database, when missing). A store created before certkeeper set
-   * passwords (the empty one) gets this password first, when this process serves the file; when
-   * another process serves it (a daemon of an earlier version), the store is opened as it is and
-   * the password is set by the next version that serves it.
+   * Opens the embedded H2 store under {@code dataDir} with a password: {@code password} when the
+   * configuration names one, else the data directory's {@link StoreSecret} (generated now, before
+   * the database, when missing). When a daemon serves the store ({@link StoreServer#find}) this
+   * process connects to it; otherwise it opens the file itself ({@link #h2Url}) and serves it to
+   * nobody, so another command waits until this one closes it. A store created before certkeeper
+   * set passwords (the empty one) gets this password first, when this process holds the file.
    *
    * @throws StoreException naming the file when the password is refused or cannot be read
    */
@@ -150,20 +154,47 @@ public final class Store implements AutoCloseable {
   }
 
   /**
-   * As {@link #openEmbedded(Path, Optional, Optional, int)}, waiting while the file is held by a
-   * process that is starting or stopping: after a daemon was killed, or while one starts or stops,
-   * H2 reports the file locked (or its server gone) for a moment. Such failures are retried until
-   * {@code wait}'s budget is spent; {@code wait} is told once, at the first of them.
+   * As {@link #openEmbedded(Path, Optional, Optional, int)}, waiting while the file is held by
+   * another process: a daemon starting (after a crash, when it first has to take over the dead
+   * one's lock), a daemon stopping, or another command that opened it while no daemon ran. Such
+   * failures are retried, with a fresh look for a daemon's server each time, until {@code wait}'s
+   * budget is spent; {@code wait} is told once, at the first of them.
    */
   public static Store openEmbedded(Path dataDir, Optional<String> user, Optional<char[]> password, int poolSize,
       StoreWait wait) throws StoreException {
+    return waitFor(dataDir, wait, () -> openEmbeddedOnce(dataDir, user, password, poolSize, false));
+  }
+
+  /**
+   * Opens the embedded H2 store under {@code dataDir} as {@link #openEmbedded(Path, Optional,
+   * Optional, int, StoreWait)} does, but always holding the file in this process, and serves it to
+   * CLI commands ({@link StoreServer}) until {@link #close()}: the daemon's way to open its store.
+   */
+  public static Store serveEmbedded(Path dataDir, Optional<String> user, Optional<char[]> password, int poolSize,
+      StoreWait wait) throws StoreException {
+    Store store = waitFor(dataDir, wait, () -> openEmbeddedOnce(dataDir, user, password, poolSize, true));
+    try {
+      store.server = StoreServer.start(dataDir, h2DatabaseName(dataDir));
+    } catch (StoreException e) {
+      store.close();
+      throw e;
+    }
+    return store;
+  }
+
+  @FunctionalInterface
+  private interface Opening {
+    Store open() throws StoreException;
+  }
+
+  private static Store waitFor(Path dataDir, StoreWait wait, Opening opening) throws StoreException {
     Objects.requireNonNull(wait, "wait");
     long deadline = System.nanoTime() + wait.budget().toNanos();
     long pause = StoreWait.RETRY_EVERY.toMillis();
     boolean told = false;
     while (true) {
       try {
-        return openEmbeddedOnce(dataDir, user, password, poolSize);
+        return opening.open();
       } catch (StoreException e) {
         if (!isHeldByAnotherProcess(e) || System.nanoTime() - deadline >= 0) {
           throw e;
@@ -208,10 +239,11 @@ public final class Store implements AutoCloseable {
     return false;
   }
 
-  private static Store openEmbeddedOnce(Path dataDir, Optional<String> user, Optional<char[]> password, int poolSize)
-      throws StoreException {
+  private static Store openEmbeddedOnce(Path dataDir, Optional<String> user, Optional<char[]> password, int poolSize,
+      boolean hold) throws StoreException {
     char[] secret = password.isPresent() ? password.get() : StoreSecret.readOrCreate(dataDir);
-    String url = h2Url(dataDir);
+    Optional<StoreServer.Endpoint> daemon = hold ? Optional.empty() : StoreServer.find(dataDir);
+    String url = daemon.map(d -> d.url() + ";LOCK_TIMEOUT=10000").orElseGet(() -> h2Url(dataDir));
     try {
       return open(url, user, Optional.of(secret), poolSize);
     } catch (StoreException e) {
@@ -230,6 +262,32 @@ public final class Store implements AutoCloseable {
     log.info("{} - set the store's password (from {}); the empty password of earlier versions no longer opens it",
         db, source);
     return open(url, user, Optional.of(secret), poolSize);
+  }
+
+  /**
+   * Which process has the embedded store under {@code dataDir} open, if one has: a daemon serving it
+   * ({@link StoreServer#find}), or any process holding the file's lock (a command, or a daemon that
+   * is starting). The lock is tested by trying to take it; the operating system drops it with its
+   * process, so a process killed dead leaves nothing behind that counts.
+   */
+  public static Optional<String> heldElsewhere(Path dataDir) {
+    Optional<StoreServer.Endpoint> daemon = StoreServer.find(dataDir);
+    if (daemon.isPresent()) {
+      return Optional.of("a daemon, pid " + daemon.get().pid() + ", serves it");
+    }
+    Path db = dataDir.toAbsolutePath().normalize().resolve("certkeeper.mv.db");
+    if (!java.nio.file.Files.isRegularFile(db)) {
+      return Optional.empty();
+    }
+    // A name of its own (no "retry:"), so this JVM's open store is not shared but meets the lock;
+    // a user that does not exist, so nothing is opened past the lock.
+    String url = "jdbc:h2:file:" + db.toString().replaceFirst("\\.mv\\.db$", "")
+        + ";IFEXISTS=TRUE;TRACE_LEVEL_FILE=0";
+    try (Connection c = DriverManager.getConnection(url, "certkeeper-lock-test-" + System.nanoTime(), "-")) {
+      return Optional.empty();
+    } catch (SQLException e) {
+      return isHeldByAnotherProcess(e) ? Optional.of("a process holds the lock of " + db) : Optional.empty();
+    }
   }
 
   /** As {@link #openEmbedded(Path, Optional, Optional, int)} with the data directory's own password. */
@@ -412,10 +470,16 @@ public final class Store implements AutoCloseable {
    * a file database when its last connection closes, and HikariCP's close returns only once every
    * connection is closed. When this returns the files are released (the lock file is gone, nothing
    * writes there any more) and the store can be opened again at once, here or in another process.
-   * A process that is a client of another's server only drops its connections.
+   * A process that is a client of the daemon's server only drops its connections; the daemon
+   * stops serving first ({@link StoreServer#close()}).
    */
   @Override
   public void close() {
+    StoreServer s = server;
+    server = null;
+    if (s != null) {
+      s.close(); // commands first: they lose their connections, then the file closes
+    }
     dataSource.close();
   }
 }

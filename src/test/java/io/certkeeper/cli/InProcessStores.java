@@ -12,8 +12,7 @@ import java.util.stream.Stream;
 
 /**
  * Closes the H2 stores that commands run in-process opened under a test's folder: the store's URL
- * keeps a database open until the JVM exits, and H2's lock-file watchdog would otherwise write into
- * the folder while JUnit deletes it.
+ * keeps a database open until its last connection closes, and a command's test may leave one open.
  */
 final class InProcessStores {
   private InProcessStores() {}
@@ -21,7 +20,7 @@ final class InProcessStores {
   static void shutDownAll(Path root) throws Exception {
     List<Path> locked;
     try (Stream<Path> s = Files.walk(root)) {
-      locked = s.filter(p -> p.getFileName().toString().equals(RestoreCommand.LOCK_FILE)).toList();
+      locked = s.filter(p -> p.getFileName().toString().equals("certkeeper.mv.db")).toList();
     }
     for (Path lock : locked) {
       Path data = lock.getParent();

@@ -49,7 +49,7 @@ class DataDirModesTest {
     Files.setPosixFilePermissions(data, PosixFilePermissions.fromString("rwxr-xr-x"));
 
     try (Store store = StoreOpener.open(Config.defaults(), data)) {
-      assertTrue(Files.exists(data.resolve("certkeeper.lock.db")), "the store is served (lock file present)");
+      assertTrue(Files.exists(data.resolve("certkeeper.mv.db")), "the store is open");
       assertTrue(Files.exists(data.resolve(StoreSecret.FILE_NAME)));
       assertEquals(List.of(), accessibleToOthers(data));
       assertEquals("rwxr-xr-x", PosixFilePermissions.toString(Files.getPosixFilePermissions(data)),

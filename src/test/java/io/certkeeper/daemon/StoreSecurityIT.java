@@ -1,7 +1,7 @@
 package io.certkeeper.daemon;
 
 import static io.certkeeper.testing.StorePort.listeningOn;
-import static io.certkeeper.testing.StorePort.lockFile;
+import static io.certkeeper.testing.StorePort.serverFile;
 import static io.certkeeper.testing.StorePort.loopbackOnly;
 import static io.certkeeper.testing.StorePort.nonLoopbackAddresses;
 import static io.certkeeper.testing.StorePort.port;
@@ -33,8 +33,8 @@ import org.junit.jupiter.api.io.TempDir;
 
 /**
  * The packaged daemon on a data directory an administrator made 0755: the store it shares with the
- * CLI listens on loopback only and wants the password besides the lock file's key, the CLI still
- * shares it, and everything the daemon and the CLI create in the directory (store, lock, password,
+ * CLI listens on loopback only and wants the password besides the key in store.server, the CLI still
+ * shares it, and everything the daemon and the CLI create in the directory (store, server file, password,
  * CA, managed certificates) is owner-only, while it runs and after it stops.
  */
 @Tag("security")
@@ -75,9 +75,8 @@ class StoreSecurityIT {
       }
       assertTrue(Files.exists(current), "the managed certificate was issued: " + String.join("\n", d.lines()));
 
-      Properties lock = lockFile(data);
-      int port = port(lock);
-      assertEquals("localhost:" + port, lock.getProperty("server"));
+      Properties server = serverFile(data);
+      int port = port(server);
       assertTrue(loopbackOnly(listeningOn(port)), listeningOn(port).toString());
       for (InetAddress a : nonLoopbackAddresses()) {
         try (Socket s = new Socket()) {
@@ -85,7 +84,7 @@ class StoreSecurityIT {
               "the store's port answers on " + a.getHostAddress());
         }
       }
-      String url = "jdbc:h2:tcp://127.0.0.1:" + port + "/" + lock.getProperty("id");
+      String url = io.certkeeper.testing.StorePort.url(server);
       SQLException refused = assertThrows(SQLException.class, () -> DriverManager.getConnection(url, "", "").close());
       assertEquals("28000", refused.getSQLState(), refused.getMessage());
 

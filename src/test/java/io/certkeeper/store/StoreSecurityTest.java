@@ -1,7 +1,7 @@
 package io.certkeeper.store;
 
 import static io.certkeeper.testing.StorePort.listeningOn;
-import static io.certkeeper.testing.StorePort.lockFile;
+import static io.certkeeper.testing.StorePort.serverFile;
 import static io.certkeeper.testing.StorePort.loopbackOnly;
 import static io.certkeeper.testing.StorePort.nonLoopbackAddresses;
 import static io.certkeeper.testing.StorePort.port;
@@ -11,6 +11,7 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.certkeeper.testing.OpenSsl;
+import io.certkeeper.testing.StorePort;
 import io.certkeeper.x509.Pem;
 import java.net.ConnectException;
 import java.net.InetAddress;
@@ -33,9 +34,10 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * The embedded store's H2 server (the automatic mixed mode that lets the CLI share the daemon's
- * file) is reachable from this host's loopback only and asks for a password besides the lock
- * file's key; stores made before passwords get one when first opened.
+ * The daemon's store server (which lets CLI commands share the daemon's file) is reachable from
+ * this host's loopback only and asks for a password besides the database key in {@code
+ * store.server}; a command's own open serves nothing; stores made before passwords get one when
+ * first opened.
  */
 @Tag("security")
 class StoreSecurityTest {
@@ -43,11 +45,11 @@ class StoreSecurityTest {
 
   @Test
   void theSharedStoreListensOnLoopbackOnly() throws Exception {
-    try (Store store = Store.openEmbedded(dir, 2)) {
-      Properties lock = lockFile(dir);
-      int port = port(lock);
-      // H2 names 127.0.0.1 "localhost" in the lock file; before, it named this host's address
-      assertEquals("localhost:" + port, lock.getProperty("server"));
+    try (Store store = served(dir)) {
+      Properties server = serverFile(dir);
+      int port = port(server);
+      assertEquals("rw-------", PosixFilePermissions.toString(Files.getPosixFilePermissions(dir.resolve("store.server"))));
+      assertEquals(Long.toString(ProcessHandle.current().pid()), server.getProperty("pid"));
       List<String> bound = listeningOn(port);
       assertTrue(loopbackOnly(bound), "bound to " + bound);
       try (Socket s = new Socket()) {
@@ -63,10 +65,9 @@ class StoreSecurityTest {
   }
 
   @Test
-  void theLockFilesKeyWithTheEmptyPasswordIsRefused() throws Exception {
-    try (Store store = Store.openEmbedded(dir, 2)) {
-      Properties lock = lockFile(dir);
-      String url = "jdbc:h2:tcp://127.0.0.1:" + port(lock) + "/" + lock.getProperty("id");
+  void theServersKeyWithTheEmptyPasswordIsRefused() throws Exception {
+    try (Store store = served(dir)) {
+      String url = StorePort.url(serverFile(dir));
       SQLException e = assertThrows(SQLException.class, () -> DriverManager.getConnection(url, "", "").close());
       assertEquals("28000", e.getSQLState(), e.getMessage());
       // the same URL with the data dir's password is let in: the refusal above is the password's
@@ -75,6 +76,34 @@ class StoreSecurityTest {
         assertTrue(c.isValid(5));
       }
     }
+  }
+
+  @Test
+  void anotherDatabaseNameOnTheServerIsRefusedEvenWithThePassword() throws Exception {
+    try (Store store = served(dir)) {
+      Properties server = serverFile(dir);
+      String secret = new String(StoreSecret.read(dir).orElseThrow());
+      for (String name : List.of(dir.resolve("certkeeper").toString(), "mem:x", "0123456789abcdef0123456789abcdef")) {
+        String url = "jdbc:h2:tcp://127.0.0.1:" + port(server) + "/" + name;
+        SQLException e = assertThrows(SQLException.class, () -> DriverManager.getConnection(url, "", secret).close(),
+            name);
+        assertEquals("28000", e.getSQLState(), e.getMessage());
+      }
+    }
+  }
+
+  @Test
+  void aCommandsOwnOpenServesNothingAndWaitsForTheDaemonsServerWhenThereIsOne() throws Exception {
+    try (Store mine = Store.openEmbedded(dir, 2)) {
+      assertFalse(Files.exists(dir.resolve("store.server")), "a command serves the store to nobody");
+      assertTrue(mine.isReachable());
+    }
+    try (Store daemon = served(dir); Store command = Store.openEmbedded(dir, 2)) {
+      assertTrue(command.description().startsWith("jdbc:h2:tcp://127.0.0.1:" + port(serverFile(dir)) + "/(key)"),
+          "a command connects to the daemon's server, and does not log its key: " + command.description());
+      assertTrue(command.isReachable());
+    }
+    assertFalse(Files.exists(dir.resolve("store.server")), "removed when the daemon's store closes");
   }
 
   @Test
@@ -132,6 +161,10 @@ class StoreSecurityTest {
     assertEquals("the store " + data.resolve("certkeeper.mv.db") + " refuses the password from "
         + data.resolve(StoreSecret.FILE_NAME)
         + " (restored without the store.secret it was backed up with, or store.password changed?)", e.getMessage());
+  }
+
+  private static Store served(Path data) throws StoreException {
+    return Store.serveEmbedded(data, Optional.empty(), Optional.empty(), 2, StoreWait.none());
   }
 
   /** Closes the database in this JVM (the URL keeps it open until exit), so the next open reads the file. */

@@ -12,7 +12,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Properties;
 
-/** What a test needs to look at the embedded store's H2 server from outside: its lock file and its socket. */
+/** What a test needs to look at the daemon's store server from outside: its {@code store.server} file and its socket. */
 public final class StorePort {
   /** 127.0.0.1 in /proc/net/tcp, and as ::ffff:127.0.0.1 in /proc/net/tcp6. */
   public static final String LOOPBACK_V4 = "0100007F";
@@ -20,18 +20,22 @@ public final class StorePort {
 
   private StorePort() {}
 
-  /** The lock file H2 writes next to the database while it serves it: {@code server=host:port}, {@code id=KEY}. */
-  public static Properties lockFile(Path dataDir) throws IOException {
+  /** The file the daemon writes next to the database while it serves it: {@code port}, {@code key}, {@code pid}. */
+  public static Properties serverFile(Path dataDir) throws IOException {
     Properties p = new Properties();
-    try (InputStream in = Files.newInputStream(dataDir.resolve("certkeeper.lock.db"))) {
+    try (InputStream in = Files.newInputStream(dataDir.resolve("store.server"))) {
       p.load(in);
     }
     return p;
   }
 
-  public static int port(Properties lock) {
-    String server = lock.getProperty("server");
-    return Integer.parseInt(server.substring(server.lastIndexOf(':') + 1));
+  public static int port(Properties server) {
+    return Integer.parseInt(server.getProperty("port"));
+  }
+
+  /** The JDBC URL of the served store: loopback, the port, the database's key. */
+  public static String url(Properties server) {
+    return "jdbc:h2:tcp://127.0.0.1:" + port(server) + "/" + server.getProperty("key");
   }
 
   /** This host's addresses that are not loopback (nor IPv6 link-local), on interfaces that are up. */
