@@ -114,15 +114,30 @@ final class StatusCommand implements Callable<Integer> {
     return ExitCodes.OK;
   }
 
-  /** What the operator should fix: a data directory that others may enter or read. */
+  /** Free space below which the store cannot take a write (H2 writes whole chunks). */
+  static final long LOW_SPACE_BYTES = 1L << 20;
+
+  /**
+   * What the operator should fix: a data directory that others may enter or read; a file system
+   * too full for the store to write (the daemon is then not ready, and records nothing).
+   */
   static List<String> warnings(java.nio.file.Path dataDir) {
+    List<String> out = new java.util.ArrayList<>();
     try {
-      return io.certkeeper.util.PrivateFiles.accessibleToOthers(dataDir)
-          .map(mode -> List.of(dataDirWarning(dataDir, mode)))
-          .orElse(List.of());
+      io.certkeeper.util.PrivateFiles.accessibleToOthers(dataDir).ifPresent(mode -> out.add(dataDirWarning(dataDir, mode)));
     } catch (java.io.IOException e) {
-      return List.of("data dir " + dataDir + ": cannot read its mode: " + e.getMessage());
+      out.add("data dir " + dataDir + ": cannot read its mode: " + e.getMessage());
     }
+    try {
+      long free = java.nio.file.Files.getFileStore(dataDir).getUsableSpace();
+      if (free < LOW_SPACE_BYTES) {
+        out.add("store not writable: the file system of data dir " + dataDir + " has " + free
+            + " bytes free; free some space (the daemon recovers by itself)");
+      }
+    } catch (java.io.IOException e) {
+      out.add("data dir " + dataDir + ": cannot read its free space: " + e.getMessage());
+    }
+    return out;
   }
 
   static String dataDirWarning(java.nio.file.Path dataDir, String mode) {

@@ -51,6 +51,12 @@ public final class Store implements AutoCloseable {
   }
 
   private static final Logger log = LoggerFactory.getLogger(Store.class);
+  /**
+   * The newest schema version this build migrates to (the highest {@code V<n>__} under
+   * {@code db/migration}; a test keeps the two equal). A command connected to a daemon's store does
+   * not migrate (the daemon did, at its start) but checks the daemon's schema is this one.
+   */
+  public static final String SCHEMA_VERSION = "7";
   /** How long opening waits for other processes that are opening the same H2 file. */
   static final java.time.Duration H2_OPEN_RETRY = java.time.Duration.ofSeconds(20);
   /** H2's ErrorCode.ERROR_OPENING_DATABASE_1. */
@@ -102,6 +108,11 @@ public final class Store implements AutoCloseable {
    */
   public static Store open(String url, Optional<String> user, Optional<char[]> password, int poolSize)
       throws StoreException {
+    return open(url, user, password, poolSize, true);
+  }
+
+  private static Store open(String url, Optional<String> user, Optional<char[]> password, int poolSize,
+      boolean migrate) throws StoreException {
     Objects.requireNonNull(url, "url");
     Engine engine = url.startsWith("jdbc:postgresql:") ? Engine.POSTGRESQL : Engine.H2;
     // the daemon's server names the database by a secret key: not for logs
@@ -122,6 +133,20 @@ public final class Store implements AutoCloseable {
     hc.setAutoCommit(true);
     hc.setExceptionOverrideClassName(EvictBrokenConnections.class.getName());
     HikariDataSource ds = openPool(hc, engine, shown);
+    if (!migrate) {
+      try {
+        String version = currentVersion(ds);
+        if (!SCHEMA_VERSION.equals(version)) {
+          ds.close();
+          throw new StoreException("the running daemon's store has schema version " + version + ", this certkeeper"
+              + " needs " + SCHEMA_VERSION + ": restart the daemon (it runs another version)");
+        }
+        return new Store(ds, shown, engine, version);
+      } catch (SQLException e) {
+        ds.close();
+        throw new StoreException("cannot read the store at " + shown + ": " + rootMessage(e), e);
+      }
+    }
     try {
       MigrateResult r = Flyway.configure()
           .dataSource(ds)
@@ -245,7 +270,7 @@ public final class Store implements AutoCloseable {
     Optional<StoreServer.Endpoint> daemon = hold ? Optional.empty() : StoreServer.find(dataDir);
     String url = daemon.map(d -> d.url() + ";LOCK_TIMEOUT=10000").orElseGet(() -> h2Url(dataDir));
     try {
-      return open(url, user, Optional.of(secret), poolSize);
+      return open(url, user, Optional.of(secret), poolSize, daemon.isEmpty());
     } catch (StoreException e) {
       if (!isWrongPassword(e)) {
         throw e;

@@ -6,8 +6,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import com.fasterxml.jackson.databind.JsonNode;
 import io.certkeeper.testing.OpenSsl;
 import io.certkeeper.util.Json;
-import java.net.InetAddress;
-import java.net.ServerSocket;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -22,10 +20,8 @@ import org.junit.jupiter.api.io.TempDir;
 class AdminApiIT {
   @TempDir Path dir;
 
-  private static int freePort() throws Exception {
-    try (ServerSocket s = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
-      return s.getLocalPort();
-    }
+  static int freePort() {
+    return io.certkeeper.testing.FreePorts.next();
   }
 
   /** curl's HTTP status and body. */

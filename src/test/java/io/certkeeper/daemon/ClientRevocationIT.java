@@ -7,8 +7,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import com.fasterxml.jackson.databind.JsonNode;
 import io.certkeeper.testing.OpenSsl;
 import io.certkeeper.util.Json;
-import java.net.InetAddress;
-import java.net.ServerSocket;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -42,10 +40,8 @@ class ClientRevocationIT {
     return r.out().startsWith("{") ? Json.mapper().readTree(r.out()) : null;
   }
 
-  private static int freePort() throws Exception {
-    try (ServerSocket s = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
-      return s.getLocalPort();
-    }
+  static int freePort() {
+    return io.certkeeper.testing.FreePorts.next();
   }
 
   /** curl's HTTP status with the client certificate in {@code client}; 0 when TLS refused it. */

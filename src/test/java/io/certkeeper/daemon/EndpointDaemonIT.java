@@ -8,7 +8,6 @@ import io.certkeeper.testing.OpenSsl;
 import io.certkeeper.util.Json;
 import java.io.File;
 import java.net.InetAddress;
-import java.net.ServerSocket;
 import java.net.Socket;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -51,10 +50,8 @@ class EndpointDaemonIT {
     throw new AssertionError("s_server did not start on " + port);
   }
 
-  private static int freePort() throws Exception {
-    try (ServerSocket s = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
-      return s.getLocalPort();
-    }
+  static int freePort() {
+    return io.certkeeper.testing.FreePorts.next();
   }
 
   private JsonNode cli(Path cfg, String... args) throws Exception {

@@ -9,7 +9,6 @@ import io.certkeeper.util.Json;
 import java.io.File;
 import java.io.IOException;
 import java.net.InetAddress;
-import java.net.ServerSocket;
 import java.net.Socket;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -43,10 +42,8 @@ final class FaultRig implements AutoCloseable {
     this.data = dir.resolve("data");
   }
 
-  static int freePort() throws IOException {
-    try (ServerSocket s = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
-      return s.getLocalPort();
-    }
+  static int freePort() {
+    return io.certkeeper.testing.FreePorts.next();
   }
 
   void config(String yaml) throws IOException {

@@ -28,10 +28,8 @@ import org.junit.jupiter.api.io.TempDir;
 class ListenerDaemonIT {
   @TempDir Path dir;
 
-  private static int freePort() throws Exception {
-    try (ServerSocket s = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
-      return s.getLocalPort();
-    }
+  static int freePort() {
+    return io.certkeeper.testing.FreePorts.next();
   }
 
   /** openssl s_client sends {@code input} and prints what comes back; returns all output. */

@@ -7,7 +7,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import com.fasterxml.jackson.databind.JsonNode;
 import io.certkeeper.testing.ExternalTool;
 import io.certkeeper.util.Json;
-import java.net.ServerSocket;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -66,10 +65,8 @@ class ManagedDaemonIT {
     return DaemonProcess.start(env, "--config", cfg.toString(), "--data-dir", data.toString(), "daemon");
   }
 
-  static int freePort() throws Exception {
-    try (ServerSocket s = new ServerSocket(0)) {
-      return s.getLocalPort();
-    }
+  static int freePort() {
+    return io.certkeeper.testing.FreePorts.next();
   }
 
   String servedSerial(int port) {

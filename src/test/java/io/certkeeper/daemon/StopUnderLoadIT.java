@@ -57,8 +57,12 @@ class StopUnderLoadIT {
     y.append("smtp:\n  host: 127.0.0.1\n  port: ").append(slowSmtp.getLocalPort())
         .append("\n  security: none\n  from: certkeeper@example.com\n  connect-timeout: 30s\n  read-timeout: 60s\n");
     y.append("endpoints:\n");
-    for (int i = 0; i < 20; i++) {
-      y.append("  - 127.0.0.1:").append(freePort()).append('\n');
+    java.util.Set<Integer> refusing = new java.util.LinkedHashSet<>();
+    while (refusing.size() < 20) { // a port just freed may come back: each endpoint once
+      refusing.add(freePort());
+    }
+    for (int port : refusing) {
+      y.append("  - 127.0.0.1:").append(port).append('\n');
     }
     for (int i = 0; i < 5; i++) {
       y.append("  - target: 127.0.0.1:").append(silentTls.getLocalPort()).append("\n    servername: s").append(i)
@@ -173,9 +177,7 @@ class StopUnderLoadIT {
     return s;
   }
 
-  private static int freePort() throws IOException {
-    try (ServerSocket s = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
-      return s.getLocalPort();
-    }
+  static int freePort() {
+    return io.certkeeper.testing.FreePorts.next();
   }
 }

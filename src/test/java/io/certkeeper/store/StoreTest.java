@@ -46,6 +46,26 @@ class StoreTest {
   }
 
   @Test
+  void theSchemaVersionCommandsExpectIsTheNewestMigration() {
+    assertEquals(Migrations.latest(), Store.SCHEMA_VERSION);
+  }
+
+  @Test
+  void aCommandConnectedToADaemonOfAnotherSchemaIsToldToRestartIt() throws Exception {
+    Path data = dir.resolve("data");
+    try (Store daemon = Store.serveEmbedded(data, Optional.empty(), Optional.empty(), 2, StoreWait.none())) {
+      try (Store command = Store.openEmbedded(data, 2)) {
+        assertEquals(Store.SCHEMA_VERSION, command.schemaVersion(), "no migration, same schema");
+      }
+      daemon.inTransaction(c -> c.createStatement().executeUpdate(
+          "UPDATE \"flyway_schema_history\" SET \"version\" = '6' WHERE \"version\" = '" + Store.SCHEMA_VERSION + "'"));
+      StoreException e = assertThrows(StoreException.class, () -> Store.openEmbedded(data, 2).close());
+      assertEquals("the running daemon's store has schema version 6, this certkeeper needs " + Store.SCHEMA_VERSION
+          + ": restart the daemon (it runs another version)", e.getMessage());
+    }
+  }
+
+  @Test
   void reopeningIsIdempotentAndKeepsData() throws Exception {
     X509Certificate cert = Pem.readCertificates(OpenSsl.selfSigned(dir, "a", "a.example", 30)).get(0);
     Instant t0 = Instant.parse("2026-01-01T00:00:00Z");
