@@ -147,6 +147,15 @@ public final class Store implements AutoCloseable {
         throw new StoreException("cannot read the store at " + shown + ": " + rootMessage(e), e);
       }
     }
+    // A store already at this build's schema needs no migration: Flyway (which scans the class
+    // path and takes a lock) is loaded only to create or upgrade a store.
+    try {
+      if (SCHEMA_VERSION.equals(currentVersion(ds))) {
+        return new Store(ds, shown, engine, SCHEMA_VERSION);
+      }
+    } catch (SQLException e) {
+      log.debug("{} - no schema history yet ({}); migrating", shown, e.getMessage());
+    }
     try {
       MigrateResult r = Flyway.configure()
           .dataSource(ds)
