@@ -238,6 +238,11 @@ public final class Daemon {
 
       part = "managed certificates";
       if (renewer.isPresent()) {
+        int rerun = renewer.get().runPendingHooks();
+        if (rerun > 0) {
+          log.info("managed certificates - ran the unfinished hooks of {} certificates", rerun);
+        }
+        checkStop();
         int issued = renewer.get().issueMissing();
         log.info("managed certificates ready: {} configured, {} issued now, checked every {}",
             config.certificates().size(), issued, config.scheduler().renewalCheck());
@@ -376,7 +381,8 @@ public final class Daemon {
     Issuer issuer = Issuer.forCa(ca, CaPolicies.of(config.ca()), new IssuedCertificateRepository(store), clock,
         config.ca().crlUrl());
     return Optional.of(Renewer.create(store, issuer, this::config, dataDir, clock, Optional.of(alerting.outbox()),
-        Listeners.serving(() -> listeners), Optional.ofNullable(System.getenv(Renewer.CRASH_AT_ENV))));
+        Listeners.serving(() -> listeners), Optional.ofNullable(System.getenv(Renewer.CRASH_AT_ENV)),
+        () -> stopping || requests.contains(Request.STOP)));
   }
 
   private void recordReload(Optional<String> error) {

@@ -34,18 +34,28 @@ final class HookRunner {
    * What a hook run came to.
    *
    * @param exitCode the exit code, or -1 when it could not start or was killed
+   * @param stopped whether it was ended because certkeeper is stopping
    * @param output the tail of its stdout and stderr
    */
-  record Result(boolean ok, int exitCode, boolean timedOut, String error, String output) {}
+  record Result(boolean ok, int exitCode, boolean timedOut, boolean stopped, String error, String output) {}
 
   private HookRunner() {}
 
   static Result run(Hook hook, Map<String, String> certkeeperEnv) {
+    return run(hook, certkeeperEnv, () -> false);
+  }
+
+  /**
+   * Runs {@code hook}; when {@code stopping} turns true meanwhile (the daemon was asked to stop),
+   * ends it with everything it started as at its timeout, within {@link HookProcesses#SCAN_INTERVAL}
+   * plus the kill grace.
+   */
+  static Result run(Hook hook, Map<String, String> certkeeperEnv, java.util.function.BooleanSupplier stopping) {
     Path out;
     try {
       out = Files.createTempFile("certkeeper-hook-", ".out");
     } catch (IOException e) {
-      return new Result(false, -1, false, "cannot create a file for its output: " + e.getMessage(), "");
+      return new Result(false, -1, false, false, "cannot create a file for its output: " + e.getMessage(), "");
     }
     try {
       ProcessBuilder pb = new ProcessBuilder(hook.command())
@@ -64,19 +74,24 @@ final class HookRunner {
       try {
         p = pb.start();
       } catch (IOException e) {
-        return new Result(false, -1, false, "cannot start: " + e.getMessage(), "");
+        return new Result(false, -1, false, false, "cannot start: " + e.getMessage(), "");
       }
-      boolean finished = waitOrScan(p, hook.timeout(), processes);
+      boolean finished = waitOrScan(p, hook.timeout(), processes, stopping);
       int killed = processes.endAll(p);
+      if (!finished && stopping.getAsBoolean()) {
+        log.warn("hook {}: ended because certkeeper is stopping; killed {} processes", shown, killed);
+        return new Result(false, -1, false, true, "ended because certkeeper stopped", tail(out));
+      }
       if (!finished) {
         log.warn("hook {}: timed out after {}; killed {} processes", shown, Durations.format(hook.timeout()), killed);
-        return new Result(false, -1, true, "killed after its timeout of " + Durations.format(hook.timeout()), tail(out));
+        return new Result(false, -1, true, false, "killed after its timeout of " + Durations.format(hook.timeout()),
+            tail(out));
       }
       int code = p.exitValue();
       if (killed > 0) {
         log.warn("hook {}: exited with status {}; killed {} processes it left running", shown, code, killed);
       }
-      return new Result(code == 0, code, false, code == 0 ? "" : "exited with status " + code, tail(out));
+      return new Result(code == 0, code, false, false, code == 0 ? "" : "exited with status " + code, tail(out));
     } finally {
       try {
         Files.deleteIfExists(out);
@@ -86,13 +101,17 @@ final class HookRunner {
     }
   }
 
-  /** Waits for {@code p} up to {@code timeout}, noting the run's processes meanwhile; whether it exited. */
-  private static boolean waitOrScan(Process p, java.time.Duration timeout, HookProcesses processes) {
+  /**
+   * Waits for {@code p} up to {@code timeout} or until {@code stopping}, noting the run's processes
+   * meanwhile; whether it exited.
+   */
+  private static boolean waitOrScan(Process p, java.time.Duration timeout, HookProcesses processes,
+      java.util.function.BooleanSupplier stopping) {
     long deadline = System.nanoTime() + timeout.toNanos();
     try {
       while (true) {
         long left = deadline - System.nanoTime();
-        if (left <= 0) {
+        if (left <= 0 || stopping.getAsBoolean()) {
           return false;
         }
         if (p.waitFor(Math.min(left, HookProcesses.SCAN_INTERVAL.toNanos()), TimeUnit.NANOSECONDS)) {

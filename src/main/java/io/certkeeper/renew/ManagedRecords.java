@@ -56,7 +56,7 @@ final class ManagedRecords {
 
   /**
    * Records {@code g} as the generation in force: a new row, or the row moved on (failures
-   * cleared), plus a history row.
+   * cleared), plus a history row. Its hooks are pending until {@link #hooksDone}.
    */
   static void swapped(Connection c, String name, Generation g, String reason, Instant now) throws SQLException {
     Optional<ManagedState> prev = find(c, name);
@@ -64,10 +64,10 @@ final class ManagedRecords {
     String sql = prev.isPresent()
         ? "UPDATE managed_certificates SET serial = ?, sha256 = ?, key_sha256 = ?, not_before = ?, not_after = ?,"
             + " generation = ?, last_renewed_at = ?, consecutive_failures = 0, last_error = NULL, last_error_at = NULL,"
-            + " next_attempt_at = NULL, last_hook_error = NULL, served_sha256 = NULL, served_checked_at = NULL"
-            + " WHERE name = ?"
+            + " next_attempt_at = NULL, last_hook_error = NULL, served_sha256 = NULL, served_checked_at = NULL,"
+            + " hooks_pending = TRUE WHERE name = ?"
         : "INSERT INTO managed_certificates (serial, sha256, key_sha256, not_before, not_after, generation,"
-            + " last_renewed_at, name) VALUES (?, ?, ?, ?, ?, ?, ?, ?)";
+            + " last_renewed_at, name, hooks_pending) VALUES (?, ?, ?, ?, ?, ?, ?, ?, TRUE)";
     try (PreparedStatement ps = c.prepareStatement(sql)) {
       ps.setString(1, g.serial());
       ps.setString(2, g.sha256());
@@ -104,6 +104,26 @@ final class ManagedRecords {
       ps.executeUpdate();
     }
     return find(c, name).map(ManagedState::consecutiveFailures).orElse(0);
+  }
+
+  /** The hooks of generation {@code serial} of {@code name} ran (whatever their outcome). */
+  void hooksDone(String name, String serial) throws StoreException {
+    update(name, "UPDATE managed_certificates SET hooks_pending = FALSE WHERE serial = ? AND name = ?", serial);
+  }
+
+  /** Names whose generation in force has hooks that have not run to the end, with that generation's serial. */
+  java.util.Map<String, String> hooksPending() throws StoreException {
+    return store.inTransaction(c -> {
+      java.util.Map<String, String> out = new java.util.TreeMap<>();
+      try (PreparedStatement ps = c.prepareStatement(
+          "SELECT name, serial FROM managed_certificates WHERE hooks_pending ORDER BY name");
+          ResultSet rs = ps.executeQuery()) {
+        while (rs.next()) {
+          out.put(rs.getString(1), rs.getString(2));
+        }
+      }
+      return out;
+    });
   }
 
   void hookFailed(String name, String error) throws StoreException {

@@ -95,9 +95,11 @@ public final class Renewer {
   private final ServingListeners listeners;
   private final ListenerCheck listenerCheck;
   private final Optional<String> crashAt;
+  private final java.util.function.BooleanSupplier stopping;
 
   private Renewer(Store store, Issuer issuer, Supplier<Config> config, Path dataDir, Clock clock,
-      Optional<AlertOutbox> outbox, ServingListeners listeners, Optional<String> crashAt) {
+      Optional<AlertOutbox> outbox, ServingListeners listeners, Optional<String> crashAt,
+      java.util.function.BooleanSupplier stopping) {
     this.records = new ManagedRecords(Objects.requireNonNull(store, "store"));
     this.issuer = Objects.requireNonNull(issuer, "issuer");
     this.config = Objects.requireNonNull(config, "config");
@@ -107,6 +109,7 @@ public final class Renewer {
     this.listeners = Objects.requireNonNull(listeners, "listeners");
     this.listenerCheck = new ListenerCheck(records, outbox, clock, d -> Thread.sleep(d.toMillis()));
     this.crashAt = Objects.requireNonNull(crashAt, "crashAt");
+    this.stopping = Objects.requireNonNull(stopping, "stopping");
   }
 
   /**
@@ -120,7 +123,63 @@ public final class Renewer {
    */
   public static Renewer create(Store store, Issuer issuer, Supplier<Config> config, Path dataDir, Clock clock,
       Optional<AlertOutbox> outbox, ServingListeners listeners, Optional<String> crashAt) {
-    return new Renewer(store, issuer, config, dataDir, clock, outbox, listeners, crashAt);
+    return create(store, issuer, config, dataDir, clock, outbox, listeners, crashAt, () -> false);
+  }
+
+  /**
+   * As {@link #create(Store, Issuer, Supplier, Path, Clock, Optional, ServingListeners, Optional)},
+   * for the daemon: once {@code stopping} turns true, a running deploy hook is ended (its
+   * generation stays in force, its outputs written) and the hooks still pending run at the next
+   * start ({@link #runPendingHooks}).
+   */
+  public static Renewer create(Store store, Issuer issuer, Supplier<Config> config, Path dataDir, Clock clock,
+      Optional<AlertOutbox> outbox, ServingListeners listeners, Optional<String> crashAt,
+      java.util.function.BooleanSupplier stopping) {
+    return new Renewer(store, issuer, config, dataDir, clock, outbox, listeners, crashAt, stopping);
+  }
+
+  /**
+   * Runs the deploy hooks of every generation in force whose hooks did not run to the end: the
+   * renewal was killed, or the daemon stopped, between putting it in force and the end of its
+   * hooks. Called once at daemon start; returns how many certificates' hooks ran.
+   */
+  public int runPendingHooks() {
+    Map<String, String> pending;
+    try {
+      pending = records.hooksPending();
+    } catch (StoreException e) {
+      log.warn("managed certificates - cannot read which hooks are pending: {}", e.getMessage());
+      return 0;
+    }
+    int ran = 0;
+    for (Map.Entry<String, String> p : pending.entrySet()) {
+      String name = p.getKey();
+      Optional<CertificateConfig> c = config.get().certificate(name);
+      if (c.isEmpty() || stopping.getAsBoolean()) {
+        continue;
+      }
+      ReentrantLock jvmLock = LOCKS.computeIfAbsent(dataDir.toAbsolutePath() + "/" + name, k -> new ReentrantLock());
+      jvmLock.lock();
+      try (FileChannel ch = lockFile(name); FileLock ignored = ch.lock()) {
+        Generations gens = new Generations(dataDir, name);
+        Optional<Generation> g = gens.current();
+        if (g.isEmpty() || !g.get().serial().equals(p.getValue())) {
+          continue; // renewed meanwhile: that renewal ran its own hooks
+        }
+        log.info("{} - running the hooks of generation {} again: they did not finish (killed or stopped)",
+            name, g.get().serial());
+        if (runHooks(c.get(), g.get(), gens.dir(g.get().serial())).stopped()) {
+          continue;
+        }
+        records.hooksDone(name, g.get().serial());
+        ran++;
+      } catch (IOException | StoreException e) {
+        log.warn("{} - cannot run its pending hooks: {}", name, e.getMessage());
+      } finally {
+        jvmLock.unlock();
+      }
+    }
+    return ran;
   }
 
   /**
@@ -293,7 +352,15 @@ public final class Renewer {
     } catch (IOException e) {
       log.warn("{} - cannot prune old generations: {}", name, e.getMessage());
     }
-    List<String> hookErrors = runHooks(c, g, gens.dir(g.serial()));
+    HookRun hooks = runHooks(c, g, gens.dir(g.serial()));
+    if (!hooks.stopped()) {
+      try {
+        records.hooksDone(name, g.serial());
+      } catch (StoreException e) {
+        log.warn("{} - cannot record that its hooks ran (they run again at the next start): {}", name, e.getMessage());
+      }
+    }
+    List<String> hookErrors = hooks.errors();
     listeners.reloadManaged(name);
     closedLoop(cfg, c, g.sha256(), listeners);
     return new Outcome(name, Kind.RENEWED, Optional.of(g.serial()), Optional.of(g.sha256()), Optional.of(g.notAfter()),
@@ -323,10 +390,13 @@ public final class Renewer {
     return keep;
   }
 
-  private List<String> runHooks(CertificateConfig c, Generation g, Path dir) {
+  /** What running a certificate's hooks came to: their failures, and whether a stop ended them. */
+  private record HookRun(List<String> errors, boolean stopped) {}
+
+  private HookRun runHooks(CertificateConfig c, Generation g, Path dir) {
     List<String> errors = new ArrayList<>();
     if (c.hooks().isEmpty()) {
-      return errors;
+      return new HookRun(errors, false);
     }
     Map<String, String> env = new LinkedHashMap<>();
     env.put("CERTKEEPER_NAME", c.name());
@@ -338,7 +408,15 @@ public final class Renewer {
     env.put("CERTKEEPER_NOT_AFTER", g.notAfter().toString());
     for (CertificateConfig.Hook h : c.hooks()) {
       String shown = String.join(" ", h.command());
-      HookRunner.Result r = HookRunner.run(h, env);
+      if (stopping.getAsBoolean()) {
+        log.warn("{} - hooks not run: certkeeper is stopping; they run at the next start", c.name());
+        return new HookRun(errors, true);
+      }
+      HookRunner.Result r = HookRunner.run(h, env, stopping);
+      if (r.stopped()) {
+        log.warn("{} - hook {} ended: certkeeper is stopping; the hooks run again at the next start", c.name(), shown);
+        return new HookRun(errors, true);
+      }
       if (r.ok()) {
         log.info("{} - hook {} done{}", c.name(), shown, r.output().isEmpty() ? "" : ": " + oneLine(r.output()));
         continue;
@@ -353,7 +431,7 @@ public final class Renewer {
         log.warn("{} - cannot record the hook failure: {}", c.name(), e.getMessage());
       }
     }
-    return errors;
+    return new HookRun(errors, false);
   }
 
   /**

@@ -56,7 +56,7 @@ public final class Store implements AutoCloseable {
    * {@code db/migration}; a test keeps the two equal). A command connected to a daemon's store does
    * not migrate (the daemon did, at its start) but checks the daemon's schema is this one.
    */
-  public static final String SCHEMA_VERSION = "7";
+  public static final String SCHEMA_VERSION = "8";
   /** How long opening waits for other processes that are opening the same H2 file. */
   static final java.time.Duration H2_OPEN_RETRY = java.time.Duration.ofSeconds(20);
   /** H2's ErrorCode.ERROR_OPENING_DATABASE_1. */

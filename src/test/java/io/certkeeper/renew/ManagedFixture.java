@@ -30,6 +30,7 @@ final class ManagedFixture implements AutoCloseable {
   final Store store;
   final AtomicReference<Config> config = new AtomicReference<>();
   final Renewer renewer;
+  private final Issuer issuer;
 
   ManagedFixture(Path dir, String certificatesYaml) throws Exception {
     this.dir = dir;
@@ -40,8 +41,14 @@ final class ManagedFixture implements AutoCloseable {
     LocalCa ca = LocalCa.init(data.resolve("ca"), new InitRequest("Test CA", KeyType.EC_P256, Duration.ofDays(3650),
         Optional.of(Duration.ofDays(1825))), PASS.toCharArray(), repo, clock);
     configure(certificatesYaml);
-    Issuer issuer = Issuer.forCa(ca, CaPolicies.of(config.get().ca()), repo, clock, Optional.empty());
+    issuer = Issuer.forCa(ca, CaPolicies.of(config.get().ca()), repo, clock, Optional.empty());
     renewer = Renewer.create(store, issuer, config::get, data, clock, Optional.empty(), ServingListeners.NONE, Optional.empty());
+  }
+
+  /** Another renewer over the same store, CA and configuration, told by {@code stopping} when its process stops. */
+  Renewer renewer(java.util.function.BooleanSupplier stopping) {
+    return Renewer.create(store, issuer, config::get, data, clock, Optional.empty(), ServingListeners.NONE,
+        Optional.empty(), stopping);
   }
 
   void configure(String certificatesYaml) throws Exception {
