@@ -9,7 +9,7 @@ import java.util.Optional;
  * {@code store:} — the database.
  *
  * @param url JDBC URL; absent means the embedded H2 file {@code <data-dir>/certkeeper} (shared by
- *     the daemon and the CLI through H2's automatic mixed mode)
+ *     the daemon and the CLI: the daemon serves it to commands, see {@code store.StoreServer})
  * @param user database user, for PostgreSQL
  * @param password reference to the database password
  * @param poolSize maximum connections in the pool (default 10)

@@ -502,7 +502,7 @@ public final class Store implements AutoCloseable {
   /**
    * Closes every pooled connection and so, for the embedded store, the database itself: H2 closes
    * a file database when its last connection closes, and HikariCP's close returns only once every
-   * connection is closed. When this returns the files are released (the lock file is gone, nothing
+   * connection is closed. When this returns the files are released (the file lock is gone, nothing
    * writes there any more) and the store can be opened again at once, here or in another process.
    * A process that is a client of the daemon's server only drops its connections; the daemon
    * stops serving first ({@link StoreServer#close()}).

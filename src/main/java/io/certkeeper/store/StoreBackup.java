@@ -9,7 +9,7 @@ import java.util.Objects;
 /**
  * An online, consistent copy of the embedded H2 store: H2's {@code BACKUP TO}, which copies the
  * database file from a single MVCC snapshot while other connections go on reading and writing. It
- * works through the automatic mixed mode too, but then the daemon's process writes the file: give
+ * works through the daemon's store server too, but then the daemon's process writes the file: give
  * a path that process can write (the data directory is one).
  */
 public final class StoreBackup {
