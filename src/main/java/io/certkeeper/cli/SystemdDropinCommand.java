@@ -36,8 +36,7 @@ final class SystemdDropinCommand implements Callable<Integer> {
   @Spec CommandSpec spec;
 
   @Option(names = "--config", paramLabel = "FILE",
-      description = "Configuration file (default: certkeeper's --config, else $CERTKEEPER_CONFIG, else "
-          + "/etc/certkeeper/certkeeper.yaml).")
+      description = "Configuration file (default: the one certkeeper's own --config names).")
   Path configFile;
 
   @Override
