@@ -5,6 +5,9 @@
 #   /etc/certkeeper/certkeeper.yaml                  the sample configuration, only if none is there
 #   /etc/certkeeper/{ca-passphrase,smtp-password}    empty root-only credential files, only if absent
 #   /etc/systemd/system/certkeeper.service           the unit, enabled (not started)
+#   /etc/systemd/system/certkeeper.service.d/outputs.conf   the directories the configured outputs
+#                                                    go to (certkeeper config systemd-dropin)
+#   /etc/systemd/system/certkeeper-reload@.{service,path}   reload a service when a hook asks
 # and the system user 'certkeeper'. Builds target/certkeeper.jar first when it is missing or older
 # than the sources.
 #
@@ -137,6 +140,31 @@ if [ "$systemd" = 1 ]; then
   elif [ -z "$prefix" ]; then
     echo "install.sh: systemd is not running here; the unit is installed but not enabled"
   fi
+fi
+
+# 6. What lets the unit deploy: the reload units, and the drop-in naming the directories the
+#    configured outputs go to (ProtectSystem=strict keeps everything else read-only). After
+#    changing outputs, run this again, or:
+#      certkeeper config systemd-dropin > /etc/systemd/system/certkeeper.service.d/outputs.conf
+#      systemctl daemon-reload && systemctl restart certkeeper
+if [ "$systemd" = 1 ]; then
+  run install -d -m 0755 "$unit_dir" "$unit_dir/certkeeper.service.d"
+  for reload_unit in certkeeper-reload@.service certkeeper-reload@.path; do
+    run install -m 0644 "$root/systemd/$reload_unit" "$unit_dir/$reload_unit"
+  done
+  dropin="$unit_dir/certkeeper.service.d/outputs.conf"
+  if [ "$dry_run" = 1 ]; then
+    echo "+ write $dropin (mode 0644) from: $bin/certkeeper --config $etc/certkeeper.yaml config systemd-dropin"
+  elif dropin_text=$("$bin/certkeeper" --config "$etc/certkeeper.yaml" config systemd-dropin); then
+    printf '%s\n' "$dropin_text" | write_file "$dropin" 0644
+    echo "install.sh: wrote $dropin from $etc/certkeeper.yaml"
+  else
+    die "could not derive $dropin from $etc/certkeeper.yaml (see above); fix it, then run: certkeeper config systemd-dropin > $dropin"
+  fi
+  if [ -z "$prefix" ] && command -v systemctl >/dev/null 2>&1 && [ -d /run/systemd/system ]; then
+    run systemctl daemon-reload
+  fi
+  echo "install.sh: for a hook to reload a service (touch /run/certkeeper/reload/NAME): systemctl enable --now certkeeper-reload@NAME.path"
 fi
 
 if [ "$dry_run" = 1 ]; then

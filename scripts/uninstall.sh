@@ -1,7 +1,9 @@
 #!/usr/bin/env bash
 # Removes what scripts/install.sh installed: the program (/opt/certkeeper), the launcher
-# (/usr/local/bin/certkeeper) and the unit. Keeps the data (/var/lib/certkeeper: the store and
-# the CA) and the configuration (/etc/certkeeper) unless --purge is given.
+# (/usr/local/bin/certkeeper), the units (certkeeper.service, its generated drop-in outputs.conf,
+# certkeeper-reload@.service and .path, and the enabled path instances). Keeps the data
+# (/var/lib/certkeeper: the store and the CA) and the configuration (/etc/certkeeper) unless
+# --purge is given.
 #
 # Usage: scripts/uninstall.sh [--prefix DIR] [--purge] [--dry-run]
 #   --prefix DIR   the prefix given to install.sh
@@ -47,8 +49,20 @@ fi
 
 if [ "$systemd_here" = 1 ]; then
   run systemctl disable --now certkeeper.service || true
+  run systemctl stop 'certkeeper-reload@*.path' || true
 fi
 run rm -f "$unit"
+# The reload units, the links of their enabled instances, and the generated drop-in (drop-ins of
+# your own, such as override.conf from systemctl edit, stay).
+unit_dir="$prefix/etc/systemd/system"
+run rm -f "$unit_dir/certkeeper-reload@.service" "$unit_dir/certkeeper-reload@.path" \
+  "$unit_dir/certkeeper.service.d/outputs.conf"
+if [ -d "$unit_dir" ]; then
+  while IFS= read -r -d '' link; do
+    run rm -f "$link"
+  done < <(find "$unit_dir" -mindepth 2 -maxdepth 2 -type l -name 'certkeeper-reload@*.path' -print0)
+fi
+[ -d "$unit_dir/certkeeper.service.d" ] && run rmdir --ignore-fail-on-non-empty "$unit_dir/certkeeper.service.d"
 [ "$systemd_here" = 1 ] && run systemctl daemon-reload
 run rm -f "$prefix/usr/local/bin/certkeeper"
 run rm -rf "$prefix/opt/certkeeper"

@@ -19,7 +19,7 @@ import picocli.CommandLine.Spec;
     name = "config",
     mixinStandardHelpOptions = true,
     description = "Work with the configuration file.",
-    subcommands = {HelpCommand.class, ConfigCommand.Check.class})
+    subcommands = {HelpCommand.class, ConfigCommand.Check.class, SystemdDropinCommand.class})
 final class ConfigCommand {
 
   @Command(
