@@ -7,6 +7,7 @@ import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.DriverManager;
 import java.sql.PreparedStatement;
+import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.util.Objects;
 import java.util.Optional;
@@ -150,11 +151,11 @@ public final class Store implements AutoCloseable {
     // A store already at this build's schema needs no migration: Flyway (which scans the class
     // path and takes a lock) is loaded only to create or upgrade a store.
     try {
-      if (SCHEMA_VERSION.equals(currentVersion(ds))) {
+      if (hasSchemaHistory(ds) && SCHEMA_VERSION.equals(currentVersion(ds))) {
         return new Store(ds, shown, engine, SCHEMA_VERSION);
       }
     } catch (SQLException e) {
-      log.debug("{} - no schema history yet ({}); migrating", shown, e.getMessage());
+      log.debug("{} - cannot read the schema history ({}); migrating", shown, e.getMessage());
     }
     try {
       MigrateResult r = Flyway.configure()
@@ -419,6 +420,14 @@ public final class Store implements AutoCloseable {
     if (org.h2.engine.SysProperties.BIND_ADDRESS == null) {
       throw new StoreException("cannot open the store at " + shown + ": H2 was loaded before certkeeper could"
           + " restrict its server to " + LOOPBACK + "; set -D" + BIND_ADDRESS_PROPERTY + "=" + LOOPBACK);
+    }
+  }
+
+  /** Whether Flyway's history table exists (asked of the catalog: a failing query would leave a trace file). */
+  private static boolean hasSchemaHistory(DataSource ds) throws SQLException {
+    try (Connection c = ds.getConnection();
+        ResultSet rs = c.getMetaData().getTables(null, null, "flyway_schema_history", new String[] {"TABLE"})) {
+      return rs.next();
     }
   }
 
