@@ -188,11 +188,13 @@ public final class Daemon {
 
       part = "prober";
       ProbeResultRepository results = new ProbeResultRepository(store);
-      EndpointProbes probes = new EndpointProbes(config.scheduler().probeConcurrency(), results, dataDir, clock);
+      io.certkeeper.renew.RenewalWatch renewals = io.certkeeper.renew.RenewalWatch.of(() -> config.certificates());
+      EndpointProbes probes = new EndpointProbes(config.scheduler().probeConcurrency(), results, dataDir, clock,
+          leaf -> renewals.find(store, leaf));
       started.push(named("prober", Duration.ofSeconds(2), probes::close));
 
       part = "alerts";
-      alerting = Alerting.create(store, this::config, clock);
+      alerting = Alerting.create(store, this::config, clock, renewals);
       alerting.start();
       started.push(named("alert sender", Duration.ofSeconds(2), alerting::stop));
 
