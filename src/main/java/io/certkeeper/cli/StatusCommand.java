@@ -294,6 +294,14 @@ final class StatusCommand implements Callable<Integer> {
     }
   }
 
+  /** {@code 12 days left}, {@code 1 day left}, {@code expired 303 days ago}: never a negative count. */
+  static String daysLeft(long days) {
+    if (days < 0) {
+      return "expired " + -days + (days == -1 ? " day" : " days") + " ago";
+    }
+    return days + (days == 1 ? " day" : " days") + " left";
+  }
+
   private static void printSummary(PrintWriter out, Status s, Instant now, Path dataDir) {
     out.printf("store:        %s (schema %s)%n", s.store().url(), s.store().schemaVersion());
     DaemonStatus d = s.daemon();
@@ -334,7 +342,9 @@ final class StatusCommand implements Callable<Integer> {
     for (EndpointStatus e : s.endpoints()) {
       byStatus.merge(e.status(), 1L, Long::sum);
     }
-    out.printf("endpoints:    %d%s%n", s.endpoints().size(), byStatus.isEmpty() ? "" : " " + byStatus);
+    List<String> counts = new ArrayList<>();
+    byStatus.forEach((status, n) -> counts.add(n + " " + status));
+    out.printf("endpoints:    %d%s%n", s.endpoints().size(), counts.isEmpty() ? "" : " (" + String.join(", ", counts) + ")");
     int shown = 0;
     for (EndpointStatus e : s.endpoints()) {
       if (e.status().equals("ok") || e.status().equals("pending")) {
@@ -345,7 +355,7 @@ final class StatusCommand implements Callable<Integer> {
         break;
       }
       out.printf("  %-40s %-20s %s%s%n", Printable.line(e.id()), e.status(), Printable.line(String.join(",", e.problems())),
-          e.daysLeft() == null ? "" : ", " + e.daysLeft() + " days left");
+          e.daysLeft() == null ? "" : ", " + daysLeft(e.daysLeft()));
     }
   }
 }
