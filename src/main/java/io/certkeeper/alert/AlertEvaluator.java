@@ -34,6 +34,11 @@ import org.slf4j.LoggerFactory;
  * events. One transaction per endpoint reads its state, decides with the pure policies, writes the
  * events through the {@link AlertOutbox} and records what was alerted, so that a crash at any point
  * leaves either both or neither. Works whoever writes the probe tables.
+ *
+ * <p>Certificates certkeeper renews itself ({@link ManagedRenewals}) are alerted on their renewal,
+ * not on the endpoint's expiry thresholds: {@code renewal_overdue} once per generation when it is
+ * overdue (in force, or still served by an endpoint); only the thresholds crossed after that time
+ * are mailed (and {@code expired}).
  */
 public final class AlertEvaluator {
   /** On the first evaluation of an endpoint, changes older than this are history, not news. */
@@ -46,16 +51,25 @@ public final class AlertEvaluator {
   private final Supplier<AlertsConfig> config;
   private final AlertOutbox outbox;
   private final Clock clock;
+  private final ManagedRenewals managed;
 
-  private AlertEvaluator(Store store, Supplier<AlertsConfig> config, Clock clock) {
+  private AlertEvaluator(Store store, Supplier<AlertsConfig> config, Clock clock, ManagedRenewals managed) {
     this.store = Objects.requireNonNull(store, "store");
     this.config = Objects.requireNonNull(config, "config");
     this.clock = Objects.requireNonNull(clock, "clock");
+    this.managed = Objects.requireNonNull(managed, "managed");
     this.outbox = AlertOutbox.create(config, clock);
   }
 
+  /** An evaluator that knows no managed certificates: every leaf is judged by its endpoint's thresholds. */
   public static AlertEvaluator create(Store store, Supplier<AlertsConfig> config, Clock clock) {
-    return new AlertEvaluator(store, config, clock);
+    return new AlertEvaluator(store, config, clock, ManagedRenewals.NONE);
+  }
+
+  /** An evaluator that alerts on the renewal of the certificates in {@code managed}. */
+  public static AlertEvaluator create(Store store, Supplier<AlertsConfig> config, Clock clock,
+      ManagedRenewals managed) {
+    return new AlertEvaluator(store, config, clock, managed);
   }
 
   /** What one evaluation wrote: events mailed and events only recorded as passed. */
@@ -88,6 +102,28 @@ public final class AlertEvaluator {
         log.warn("{} - alert evaluation failed: {}", row.id(), e.getMessage());
       }
     }
+    List<ManagedRenewal> inForce;
+    try {
+      inForce = store.inTransaction(managed::current);
+    } catch (StoreException e) {
+      log.warn("managed certificates - alert evaluation failed: {}", e.getMessage());
+      inForce = List.of();
+    }
+    Instant now = clock.instant();
+    for (ManagedRenewal m : inForce) {
+      if (!m.overdue(now)) {
+        continue;
+      }
+      try {
+        if (store.inTransaction(c -> outbox.enqueue(c, AlertEvent.renewalOverdue(m, Optional.empty())))) {
+          alerted++;
+          log.info("{} - alert warning {}: renewal overdue since {}", m.name(), AlertKind.RENEWAL_OVERDUE.code(),
+              m.overdueAt());
+        }
+      } catch (StoreException e) {
+        log.warn("{} - alert evaluation failed: {}", m.name(), e.getMessage());
+      }
+    }
     return new Result(alerted, suppressed);
   }
 
@@ -110,11 +146,17 @@ public final class AlertEvaluator {
     if (st.leaf().isPresent() && st.leafNotAfter().isPresent()) {
       String leaf = st.leaf().get();
       Instant notAfter = st.leafNotAfter().get();
+      Optional<ManagedRenewal> renewal = managed.find(c, leaf);
       List<Duration> thresholds = new ArrayList<>();
       for (Duration t : cfg.thresholds()) {
-        if (t.compareTo(e.warning()) <= 0) {
+        // a managed certificate: only the thresholds that come after its renewal is overdue
+        boolean afterOverdue = renewal.map(m -> notAfter.minus(t).isAfter(m.overdueAt())).orElse(true);
+        if (t.compareTo(e.warning()) <= 0 && afterOverdue) {
           thresholds.add(t);
         }
+      }
+      if (renewal.isPresent() && renewal.get().overdue(now) && st.failures() == 0) {
+        events.add(AlertEvent.renewalOverdue(renewal.get(), Optional.of(e.id())));
       }
       ExpiryPolicy.Decision d = ExpiryPolicy.decide(notAfter, now, thresholds,
           AlertOutbox.recorded(c, subject, AlertKind.EXPIRY, leaf));

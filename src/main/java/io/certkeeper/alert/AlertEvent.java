@@ -91,6 +91,37 @@ public record AlertEvent(String subject, AlertKind kind, String detail, Optional
   }
 
   /**
+   * A managed certificate's renewal is overdue: the generation in force was not renewed by its
+   * overdue time, or {@code servedBy} still serves a generation that was replaced. One alert per
+   * certificate generation, whoever notices it first (the certificate itself or an endpoint serving
+   * it); a renewed certificate can be alerted again.
+   *
+   * @param servedBy the endpoint that serves it, when an endpoint's probe noticed it
+   */
+  public static AlertEvent renewalOverdue(ManagedRenewal m, Optional<String> servedBy) {
+    String cert = m.name();
+    String what;
+    String action;
+    if (m.isCurrent()) {
+      what = "The certificate " + cert + " (serial " + m.serial() + ") should have been renewed at " + m.renewAt()
+          + " and was not" + m.lastError().map(e -> "; last error: " + e).orElse("") + ".";
+      action = "Check the daemon's log and 'certkeeper explain " + cert + "'; once the cause is fixed, run"
+          + " 'certkeeper renew " + cert + "'. The daemon must run for scheduled renewals.";
+    } else {
+      what = servedBy.orElse("A server") + " still serves serial " + m.serial() + " of " + cert
+          + ", which should have been replaced after " + m.renewAt() + "; the certificate in force is serial "
+          + m.currentSerial() + ".";
+      action = "Make the service behind " + servedBy.orElse("the endpoint") + " load the renewed certificate"
+          + " (check the certificate's outputs and deploy hooks).";
+    }
+    return new AlertEvent("certificate:" + cert, AlertKind.RENEWAL_OVERDUE, "", Optional.of(m.sha256()),
+        Severity.WARNING, cert + " renewal overdue" + servedBy.map(e -> " on " + e).orElse(""),
+        new AlertFacts(what, "certificate " + cert + servedBy.map(e -> ", served by endpoint " + e).orElse(""),
+            "overdue since " + m.overdueAt() + "; the certificate expires at " + m.notAfter(), action, List.of()),
+        m.owners(), false);
+  }
+
+  /**
    * A deploy hook failed after a renewal: the new certificate is on disk but may not be in use.
    *
    * @param newSha256 fingerprint of the certificate just issued

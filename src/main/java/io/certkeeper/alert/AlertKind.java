@@ -20,6 +20,11 @@ public enum AlertKind {
   HOOK_FAILED,
   /** A listener still serves the old certificate after a renewal. */
   STALE_LISTENER,
+  /**
+   * A managed certificate was not renewed by its overdue time, or an endpoint still serves a
+   * generation that should have been replaced by then (once per certificate generation).
+   */
+  RENEWAL_OVERDUE,
   /** {@code certkeeper mail test}; never stored. */
   TEST;
 

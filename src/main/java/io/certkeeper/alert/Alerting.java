@@ -23,14 +23,19 @@ public final class Alerting {
   private final AlertEvaluator evaluator;
   private final AlertSender sender;
 
-  private Alerting(Store store, Supplier<Config> config, Clock clock) {
+  private Alerting(Store store, Supplier<Config> config, Clock clock, ManagedRenewals managed) {
     this.config = Objects.requireNonNull(config, "config");
-    this.evaluator = AlertEvaluator.create(store, () -> config.get().alerts(), clock);
+    this.evaluator = AlertEvaluator.create(store, () -> config.get().alerts(), clock, managed);
     this.sender = AlertSender.create(store, () -> config.get().smtp(), clock);
   }
 
   public static Alerting create(Store store, Supplier<Config> config, Clock clock) {
-    return new Alerting(store, config, clock);
+    return new Alerting(store, config, clock, ManagedRenewals.NONE);
+  }
+
+  /** Alerting that judges the certificates in {@code managed} by their renewal. */
+  public static Alerting create(Store store, Supplier<Config> config, Clock clock, ManagedRenewals managed) {
+    return new Alerting(store, config, clock, managed);
   }
 
   /** One evaluation; wakes the sender when it wrote alerts. */

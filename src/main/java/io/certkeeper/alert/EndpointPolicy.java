@@ -13,8 +13,8 @@ import java.util.TreeSet;
  * every probe.
  */
 final class EndpointPolicy {
-  /** Codes about expiry: the thresholds handle those, not problem alerts. */
-  static final Set<String> EXPIRY_CODES = Set.of("expired", "expiring");
+  /** Codes about expiry: the thresholds and renewal alerts handle those, not problem alerts. */
+  static final Set<String> EXPIRY_CODES = Set.of("expired", "expiring", ManagedRenewal.OVERDUE);
 
   private EndpointPolicy() {}
 

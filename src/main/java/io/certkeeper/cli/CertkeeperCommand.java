@@ -150,6 +150,18 @@ public final class CertkeeperCommand {
       }
       return d.toAbsolutePath().normalize();
     }
+    return dataDirWithoutConfig();
+  }
+
+  /**
+   * The data directory as far as it is known without the configuration file: {@code --data-dir},
+   * else {@code $STATE_DIRECTORY}, else {@link #DEFAULT_DATA_DIR}. For a command that must work while
+   * the file does not load ({@code status}); the file's {@code data-dir} is then unknown.
+   */
+  public Path dataDirWithoutConfig() {
+    if (dataDirOption != null) {
+      return dataDirOption.toAbsolutePath().normalize();
+    }
     String state = env.get("STATE_DIRECTORY");
     if (state != null && !state.isBlank()) {
       return Path.of(state.split(":")[0]);
@@ -165,7 +177,12 @@ public final class CertkeeperCommand {
    * that is starting or stopping, holds the store, waits up to {@link StoreWait#DEFAULT_BUDGET} and says so once on stderr.
    */
   public Store openStore() throws ConfigException, StoreException {
-    return StoreOpener.open(config(), dataDir(), StoreWait.upTo(StoreWait.DEFAULT_BUDGET, () -> {
+    return openStore(config(), dataDir());
+  }
+
+  /** As {@link #openStore()}, for the store of {@code config} in {@code dataDir}. */
+  public Store openStore(Config config, Path dataDir) throws StoreException {
+    return StoreOpener.open(config, dataDir, StoreWait.upTo(StoreWait.DEFAULT_BUDGET, () -> {
       err().println(WAITING);
       err().flush();
     }));

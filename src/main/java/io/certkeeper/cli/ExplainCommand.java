@@ -5,7 +5,10 @@ import io.certkeeper.config.Config;
 import io.certkeeper.renew.Explanation;
 import io.certkeeper.renew.ManagedView;
 import io.certkeeper.store.Store;
+import io.certkeeper.util.Durations;
+import io.certkeeper.util.HumanTime;
 import io.certkeeper.util.Json;
+import io.certkeeper.util.Printable;
 import java.io.PrintWriter;
 import java.time.Instant;
 import java.util.concurrent.Callable;
@@ -51,16 +54,20 @@ final class ExplainCommand implements Callable<Integer> {
       return ExitCodes.OK;
     }
     out.printf("current:       serial %s (generation %d), valid %s .. %s%n", e.serial(), e.generation(),
-        e.notBefore(), e.notAfter());
-    out.printf("window starts: %s%n", e.windowStart());
-    out.printf("jitter:        %s (fixed for this name)%n", e.jitter());
-    out.printf("renews at:     %s%s%n", e.renewAt(), e.state().equals("due") ? " (due: at the next check)" : "");
+        HumanTime.instant(e.notBefore()), HumanTime.instant(e.notAfter()));
+    out.printf("window starts: %s%n", HumanTime.instant(e.windowStart()));
+    out.printf("jitter:        %s (fixed for this name)%n", HumanTime.duration(Durations.parse(e.jitter())));
+    out.printf("renews at:     %s%s%n", HumanTime.instant(e.renewAt()),
+        e.state().equals("due") ? " (due: at the next check)" : "");
+    out.printf("overdue from:  %s%s%n", HumanTime.instant(e.overdueAt()),
+        e.state().equals(Explanation.OVERDUE) ? " (overdue now: alerted as renewal_overdue)" : "");
     if (e.consecutiveFailures() > 0 || e.nextAttemptAt() != null) {
-      out.printf("failures:      %d in a row; next attempt at %s%n", e.consecutiveFailures(), e.nextAttemptAt());
-      out.printf("last error:    %s%n", e.lastError());
+      out.printf("failures:      %d in a row; next attempt at %s%n", e.consecutiveFailures(),
+          HumanTime.instant(e.nextAttemptAt()));
+      out.printf("last error:    %s%n", Printable.line(e.lastError()));
     }
     if (e.lastHookError() != null) {
-      out.printf("last hook error: %s%n", e.lastHookError());
+      out.printf("last hook error: %s%n", Printable.line(e.lastHookError()));
     }
     return ExitCodes.OK;
   }

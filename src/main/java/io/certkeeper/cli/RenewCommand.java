@@ -6,7 +6,9 @@ import io.certkeeper.config.Config;
 import io.certkeeper.renew.Renewer;
 import io.certkeeper.store.IssuedCertificateRepository;
 import io.certkeeper.store.Store;
+import io.certkeeper.util.HumanTime;
 import io.certkeeper.util.Json;
+import io.certkeeper.util.Printable;
 import java.io.PrintWriter;
 import java.util.Optional;
 import java.util.concurrent.Callable;
@@ -61,19 +63,26 @@ final class RenewCommand implements Callable<Integer> {
     if (json) {
       out.println(Json.pretty(o));
     } else if (o.kind() == Renewer.Kind.RENEWED) {
-      out.printf("renewed %s: serial %s, valid until %s%n", name, o.serial().get(), o.notAfter().get());
+      out.printf("renewed %s: serial %s, valid until %s%n", name, o.serial().get(), HumanTime.instant(o.notAfter().get()));
       out.printf("sha256:  %s%n", o.sha256().get());
       for (String h : o.hookErrors()) {
-        out.printf("hook failed (the renewal stays): %s%n", h);
+        out.printf("hook failed (the renewal stays): %s%n", Printable.line(h));
       }
     }
     if (o.kind() != Renewer.Kind.RENEWED) {
       if (!json) {
-        root.err().println("certkeeper: " + name + " " + (o.kind() == Renewer.Kind.REFUSED ? "not renewed: " : "renewal failed: ")
-            + o.message());
+        root.err().println("certkeeper: " + message(o, force));
       }
       return ExitCodes.USAGE;
     }
     return ExitCodes.OK;
+  }
+
+  /** The one line a refused or failed renewal prints (after {@code certkeeper: }). */
+  static String message(Renewer.Outcome o, boolean forced) {
+    if (o.kind() == Renewer.Kind.REFUSED) {
+      return o.name() + " not renewed: " + Printable.line(o.message()) + (forced ? "" : "; --force renews anyway");
+    }
+    return o.name() + " renewal failed: " + Printable.line(o.message());
   }
 }

@@ -1,7 +1,13 @@
 package io.certkeeper.cli;
 
+import io.certkeeper.util.HumanTime;
 import io.certkeeper.util.Printable;
 import io.certkeeper.alert.AlertLedger;
+import io.certkeeper.alert.ManagedRenewal;
+import io.certkeeper.config.Config;
+import io.certkeeper.config.ConfigException;
+import io.certkeeper.renew.Explanation;
+import io.certkeeper.renew.RenewalWatch;
 import io.certkeeper.daemon.Daemon;
 import io.certkeeper.store.CertificateRepository;
 import io.certkeeper.store.DaemonRun;
@@ -22,6 +28,8 @@ import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
 import java.io.PrintWriter;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.Optional;
@@ -53,13 +61,23 @@ final class StatusCommand implements Callable<Integer> {
    * The JSON shape of {@code status --json}.
    *
    * @param warnings things to fix, one line each (e.g. a data directory others can read)
+   * @param configError why the configuration file does not load (the status is then read from the
+   *     store in the data directory named by {@code --data-dir} or the default, without the
+   *     configured managed certificates); null when it loads
    */
   record Status(StoreStatus store, DaemonStatus daemon, CertificateCounts certificates, List<EndpointStatus> endpoints,
-      AlertCounts alerts, List<ListenerStatus> listeners, List<ManagedStatus> managed, List<String> warnings) {}
+      AlertCounts alerts, List<ListenerStatus> listeners, List<ManagedStatus> managed, List<String> warnings,
+      String configError) {}
 
-  /** One managed certificate ({@code certificates:}); {@code serial} is null before the first issue. */
+  /**
+   * One managed certificate ({@code certificates:}); {@code serial} is null before the first issue.
+   *
+   * @param state as {@code explain}: {@code not-issued}, {@code waiting}, {@code due}, {@code backing-off}
+   *     or {@code overdue}
+   * @param overdueAt from when the renewal is overdue ({@code renewal_overdue})
+   */
   record ManagedStatus(String name, String state, String serial, Instant notAfter, Instant renewAt,
-      int consecutiveFailures, String lastError, Instant nextAttemptAt) {}
+      int consecutiveFailures, String lastError, Instant nextAttemptAt, Instant overdueAt) {}
 
   /**
    * @param pending deliveries not yet sent (including ones being sent and digests waiting for their window)
@@ -91,28 +109,51 @@ final class StatusCommand implements Callable<Integer> {
   public Integer call() throws Exception {
     CertkeeperCommand root = CertkeeperCommand.of(spec);
     Instant now = root.clock().instant();
+    // The daemon's own record (a rejected reload, say) is worth showing even when the configuration
+    // file does not load: then read the embedded store of --data-dir (or the default) with defaults.
+    Optional<Config> config;
+    Optional<ConfigException> configError;
+    Path dataDir;
+    try {
+      config = Optional.of(root.config());
+      dataDir = root.dataDir();
+      configError = Optional.empty();
+    } catch (ConfigException e) {
+      dataDir = root.dataDirWithoutConfig();
+      if (!Files.exists(dataDir.resolve(EMBEDDED_FILE))) {
+        throw e; // no store to show: the configuration error alone, exit 2
+      }
+      config = Optional.empty();
+      configError = Optional.of(e);
+    }
     Status status;
-    try (Store store = root.openStore()) {
+    try (Store store = root.openStore(config.orElseGet(Config::defaults), dataDir)) {
       CertificateRepository.Summary s = new CertificateRepository(store).summary(now, now.plus(SOON));
       Optional<DaemonRun> run = new DaemonRunRepository(store).latest();
+      List<io.certkeeper.config.CertificateConfig> certificates = config.map(Config::certificates).orElse(List.of());
+      RenewalWatch renewals = RenewalWatch.of(() -> certificates);
       status = new Status(
           new StoreStatus(store.description(), store.schemaVersion()),
           daemonStatus(run, now),
           new CertificateCounts(s.total(), s.issued(), s.observed(), s.expired(), s.expiringSoon()),
-          endpoints(store, now),
+          endpoints(store, renewals, now),
           alerts(new AlertLedger(store).summary()),
           new ListenerStateRepository(store).list().stream().map(StatusCommand::listener).toList(),
-          managed(store, root.config().certificates(), now),
-          warnings(root.dataDir()));
+          managed(store, certificates, now),
+          warnings(dataDir),
+          configError.map(e -> Main.oneLine(e.getMessage())).orElse(null));
     }
     PrintWriter out = root.out();
     if (json) {
       out.println(Json.pretty(status));
     } else {
-      printHuman(out, status, now);
+      printHuman(out, status, now, dataDir);
     }
-    return ExitCodes.OK;
+    return configError.isPresent() ? ExitCodes.CONFIG : ExitCodes.OK;
   }
+
+  /** The embedded store's file in the data directory. */
+  static final String EMBEDDED_FILE = "certkeeper.mv.db";
 
   /** Free space below which the store cannot take a write (H2 writes whole chunks). */
   static final long LOW_SPACE_BYTES = 1L << 20;
@@ -144,7 +185,7 @@ final class StatusCommand implements Callable<Integer> {
     return "data dir " + dataDir + " is group/world-accessible (" + mode + "): chmod 700 " + dataDir;
   }
 
-  private static List<EndpointStatus> endpoints(Store store, Instant now) throws Exception {
+  private static List<EndpointStatus> endpoints(Store store, RenewalWatch renewals, Instant now) throws Exception {
     Map<String, EndpointState> states = new HashMap<>();
     for (EndpointState st : new ProbeResultRepository(store).states()) {
       states.put(st.endpointId(), st);
@@ -163,9 +204,22 @@ final class StatusCommand implements Callable<Integer> {
     List<EndpointStatus> out = new ArrayList<>();
     for (EndpointRow r : new EndpointRepository(store).list()) {
       EndpointState st = states.get(r.id());
-      out.add(new EndpointStatus(r.id(), st == null ? "pending" : st.status(), st == null ? List.of() : st.problems(),
-          st == null ? null : st.leafNotAfter().map(t -> Duration.between(now, t).toDays()).orElse(null),
-          st == null ? null : st.lastProbeAt(), next.get(r.id())));
+      if (st == null) {
+        out.add(new EndpointStatus(r.id(), "pending", List.of(), null, null, next.get(r.id())));
+        continue;
+      }
+      String status = st.status();
+      List<String> problems = st.problems();
+      // a certificate certkeeper renews itself: judged by its renewal (at this moment), not the warning
+      Optional<ManagedRenewal> m = st.consecutiveFailures() == 0 && st.leafSha256().isPresent()
+          ? renewals.find(store, st.leafSha256().get()) : Optional.empty();
+      if (m.isPresent()) {
+        problems = m.get().judge(problems, now);
+        status = ManagedRenewal.status(status, problems);
+      }
+      out.add(new EndpointStatus(r.id(), status, problems,
+          st.leafNotAfter().map(t -> Duration.between(now, t).toDays()).orElse(null), st.lastProbeAt(),
+          next.get(r.id())));
     }
     return out;
   }
@@ -175,7 +229,7 @@ final class StatusCommand implements Callable<Integer> {
     List<ManagedStatus> out = new ArrayList<>();
     for (io.certkeeper.renew.Explanation e : io.certkeeper.renew.ManagedView.of(store).all(configured, now)) {
       out.add(new ManagedStatus(e.name(), e.state(), e.serial(), e.notAfter(), e.renewAt(), e.consecutiveFailures(),
-          e.lastError(), e.nextAttemptAt()));
+          e.lastError(), e.nextAttemptAt(), e.overdueAt()));
     }
     return out;
   }
@@ -232,26 +286,39 @@ final class StatusCommand implements Callable<Integer> {
     }
   }
 
-  private static void printHuman(PrintWriter out, Status s, Instant now) {
-    printSummary(out, s, now);
+  private static void printHuman(PrintWriter out, Status s, Instant now, Path dataDir) {
+    printSummary(out, s, now, dataDir);
     printListeners(out, s);
     for (String w : s.warnings()) {
       out.println("warning:      " + w);
     }
   }
 
-  private static void printSummary(PrintWriter out, Status s, Instant now) {
+  /** {@code 12 days left}, {@code 1 day left}, {@code expired 303 days ago}: never a negative count. */
+  static String daysLeft(long days) {
+    if (days < 0) {
+      return "expired " + -days + (days == -1 ? " day" : " days") + " ago";
+    }
+    return days + (days == 1 ? " day" : " days") + " left";
+  }
+
+  private static void printSummary(PrintWriter out, Status s, Instant now, Path dataDir) {
     out.printf("store:        %s (schema %s)%n", s.store().url(), s.store().schemaVersion());
     DaemonStatus d = s.daemon();
     if (d.state().equals("never")) {
       out.println("daemon:       never started on this store");
     } else {
       out.printf("daemon:       %s (pid %d on %s, version %s, started %s)%n", d.state(), d.pid(), d.host(),
-          d.version(), d.startedAt());
+          d.version(), HumanTime.instant(d.startedAt()));
       if (d.lastReloadError() != null) {
-        out.printf("              last reload at %s rejected: %s%n", d.lastReloadAt(),
+        out.printf("              last reload at %s rejected: %s%n", HumanTime.instant(d.lastReloadAt()),
             Printable.line(d.lastReloadError()));
       }
+    }
+    if (s.configError() != null) {
+      out.printf("config:       does not load: %s%n", Printable.line(s.configError()));
+      out.printf("              (this is the store in %s; a store.url or data-dir set in the file is not read;"
+          + " managed certificates are not shown)%n", dataDir);
     }
     CertificateCounts c = s.certificates();
     out.printf("certificates: %d (issued %d, observed %d); expired %d; expiring within 30d %d%n",
@@ -263,17 +330,21 @@ final class StatusCommand implements Callable<Integer> {
       out.printf("managed:      %d%n", s.managed().size());
       for (ManagedStatus m : s.managed()) {
         out.printf("  %-30s %-12s %s%s%n", Printable.line(m.name()), m.state(),
-            m.serial() == null ? "no certificate yet" : "serial " + m.serial() + ", valid until " + m.notAfter()
-                + ", renews at " + m.renewAt(),
+            m.serial() == null ? "no certificate yet" : "serial " + m.serial() + ", valid until "
+                + HumanTime.instant(m.notAfter()) + (m.state().equals(Explanation.OVERDUE)
+                    ? ", renewal overdue since " + HumanTime.instant(m.overdueAt())
+                    : ", renews at " + HumanTime.instant(m.renewAt())),
             m.consecutiveFailures() == 0 ? "" : "; " + m.consecutiveFailures() + " failures, next attempt at "
-                + m.nextAttemptAt() + ": " + Printable.line(m.lastError()));
+                + HumanTime.instant(m.nextAttemptAt()) + ": " + Printable.line(m.lastError()));
       }
     }
     Map<String, Long> byStatus = new TreeMap<>();
     for (EndpointStatus e : s.endpoints()) {
       byStatus.merge(e.status(), 1L, Long::sum);
     }
-    out.printf("endpoints:    %d%s%n", s.endpoints().size(), byStatus.isEmpty() ? "" : " " + byStatus);
+    List<String> counts = new ArrayList<>();
+    byStatus.forEach((status, n) -> counts.add(n + " " + status));
+    out.printf("endpoints:    %d%s%n", s.endpoints().size(), counts.isEmpty() ? "" : " (" + String.join(", ", counts) + ")");
     int shown = 0;
     for (EndpointStatus e : s.endpoints()) {
       if (e.status().equals("ok") || e.status().equals("pending")) {
@@ -284,7 +355,7 @@ final class StatusCommand implements Callable<Integer> {
         break;
       }
       out.printf("  %-40s %-20s %s%s%n", Printable.line(e.id()), e.status(), Printable.line(String.join(",", e.problems())),
-          e.daysLeft() == null ? "" : ", " + e.daysLeft() + " days left");
+          e.daysLeft() == null ? "" : ", " + daysLeft(e.daysLeft()));
     }
   }
 }

@@ -22,8 +22,8 @@ import java.util.TreeMap;
  * @param keyType key type code (default {@code ca.key-type})
  * @param validity lifetime of each certificate (default {@code ca.validity})
  * @param profile {@code server} (default), {@code client} or {@code server-client}
- * @param renewAt renew when this fraction of the lifetime has passed ({@code renew-at: 66%});
- *     exclusive with {@code renewBefore}; when both are absent two thirds apply
+ * @param renewAt renew when this fraction of the lifetime has passed ({@code renew-at: 60%});
+ *     exclusive with {@code renewBefore}; when both are absent {@link #DEFAULT_RENEW_AT} applies
  * @param renewBefore renew this long before notAfter ({@code renew-before: 30d})
  * @param reuseKey {@code key: reuse} keeps the key across renewals; {@code key: rotate} (default)
  *     makes a new key each time
@@ -44,6 +44,15 @@ public record CertificateConfig(
     List<Output> outputs,
     List<Hook> hooks,
     List<String> owners) {
+
+  /**
+   * Renew when two thirds of the lifetime have passed (when neither {@code renew-at} nor {@code
+   * renew-before} is set): leaves a third for retries and alerts. The one source of this default:
+   * the renewal policy, the metrics, {@code explain}, the sample configuration and README say it.
+   */
+  public static final double DEFAULT_RENEW_AT = 2.0 / 3.0;
+  /** {@link #DEFAULT_RENEW_AT} as {@code explain} and the documentation word it. */
+  public static final String DEFAULT_RENEW_AT_TEXT = "two thirds";
 
   public static final String[] OUTPUT_TYPES = {"key", "cert", "chain", "fullchain", "pkcs12"};
   public static final String[] PROFILES = {"server", "client", "server-client"};
@@ -158,14 +167,14 @@ public record CertificateConfig(
         hooks, owners);
   }
 
-  /** {@code 66%} or a number between 0 and 1 exclusive. */
+  /** {@code 60%} or a number between 0 and 1 exclusive. */
   private static double fraction(ConfigNode node) throws ConfigException {
     String s = node.asString().trim();
     double v;
     try {
       v = s.endsWith("%") ? Double.parseDouble(s.substring(0, s.length() - 1).trim()) / 100.0 : Double.parseDouble(s);
     } catch (NumberFormatException e) {
-      throw node.error("expected a percentage of the lifetime such as 66%, got '" + s + "'");
+      throw node.error("expected a percentage of the lifetime such as 60%, got '" + s + "'");
     }
     if (!(v >= 0.01 && v <= 0.99)) {
       throw node.error("must be between 1% and 99% of the lifetime, got '" + s + "'");

@@ -3,6 +3,7 @@ package io.certkeeper.daemon;
 import io.certkeeper.alert.AlertLedger;
 import io.certkeeper.config.ListenerConfig;
 import io.certkeeper.report.CertificateListing;
+import io.certkeeper.renew.Renewer;
 import io.certkeeper.report.EndpointListing;
 import io.certkeeper.schedule.ProbeDispatcher;
 import io.certkeeper.serve.Roles;
@@ -76,10 +77,13 @@ final class AdminApi implements Roles.HttpHandler {
   private final Renewals renewals;
   private final ThreadPoolExecutor workers;
 
-  /** Renews a managed certificate now; empty when it has none of that name. */
+  /**
+   * Renews a managed certificate now, as {@code renew NAME [--force]} does; empty when there is none
+   * of that name.
+   */
   @FunctionalInterface
   interface Renewals {
-    Optional<String> renew(String name) throws Exception;
+    Optional<Renewer.Outcome> renew(String name, boolean force) throws Exception;
   }
 
   AdminApi(ListenerConfig listener, Store store, Clock clock, Supplier<Optional<String>> notReady, ProbeDispatcher probes,
@@ -244,11 +248,37 @@ final class AdminApi implements Roles.HttpHandler {
     if (parts.length == 6 && path.startsWith("/api/v1/certificates/") && parts[5].equals("renew")) {
       requirePost(method);
       String name = URLDecoder.decode(parts[4], StandardCharsets.UTF_8);
-      Optional<String> result = renewals.renew(name);
-      return result.map(r -> json(HttpResponseStatus.OK, r))
+      boolean force = flag(uri, "force");
+      Optional<Renewer.Outcome> result = renewals.renew(name, force);
+      return result.map(o -> json(renewalStatus(o.kind()), Json.pretty(o)))
           .orElseGet(() -> error(HttpResponseStatus.NOT_FOUND, "no managed certificate " + name));
     }
     return error(HttpResponseStatus.NOT_FOUND, "no such resource: " + path);
+  }
+
+  /**
+   * The answer to a renewal: 200 renewed; 409 refused by the storm guard's minimum interval (the
+   * certificate in force stays; retry later or with {@code ?force=true}); 500 failed (recorded,
+   * retried with backoff and alerted like a scheduled renewal).
+   */
+  static HttpResponseStatus renewalStatus(Renewer.Kind kind) {
+    switch (kind) {
+      case RENEWED: return HttpResponseStatus.OK;
+      case REFUSED: return HttpResponseStatus.CONFLICT;
+      default: return HttpResponseStatus.INTERNAL_SERVER_ERROR;
+    }
+  }
+
+  /** A boolean query parameter: absent or {@code false} is false, {@code true} is true, anything else 400. */
+  private static boolean flag(QueryStringDecoder uri, String name) throws BadRequest {
+    Optional<String> v = param(uri, name);
+    if (v.isEmpty() || v.get().equals("false")) {
+      return false;
+    }
+    if (v.get().equals("true")) {
+      return true;
+    }
+    throw new BadRequest(name + " must be true or false, got '" + v.get() + "'");
   }
 
   private static void requireGet(HttpMethod m) throws BadRequest {

@@ -188,11 +188,13 @@ public final class Daemon {
 
       part = "prober";
       ProbeResultRepository results = new ProbeResultRepository(store);
-      EndpointProbes probes = new EndpointProbes(config.scheduler().probeConcurrency(), results, dataDir, clock);
+      io.certkeeper.renew.RenewalWatch renewals = io.certkeeper.renew.RenewalWatch.of(() -> config.certificates());
+      EndpointProbes probes = new EndpointProbes(config.scheduler().probeConcurrency(), results, dataDir, clock,
+          leaf -> renewals.find(store, leaf));
       started.push(named("prober", Duration.ofSeconds(2), probes::close));
 
       part = "alerts";
-      alerting = Alerting.create(store, this::config, clock);
+      alerting = Alerting.create(store, this::config, clock, renewals);
       alerting.start();
       started.push(named("alert sender", Duration.ofSeconds(2), alerting::stop));
 
@@ -427,17 +429,17 @@ public final class Daemon {
     return out.toString();
   }
 
-  /** The admin API's renewal: as {@code renew NAME} without --force (the storm guard applies). */
-  private Optional<String> renewNow(String name) {
+  /** The admin API's renewal: as {@code renew NAME [--force]} (the storm guard applies alike). */
+  private Optional<Renewer.Outcome> renewNow(String name, boolean force) {
     if (config.certificates().stream().noneMatch(c -> c.name().equals(name))) {
       return Optional.empty();
     }
     if (renewer.isEmpty()) {
       throw new IllegalStateException("managed certificates cannot be renewed: no CA or passphrase (see the log)");
     }
-    Renewer.Outcome o = renewer.get().renew(name, false);
-    counters.renewal(o.kind().name().toLowerCase(java.util.Locale.ROOT));
-    return Optional.of(io.certkeeper.util.Json.pretty(o));
+    Renewer.Outcome o = renewer.get().renew(name, force);
+    counters.renewal(o.kind().code());
+    return Optional.of(o);
   }
 
   private void housekeeping(ProbeResultRepository results) throws StoreException {

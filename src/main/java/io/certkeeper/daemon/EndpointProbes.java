@@ -1,6 +1,8 @@
 package io.certkeeper.daemon;
 
+import io.certkeeper.alert.ManagedRenewal;
 import io.certkeeper.util.Printable;
+import io.certkeeper.x509.Fingerprints;
 import io.certkeeper.config.EndpointConfig;
 import io.certkeeper.probe.ExpiryThresholds;
 import io.certkeeper.probe.ProbeCapture;
@@ -23,6 +25,7 @@ import java.time.Duration;
 import java.util.Collection;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutorService;
@@ -43,7 +46,14 @@ import org.slf4j.LoggerFactory;
 final class EndpointProbes implements ProbeDispatcher, AutoCloseable {
   private static final Logger log = LoggerFactory.getLogger(EndpointProbes.class);
 
+  /** The managed certificate whose generation a leaf is (by SHA-256), if any. */
+  @FunctionalInterface
+  interface ManagedLookup {
+    Optional<ManagedRenewal> find(String sha256) throws Exception;
+  }
+
   private final Prober prober;
+  private final ManagedLookup managed;
   private final ProbeResultRepository results;
   private final Path dataDir;
   private final Clock clock;
@@ -56,7 +66,16 @@ final class EndpointProbes implements ProbeDispatcher, AutoCloseable {
   private volatile boolean closing;
 
   EndpointProbes(int concurrency, ProbeResultRepository results, Path dataDir, Clock clock) {
+    this(concurrency, results, dataDir, clock, leaf -> Optional.empty());
+  }
+
+  /**
+   * @param managed the managed certificate a leaf is a generation of, if any: such a leaf is judged
+   *     by its renewal ({@link ManagedRenewal#judge}) instead of the endpoint's expiry warning
+   */
+  EndpointProbes(int concurrency, ProbeResultRepository results, Path dataDir, Clock clock, ManagedLookup managed) {
     this.prober = Prober.start(ProbeOptions.builder().concurrency(concurrency).build());
+    this.managed = managed;
     this.results = results;
     this.dataDir = dataDir;
     this.clock = clock;
@@ -171,7 +190,35 @@ final class EndpointProbes implements ProbeDispatcher, AutoCloseable {
     } catch (RuntimeException | StackOverflowError | LinkageError | AssertionError ex) {
       return unjudged(e, "what the endpoint sent cannot be judged", ex);
     }
-    return ProbeRecords.of(e.id(), capture, r, clock.instant());
+    return byRenewal(ProbeRecords.of(e.id(), capture, r, clock.instant()));
+  }
+
+  /**
+   * A leaf that certkeeper renews itself is not {@code expiring} while its renewal is ahead, and is
+   * {@code renewal_overdue} once that is late. When the lookup fails, the probe's own verdict stands.
+   */
+  private ProbeRecord byRenewal(ProbeRecord row) {
+    if (row.chain().isEmpty()) {
+      return row;
+    }
+    Optional<ManagedRenewal> m;
+    try {
+      m = managed.find(Fingerprints.sha256(row.chain().get(0)));
+    } catch (Exception ex) {
+      log.warn("{} - cannot tell whether it serves a managed certificate: {}", Printable.line(row.endpointId()),
+          Printable.line(ex.getMessage()));
+      return row;
+    }
+    if (m.isEmpty()) {
+      return row;
+    }
+    List<String> problems = m.get().judge(row.problems(), row.probedAt());
+    if (problems.equals(row.problems())) {
+      return row;
+    }
+    return new ProbeRecord(row.endpointId(), row.probedAt(), ManagedRenewal.status(row.status(), problems), problems,
+        row.message(), row.address(), row.protocol(), row.cipher(), row.chain(), row.validPath(), row.pathNotAfter(),
+        row.ocsp(), row.connectMs(), row.handshakeMs(), row.totalMs());
   }
 
   private ProbeRecord unjudged(EndpointConfig e, String what, Throwable why) {

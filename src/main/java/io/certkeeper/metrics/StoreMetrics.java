@@ -26,7 +26,7 @@ final class StoreMetrics {
    * Issued certificates are renewed when this share of their lifetime has passed: the renewal
    * policy's default, until managed certificates carry their own renewal time in the store.
    */
-  static final double RENEW_AT = 2.0 / 3.0;
+  static final double RENEW_AT = io.certkeeper.config.CertificateConfig.DEFAULT_RENEW_AT;
 
   private static final String[] CERT_LABELS = {"name", "endpoint", "source", "serial", "issuer"};
 

@@ -1,29 +1,43 @@
 package io.certkeeper.renew;
 
+import io.certkeeper.config.CertificateConfig;
 import io.certkeeper.util.Preconditions;
 import java.time.Duration;
 import java.time.Instant;
+import java.time.temporal.ChronoUnit;
 import java.util.Objects;
 import java.util.Optional;
 
 /**
- * When a managed certificate is renewed: at {@code renew-at} of its lifetime (default two thirds)
- * or {@code renew-before} its notAfter, plus a jitter that is fixed for each certificate name (so
- * many certificates issued together do not all renew in the same minute, and a restart does not
- * move the time), never later than {@link #SAFETY_MARGIN} before notAfter.
+ * When a managed certificate is renewed: at {@code renew-at} of its lifetime (default {@link
+ * CertificateConfig#DEFAULT_RENEW_AT}, two thirds) or {@code renew-before} its notAfter, plus a
+ * jitter that is fixed for each certificate name (so many certificates issued together do not all
+ * renew in the same minute, and a restart does not move the time), never later than {@link
+ * #SAFETY_MARGIN} before notAfter. Times are whole seconds.
+ *
+ * <p>A renewal that has not happened {@link #overdueAt a grace} after its time is overdue: status
+ * and alerts then say {@code renewal_overdue}, and until then a managed certificate is not called
+ * {@code expiring}.
  *
  * @param renewAt fraction of the lifetime after which to renew; exclusive with {@code renewBefore}
  * @param renewBefore time before notAfter at which to renew
  */
 public record RenewalPolicy(Optional<Double> renewAt, Optional<Duration> renewBefore) {
-  /** Renew when two thirds of the lifetime have passed: leaves a third for retries and alerts. */
-  public static final double DEFAULT_RENEW_AT = 2.0 / 3.0;
+  /** Renew when two thirds of the lifetime have passed: {@link CertificateConfig#DEFAULT_RENEW_AT}. */
+  public static final double DEFAULT_RENEW_AT = CertificateConfig.DEFAULT_RENEW_AT;
   /** Jitter is at most this fraction of the lifetime ... */
   static final double JITTER_FRACTION = 0.01;
   /** ... and at most this long. */
   static final Duration MAX_JITTER = Duration.ofHours(6);
   /** Jitter never pushes the renewal closer than this to notAfter. */
   static final Duration SAFETY_MARGIN = Duration.ofHours(1);
+  /**
+   * A renewal not done this long after its time is overdue (the checks, retries and backoff of a
+   * healthy daemon fit well within it) ...
+   */
+  static final Duration OVERDUE_GRACE = Duration.ofDays(1);
+  /** ... or within this share of the time from the renewal time to notAfter, when that is shorter. */
+  static final double OVERDUE_GRACE_FRACTION = 0.5;
 
   public RenewalPolicy {
     Objects.requireNonNull(renewAt, "renewAt");
@@ -55,7 +69,7 @@ public record RenewalPolicy(Optional<Double> renewAt, Optional<Duration> renewBe
       return t.isBefore(notBefore) ? notBefore : t;
     }
     double f = renewAt.orElse(DEFAULT_RENEW_AT);
-    return notBefore.plusMillis((long) (lifetime.toMillis() * f));
+    return notBefore.plusMillis((long) (lifetime.toMillis() * f)).truncatedTo(ChronoUnit.SECONDS);
   }
 
   /**
@@ -68,7 +82,7 @@ public record RenewalPolicy(Optional<Double> renewAt, Optional<Duration> renewBe
     if (maxMillis <= 0) {
       return Duration.ZERO;
     }
-    return Duration.ofMillis((long) (unitHash(name) * maxMillis));
+    return Duration.ofSeconds((long) (unitHash(name) * maxMillis) / 1000);
   }
 
   /** When {@code name} is renewed: window start plus jitter, capped before notAfter. */
@@ -82,13 +96,34 @@ public record RenewalPolicy(Optional<Double> renewAt, Optional<Duration> renewBe
     return jittered;
   }
 
+  /**
+   * When the renewal of {@code name} is overdue: its {@link #renewalTime} plus {@link
+   * #OVERDUE_GRACE}, or plus {@link #OVERDUE_GRACE_FRACTION} of the time from then to notAfter
+   * when that is shorter; so always before notAfter.
+   */
+  public Instant overdueAt(String name, Instant notBefore, Instant notAfter) {
+    Instant renew = renewalTime(name, notBefore, notAfter);
+    Duration rest = Duration.between(renew, notAfter);
+    Duration share = Duration.ofSeconds((long) (Math.max(0, rest.toSeconds()) * OVERDUE_GRACE_FRACTION));
+    return renew.plus(share.compareTo(OVERDUE_GRACE) < 0 ? share : OVERDUE_GRACE);
+  }
+
   /** How the policy reads in the configuration. */
   public String describe() {
     if (renewBefore.isPresent()) {
       return "renew-before " + io.certkeeper.util.Durations.format(renewBefore.get());
     }
-    return String.format(java.util.Locale.ROOT, "renew-at %.0f%% of the lifetime%s",
-        renewAt.orElse(DEFAULT_RENEW_AT) * 100, renewAt.isPresent() ? "" : " (default)");
+    if (renewAt.isEmpty()) {
+      return "renew-at " + CertificateConfig.DEFAULT_RENEW_AT_TEXT + " of the lifetime (default)";
+    }
+    return "renew-at " + percent(renewAt.get()) + " of the lifetime";
+  }
+
+  /** {@code 66%}, {@code 66.67%}: as exact as the configured value, at most two decimals. */
+  static String percent(double fraction) {
+    java.math.BigDecimal p = java.math.BigDecimal.valueOf(fraction * 100)
+        .setScale(2, java.math.RoundingMode.HALF_UP).stripTrailingZeros();
+    return p.toPlainString() + "%";
   }
 
   /** A number in [0, 1) fixed for {@code name}. */

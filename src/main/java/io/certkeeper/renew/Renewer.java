@@ -14,6 +14,7 @@ import io.certkeeper.config.ListenerConfig;
 import io.certkeeper.store.Store;
 import io.certkeeper.store.StoreException;
 import io.certkeeper.util.AtomicFiles;
+import io.certkeeper.util.HumanTime;
 import io.certkeeper.x509.KeyPairs;
 import io.certkeeper.x509.KeyType;
 import java.io.IOException;
@@ -73,9 +74,19 @@ public final class Renewer {
   private static final Logger log = LoggerFactory.getLogger(Renewer.class);
   private static final Map<String, ReentrantLock> LOCKS = new ConcurrentHashMap<>();
 
-  /** What a renewal came to. */
+  /**
+   * What a renewal came to: {@code renewed}; {@code refused} by the storm guard's minimum interval
+   * (nothing recorded, try later or force it); {@code failed} (recorded, retried with backoff,
+   * alerted).
+   */
   public enum Kind {
-    RENEWED, REFUSED, FAILED
+    RENEWED, REFUSED, FAILED;
+
+    /** The lowercase name used in JSON. */
+    @com.fasterxml.jackson.annotation.JsonValue
+    public String code() {
+      return name().toLowerCase(java.util.Locale.ROOT);
+    }
   }
 
   /**
@@ -291,7 +302,8 @@ public final class Renewer {
         if (!StormGuard.tooSoon(s.lastRenewedAt(), s.lifetime(), now, force)) {
           return failed(c, state, "refused: " + refusal.get(), now);
         }
-        log.warn("{} - renewal refused: {}", name, refusal.get());
+        // the caller's answer, not a fault: the CLI prints it as its one line, the admin API answers 409
+        log.info("{} - renewal refused: {}", name, refusal.get());
         return new Outcome(name, Kind.REFUSED, Optional.of(s.serial()), Optional.of(s.sha256()),
             Optional.of(s.notAfter()), refusal.get(), List.of());
       }
@@ -318,8 +330,9 @@ public final class Renewer {
           Profile.parse(c.profile())));
       g = new Generation(key, issued.certificate(), issued.chain());
       if (current.isPresent() && !g.notAfter().isAfter(current.get().notAfter())) {
-        return failed(c, state, "refused: the new certificate " + g.serial() + " would expire at " + g.notAfter()
-            + ", not after the current one (" + current.get().notAfter() + ")", now);
+        return failed(c, state, "refused: the new certificate " + g.serial() + " would expire at "
+            + HumanTime.instant(g.notAfter()) + ", not after the current one ("
+            + HumanTime.instant(current.get().notAfter()) + ")", now);
       }
       crash("after-issue");
       gens.write(g);
@@ -499,12 +512,14 @@ public final class Renewer {
     ManagedState s = state.get();
     Optional<Instant> next = recordFailure(c, s.serial(), s.sha256(), s.notAfter(), error, now, s.consecutiveFailures());
     return new Outcome(c.name(), Kind.FAILED, Optional.of(s.serial()), Optional.of(s.sha256()),
-        Optional.of(s.notAfter()), error + next.map(t -> "; next attempt at " + t).orElse(""), List.of());
+        Optional.of(s.notAfter()), error + next.map(t -> "; next attempt at " + HumanTime.instant(t)).orElse(""),
+        List.of());
   }
 
   private Optional<Instant> recordFailure(CertificateConfig c, String serial, String sha256, Instant notAfter,
       String error, Instant now, int failuresBefore) {
-    Optional<Instant> next = Optional.of(now.plus(Backoff.delay(failuresBefore + 1, Duration.between(now, notAfter))));
+    Optional<Instant> next = Optional.of(now.plus(Backoff.delay(failuresBefore + 1, Duration.between(now, notAfter)))
+        .truncatedTo(ChronoUnit.SECONDS));
     log.error("{} - renewal failed (attempt {}), next attempt at {}: {}", c.name(), failuresBefore + 1, next.get(),
         error);
     try {

@@ -1,6 +1,6 @@
 package io.certkeeper.renew;
 
-import io.certkeeper.util.Durations;
+import io.certkeeper.util.HumanTime;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.Optional;
@@ -9,7 +9,7 @@ import java.util.Optional;
  * Refuses renewals that would do harm when repeated: one that would not extend notAfter (a clock
  * gone backwards, a validity shortened below what is left), and a second one within {@link
  * #minInterval} of the last (a loop). {@code renew --force} skips the interval, never the notAfter
- * rule.
+ * rule. Messages are one line for people: {@code renewed 12m 5s ago; at most one renewal per 1h}.
  */
 final class StormGuard {
   /** At most one renewal per certificate within this time ... */
@@ -38,12 +38,12 @@ final class StormGuard {
     // renewal (whose new notAfter would not be later either) is refused rather than recorded as failed.
     if (tooSoon(lastRenewedAt, lifetime, now, force)) {
       Duration since = Duration.between(lastRenewedAt, now);
-      return Optional.of("renewed " + Durations.format(since.isNegative() ? Duration.ZERO : since)
-          + " ago; at most one renewal per " + Durations.format(minInterval(lifetime)) + " (use --force to renew anyway)");
+      return Optional.of("renewed " + HumanTime.duration(since.isNegative() ? Duration.ZERO : since)
+          + " ago; at most one renewal per " + HumanTime.duration(minInterval(lifetime)));
     }
     if (!newNotAfter.isAfter(currentNotAfter)) {
-      return Optional.of("the new certificate would expire at " + newNotAfter + ", not after the current one ("
-          + currentNotAfter + ")");
+      return Optional.of("the new certificate would expire at " + HumanTime.instant(newNotAfter)
+          + ", not after the current one (" + HumanTime.instant(currentNotAfter) + ")");
     }
     return Optional.empty();
   }

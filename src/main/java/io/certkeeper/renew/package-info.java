@@ -5,7 +5,8 @@
  * check), {@link io.certkeeper.renew.RenewalPolicy} (when: window, jitter) with {@code Backoff}
  * and {@code StormGuard}, {@link io.certkeeper.renew.ManagedLayout} (the generation folders and
  * the {@code current} link) and {@link io.certkeeper.renew.Reconciler} (what makes kill -9 safe).
- * Deploy hooks run through {@code HookRunner}; {@code HookProcesses} ends everything a hook started.
+ * {@link io.certkeeper.renew.RenewalWatch} tells status, alerts and the daemon's probes when a
+ * managed certificate's renewal is due and overdue. Deploy hooks run through {@code HookRunner}; {@code HookProcesses} ends everything a hook started.
  * {@code ListenerCheck} judges, within a grace, whether the listeners of a renewed certificate
  * serve it ({@link io.certkeeper.renew.ServingListeners}: the daemon's; the CLI has none).
  *

@@ -66,13 +66,19 @@ class DaemonIT {
       assertTrue(rejected.contains(cfg + ":4: unknown key 'pool-sise' in store (did you mean 'pool-size'?)"), rejected);
       assertTrue(d.process().isAlive());
 
+      // status reads the daemon's own record although the file no longer loads, says why, and exits 2
       DaemonProcess.Result status = DaemonProcess.cli("--config", cfg.toString(), "--data-dir", data.toString(), "status", "--json");
-      // status itself reads the (now bad) config file: it must say so and exit 2
-      assertEquals(2, status.exitCode(), status.out());
-      DaemonProcess.Result withoutConfig = DaemonProcess.cli("--data-dir", data.toString(), "status", "--json");
-      JsonNode doc = Json.mapper().readTree(withoutConfig.out());
+      assertEquals(2, status.exitCode(), status.err());
+      JsonNode doc = Json.mapper().readTree(status.out());
       assertEquals("running", doc.at("/daemon/state").asText());
       assertTrue(doc.at("/daemon/lastReloadError").asText().contains("unknown key 'pool-sise'"), doc.toString());
+      assertTrue(doc.at("/configError").asText().startsWith(cfg + ":4: unknown key 'pool-sise'"), doc.toString());
+      DaemonProcess.Result human = DaemonProcess.cli("--config", cfg.toString(), "--data-dir", data.toString(), "status");
+      assertEquals(2, human.exitCode(), human.err());
+      assertTrue(human.out().contains("\n              last reload at "), human.out());
+      assertTrue(human.out().contains(" rejected: " + cfg + ":4: unknown key 'pool-sise'"), human.out());
+      assertTrue(human.out().contains("\nconfig:       does not load: " + cfg + ":4: unknown key 'pool-sise'"),
+          human.out());
 
       d.signal("TERM");
       assertTrue(d.process().waitFor(10, TimeUnit.SECONDS));

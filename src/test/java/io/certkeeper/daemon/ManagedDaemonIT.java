@@ -127,7 +127,10 @@ class ManagedDaemonIT {
 
       DaemonProcess.Result refused = cli(Map.of(), "renew", "web");
       assertEquals(1, refused.exitCode(), refused.out());
-      assertTrue(refused.err().contains("at most one renewal per"), refused.err());
+      // one line of its own: no log line beside it, no milliseconds
+      assertEquals(1, refused.err().lines().count(), refused.err());
+      assertTrue(refused.err().matches("certkeeper: web not renewed: renewed \\d+[dhms]( \\d+[dhms])? ago; at most one"
+          + " renewal per 1h; --force renews anyway\n"), refused.err());
 
       DaemonProcess.Result status = cli(Map.of(), "status", "--json");
       JsonNode m = Json.mapper().readTree(status.out()).at("/managed/0");
@@ -151,20 +154,45 @@ class ManagedDaemonIT {
         + "    auth: {token: 'file:" + dir.resolve("token") + "'}\n");
     try (DaemonProcess d = daemon(Map.of())) {
       d.awaitLine(l -> l.endsWith("Daemon - ready"), java.time.Duration.ofSeconds(60));
-      List<String> curl = List.of("curl", "-s", "-k", "--max-time", "30", "-X", "POST", "-H",
-          "Authorization: Bearer api-token", "-w", "\n%{http_code}");
-      List<String> cmd = new java.util.ArrayList<>(curl);
-      cmd.add("https://127.0.0.1:" + admin + "/api/v1/certificates/web/renew");
-      io.certkeeper.testing.OpenSsl.Result r = io.certkeeper.testing.OpenSsl.exec(dir, cmd);
-      assertTrue(r.output().trim().endsWith("200"), r.output());
-      // issued moments ago at start: a second renewal within the minimum interval is refused
-      assertTrue(r.output().contains("\"kind\" : \"REFUSED\""), r.output());
-      cmd = new java.util.ArrayList<>(curl);
-      cmd.add("https://127.0.0.1:" + admin + "/api/v1/certificates/nope/renew");
-      assertTrue(io.certkeeper.testing.OpenSsl.exec(dir, cmd).output().trim().endsWith("404"));
+      String first = assertConsistent();
+      // issued moments ago at start: a renewal within the minimum interval is refused, 409
+      Http refused = renewOverApi(admin, "web");
+      assertEquals(409, refused.status(), refused.body());
+      JsonNode outcome = Json.mapper().readTree(refused.body());
+      assertEquals("refused", outcome.at("/kind").asText(), refused.body());
+      assertTrue(outcome.at("/message").asText().contains("at most one renewal per 1h"), refused.body());
+      assertEquals(first, outcome.at("/serial").asText(), "the certificate in force stays");
+      assertEquals(first, assertConsistent());
+      // ?force=true: the storm guard's interval is skipped, as with renew --force
+      Http forced = renewOverApi(admin, "web?force=true");
+      assertEquals(200, forced.status(), forced.body());
+      assertEquals("renewed", Json.mapper().readTree(forced.body()).at("/kind").asText(), forced.body());
+      String second = assertConsistent();
+      assertNotEquals(first, second);
+      assertEquals(second, Json.mapper().readTree(forced.body()).at("/serial").asText());
+      assertEquals(409, renewOverApi(admin, "web").status(), "refused again right after");
+      assertEquals(400, renewOverApi(admin, "web?force=yes").status());
+      assertEquals(404, renewOverApi(admin, "nope").status());
       d.signal("TERM");
       assertTrue(d.process().waitFor(10, TimeUnit.SECONDS));
     }
+  }
+
+  /** curl's HTTP status and body. */
+  record Http(int status, String body) {}
+
+  /** {@code POST /api/v1/certificates/{nameAndQuery}/renew} with the token, over HTTPS. */
+  Http renewOverApi(int admin, String nameAndQuery) throws Exception {
+    int q = nameAndQuery.indexOf('?');
+    String path = q < 0 ? nameAndQuery + "/renew" : nameAndQuery.substring(0, q) + "/renew" + nameAndQuery.substring(q);
+    Path body = dir.resolve("body-" + System.nanoTime());
+    List<String> cmd = List.of("curl", "-s", "-k", "--max-time", "60", "-X", "POST", "-H",
+        "Authorization: Bearer api-token", "-o", body.toString(), "-w", "%{http_code}",
+        "https://127.0.0.1:" + admin + "/api/v1/certificates/" + path);
+    io.certkeeper.testing.OpenSsl.Result r = io.certkeeper.testing.OpenSsl.exec(dir, cmd);
+    String code = r.output().trim();
+    return new Http(code.isEmpty() ? 0 : Integer.parseInt(code.substring(Math.max(0, code.length() - 3))),
+        Files.exists(body) ? Files.readString(body) : "");
   }
 
   @Test

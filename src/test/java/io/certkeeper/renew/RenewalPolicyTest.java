@@ -120,4 +120,73 @@ class RenewalPolicyTest {
     assertTrue(StormGuard.refusal(current, current.minusSeconds(1), NB.minus(Duration.ofDays(30)), Duration.ofDays(90),
         now, true).isPresent());
   }
+
+  @ParameterizedTest(name = "{0} of {1}: overdue a day after the renewal time: {2}")
+  @CsvSource({
+    "default, 90d, true",
+    "default, 30d, true",
+    "30d,     90d, true",
+    // short lifetimes, or a renewal close to notAfter: halfway from the renewal time to notAfter
+    "default, 1d,  false",
+    "default, 2h,  false",
+    "2h,      90d, false",
+    "75%,     4h,  false",
+  })
+  void aRenewalIsOverdueADayAfterItsTimeOrHalfwayToNotAfter(String p, String lifetime, boolean aDay) {
+    Instant na = NB.plus(Durations.parse(lifetime));
+    RenewalPolicy policy = policy(p);
+    Instant renew = policy.renewalTime("web", NB, na);
+    Instant overdue = policy.overdueAt("web", NB, na);
+    Duration grace = Duration.between(renew, overdue);
+    if (aDay) {
+      assertEquals(Duration.ofDays(1), grace, renew + " .. " + overdue);
+    } else {
+      Duration half = Duration.between(renew, na).dividedBy(2);
+      assertTrue(grace.compareTo(Duration.ofDays(1)) < 0 && half.minus(grace).abs().compareTo(Duration.ofSeconds(1)) <= 0,
+          renew + " .. " + overdue + " .. " + na);
+    }
+    assertTrue(overdue.isBefore(na), overdue.toString());
+  }
+
+  @Test
+  void renewalTimesAreWholeSeconds() {
+    // a lifetime of 100 s: two thirds is 66.666 s
+    Instant na = NB.plusSeconds(100);
+    for (String name : new String[] {"web", "api", "mail"}) {
+      assertEquals(0, RenewalPolicy.defaults().renewalTime(name, NB, na).getNano(), name);
+      assertEquals(0, RenewalPolicy.defaults().overdueAt(name, NB, na).getNano(), name);
+    }
+    assertEquals(NB.plusSeconds(66), RenewalPolicy.defaults().windowStart(NB, na));
+  }
+
+  @ParameterizedTest(name = "{0} reads ''{1}''")
+  @CsvSource({
+    "default, renew-at two thirds of the lifetime (default)",
+    "66%,     renew-at 66% of the lifetime",
+    "60%,     renew-at 60% of the lifetime",
+    "30d,     renew-before 30d",
+  })
+  void thePolicyReadsAsTheConfigurationAndTheDocumentationSayIt(String p, String text) {
+    assertEquals(text, policy(p).describe());
+  }
+
+  @Test
+  void theDefaultIsTwoThirdsFromOneConstant() {
+    assertEquals(2.0 / 3.0, RenewalPolicy.DEFAULT_RENEW_AT);
+    assertEquals(io.certkeeper.config.CertificateConfig.DEFAULT_RENEW_AT, RenewalPolicy.DEFAULT_RENEW_AT);
+    assertEquals("66.67%", RenewalPolicy.percent(2.0 / 3.0));
+  }
+
+  @Test
+  void aStormGuardRefusalReadsInWholeUnitsWithoutMilliseconds() {
+    Instant now = NB.plus(Duration.ofDays(30)).plusMillis(987);
+    Instant last = now.minus(Duration.ofMinutes(12)).minusSeconds(5).minusMillis(321);
+    String r = StormGuard.refusal(now.plus(Duration.ofDays(10)), now.plus(Duration.ofDays(40)), last,
+        Duration.ofDays(90), now, false).orElseThrow();
+    assertEquals("renewed 12m 5s ago; at most one renewal per 1h", r);
+    String notLater = StormGuard.refusal(NB.plus(Duration.ofDays(90)), NB.plus(Duration.ofDays(90)).plusMillis(0),
+        NB.minus(Duration.ofDays(30)), Duration.ofDays(90), NB.plusMillis(5), true).orElseThrow();
+    assertEquals("the new certificate would expire at 2030-04-01T00:00:00Z, not after the current one"
+        + " (2030-04-01T00:00:00Z)", notLater);
+  }
 }
