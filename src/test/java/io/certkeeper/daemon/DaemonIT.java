@@ -58,11 +58,11 @@ class DaemonIT {
 
       Files.writeString(cfg, "log:\n  level: debug\n");
       d.signal("HUP");
-      d.awaitLine(l -> l.contains("configuration reloaded from " + cfg), Duration.ofSeconds(20));
+      d.awaitLine(l -> l.contains("configuration reloaded from " + cfg), Duration.ofSeconds(60));
 
       Files.writeString(cfg, "log:\n  level: info\nstore:\n  pool-sise: 3\n");
       d.signal("HUP");
-      String rejected = d.awaitLine(l -> l.contains("reload rejected"), Duration.ofSeconds(20));
+      String rejected = d.awaitLine(l -> l.contains("reload rejected"), Duration.ofSeconds(60));
       assertTrue(rejected.contains(cfg + ":4: unknown key 'pool-sise' in store (did you mean 'pool-size'?)"), rejected);
       assertTrue(d.process().isAlive());
 

@@ -154,7 +154,7 @@ class EndpointDaemonIT {
       Files.writeString(cfg, "defaults:\n  every: 1s\n  ca-files: [cert.pem]\nendpoints:\n  - target: 127.0.0.1:" + port
           + "\n    servername: localhost\n");
       d.signal("HUP");
-      d.awaitLine(l -> l.contains("configuration reloaded"), Duration.ofSeconds(20));
+      d.awaitLine(l -> l.contains("configuration reloaded"), Duration.ofSeconds(60));
       JsonNode list = cli(cfg, "endpoint", "list", "--json");
       assertEquals(1, list.size(), list.toString());
       assertEquals("127.0.0.1:" + port + ";sni=localhost", list.get(0).get("id").asText());

@@ -108,7 +108,7 @@ class ListenerDaemonIT {
       String after = Fingerprints.sha256(Pem.readCertificates(dir.resolve("server2.pem")).get(0));
       Files.copy(dir.resolve("server2.key"), dir.resolve("server.key"), java.nio.file.StandardCopyOption.REPLACE_EXISTING);
       Files.copy(dir.resolve("server2.pem"), dir.resolve("server.pem"), java.nio.file.StandardCopyOption.REPLACE_EXISTING);
-      d.awaitLine(l -> l.contains("echo - now serving " + after), Duration.ofSeconds(20));
+      d.awaitLine(l -> l.contains("echo - now serving " + after), Duration.ofSeconds(60));
       assertNotEquals(before, after);
       JsonNode status = Json.mapper().readTree(DaemonProcess.cli("--config", cfg.toString(), "--data-dir",
           dir.resolve("data").toString(), "status", "--json").out());
@@ -125,7 +125,7 @@ class ListenerDaemonIT {
 
       // a broken file keeps the new certificate serving and is recorded
       Files.writeString(dir.resolve("server.pem"), "-----BEGIN CERTIFICATE-----\ngarbage\n");
-      d.awaitLine(l -> l.contains("echo - reload refused"), Duration.ofSeconds(20));
+      d.awaitLine(l -> l.contains("echo - reload refused"), Duration.ofSeconds(60));
       OpenSsl.Result e3 = sClient(echo, "still serving\n");
       assertTrue(e3.output().contains("still serving"), e3.output());
 

@@ -37,10 +37,10 @@ class SystemdNotifyIT {
       assertTrue(systemd.messages().get(0).contains("\nSTATUS=ready"), systemd.messages().toString());
 
       d.signal("HUP");
-      int reloading = systemd.await(m -> m.startsWith("RELOADING=1\n"), ready + 1, Duration.ofSeconds(20));
+      int reloading = systemd.await(m -> m.startsWith("RELOADING=1\n"), ready + 1, Duration.ofSeconds(60));
       assertTrue(systemd.messages().get(reloading).matches("(?s)RELOADING=1\nMONOTONIC_USEC=\\d+\n.*"),
           systemd.messages().get(reloading));
-      systemd.await(m -> m.startsWith("READY=1\n"), reloading + 1, Duration.ofSeconds(20));
+      systemd.await(m -> m.startsWith("READY=1\n"), reloading + 1, Duration.ofSeconds(60));
       d.awaitLine(l -> l.contains("configuration reloaded"), Duration.ofSeconds(5));
 
       d.signal("TERM");
