@@ -127,7 +127,17 @@ final class StatusCommand implements Callable<Integer> {
       configError = Optional.of(e);
     }
     Status status;
-    try (Store store = root.openStore(config.orElseGet(Config::defaults), dataDir)) {
+    Store opened;
+    try {
+      opened = root.openStore(config.orElseGet(Config::defaults), dataDir);
+    } catch (io.certkeeper.store.StoreException e) {
+      // the store cannot be read (a full disk, say): what the data directory shows is still worth a line
+      for (String w : warnings(dataDir)) {
+        root.err().println("certkeeper: warning: " + w);
+      }
+      throw e;
+    }
+    try (Store store = opened) {
       CertificateRepository.Summary s = new CertificateRepository(store).summary(now, now.plus(SOON));
       Optional<DaemonRun> run = new DaemonRunRepository(store).latest();
       List<io.certkeeper.config.CertificateConfig> certificates = config.map(Config::certificates).orElse(List.of());
