@@ -23,7 +23,7 @@ public final class Main {
   static final int UMASK = 0077;
 
   public static void main(String[] args) {
-    io.certkeeper.util.Posix.umask(UMASK);
+    io.certkeeper.util.Posix.ensureUmask(UMASK);
     boolean verbose = Arrays.asList(args).contains("-v") || Arrays.asList(args).contains("--verbose");
     Logging.forCli(verbose);
     int code = run(args, new PrintWriter(System.out, true), new PrintWriter(System.err, true),
@@ -34,7 +34,7 @@ public final class Main {
   /** Runs one command line and returns its exit code; used by {@link #main} and by tests. */
   public static int run(String[] args, PrintWriter out, PrintWriter err, Map<String, String> env, Clock clock) {
     CertkeeperCommand root = new CertkeeperCommand(env, clock);
-    CommandLine cl = new CommandLine(root);
+    CommandLine cl = CommandTree.forArgs(root, args);
     cl.setOut(out);
     cl.setErr(err);
     cl.setCaseInsensitiveEnumValuesAllowed(true);
