@@ -45,7 +45,11 @@ public final class Logging {
   }
 
   private static void configure(Level level, String target, boolean journal) {
-    LoggerContext ctx = (LoggerContext) LoggerFactory.getILoggerFactory();
+    configure((LoggerContext) LoggerFactory.getILoggerFactory(), level, target, journal);
+  }
+
+  /** Replaces {@code ctx}'s configuration: one console appender on {@code target}, at {@code level}. */
+  static void configure(LoggerContext ctx, Level level, String target, boolean journal) {
     ctx.reset();
     ConsoleAppender<ILoggingEvent> appender = new ConsoleAppender<>();
     appender.setContext(ctx);
