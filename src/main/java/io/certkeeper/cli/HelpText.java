@@ -1,0 +1,119 @@
+package io.certkeeper.cli;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Set;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import picocli.CommandLine;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Model.UsageMessageSpec;
+
+/**
+ * Usage text that reads well at any terminal width. Descriptions and footers are written in the
+ * source as lines of about 100 characters; picocli prints each line as a line of its own (wrapped
+ * again at the terminal's width, so a wrapped sentence comes out ragged) and lists a command under
+ * its parent by the first line alone (so a sentence that goes on in the next line is cut). Here a
+ * line that does not end a sentence is joined with the next, and a command's first paragraph is
+ * split after its first sentence: the summary its parent lists is one whole sentence, and the rest
+ * wraps at the terminal's width.
+ */
+final class HelpText {
+  /** The end of a sentence, with the closing quote or bracket that may follow it. */
+  private static final Pattern SENTENCE_END = Pattern.compile("[.!?][\"')\\]]*(?=\\s+\\S|$)");
+  /** Words whose period is an abbreviation's, not a sentence's end. */
+  private static final Set<String> ABBREVIATIONS = Set.of("e.g", "i.e", "etc", "vs", "cf");
+
+  private HelpText() {}
+
+  /** Rewrites the description and footer of {@code cl}'s command and of all its subcommands. */
+  static void tidy(CommandLine cl) {
+    CommandSpec spec = cl.getCommandSpec();
+    UsageMessageSpec usage = spec.usageMessage();
+    usage.description(summaryFirst(paragraphs(usage.description())).toArray(new String[0]));
+    usage.footer(paragraphs(usage.footer()).toArray(new String[0]));
+    for (CommandLine sub : new java.util.LinkedHashSet<>(cl.getSubcommands().values())) {
+      tidy(sub);
+    }
+  }
+
+  /**
+   * Joins each line that does not end a sentence (or a colon's lead-in) with the line after it,
+   * unless that line is empty or starts a list item or an indented block.
+   */
+  static List<String> paragraphs(String[] lines) {
+    List<String> out = new ArrayList<>();
+    StringBuilder current = null;
+    for (String line : lines) {
+      boolean standsAlone = line.isBlank() || line.startsWith(" ") || line.startsWith("-") || line.startsWith("*");
+      if (current != null && !standsAlone && !endsSentence(current)) {
+        current.append(' ').append(line.strip());
+        continue;
+      }
+      if (current != null) {
+        out.add(current.toString());
+      }
+      current = new StringBuilder(line.stripTrailing());
+    }
+    if (current != null) {
+      out.add(current.toString());
+    }
+    return out;
+  }
+
+  /** Splits the first paragraph after its first sentence, so that sentence is the summary. */
+  static List<String> summaryFirst(List<String> paragraphs) {
+    if (paragraphs.isEmpty()) {
+      return paragraphs;
+    }
+    String first = paragraphs.get(0);
+    int end = firstSentenceEnd(first);
+    if (end < 0 || end >= first.length()) {
+      return paragraphs;
+    }
+    List<String> out = new ArrayList<>();
+    out.add(first.substring(0, end));
+    out.add(first.substring(end).strip());
+    out.addAll(paragraphs.subList(1, paragraphs.size()));
+    return out;
+  }
+
+  /** The index just after the first sentence of {@code text}, or -1 when it has no sentence end. */
+  static int firstSentenceEnd(String text) {
+    Matcher m = SENTENCE_END.matcher(text);
+    while (m.find()) {
+      if (!abbreviation(text, m.start())) {
+        return m.end();
+      }
+    }
+    return -1;
+  }
+
+  /** Whether {@code text} (stripped) ends with the end of a sentence or a colon. */
+  static boolean endsSentence(CharSequence text) {
+    String s = text.toString().strip();
+    if (s.isEmpty()) {
+      return true;
+    }
+    if (s.endsWith(":")) {
+      return true;
+    }
+    Matcher m = SENTENCE_END.matcher(s);
+    int last = -1;
+    while (m.find()) {
+      last = m.end() == s.length() ? m.start() : last;
+    }
+    return last >= 0 && !abbreviation(s, last);
+  }
+
+  /** Whether the period at {@code period} ends an abbreviation ("e.g.") or an initial rather than a sentence. */
+  private static boolean abbreviation(String text, int period) {
+    int start = period;
+    while (start > 0 && !Character.isWhitespace(text.charAt(start - 1)) && text.charAt(start - 1) != '(') {
+      start--;
+    }
+    String word = text.substring(start, period);
+    return ABBREVIATIONS.contains(word.toLowerCase(java.util.Locale.ROOT))
+        || word.length() == 1 && Character.isLetter(word.charAt(0));
+  }
+}
