@@ -1,11 +1,15 @@
 package io.certkeeper.cli;
 
 import java.util.ArrayList;
+import java.util.LinkedHashSet;
 import java.util.List;
+import java.util.Locale;
+import java.util.Map;
 import java.util.Set;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import picocli.CommandLine;
+import picocli.CommandLine.Help;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Model.UsageMessageSpec;
 
@@ -16,7 +20,8 @@ import picocli.CommandLine.Model.UsageMessageSpec;
  * its parent by the first line alone (so a sentence that goes on in the next line is cut). Here a
  * line that does not end a sentence is joined with the next, and a command's first paragraph is
  * split after its first sentence: the summary its parent lists is one whole sentence, and the rest
- * wraps at the terminal's width.
+ * wraps at the terminal's width. Descriptions and the list of commands wrap at spaces only (picocli
+ * also breaks after a period inside a word, so "key.pem" could end a line as "key.").
  */
 final class HelpText {
   /** The end of a sentence, with the closing quote or bracket that may follow it. */
@@ -26,15 +31,91 @@ final class HelpText {
 
   private HelpText() {}
 
-  /** Rewrites the description and footer of {@code cl}'s command and of all its subcommands. */
+  /**
+   * Rewrites the description and footer of {@code cl}'s command and of all its subcommands, and
+   * renders their descriptions and lists of commands wrapped at spaces.
+   */
   static void tidy(CommandLine cl) {
     CommandSpec spec = cl.getCommandSpec();
     UsageMessageSpec usage = spec.usageMessage();
     usage.description(summaryFirst(paragraphs(usage.description())).toArray(new String[0]));
     usage.footer(paragraphs(usage.footer()).toArray(new String[0]));
-    for (CommandLine sub : new java.util.LinkedHashSet<>(cl.getSubcommands().values())) {
+    cl.getHelpSectionMap().put(UsageMessageSpec.SECTION_KEY_DESCRIPTION, HelpText::description);
+    cl.getHelpSectionMap().put(UsageMessageSpec.SECTION_KEY_COMMAND_LIST, HelpText::commandList);
+    for (CommandLine sub : new LinkedHashSet<>(cl.getSubcommands().values())) {
       tidy(sub);
     }
+  }
+
+  /** The command's description, each paragraph wrapped at spaces to the usage width. */
+  static String description(Help help) {
+    StringBuilder out = new StringBuilder();
+    int width = help.commandSpec().usageMessage().width();
+    for (String paragraph : help.commandSpec().usageMessage().description()) {
+      for (String line : String.format(Locale.ROOT, paragraph).split("\\R", -1)) {
+        for (String wrapped : wrap(line, width)) {
+          out.append(wrapped).append(System.lineSeparator());
+        }
+      }
+    }
+    return out.toString();
+  }
+
+  /**
+   * The subcommands, one per entry: its name, then its summary (the first line of its description)
+   * wrapped at spaces, continued under itself.
+   */
+  static String commandList(Help help) {
+    Map<String, Help> subcommands = help.subcommands();
+    if (subcommands.isEmpty()) {
+      return "";
+    }
+    int nameWidth = 0;
+    for (Map.Entry<String, Help> e : subcommands.entrySet()) {
+      nameWidth = Math.max(nameWidth, e.getKey().length());
+    }
+    int indent = 2 + nameWidth + 2;
+    int width = help.commandSpec().usageMessage().width();
+    StringBuilder out = new StringBuilder();
+    for (Map.Entry<String, Help> e : subcommands.entrySet()) {
+      UsageMessageSpec usage = e.getValue().commandSpec().usageMessage();
+      if (usage.hidden()) {
+        continue;
+      }
+      String[] lines = usage.header().length > 0 ? usage.header() : usage.description();
+      String summary = lines.length == 0 ? "" : String.format(Locale.ROOT, lines[0]).strip().replaceAll("\\s+", " ");
+      String first = wrap(summary, width - indent).get(0);
+      out.append("  ").append(String.format(Locale.ROOT, "%-" + nameWidth + "s", e.getKey())).append("  ")
+          .append(first).append(System.lineSeparator());
+      String rest = summary.substring(first.length()).strip();
+      if (!rest.isEmpty()) {
+        for (String line : wrap(rest, width - indent - 2)) {
+          out.append(" ".repeat(indent + 2)).append(line).append(System.lineSeparator());
+        }
+      }
+    }
+    return out.toString();
+  }
+
+  /**
+   * {@code text} in lines of at most {@code width} characters, broken at spaces only (a word longer
+   * than the width gets a line of its own); at least one line.
+   */
+  static List<String> wrap(String text, int width) {
+    List<String> lines = new ArrayList<>();
+    StringBuilder line = new StringBuilder();
+    for (String word : text.strip().split(" +")) {
+      if (line.length() > 0 && line.length() + 1 + word.length() > width) {
+        lines.add(line.toString());
+        line.setLength(0);
+      }
+      if (line.length() > 0) {
+        line.append(' ');
+      }
+      line.append(word);
+    }
+    lines.add(line.toString());
+    return lines;
   }
 
   /**
