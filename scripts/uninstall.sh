@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Removes what scripts/install.sh installed: the program (/opt/certkeeper), the launcher
-# (/usr/local/bin/certkeeper) and the unit. Keeps the data (/var/lib/certkeeper: the store and
-# the CA) and the configuration (/etc/certkeeper) unless --purge is given.
+# (/usr/local/bin/certkeeper), the shell completion, the man pages and the unit. Keeps the data
+# (/var/lib/certkeeper: the store and the CA) and the configuration (/etc/certkeeper) unless
+# --purge is given.
 #
 # Usage: scripts/uninstall.sh [--prefix DIR] [--purge] [--dry-run]
 #   --prefix DIR   the prefix given to install.sh
@@ -51,6 +52,8 @@ fi
 run rm -f "$unit"
 [ "$systemd_here" = 1 ] && run systemctl daemon-reload
 run rm -f "$prefix/usr/local/bin/certkeeper"
+run rm -f "$prefix/usr/local/share/bash-completion/completions/certkeeper"
+run rm -f "$prefix/usr/local/share/man/man1/certkeeper.1" "$prefix"/usr/local/share/man/man1/certkeeper-*.1
 run rm -rf "$prefix/opt/certkeeper"
 
 if [ "$purge" = 1 ]; then
