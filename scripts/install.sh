@@ -1,7 +1,11 @@
 #!/usr/bin/env bash
 # Installs certkeeper from this checkout:
 #   /opt/certkeeper/{certkeeper.jar,lib/,README.md}   the program
+#   /opt/certkeeper/{certkeeper.jsa,cds-archive}     its class-data-sharing archive (faster starts), and
+#                                                    the script that makes it (again after a JDK upgrade)
 #   /usr/local/bin/certkeeper                        a launcher (java -jar)
+#   /usr/local/share/bash-completion/completions/certkeeper   bash completion
+#   /usr/local/share/man/man1/certkeeper*.1          man pages (man certkeeper, man certkeeper-status, ...)
 #   /etc/certkeeper/certkeeper.yaml                  the sample configuration, only if none is there
 #   /etc/certkeeper/{ca-passphrase,smtp-password}    empty root-only credential files, only if absent
 #   /etc/systemd/system/certkeeper.service           the unit, enabled (not started)
@@ -11,11 +15,15 @@
 # and the system user 'certkeeper'. Builds target/certkeeper.jar first when it is missing or older
 # than the sources.
 #
-# Usage: scripts/install.sh [--prefix DIR] [--dry-run] [--no-systemd] [--no-build]
+# Usage: scripts/install.sh [--prefix DIR] [--dry-run] [--no-systemd] [--no-build] [--no-cds]
 #   --prefix DIR   install under DIR (e.g. a package build root); no user, no systemctl
 #   --dry-run      print each action without doing it
 #   --no-systemd   leave out the unit
 #   --no-build     use target/certkeeper.jar as it is (fail when it is missing)
+#   --no-cds       make no class-data-sharing archive (it takes about 20 s, and is valid only for
+#                  the JVM that made it and the jar at the path installed: run install.sh again
+#                  after a JDK upgrade; an archive made under a --prefix build root is ignored
+#                  once the files move)
 set -euo pipefail
 
 root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
@@ -23,6 +31,7 @@ prefix=""
 dry_run=0
 systemd=1
 build=1
+cds=1
 
 usage() { sed -n '2,/^set -e/p' "${BASH_SOURCE[0]}" | sed '$d; s/^# \{0,1\}//'; }
 die() { echo "install.sh: $*" >&2; exit 1; }
@@ -34,6 +43,7 @@ while [ $# -gt 0 ]; do
     --dry-run) dry_run=1; shift ;;
     --no-systemd) systemd=0; shift ;;
     --no-build) build=0; shift ;;
+    --no-cds) cds=0; shift ;;
     -h|--help) usage; exit 0 ;;
     *) die "unknown option: $1 (try --help)" ;;
   esac
@@ -47,6 +57,8 @@ opt="$prefix/opt/certkeeper"
 bin="$prefix/usr/local/bin"
 etc="$prefix/etc/certkeeper"
 unit_dir="$prefix/etc/systemd/system"
+completion_dir="$prefix/usr/local/share/bash-completion/completions"
+man_dir="$prefix/usr/local/share/man/man1"
 jar="$root/target/certkeeper.jar"
 
 # Runs a command, or prints it under --dry-run.
@@ -91,14 +103,59 @@ run rm -rf "$opt/lib"
 run mv "$opt/lib.new" "$opt/lib"
 run install -m 0644 "$root/README.md" "$opt/README.md"
 
+if [ "$cds" = 1 ]; then
+  echo "install.sh: making the class-data-sharing archive (about 20 s; --no-cds leaves it out)"
+  run install -m 0755 "$root/scripts/cds-archive" "$opt/cds-archive"
+  run "$opt/cds-archive" "$opt/certkeeper.jar" "$opt/certkeeper.jsa"
+else
+  run rm -f "$opt/certkeeper.jsa" "$opt/cds-archive"
+fi
+
 write_file "$bin/certkeeper" 0755 <<LAUNCHER
 #!/bin/sh
 # certkeeper launcher (installed by scripts/install.sh). JVM options: CERTKEEPER_JAVA_OPTS.
+# Passes the class-data-sharing archive when there is one (the JVM ignores it when it does not
+# match this JVM or jar), and for every command but 'daemon' a JVM tuned for a short run.
 java=java
 [ -n "\${JAVA_HOME:-}" ] && java="\$JAVA_HOME/bin/java"
+jar="$opt/certkeeper.jar"
+jsa="$opt/certkeeper.jsa"
+# certkeeper sets this umask itself when started otherwise; set here, it costs the JVM nothing.
+umask 077
+cds=""
+[ -f "\$jsa" ] && cds=1
+# The command: the first word that is not an option or a global option's value.
+verb=""
+skip=""
+for a in "\$@"; do
+  if [ -n "\$skip" ]; then skip=""; continue; fi
+  case "\$a" in
+    --config|--data-dir) skip=1 ;;
+    -*) ;;
+    *) verb=\$a; break ;;
+  esac
+done
+short=""
+[ "\$verb" = daemon ] || short=1
 # shellcheck disable=SC2086
-exec "\$java" \${CERTKEEPER_JAVA_OPTS:-} -jar "$opt/certkeeper.jar" "\$@"
+exec "\$java" \${cds:+"-XX:SharedArchiveFile=\$jsa"} \${cds:+-Xshare:auto} \${cds:+-Xlog:cds=off} \${cds:+-Xlog:cds+dynamic=off} \\
+  \${short:+-XX:TieredStopAtLevel=1} \${short:+-XX:+UseSerialGC} \${CERTKEEPER_JAVA_OPTS:-} -jar "\$jar" "\$@"
 LAUNCHER
+
+# Shell completion and man pages, when the build made them.
+if [ -f "$root/target/completion/certkeeper" ]; then
+  run install -d -m 0755 "$completion_dir"
+  run install -m 0644 "$root/target/completion/certkeeper" "$completion_dir/certkeeper"
+else
+  echo "install.sh: no target/completion/certkeeper (built with -Dmaven.test.skip?); no shell completion installed"
+fi
+if compgen -G "$root/target/man/*.1" >/dev/null; then
+  run install -d -m 0755 "$man_dir"
+  run rm -f "$man_dir"/certkeeper.1 "$man_dir"/certkeeper-*.1
+  run install -m 0644 "$root"/target/man/*.1 "$man_dir/"
+else
+  echo "install.sh: no target/man/*.1 (built with -Dmaven.test.skip?); no man pages installed"
+fi
 
 # 3. Configuration: never overwrite what is there.
 if [ -e "$etc/certkeeper.yaml" ]; then

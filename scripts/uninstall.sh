@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Removes what scripts/install.sh installed: the program (/opt/certkeeper), the launcher
-# (/usr/local/bin/certkeeper), the units (certkeeper.service, its generated drop-in outputs.conf,
-# certkeeper-reload@.service and .path, and the enabled path instances). Keeps the data
+# (/usr/local/bin/certkeeper), the shell completion, the man pages, the units (certkeeper.service,
+# its generated drop-in outputs.conf, certkeeper-reload@.service and .path, and the enabled path
+# instances). Keeps the data
 # (/var/lib/certkeeper: the store and the CA) and the configuration (/etc/certkeeper) unless
 # --purge is given.
 #
@@ -65,6 +66,8 @@ fi
 [ -d "$unit_dir/certkeeper.service.d" ] && run rmdir --ignore-fail-on-non-empty "$unit_dir/certkeeper.service.d"
 [ "$systemd_here" = 1 ] && run systemctl daemon-reload
 run rm -f "$prefix/usr/local/bin/certkeeper"
+run rm -f "$prefix/usr/local/share/bash-completion/completions/certkeeper"
+run rm -f "$prefix/usr/local/share/man/man1/certkeeper.1" "$prefix"/usr/local/share/man/man1/certkeeper-*.1
 run rm -rf "$prefix/opt/certkeeper"
 
 if [ "$purge" = 1 ]; then

@@ -30,10 +30,11 @@ import picocli.CommandLine.Spec;
     name = "backup",
     mixinStandardHelpOptions = true,
     description = {
-      "Write a consistent copy of the store, its password, the CA directory and the managed certificates",
-      "(managed/: every generation and which one is in force) to one zip file (mode 0600: it holds",
-      "private keys). Safe while the daemon runs: the store is copied from one snapshot, and a renewal",
-      "during the backup is settled by the restored daemon at start. Restore with 'certkeeper restore'.",
+      "Write a consistent copy of the data directory to one zip file.",
+      "The file holds the store, its password, the CA directory and the managed certificates (managed/:",
+      "every generation and which one is in force); its mode is 0600, as it holds private keys.",
+      "Safe while the daemon runs: the store is copied from one snapshot, and a renewal during the backup",
+      "is settled by the restored daemon at start. Restore with 'certkeeper restore'.",
       "A PostgreSQL store is backed up with pg_dump instead."
     })
 final class BackupCommand implements Callable<Integer> {

@@ -14,43 +14,19 @@ import java.time.Clock;
 import java.util.Map;
 import java.util.Optional;
 import picocli.CommandLine.Command;
-import picocli.CommandLine.HelpCommand;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 
 /**
  * The root command: global options and the environment every subcommand reads (configuration,
- * data directory, store, clock, output streams).
+ * data directory, store, clock, output streams). Its subcommands are added by {@link CommandTree}.
  */
 @Command(
     name = "certkeeper",
     mixinStandardHelpOptions = true,
     versionProvider = VersionProvider.class,
     description = "Certificate lifecycle daemon: inventory, probe, issue and renew, serve, alert.",
-    subcommands = {
-      HelpCommand.class,
-      DaemonCommand.class,
-      ConfigCommand.class,
-      StatusCommand.class,
-      EndpointCommand.class,
-      ScheduleCommand.class,
-      ProbeCommand.class,
-      VerifyCommand.class,
-      AlertsCommand.class,
-      MailCommand.class,
-      CaCommand.class,
-      IssueCommand.class,
-      SignCommand.class,
-      RevokeCommand.class,
-      CrlCommand.class,
-      ListCommand.class,
-      MetricsCommand.class,
-      BackupCommand.class,
-      RestoreCommand.class,
-      RenewCommand.class,
-      ExplainCommand.class,
-    },
     footer = {
       "",
       "Exit codes: 0 ok, 1 usage or operation error, 2 configuration error, 3 daemon could not start;",

@@ -33,9 +33,10 @@ import picocli.CommandLine.Spec;
     name = "issue",
     mixinStandardHelpOptions = true,
     description = {
-      "Issue a certificate with a new key from the local CA and write key.pem (PKCS#8, 0600), cert.pem,",
-      "chain.pem (issuer chain without the root), fullchain.pem and bundle.p12 (key + chain; its",
-      "password from --p12-password, else generated into bundle.p12.pass, 0600) into --out-dir.",
+      "Issue a certificate with a new key from the local CA.",
+      "Writes into --out-dir: key.pem (PKCS#8, 0600), cert.pem, chain.pem (issuer chain without the root),",
+      "fullchain.pem and bundle.p12 (key + chain; its password from --p12-password, else generated into",
+      "bundle.p12.pass, 0600).",
       "The certificate is recorded in the store before any file is written. The CN is always also a SAN."
     })
 final class IssueCommand implements Callable<Integer> {

@@ -22,19 +22,36 @@ public final class Main {
    */
   static final int UMASK = 0077;
 
+  /** The system property that names SLF4J's provider, and logback's. */
+  static final String SLF4J_PROVIDER = "slf4j.provider";
+  static final String LOGBACK_PROVIDER = "ch.qos.logback.classic.spi.LogbackServiceProvider";
+
   public static void main(String[] args) {
-    io.certkeeper.util.Posix.umask(UMASK);
-    boolean verbose = Arrays.asList(args).contains("-v") || Arrays.asList(args).contains("--verbose");
-    Logging.forCli(verbose);
+    setUp(args);
     int code = run(args, new PrintWriter(System.out, true), new PrintWriter(System.err, true),
         System.getenv(), Clock.systemUTC());
     System.exit(code);
   }
 
+  /** What the process needs before any command runs: its umask, and how it logs. */
+  static void setUp(String[] args) {
+    io.certkeeper.util.Posix.ensureUmask(UMASK);
+    // Named, SLF4J's provider is not searched for in every jar of the class path.
+    if (System.getProperty(SLF4J_PROVIDER) == null) {
+      System.setProperty(SLF4J_PROVIDER, LOGBACK_PROVIDER);
+    }
+    boolean verbose = Arrays.asList(args).contains("-v") || Arrays.asList(args).contains("--verbose");
+    if (verbose) {
+      Logging.forCli(true);
+    }
+    // Otherwise logback starts when something first logs, configured by LoggingDefaults as
+    // Logging.forCli(false) would: a command that logs nothing does not pay for it.
+  }
+
   /** Runs one command line and returns its exit code; used by {@link #main} and by tests. */
   public static int run(String[] args, PrintWriter out, PrintWriter err, Map<String, String> env, Clock clock) {
     CertkeeperCommand root = new CertkeeperCommand(env, clock);
-    CommandLine cl = new CommandLine(root);
+    CommandLine cl = CommandTree.forArgs(root, args);
     cl.setOut(out);
     cl.setErr(err);
     cl.setCaseInsensitiveEnumValuesAllowed(true);

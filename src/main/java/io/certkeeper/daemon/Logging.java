@@ -27,12 +27,16 @@ public final class Logging {
 
   /** Logs for a CLI command: warnings (debug with {@code --verbose}) to stderr. */
   public static void forCli(boolean verbose) {
-    configure(verbose ? Level.DEBUG : Level.WARN, "System.err", false);
+    forCli((LoggerContext) LoggerFactory.getILoggerFactory(), verbose);
+  }
+
+  /** As {@link #forCli(boolean)}, on {@code ctx}. */
+  static void forCli(LoggerContext ctx, boolean verbose) {
+    configure(ctx, verbose ? Level.DEBUG : Level.WARN, "System.err", false);
     if (!verbose) {
       // A command reports a store failure as its own one-line error (and retries the transient
       // ones while a daemon starts or stops): the pool's and the migrator's own lines about the
       // same failure would only repeat it, several lines long. --verbose shows them.
-      LoggerContext ctx = (LoggerContext) LoggerFactory.getILoggerFactory();
       ctx.getLogger("com.zaxxer.hikari").setLevel(Level.OFF);
       ctx.getLogger("org.flywaydb").setLevel(Level.OFF);
     }
@@ -45,7 +49,11 @@ public final class Logging {
   }
 
   private static void configure(Level level, String target, boolean journal) {
-    LoggerContext ctx = (LoggerContext) LoggerFactory.getILoggerFactory();
+    configure((LoggerContext) LoggerFactory.getILoggerFactory(), level, target, journal);
+  }
+
+  /** Replaces {@code ctx}'s configuration: one console appender on {@code target}, at {@code level}. */
+  static void configure(LoggerContext ctx, Level level, String target, boolean journal) {
     ctx.reset();
     ConsoleAppender<ILoggingEvent> appender = new ConsoleAppender<>();
     appender.setContext(ctx);

@@ -93,6 +93,15 @@ public final class Store implements AutoCloseable {
     return "jdbc:h2:file:" + h2DatabaseName(dataDir) + ";LOCK_TIMEOUT=10000;WRITE_DELAY=0";
   }
 
+  /**
+   * Added to {@link #h2Url} when a command holds the file itself (no daemon serves it): the file is
+   * closed without compacting. H2 otherwise spends up to 200 ms rewriting chunks when its last
+   * connection closes, which is most of what a short command like {@code status} costs at its end;
+   * the daemon, which holds the file for long, still compacts at its close, and H2 reuses the space
+   * of unused chunks either way.
+   */
+  static final String COMMAND_SETTINGS = ";MAX_COMPACT_TIME=0";
+
   /** H2's name for the database under {@code dataDir}: the one the embedded URL opens. */
   static String h2DatabaseName(Path dataDir) {
     return "retry:" + dataDir.toAbsolutePath().normalize().resolve("certkeeper");
@@ -278,7 +287,8 @@ public final class Store implements AutoCloseable {
       boolean hold) throws StoreException {
     char[] secret = password.isPresent() ? password.get() : StoreSecret.readOrCreate(dataDir);
     Optional<StoreServer.Endpoint> daemon = hold ? Optional.empty() : StoreServer.find(dataDir);
-    String url = daemon.map(d -> d.url() + ";LOCK_TIMEOUT=10000").orElseGet(() -> h2Url(dataDir));
+    String url = daemon.map(d -> d.url() + ";LOCK_TIMEOUT=10000")
+        .orElseGet(() -> hold ? h2Url(dataDir) : h2Url(dataDir) + COMMAND_SETTINGS);
     try {
       return open(url, user, Optional.of(secret), poolSize, daemon.isEmpty());
     } catch (StoreException e) {

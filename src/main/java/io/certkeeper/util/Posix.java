@@ -31,9 +31,15 @@ public final class Posix {
   private static final Set<String> OPEN_FLAGS_KNOWN =
       Set.of("amd64", "x86_64", "aarch64", "arm64", "riscv64", "ppc64le", "s390x");
 
-  private static final LibC LIBC = load();
-
   private Posix() {}
+
+  /**
+   * The binding, made when a call first needs it: loading JNA and its native part costs a command
+   * that never calls into the C library (or finds its umask already right) a good part of its start.
+   */
+  private static final class Bound {
+    static final LibC LIBC = load();
+  }
 
   /** The C functions used here. */
   interface LibC extends Library {
@@ -65,7 +71,36 @@ public final class Posix {
 
   /** Whether the C library is bound (Linux with JNA's native part loadable). */
   public static boolean available() {
-    return LIBC != null;
+    return Bound.LIBC != null;
+  }
+
+  /**
+   * Makes {@code mask} the process's file creation mask. The current mask is read from
+   * {@code /proc/self/status} first, and the C library is bound only when it differs (a launcher
+   * that ran {@code umask} already set it).
+   *
+   * @return whether the mask is in force now ({@code false} when it differed and could not be set)
+   */
+  public static boolean ensureUmask(int mask) {
+    OptionalInt current = currentUmask();
+    if (current.isPresent() && current.getAsInt() == mask) {
+      return true;
+    }
+    return umask(mask).isPresent();
+  }
+
+  /** The process's file creation mask from {@code /proc/self/status} (Linux 4.7 and later); empty elsewhere. */
+  public static OptionalInt currentUmask() {
+    try (java.io.BufferedReader r = java.nio.file.Files.newBufferedReader(Path.of("/proc/self/status"))) {
+      for (String line = r.readLine(); line != null; line = r.readLine()) {
+        if (line.startsWith("Umask:")) {
+          return OptionalInt.of(Integer.parseInt(line.substring("Umask:".length()).strip(), 8));
+        }
+      }
+    } catch (IOException | RuntimeException e) {
+      // no procfs, or another format: the caller asks the C library
+    }
+    return OptionalInt.empty();
   }
 
   /**
@@ -74,10 +109,10 @@ public final class Posix {
    * inherited by child processes.
    */
   public static Optional<Integer> umask(int mask) {
-    if (LIBC == null) {
+    if (Bound.LIBC == null) {
       return Optional.empty();
     }
-    return Optional.of(LIBC.umask(mask));
+    return Optional.of(Bound.LIBC.umask(mask));
   }
 
   /**
@@ -87,11 +122,11 @@ public final class Posix {
    * @return whether the kernel accepted it
    */
   public static boolean becomeChildSubreaper() {
-    if (LIBC == null) {
+    if (Bound.LIBC == null) {
       return false;
     }
     try {
-      return LIBC.prctl(PR_SET_CHILD_SUBREAPER, 1, 0, 0, 0) == 0;
+      return Bound.LIBC.prctl(PR_SET_CHILD_SUBREAPER, 1, 0, 0, 0) == 0;
     } catch (RuntimeException e) { // blocked by a seccomp filter
       return false;
     }
@@ -104,10 +139,10 @@ public final class Posix {
    * @return whether a child was reaped
    */
   public static boolean reapIfExited(long pid) {
-    if (LIBC == null || pid <= 0 || pid > Integer.MAX_VALUE) {
+    if (Bound.LIBC == null || pid <= 0 || pid > Integer.MAX_VALUE) {
       return false;
     }
-    return LIBC.waitpid((int) pid, new int[1], WNOHANG) == pid;
+    return Bound.LIBC.waitpid((int) pid, new int[1], WNOHANG) == pid;
   }
 
   /**
@@ -117,10 +152,10 @@ public final class Posix {
    * kernel narrows {@code mode} by the umask; {@link #fchmod} sets it exactly.
    */
   public static OptionalInt createExclusive(Path file, int mode) throws IOException {
-    if (LIBC == null || !OPEN_FLAGS_KNOWN.contains(System.getProperty("os.arch", "").toLowerCase(Locale.ROOT))) {
+    if (Bound.LIBC == null || !OPEN_FLAGS_KNOWN.contains(System.getProperty("os.arch", "").toLowerCase(Locale.ROOT))) {
       return OptionalInt.empty();
     }
-    int fd = LIBC.open(file.toString(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, mode);
+    int fd = Bound.LIBC.open(file.toString(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, mode);
     if (fd < 0) {
       int errno = Native.getLastError();
       if (errno == EEXIST) {
@@ -134,26 +169,26 @@ public final class Posix {
   /** Sets the permission bits of the open file {@code fd}, exactly (the umask does not apply). */
   public static void fchmod(int fd, int mode) throws IOException {
     requireBound();
-    if (LIBC.fchmod(fd, mode) != 0) {
+    if (Bound.LIBC.fchmod(fd, mode) != 0) {
       throw new IOException("fchmod failed (errno " + Native.getLastError() + ")");
     }
   }
 
   /** Closes a descriptor from {@link #createExclusive}. */
   public static void close(int fd) {
-    if (LIBC != null) {
-      LIBC.close(fd);
+    if (Bound.LIBC != null) {
+      Bound.LIBC.close(fd);
     }
   }
 
   private static void requireBound() {
-    if (LIBC == null) {
+    if (Bound.LIBC == null) {
       throw new IllegalStateException("the C library is not bound here");
     }
   }
 
   /** The effective user id, when available. */
   public static Optional<Integer> effectiveUid() {
-    return LIBC == null ? Optional.empty() : Optional.of(LIBC.geteuid());
+    return Bound.LIBC == null ? Optional.empty() : Optional.of(Bound.LIBC.geteuid());
   }
 }

@@ -14,7 +14,10 @@ import java.util.Map;
  * machine, the JDK and the targets met or missed) and prints one table.
  */
 public final class Report {
-  private static final List<String> SECTIONS = List.of("probe", "issuance", "inventory", "reload", "footprint");
+  private static final List<String> SECTIONS = List.of("probe", "issuance", "inventory", "reload", "footprint", "cli");
+
+  /** The commands of the {@code cli} section, in the order the table shows them. */
+  private static final List<String> CLI_COMMANDS = List.of("version", "status", "list_json", "verify", "probe");
 
   private Report() {}
 
@@ -144,6 +147,23 @@ public final class Report {
       }
       double idle = fp.path("idle").path("rss_mb_end").asDouble();
       target(targets, "daemon_rss_idle_under_150mb", idle < 150, idle + " MB");
+    }
+
+    JsonNode cli = results.path("cli");
+    if (!cli.isMissingNode()) {
+      t.append("\n== CLI wall time (ms, median of ").append(cli.path("rounds").asInt())
+          .append("), beside java -version = ").append(cli.path("java_version_ms").asText()).append(" ms ==\n");
+      t.append(String.format("%-10s %18s %18s %8s%n", "command", "scripts/certkeeper", "installed", "ratio"));
+      for (String c : CLI_COMMANDS) {
+        JsonNode ck = cli.path("launchers").path("checkout");
+        JsonNode in = cli.path("launchers").path("installed");
+        double ratio = cli.path(c + "_over_java_version").asDouble();
+        t.append(String.format("%-10s %18.0f %18.0f %7.1fx%n", c, ck.path(c + "_ms").asDouble(),
+            in.path(c + "_ms").asDouble(), ratio));
+        target(targets, "cli_" + c + "_within_10x_java_version", ratio <= 10, ratio + "x");
+      }
+      t.append("ratio = the slower launcher's median over java -version's; JVM options of the installed launcher: ")
+          .append(cli.path("jvm_options").asText()).append('\n');
     }
 
     t.append("\n== targets ==\n");

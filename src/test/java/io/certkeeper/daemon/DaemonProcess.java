@@ -20,6 +20,24 @@ final class DaemonProcess implements AutoCloseable {
     return Path.of(p).toAbsolutePath();
   }
 
+  /**
+   * The JVM options the launchers pass (scripts/certkeeper, the installed one): the build's
+   * class-data-sharing archive beside the jar when there is one, and for a command, not the
+   * daemon, a JVM for a short run. The daemon keeps C1 only, as these tests always ran it.
+   */
+  static List<String> jvmOptions(boolean daemon) {
+    List<String> options = new ArrayList<>();
+    Path jsa = jar().resolveSibling("certkeeper.jsa");
+    if (java.nio.file.Files.isRegularFile(jsa)) {
+      options.addAll(List.of("-XX:SharedArchiveFile=" + jsa, "-Xshare:auto", "-Xlog:cds=off", "-Xlog:cds+dynamic=off"));
+    }
+    options.add("-XX:TieredStopAtLevel=1");
+    if (!daemon) {
+      options.add("-XX:+UseSerialGC");
+    }
+    return options;
+  }
+
   private final Process process;
   private final List<String> lines = new CopyOnWriteArrayList<>();
 
@@ -40,7 +58,9 @@ final class DaemonProcess implements AutoCloseable {
   }
 
   static DaemonProcess start(Map<String, String> env, String... args) throws IOException {
-    List<String> cmd = new ArrayList<>(List.of("java", "-Xshare:auto", "-XX:TieredStopAtLevel=1", "-jar", jar().toString()));
+    List<String> cmd = new ArrayList<>(List.of("java"));
+    cmd.addAll(jvmOptions(true));
+    cmd.addAll(List.of("-jar", jar().toString()));
     cmd.addAll(List.of(args));
     ProcessBuilder pb = new ProcessBuilder(cmd).redirectErrorStream(true);
     pb.environment().remove("JOURNAL_STREAM");
@@ -61,7 +81,9 @@ final class DaemonProcess implements AutoCloseable {
    */
   static Result cli(Map<String, String> env, Duration timeout, List<String> args)
       throws IOException, InterruptedException {
-    List<String> cmd = new ArrayList<>(List.of("java", "-XX:TieredStopAtLevel=1", "-jar", jar().toString()));
+    List<String> cmd = new ArrayList<>(List.of("java"));
+    cmd.addAll(jvmOptions(false));
+    cmd.addAll(List.of("-jar", jar().toString()));
     cmd.addAll(args);
     java.io.File out = java.io.File.createTempFile("certkeeper-cli", ".out");
     java.io.File err = java.io.File.createTempFile("certkeeper-cli", ".err");
