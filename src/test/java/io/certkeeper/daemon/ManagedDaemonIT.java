@@ -158,7 +158,7 @@ class ManagedDaemonIT {
       io.certkeeper.testing.OpenSsl.Result r = io.certkeeper.testing.OpenSsl.exec(dir, cmd);
       assertTrue(r.output().trim().endsWith("200"), r.output());
       // issued moments ago at start: a second renewal within the minimum interval is refused
-      assertTrue(r.output().contains("\"kind\" : \"REFUSED\""), r.output());
+      assertTrue(r.output().contains("\"kind\" : \"refused\""), r.output());
       cmd = new java.util.ArrayList<>(curl);
       cmd.add("https://127.0.0.1:" + admin + "/api/v1/certificates/nope/renew");
       assertTrue(io.certkeeper.testing.OpenSsl.exec(dir, cmd).output().trim().endsWith("404"));
