@@ -47,7 +47,7 @@ public final class ConfigLoader {
     } catch (CharacterCodingException e) {
       throw new ConfigException(file + ": not UTF-8 text", e);
     } catch (IOException e) {
-      throw new ConfigException(file + ": cannot read: " + ErrorText.reason(e), e);
+      throw new ConfigException(file + ": cannot read: " + ErrorText.reason(file, e), e);
     }
     return parse(file, text);
   }

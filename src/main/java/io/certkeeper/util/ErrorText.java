@@ -71,6 +71,19 @@ public final class ErrorText {
     return s.startsWith(name + ":") ? s : name + ": " + s;
   }
 
+  /**
+   * What {@code t} means for {@code file}: the bare reason when {@code t} is about {@code file}
+   * itself ({@code no such file or directory}), else with the file it is about
+   * ({@code /srv/out: already exists} when a parent folder is a file).
+   */
+  public static String reason(Path file, Throwable t) {
+    Throwable c = unwrap(t);
+    if (c instanceof FileSystemException f && f.getFile() != null && !Path.of(f.getFile()).equals(file)) {
+      return of(c);
+    }
+    return reason(c);
+  }
+
   /** What {@code t} means, without the file a file-system exception names. */
   public static String reason(Throwable t) {
     Throwable c = unwrap(t);

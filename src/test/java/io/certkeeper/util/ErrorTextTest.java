@@ -39,6 +39,14 @@ class ErrorTextTest {
     assertEquals("/srv/x: no such file or directory", ErrorText.about(Path.of("/srv/x"), new NoSuchFileException("/srv/x")));
   }
 
+  @Test
+  void aReasonAboutAnotherFileNamesIt() {
+    Path out = Path.of("/srv/a-file/out.pem");
+    assertEquals("no such file or directory", ErrorText.reason(out, new NoSuchFileException(out.toString())));
+    assertEquals("/srv/a-file: already exists",
+        ErrorText.reason(out, new java.nio.file.FileAlreadyExistsException("/srv/a-file")));
+  }
+
   @ParameterizedTest(name = "{0}")
   @CsvSource(delimiter = '|', textBlock = """
       Netty's resolver | Failed to resolve 'x.invalid' [A(1), AAAA(28)] after 2 queries | cannot resolve host x.invalid
