@@ -4,6 +4,7 @@ import io.certkeeper.alert.AlertLedger;
 import io.certkeeper.alert.LedgerEntry;
 import io.certkeeper.store.Store;
 import io.certkeeper.util.Json;
+import io.certkeeper.util.Timestamps;
 import java.io.PrintWriter;
 import java.util.ArrayList;
 import java.util.List;
@@ -80,19 +81,31 @@ final class AlertsCommand implements Callable<Integer> {
         out.println("no alerts");
         return ExitCodes.OK;
       }
+      Table t = Table.of("ID", "STATUS", "SEVERITY", "RECIPIENT", "ALERT", "DELIVERY");
       for (LedgerEntry e : entries) {
-        String when;
-        switch (e.status()) {
-          case "sent": when = "sent " + e.sentAt(); break;
-          case "failed": when = "failed: " + e.lastError(); break;
-          default:
-            when = "due " + e.nextAttemptAt() + (e.attempts() > 0 ? ", attempt " + e.attempts() + " failed: "
-                + e.lastError() : "");
-        }
-        out.printf("%-6d %-8s %-8s %-30s %s%n         %s%n", e.id(), e.status(), e.severity(), e.recipient(),
-            e.title(), when);
+        t.row(e.id(), e.status(), e.severity(), e.recipient(), e.title(), delivery(e));
       }
+      t.print(out);
     }
     return ExitCodes.OK;
+  }
+
+  /** When it was sent, when it is due, or why it failed. */
+  static String delivery(LedgerEntry e) {
+    switch (e.status()) {
+      case "sent":
+        return "sent " + Timestamps.format(e.sentAt());
+      case "failed":
+        return "failed after " + attempts(e.attempts()) + ": " + e.lastError();
+      case "sending":
+        return "being sent, " + attempts(e.attempts()) + " before";
+      default:
+        return "due " + Timestamps.format(e.nextAttemptAt())
+            + (e.attempts() > 0 ? ", " + attempts(e.attempts()) + " failed, last: " + e.lastError() : "");
+    }
+  }
+
+  private static String attempts(int n) {
+    return n + (n == 1 ? " attempt" : " attempts");
   }
 }

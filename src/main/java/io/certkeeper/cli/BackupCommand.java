@@ -75,7 +75,7 @@ final class BackupCommand implements Callable<Integer> {
       manifest = BackupArchive.write(out.toAbsolutePath(), storeZip, dataDir, managed, schema,
           root.clock().instant());
     } catch (IOException e) {
-      throw new CliException(ExitCodes.USAGE, "cannot write the backup " + out + ": " + e.getMessage(), e);
+      throw new CliException(ExitCodes.USAGE, "cannot write the backup " + out + ": " + io.certkeeper.util.ErrorText.reason(out, e), e);
     } finally {
       Files.deleteIfExists(storeZip);
     }

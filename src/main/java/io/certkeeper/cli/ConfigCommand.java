@@ -1,6 +1,5 @@
 package io.certkeeper.cli;
 
-import com.fasterxml.jackson.dataformat.yaml.YAMLMapper;
 import io.certkeeper.config.Config;
 import io.certkeeper.config.ConfigLoader;
 import io.certkeeper.util.Json;
@@ -27,7 +26,8 @@ final class ConfigCommand {
       mixinStandardHelpOptions = true,
       description = {
         "Validate the configuration and print the effective configuration (defaults filled in,",
-        "secrets shown as references, passwords in URLs masked). Exit 0 when valid, 2 when not."
+        "secrets shown as references, passwords in URLs masked); it loads again as it is.",
+        "Exit 0 when valid, 2 when not."
       })
   static final class Check implements Callable<Integer> {
     @Spec CommandSpec spec;
@@ -53,7 +53,7 @@ final class ConfigCommand {
         doc.put("valid", true);
         doc.put("file", file);
         doc.put("dataDir", dataDir.toString());
-        doc.put("config", new YAMLMapper().readTree(ConfigLoader.render(config)));
+        doc.put("config", ConfigLoader.effective(config));
         out.println(Json.pretty(doc));
       } else {
         out.println("# " + (file == null ? "no configuration file; defaults" : file + ": OK"));

@@ -18,6 +18,8 @@ import io.certkeeper.util.Durations;
 import io.certkeeper.util.HostPort;
 import io.certkeeper.util.Json;
 import io.certkeeper.util.TargetsFile;
+import io.certkeeper.util.TimeLeft;
+import io.certkeeper.util.Timestamps;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.nio.file.Path;
@@ -198,7 +200,7 @@ final class EndpointCommand {
       try {
         lines = TargetsFile.read(file);
       } catch (IOException e) {
-        throw CliException.usage("cannot read " + file + ": " + e.getMessage());
+        throw CliException.usage("cannot read targets file " + io.certkeeper.util.ErrorText.about(file, e));
       }
       List<EndpointConfig> endpoints = new ArrayList<>();
       for (TargetsFile.Line line : lines) {
@@ -285,15 +287,18 @@ final class EndpointCommand {
       PrintWriter out = root.out();
       if (json) {
         out.println(Json.pretty(views));
-      } else {
-        for (EndpointView v : views) {
-          out.printf("%-40s %-8s %-10s %s%s%n", Printable.line(v.id()), v.origin(), v.status(), v.schedule(),
-              v.daysLeft() == null ? "" : ", " + v.daysLeft() + " days left");
-        }
-        if (views.isEmpty()) {
-          out.println("no endpoints");
-        }
+        return ExitCodes.OK;
       }
+      if (views.isEmpty()) {
+        out.println("no endpoints");
+        return ExitCodes.OK;
+      }
+      Table t = Table.of("ENDPOINT", "ORIGIN", "GROUP", "STATUS", "SCHEDULE", "EXPIRY", "LAST PROBE");
+      for (EndpointView v : views) {
+        t.row(v.id(), v.origin(), v.group(), v.status(), v.schedule(),
+            v.notAfter() == null ? null : TimeLeft.expiry(v.notAfter(), now), Timestamps.format(v.lastProbeAt()));
+      }
+      t.print(out);
       return ExitCodes.OK;
     }
   }
@@ -312,9 +317,10 @@ final class EndpointCommand {
     public Integer call() throws Exception {
       CertkeeperCommand root = CertkeeperCommand.of(spec);
       EndpointView v;
+      Instant now = root.clock().instant();
       try (Store store = root.openStore()) {
         EndpointRow row = resolve(new EndpointRepository(store), id);
-        v = EndpointListing.view(row, new ProbeResultRepository(store).state(row.id()), root.clock().instant());
+        v = EndpointListing.view(row, new ProbeResultRepository(store).state(row.id()), now);
       }
       PrintWriter out = root.out();
       if (json) {
@@ -322,19 +328,25 @@ final class EndpointCommand {
         return ExitCodes.OK;
       }
       out.println("endpoint:   " + Printable.line(v.id()));
-      out.println("origin:     " + v.origin() + (v.group() == null ? "" : ", group " + v.group()));
+      out.println("origin:     " + v.origin() + (v.group() == null ? "" : ", group " + Printable.line(v.group())));
       out.println("schedule:   " + v.schedule() + ", timeout " + v.timeout());
       out.println("thresholds: warning " + v.warning() + ", critical " + v.critical());
-      if (v.servername() != null) out.println("servername: " + v.servername());
+      if (v.servername() != null) out.println("servername: " + Printable.line(v.servername()));
       if (v.starttls() != null) out.println("starttls:   " + v.starttls());
-      if (v.proxy() != null) out.println("proxy:      " + v.proxy());
-      if (!v.caFiles().isEmpty()) out.println("ca-files:   " + String.join(", ", v.caFiles()));
-      if (!v.labels().isEmpty()) out.println("labels:     " + v.labels());
-      if (!v.owners().isEmpty()) out.println("owners:     " + String.join(", ", v.owners()));
-      out.println("status:     " + v.status() + (v.problems().isEmpty() ? "" : " " + v.problems())
-          + (v.lastProbeAt() == null ? "" : " at " + v.lastProbeAt()));
+      if (v.proxy() != null) out.println("proxy:      " + Printable.line(v.proxy()));
+      if (!v.caFiles().isEmpty()) out.println("ca-files:   " + Printable.join(v.caFiles()));
+      if (!v.labels().isEmpty()) {
+        out.println("labels:     " + Printable.join(new TreeMap<>(v.labels()).entrySet().stream()
+            .map(e -> e.getKey() + "=" + e.getValue()).toList()));
+      }
+      if (!v.owners().isEmpty()) out.println("owners:     " + Printable.join(v.owners()));
+      boolean moreThanStatus = !v.problems().isEmpty() && !v.problems().equals(List.of(v.status()));
+      out.println("status:     " + v.status() + (moreThanStatus ? " (" + String.join(", ", v.problems()) + ")" : "")
+          + (v.lastProbeAt() == null ? "" : " at " + Timestamps.format(v.lastProbeAt())));
       if (v.message() != null) out.println("            " + Printable.line(v.message()));
-      if (v.daysLeft() != null) out.println("expires:    " + v.notAfter() + " (" + v.daysLeft() + " days)");
+      if (v.notAfter() != null) {
+        out.println("expires:    " + Timestamps.format(v.notAfter()) + " (" + TimeLeft.expiry(v.notAfter(), now) + ")");
+      }
       return ExitCodes.OK;
     }
   }
@@ -376,17 +388,26 @@ final class EndpointCommand {
         return ExitCodes.OK;
       }
       out.println("endpoint " + Printable.line(h.endpoint()));
-      for (EndpointChange c : h.changes()) {
-        out.printf("  %s certificate changed %s -> %s%n", c.detectedAt(), c.oldSha256().map(s -> s.substring(0, 16)).orElse("-"),
-            c.newSha256().substring(0, 16));
+      if (!h.changes().isEmpty()) {
+        out.println();
+        Table changes = Table.of("CERTIFICATE CHANGED", "FROM SHA-256", "TO SHA-256");
+        for (EndpointChange c : h.changes()) {
+          changes.row(Timestamps.format(c.detectedAt()), c.oldSha256().map(s -> s.substring(0, 16)).orElse(null),
+              c.newSha256().substring(0, 16));
+        }
+        changes.print(out);
       }
-      for (ProbeHistoryEntry r : h.results()) {
-        out.printf("  %s %-18s %s%s%n", r.probedAt(), r.status(), r.problems().isEmpty() ? "" : r.problems() + " ",
-            Printable.line(r.message()));
-      }
+      out.println();
       if (h.results().isEmpty()) {
-        out.println("  no results");
+        out.println("no probe results");
+        return ExitCodes.OK;
       }
+      Table results = Table.of("PROBED AT", "STATUS", "PROBLEMS", "MESSAGE");
+      for (ProbeHistoryEntry r : h.results()) {
+        results.row(Timestamps.format(r.probedAt()), r.status(),
+            r.problems().isEmpty() ? null : String.join(", ", r.problems()), r.message());
+      }
+      results.print(out);
       return ExitCodes.OK;
     }
   }

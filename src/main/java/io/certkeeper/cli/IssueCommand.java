@@ -126,7 +126,7 @@ final class IssueCommand implements Callable<Integer> {
       files = IssuedFiles.write(outDir, issued, p12);
     } catch (IOException e) {
       throw CliException.usage("certificate " + issued.serialHex() + " was issued and recorded, but writing "
-          + outDir + " failed: " + e.getMessage() + "; revoke it with 'certkeeper revoke " + issued.serialHex() + "'");
+          + outDir + " failed: " + io.certkeeper.util.ErrorText.of(e) + "; revoke it with 'certkeeper revoke " + issued.serialHex() + "'");
     } finally {
       p12.ifPresent(p -> Arrays.fill(p, '\0'));
     }

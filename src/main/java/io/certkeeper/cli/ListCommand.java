@@ -7,6 +7,7 @@ import io.certkeeper.report.CertificateListing.Listed;
 import io.certkeeper.store.CertificateRecord;
 import io.certkeeper.store.Store;
 import io.certkeeper.util.Json;
+import io.certkeeper.util.Timestamps;
 import java.io.PrintWriter;
 import java.time.Instant;
 import java.util.List;
@@ -71,12 +72,12 @@ final class ListCommand implements Callable<Integer> {
       out.println("no certificates");
       return ExitCodes.OK;
     }
-    out.printf("%-34s %-20s %-8s %-9s %-13s %s%n", "SERIAL", "NOT AFTER", "STATUS", "SOURCE", "PROFILE", "SUBJECT (SANS)");
+    Table t = Table.of("SERIAL", "NOT AFTER", "STATUS", "SOURCE", "PROFILE", "SUBJECT (SANS)");
     for (Listed r : rows) {
-      out.printf("%-34s %-20s %-8s %-9s %-13s %s%s%n", Printable.line(r.serial()), r.notAfter(), r.status(),
-          r.source(), r.profile() == null ? "-" : r.profile(), Printable.line(r.commonName()),
-          r.sans().isEmpty() ? "" : " (" + Printable.join(r.sans()) + ")");
+      t.row(r.serial(), Timestamps.format(r.notAfter()), r.status(), r.source(), r.profile(),
+          Printable.line(r.commonName()) + (r.sans().isEmpty() ? "" : " (" + Printable.join(r.sans()) + ")"));
     }
+    t.print(out);
     return ExitCodes.OK;
   }
 

@@ -3,7 +3,9 @@ package io.certkeeper.cli;
 import io.certkeeper.config.ConfigException;
 import io.certkeeper.daemon.Logging;
 import io.certkeeper.store.StoreException;
+import io.certkeeper.util.ErrorText;
 import java.io.PrintWriter;
+import java.io.UncheckedIOException;
 import java.time.Clock;
 import java.util.Arrays;
 import java.util.Map;
@@ -75,26 +77,39 @@ public final class Main {
 
   private static int failure(Exception e, CommandLine cmd, CertkeeperCommand root) {
     PrintWriter err = cmd.getErr();
-    int code;
-    String message;
-    if (e instanceof ConfigException) {
-      code = ExitCodes.CONFIG;
-      message = e.getMessage();
-    } else if (e instanceof CliException) {
-      code = ((CliException) e).exitCode();
-      message = e.getMessage();
-    } else if (e instanceof StoreException) {
-      code = ExitCodes.USAGE;
-      message = e.getMessage();
-    } else {
-      code = ExitCodes.USAGE;
-      message = "unexpected error: " + e;
-    }
-    err.println("certkeeper: " + oneLine(message));
+    err.println("certkeeper: " + oneLine(ErrorText.clean(message(e))));
     if (root.verbose()) {
       e.printStackTrace(err);
     }
-    return code;
+    return exitCode(e);
+  }
+
+  static int exitCode(Exception e) {
+    if (e instanceof ConfigException) {
+      return ExitCodes.CONFIG;
+    }
+    if (e instanceof CliException) {
+      return ((CliException) e).exitCode();
+    }
+    return ExitCodes.USAGE;
+  }
+
+  /**
+   * What the user reads about {@code e}: our own exceptions carry a message written for them; an
+   * I/O, network or other checked failure is put in words ({@link ErrorText}); an unexpected
+   * runtime exception is a defect, reported without Java's words for it.
+   */
+  static String message(Exception e) {
+    if (e instanceof ConfigException || e instanceof CliException || e instanceof StoreException) {
+      return e.getMessage();
+    }
+    boolean expected = !(e instanceof RuntimeException) || e instanceof UncheckedIOException
+        || ((e instanceof IllegalArgumentException || e instanceof IllegalStateException) && e.getMessage() != null);
+    return expected ? ErrorText.of(e) : internal();
+  }
+
+  private static String internal() {
+    return "internal error; run the command again with --verbose to see where, and report it";
   }
 
   static String oneLine(String message) {

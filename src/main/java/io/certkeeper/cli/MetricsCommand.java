@@ -43,7 +43,7 @@ final class MetricsCommand implements Callable<Integer> {
     try {
       AtomicFiles.write(out, text.toString().getBytes(StandardCharsets.UTF_8), AtomicFiles.PUBLIC);
     } catch (IOException e) {
-      throw new CliException(ExitCodes.USAGE, "cannot write " + out + ": " + e.getMessage(), e);
+      throw new CliException(ExitCodes.USAGE, "cannot write " + out + ": " + io.certkeeper.util.ErrorText.reason(out, e), e);
     }
     return ExitCodes.OK;
   }

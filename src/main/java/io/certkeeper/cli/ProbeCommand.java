@@ -24,6 +24,7 @@ import io.certkeeper.store.Store;
 import io.certkeeper.util.Durations;
 import io.certkeeper.util.Json;
 import io.certkeeper.util.TargetsFile;
+import io.certkeeper.util.TimeLeft;
 import io.certkeeper.x509.TrustAnchors;
 import java.io.IOException;
 import java.io.PrintWriter;
@@ -128,7 +129,7 @@ final class ProbeCommand implements Callable<Integer>, UsageExitCode {
     try {
       anchors = TrustSources.anchors(!noSystemTrust, caFiles, dataDir);
     } catch (IOException e) {
-      throw new CliException(UNKNOWN, "--ca-file: " + e.getMessage());
+      throw new CliException(UNKNOWN, "--ca-file: " + io.certkeeper.util.ErrorText.of(e));
     }
     ProbeJudge judge = ProbeJudge.strict(anchors, thresholds, root.clock());
     PrintWriter out = root.out();
@@ -165,7 +166,7 @@ final class ProbeCommand implements Callable<Integer>, UsageExitCode {
     } else {
       boolean colour = System.console() != null && root.env().get("NO_COLOR") == null;
       for (ProbeResult r : results) {
-        printHuman(out, r, thresholds, colour);
+        printHuman(out, r, thresholds, colour, root.clock().instant());
       }
     }
     return NagiosStatus.worst(results, thresholds).exitCode();
@@ -211,7 +212,7 @@ final class ProbeCommand implements Callable<Integer>, UsageExitCode {
           where.add(targetsFile + ":" + line.number());
         }
       } catch (IOException e) {
-        throw new CliException(UNKNOWN, "--targets-file: cannot read " + targetsFile + ": " + e.getMessage());
+        throw new CliException(UNKNOWN, "--targets-file: cannot read " + io.certkeeper.util.ErrorText.about(targetsFile, e));
       }
     }
     if (texts.isEmpty()) {
@@ -248,7 +249,8 @@ final class ProbeCommand implements Callable<Integer>, UsageExitCode {
     }
   }
 
-  private static void printHuman(PrintWriter out, ProbeResult r, ExpiryThresholds thresholds, boolean colour) {
+  private static void printHuman(PrintWriter out, ProbeResult r, ExpiryThresholds thresholds, boolean colour,
+      Instant now) {
     NagiosStatus s = NagiosStatus.of(r, thresholds);
     String label = s.name();
     if (colour) {
@@ -260,7 +262,7 @@ final class ProbeCommand implements Callable<Integer>, UsageExitCode {
       label = c + label + "\u001b[0m";
     }
     out.printf("%-8s %s%s%n", label, Printable.line(r.target().hostAndPort()),
-        r.daysLeft().isPresent() ? " (" + r.daysLeft().getAsLong() + " days left)" : "");
+        r.chain().isEmpty() ? "" : " (" + TimeLeft.expiry(r.chain().get(0).notAfter(), now) + ")");
     out.println("         " + Printable.line(r.message()));
     for (ProbeProblem p : r.problems()) {
       out.println("         - " + p.code());

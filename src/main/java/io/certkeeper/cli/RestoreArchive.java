@@ -109,7 +109,7 @@ final class RestoreArchive {
     try {
       items = ZipDirectory.read(zip, limits.maxEntries());
     } catch (IOException e) {
-      throw new Refused(List.of(zip + ": " + e.getMessage()));
+      throw new Refused(List.of(io.certkeeper.util.ErrorText.about(zip, e)));
     }
     Set<String> names = new LinkedHashSet<>();
     long declared = 0;
@@ -196,7 +196,7 @@ final class RestoreArchive {
           .map(f -> f.path().substring(0, f.path().lastIndexOf('/'))).distinct().count();
       return new Checked(m, ca, generations);
     } catch (IOException e) {
-      problems.add(zip + ": " + e.getMessage());
+      problems.add(io.certkeeper.util.ErrorText.about(zip, e));
       problems.throwIfAny();
       throw new AssertionError(e);
     }

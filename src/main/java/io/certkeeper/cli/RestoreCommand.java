@@ -164,7 +164,7 @@ final class RestoreCommand implements Callable<Integer> {
         }
       }
       deleteTree(temp);
-      throw new CliException(ExitCodes.USAGE, "cannot restore " + file + " into " + dataDir + ": " + e.getMessage()
+      throw new CliException(ExitCodes.USAGE, "cannot restore " + file + " into " + dataDir + ": " + io.certkeeper.util.ErrorText.of(e)
           + (undo.isEmpty() ? "; nothing was changed" : undo), e);
     }
     root.out().printf("restored %s into %s: %s%n", file, dataDir, what);

@@ -5,6 +5,7 @@ import io.certkeeper.schedule.ScheduledJob;
 import io.certkeeper.schedule.Scheduling;
 import io.certkeeper.store.Store;
 import io.certkeeper.util.Json;
+import io.certkeeper.util.Timestamps;
 import java.io.PrintWriter;
 import java.util.List;
 import java.util.concurrent.Callable;
@@ -42,10 +43,14 @@ final class ScheduleCommand implements Callable<Integer> {
     }
     if (jobs.isEmpty()) {
       out.println("no jobs scheduled (the daemon schedules them when it starts)");
+      return ExitCodes.OK;
     }
+    Table t = Table.of("KIND", "NAME", "SCHEDULE", "NEXT RUN", "PREVIOUS RUN", "STATE");
     for (ScheduledJob j : jobs) {
-      out.printf("%-9s %-40s %-18s next %s%n", j.kind(), j.name(), j.schedule(), j.nextRun());
+      t.row(j.kind(), j.name(), j.schedule(), Timestamps.format(j.nextRun()), Timestamps.format(j.previousRun()),
+          j.state());
     }
+    t.print(out);
     return ExitCodes.OK;
   }
 }

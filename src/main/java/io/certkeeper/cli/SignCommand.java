@@ -93,7 +93,7 @@ final class SignCommand implements Callable<Integer> {
       AtomicFiles.write(out, Pem.encodeAll(issued.fullChain()).getBytes(StandardCharsets.US_ASCII), AtomicFiles.PUBLIC);
     } catch (IOException e) {
       throw CliException.usage("certificate " + issued.serialHex() + " was issued and recorded, but writing "
-          + out + " failed: " + e.getMessage());
+          + out + " failed: " + io.certkeeper.util.ErrorText.of(e));
     }
     IssueCommand.print(root.out(), IssueCommand.Issued.of(issued, List.of(out)), json);
     return ExitCodes.OK;
@@ -107,7 +107,7 @@ final class SignCommand implements Callable<Integer> {
     } catch (BoundedRead.Refused e) {
       throw CliException.usage(e.getMessage() + "; not a certificate request");
     } catch (IOException e) {
-      throw CliException.usage(file + ": cannot read: " + e.getMessage());
+      throw CliException.usage(file + ": cannot read: " + io.certkeeper.util.ErrorText.reason(file, e));
     } catch (IllegalArgumentException e) {
       throw CliException.usage(file + ": " + e.getMessage());
     }

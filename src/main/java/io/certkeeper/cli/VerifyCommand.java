@@ -175,7 +175,7 @@ final class VerifyCommand implements Callable<Integer> {
     } catch (BoundedRead.Refused e) {
       throw CliException.usage(e.getMessage());
     } catch (IOException e) {
-      throw CliException.usage(file + ": cannot read: " + e.getMessage());
+      throw CliException.usage(file + ": cannot read: " + io.certkeeper.util.ErrorText.reason(file, e));
     } catch (IllegalArgumentException e) {
       throw CliException.usage(file + ": " + e.getMessage());
     }

@@ -1,6 +1,5 @@
 package io.certkeeper.config;
 
-import com.fasterxml.jackson.annotation.JsonIgnore;
 import java.net.URI;
 import java.net.URISyntaxException;
 import java.time.Duration;
@@ -45,7 +44,7 @@ public record CaConfig(
    * @param allowedNameLocations {@code file:line} of each pattern, for error messages
    */
   public record Policy(Duration maxValidity, List<String> keyTypes, List<String> allowedNames,
-      @JsonIgnore List<String> allowedNameLocations) {
+      List<String> allowedNameLocations) {
     public Policy {
       keyTypes = List.copyOf(keyTypes);
       allowedNames = List.copyOf(allowedNames);

@@ -1,6 +1,5 @@
 package io.certkeeper.config;
 
-import com.fasterxml.jackson.annotation.JsonIgnore;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Optional;
@@ -17,7 +16,7 @@ import java.util.Optional;
  * @param certificates {@code certificates:} the managed certificates
  */
 public record Config(
-    @JsonIgnore Optional<Path> file,
+    Optional<Path> file,
     Optional<Path> dataDir,
     LogConfig log,
     StoreConfig store,

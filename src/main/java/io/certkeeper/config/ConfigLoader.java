@@ -1,31 +1,30 @@
 package io.certkeeper.config;
 
-import com.fasterxml.jackson.core.JsonGenerator;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.SerializerProvider;
-import com.fasterxml.jackson.databind.ser.std.StdSerializer;
-import com.fasterxml.jackson.databind.PropertyNamingStrategies;
-import com.fasterxml.jackson.databind.SerializationFeature;
-import com.fasterxml.jackson.databind.module.SimpleModule;
-import com.fasterxml.jackson.databind.ser.std.ToStringSerializer;
 import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
 import com.fasterxml.jackson.dataformat.yaml.YAMLGenerator;
-import com.fasterxml.jackson.datatype.jdk8.Jdk8Module;
 import io.certkeeper.util.BoundedRead;
-import io.certkeeper.util.Durations;
+import io.certkeeper.util.ErrorText;
 import java.io.IOException;
 import java.nio.charset.CharacterCodingException;
 import java.nio.charset.CodingErrorAction;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
-import java.time.Duration;
+import java.util.Map;
 import java.util.Optional;
 
 /** Loads and validates the YAML configuration, and renders the effective configuration back. */
 public final class ConfigLoader {
   /** A configuration file larger than this is refused. */
   static final long MAX_BYTES = 4L * 1024 * 1024;
+
+  /** Strings are quoted where YAML would read them as something else: {@code "0640"}, {@code "yes"}, {@code "*x"}. */
+  private static final ObjectMapper YAML = new ObjectMapper(YAMLFactory.builder()
+      .disable(YAMLGenerator.Feature.WRITE_DOC_START_MARKER)
+      .enable(YAMLGenerator.Feature.MINIMIZE_QUOTES)
+      .enable(YAMLGenerator.Feature.ALWAYS_QUOTE_NUMBERS_AS_STRINGS)
+      .build());
 
   private ConfigLoader() {}
 
@@ -48,7 +47,7 @@ public final class ConfigLoader {
     } catch (CharacterCodingException e) {
       throw new ConfigException(file + ": not UTF-8 text", e);
     } catch (IOException e) {
-      throw new ConfigException(file + ": cannot read: " + e.getMessage(), e);
+      throw new ConfigException(file + ": cannot read: " + ErrorText.reason(file, e), e);
     }
     return parse(file, text);
   }
@@ -63,30 +62,20 @@ public final class ConfigLoader {
   }
 
   /**
-   * The effective configuration (defaults filled in) as YAML. Secret references are printed as
-   * references; passwords inside URLs are masked.
+   * The effective configuration (defaults filled in) as YAML that this loader reads back to the same
+   * configuration (see {@link EffectiveConfig}). Secret references are printed as references;
+   * passwords inside URLs are masked.
    */
   public static String render(Config config) {
-    SimpleModule m = new SimpleModule();
-    m.addSerializer(Duration.class, new StdSerializer<Duration>(Duration.class) {
-      @Override
-      public void serialize(Duration value, JsonGenerator gen, SerializerProvider provider) throws IOException {
-        gen.writeString(Durations.format(value));
-      }
-    });
-    m.addSerializer(Path.class, new ToStringSerializer(Path.class));
-    ObjectMapper yaml = new ObjectMapper(new YAMLFactory()
-        .disable(YAMLGenerator.Feature.WRITE_DOC_START_MARKER)
-        .enable(YAMLGenerator.Feature.MINIMIZE_QUOTES))
-        .registerModule(new Jdk8Module())
-        .registerModule(m)
-        .setPropertyNamingStrategy(PropertyNamingStrategies.KEBAB_CASE)
-        .disable(SerializationFeature.FAIL_ON_EMPTY_BEANS)
-        .setSerializationInclusion(com.fasterxml.jackson.annotation.JsonInclude.Include.NON_ABSENT);
     try {
-      return yaml.writeValueAsString(config);
+      return YAML.writeValueAsString(EffectiveConfig.of(config));
     } catch (IOException e) {
       throw new IllegalStateException("cannot render configuration", e);
     }
+  }
+
+  /** The effective configuration as a tree of maps and lists with the YAML file's keys, for JSON. */
+  public static Map<String, Object> effective(Config config) {
+    return EffectiveConfig.of(config);
   }
 }

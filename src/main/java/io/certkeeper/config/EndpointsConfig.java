@@ -1,5 +1,6 @@
 package io.certkeeper.config;
 
+import io.certkeeper.util.ErrorText;
 import io.certkeeper.util.HostPort;
 import io.certkeeper.util.TargetsFile;
 import java.io.IOException;
@@ -87,7 +88,7 @@ final class EndpointsConfig {
     try {
       return TargetsFile.read(file);
     } catch (IOException ex) {
-      throw at.error("cannot read targets file " + file + ": " + ex.getMessage());
+      throw at.error("cannot read targets file " + ErrorText.about(file, ex));
     }
   }
 }

@@ -1,6 +1,5 @@
 package io.certkeeper.config;
 
-import com.fasterxml.jackson.annotation.JsonIgnore;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
@@ -78,7 +77,6 @@ public record SmtpConfig(Optional<String> host, int port, String security, Optio
   }
 
   /** Whether alert mail is on (a host is configured). */
-  @JsonIgnore
   public boolean isEnabled() {
     return host.isPresent();
   }

@@ -1,7 +1,5 @@
 package io.certkeeper.config;
 
-import com.fasterxml.jackson.annotation.JsonIgnore;
-import com.fasterxml.jackson.annotation.JsonProperty;
 import io.certkeeper.util.Redaction;
 import java.util.Optional;
 
@@ -14,7 +12,7 @@ import java.util.Optional;
  * @param password reference to the database password
  * @param poolSize maximum connections in the pool (default 10)
  */
-public record StoreConfig(@JsonIgnore Optional<String> url, Optional<String> user, Optional<SecretRef> password, int poolSize) {
+public record StoreConfig(Optional<String> url, Optional<String> user, Optional<SecretRef> password, int poolSize) {
   public static final int DEFAULT_POOL_SIZE = 10;
 
   static StoreConfig read(ConfigNode n) throws ConfigException {
@@ -30,12 +28,6 @@ public record StoreConfig(@JsonIgnore Optional<String> url, Optional<String> use
 
   public static StoreConfig defaults() {
     return new StoreConfig(Optional.empty(), Optional.empty(), Optional.empty(), DEFAULT_POOL_SIZE);
-  }
-
-  /** The URL as shown by {@code config check}: any inline password masked. */
-  @JsonProperty("url")
-  public Optional<String> maskedUrl() {
-    return url.map(Redaction::url);
   }
 
 }

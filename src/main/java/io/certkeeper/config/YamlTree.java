@@ -70,7 +70,7 @@ final class YamlTree {
       String msg = e.getOriginalMessage().lines().findFirst().orElse("invalid YAML");
       throw new ConfigException(file + ":" + (loc == null ? 1 : line(loc)) + ": invalid YAML: " + msg, e);
     } catch (IOException e) {
-      throw new ConfigException(file + ": cannot read: " + e.getMessage(), e);
+      throw new ConfigException(file + ": cannot read: " + io.certkeeper.util.ErrorText.reason(file, e), e);
     }
   }
 

@@ -1,5 +1,6 @@
 package io.certkeeper.daemon;
 
+import io.certkeeper.util.HostPort;
 import io.certkeeper.util.Printable;
 import io.certkeeper.config.ListenerConfig;
 import io.certkeeper.renew.ManagedLayout;
@@ -186,7 +187,9 @@ final class Listeners implements AutoCloseable, ServingListeners {
   private void record(ListenerConfig c, TlsListener l) throws StoreException {
     X509Certificate leaf = l.tls().current().material().leaf();
     String sha = l.tls().current().material().sha256();
-    states.loaded(c.name(), l.address().toString(), c.role(), sha, leaf.getSerialNumber().toString(16),
+    // host:port as the configuration writes it, not InetSocketAddress's "/127.0.0.1:8443"
+    String bind = new HostPort(l.address().getAddress().getHostAddress(), l.address().getPort()).toString();
+    states.loaded(c.name(), bind, c.role(), sha, leaf.getSerialNumber().toString(16),
         leaf.getNotAfter().toInstant(), clock.instant());
     try {
       InetSocketAddress a = l.address();

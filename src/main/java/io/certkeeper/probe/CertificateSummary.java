@@ -1,15 +1,13 @@
 package io.certkeeper.probe;
 
+import io.certkeeper.x509.CertificateInfo;
 import io.certkeeper.x509.Fingerprints;
 import java.security.PublicKey;
-import java.security.cert.CertificateParsingException;
 import java.security.cert.X509Certificate;
 import java.security.interfaces.DSAPublicKey;
 import java.security.interfaces.ECPublicKey;
 import java.security.interfaces.RSAPublicKey;
 import java.time.Instant;
-import java.util.ArrayList;
-import java.util.Collection;
 import java.util.List;
 import java.util.Objects;
 
@@ -18,7 +16,8 @@ import java.util.Objects;
  * fingerprints as lower-case hex SHA-256 of the DER certificate and of its SubjectPublicKeyInfo.
  *
  * @param keySize bits of the RSA or DSA modulus, or of the EC field; 0 when unknown
- * @param sans subject alternative names of type DNS and IP, in certificate order
+ * @param sans subject alternative names, typed as everywhere else ({@code dns:}, {@code ip:},
+ *     {@code email:}, {@code uri:}), in certificate order
  */
 public record CertificateSummary(
     String subject,
@@ -59,7 +58,7 @@ public record CertificateSummary(
         cert.getPublicKey().getAlgorithm(),
         keySize(cert.getPublicKey()),
         cert.getSigAlgName(),
-        sans(cert));
+        CertificateInfo.subjectAltNames(cert));
   }
 
   static int keySize(PublicKey key) {
@@ -79,21 +78,4 @@ public record CertificateSummary(
     };
   }
 
-  private static List<String> sans(X509Certificate cert) {
-    try {
-      Collection<List<?>> names = cert.getSubjectAlternativeNames();
-      List<String> out = new ArrayList<>();
-      if (names != null) {
-        for (List<?> name : names) {
-          int type = (Integer) name.get(0);
-          if (type == 2 || type == 7) {
-            out.add(String.valueOf(name.get(1)));
-          }
-        }
-      }
-      return out;
-    } catch (CertificateParsingException e) {
-      return List.of();
-    }
-  }
 }

@@ -1,5 +1,6 @@
 package io.certkeeper.probe;
 
+import io.certkeeper.util.ErrorText;
 import io.netty.channel.ConnectTimeoutException;
 import io.netty.handler.codec.DecoderException;
 import io.netty.handler.proxy.ProxyConnectException;
@@ -27,6 +28,7 @@ import javax.net.ssl.SSLException;
  */
 final class NetworkProblems {
   private static final Pattern BORINGSSL_REASON = Pattern.compile("OPENSSL_internal:([A-Z0-9_]+)");
+  private static final Pattern PROXY_STATUS = Pattern.compile("status: (.+)$");
 
   private NetworkProblems() {}
 
@@ -37,10 +39,10 @@ final class NetworkProblems {
     if (step == ProbeStep.DNS) {
       problem = ProbeProblem.DNS_ERROR;
       detail = c instanceof UnknownHostException
-          ? "cannot resolve " + hostOf(target, c) : "cannot resolve: " + describe(c);
+          ? "cannot resolve host " + dnsHost(target, c) : "cannot resolve host " + dnsHost(target, c) + ": " + describe(c);
     } else if (step == ProbeStep.PROXY || c instanceof ProxyConnectException) {
       problem = ProbeProblem.PROXY_ERROR;
-      detail = describe(c);
+      detail = c instanceof ProxyConnectException ? proxyDetail(c) : "cannot reach the proxy: " + describe(c);
       step = ProbeStep.PROXY;
     } else if (step == ProbeStep.STARTTLS || c instanceof StartTlsException) {
       problem = ProbeProblem.STARTTLS_FAILED;
@@ -48,7 +50,7 @@ final class NetworkProblems {
       step = ProbeStep.STARTTLS;
     } else if (c instanceof ConnectTimeoutException || c instanceof SslHandshakeTimeoutException) {
       problem = ProbeProblem.TIMEOUT;
-      detail = "no answer in time (" + c.getMessage() + ")";
+      detail = "no answer in time (" + describe(c) + ")";
     } else if (step == ProbeStep.CONNECT
         && (c instanceof ConnectException || c instanceof NoRouteToHostException)) {
       problem = ProbeProblem.REFUSED;
@@ -74,19 +76,40 @@ final class NetworkProblems {
     return target.hostAndPort() + " " + step.label() + ": " + detail;
   }
 
-  /** A short reason for a TLS exception: BoringSSL's reason code, or the JDK's message. */
+  /**
+   * A short reason: BoringSSL's reason code for a TLS exception, else the exception in words
+   * ({@link ErrorText}: {@code connection refused by 127.0.0.1:443}, never a Java class name or
+   * {@code host/1.2.3.4:443}).
+   */
   static String describe(Throwable c) {
     String msg = c.getMessage();
-    if (msg == null) {
-      return c.getClass().getSimpleName();
-    }
-    if (c instanceof SSLException) {
+    if (msg != null && c instanceof SSLException) {
       Matcher m = BORINGSSL_REASON.matcher(msg);
       if (m.find()) {
         return m.group(1).toLowerCase(Locale.ROOT);
       }
     }
-    return msg;
+    return ErrorText.reason(c);
+  }
+
+  /**
+   * Netty's proxy failures read {@code http, none, /127.0.0.1:3128 => host:443, status: 407 Proxy
+   * Authentication Required}: keep what the proxy said.
+   */
+  static String proxyDetail(Throwable c) {
+    String msg = c.getMessage();
+    if (msg != null) {
+      Matcher m = PROXY_STATUS.matcher(msg);
+      if (m.find()) {
+        return "the proxy answered " + m.group(1).strip();
+      }
+      int arrow = msg.indexOf(" => ");
+      int comma = arrow < 0 ? -1 : msg.indexOf(", ", arrow);
+      if (comma > 0) {
+        return ErrorText.clean(msg.substring(comma + 2));
+      }
+    }
+    return describe(c);
   }
 
   private static Throwable unwrap(Throwable t) {
@@ -98,7 +121,8 @@ final class NetworkProblems {
     return c;
   }
 
-  private static String hostOf(ProbeTarget target, Throwable c) {
-    return c.getMessage() != null ? c.getMessage() : target.host();
+  /** The name that did not resolve: the proxy's or the target's, as the resolver reports it. */
+  private static String dnsHost(ProbeTarget target, Throwable c) {
+    return c.getMessage() == null ? target.host() : ErrorText.unresolvedHost(c.getMessage());
   }
 }

@@ -1,5 +1,6 @@
 package io.certkeeper.probe;
 
+import io.certkeeper.util.Durations;
 import io.netty.bootstrap.Bootstrap;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelFuture;
@@ -94,7 +95,7 @@ final class ProbeAttempt {
       if (lookup.cancel(false) || !lookup.isDone()) {
         fail(new ProbeFailure(ProbeStep.DNS, ProbeProblem.DNS_ERROR,
             NetworkProblems.message(target, ProbeStep.DNS, "no answer for " + host + " within "
-                + options.dnsTimeout().toMillis() + " ms")));
+                + Durations.format(options.dnsTimeout()))));
       }
     }, options.dnsTimeout().toMillis(), TimeUnit.MILLISECONDS);
     lookup.addListener(f -> {
@@ -193,7 +194,7 @@ final class ProbeAttempt {
       ScheduledFuture<?> timer = loop.schedule(() -> {
         fail(new ProbeFailure(ProbeStep.HANDSHAKE, ProbeProblem.TIMEOUT,
             NetworkProblems.message(target, ProbeStep.HANDSHAKE, "no answer to the legacy "
-                + "ClientHello within " + options.handshakeTimeout().toMillis() + " ms")));
+                + "ClientHello within " + Durations.format(options.handshakeTimeout()))));
       }, options.handshakeTimeout().toMillis(), TimeUnit.MILLISECONDS);
       flight.addListener(f -> timer.cancel(false));
       ctx.pipeline().addBefore("control", "legacy", new LegacyProbeHandler(sniName, flight));
@@ -321,7 +322,7 @@ final class ProbeAttempt {
       default -> ProbeProblem.TIMEOUT;
     };
     fail(new ProbeFailure(step, problem, NetworkProblems.message(target, step,
-        "not done within the overall timeout of " + options.totalTimeout().toMillis() + " ms")));
+        "not done within the overall timeout of " + Durations.format(options.totalTimeout()))));
   }
 
   private void fail(ProbeFailure failure) {

@@ -3,14 +3,16 @@ package io.certkeeper.probe;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.certkeeper.util.Timestamps;
 import java.util.List;
 
 /**
  * The {@code --json} shape of probe results, one object per target, as the CLI contract states:
  * target, host, port, address, servername, status, problems, message, protocol, cipher, daysLeft,
  * chain (subject, issuer, serial, notBefore, notAfter, sha256, spkiSha256, keyAlgorithm, keySize,
- * signatureAlgorithm, sans), validPath, ocsp, timings (connectMs, handshakeMs, totalMs). Absent
- * values are JSON null; times are ISO-8601 UTC.
+ * signatureAlgorithm, sans typed as {@code dns:}, {@code ip:}, {@code email:}, {@code uri:}), validPath,
+ * ocsp, timings (connectMs, handshakeMs, totalMs). Absent values are JSON null; times are RFC 3339
+ * UTC in whole seconds ({@link Timestamps}).
  */
 public final class ProbeJson {
   private static final JsonNodeFactory NODES = JsonNodeFactory.instance;
@@ -49,8 +51,8 @@ public final class ProbeJson {
       cert.put("subject", c.subject());
       cert.put("issuer", c.issuer());
       cert.put("serial", c.serial());
-      cert.put("notBefore", c.notBefore().toString());
-      cert.put("notAfter", c.notAfter().toString());
+      cert.put("notBefore", Timestamps.format(c.notBefore()));
+      cert.put("notAfter", Timestamps.format(c.notAfter()));
       cert.put("sha256", c.sha256());
       cert.put("spkiSha256", c.spkiSha256());
       cert.put("keyAlgorithm", c.keyAlgorithm());

@@ -1,5 +1,6 @@
 package io.certkeeper.probe;
 
+import io.certkeeper.util.TimeLeft;
 import io.certkeeper.x509.Asn1Limits;
 import io.certkeeper.x509.TrustAnchors;
 import java.security.cert.X509Certificate;
@@ -8,7 +9,6 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.EnumSet;
 import java.util.List;
-import java.util.Locale;
 import java.util.Objects;
 import java.util.OptionalLong;
 import java.util.Set;
@@ -103,7 +103,7 @@ public final class ProbeJudge {
     List<ProbeProblem> ordered = List.copyOf(problems);
     return new ProbeResult(capture.target(), capture.serverName(), capture.address(),
         ordered.isEmpty() ? java.util.Optional.empty() : java.util.Optional.of(ordered.get(0)),
-        ordered, message(capture, ordered, daysLeft, chainMessage), capture.protocol(),
+        ordered, message(capture, ordered, now, chainMessage), capture.protocol(),
         capture.cipher(), daysLeft, capture.chain().stream().map(CertificateSummary::of).toList(),
         validPath, ocsp, capture.timings(), pathNotAfter);
   }
@@ -120,8 +120,8 @@ public final class ProbeJudge {
     }
   }
 
-  private static String message(ProbeCapture capture, List<ProbeProblem> problems,
-      OptionalLong daysLeft, String chainMessage) {
+  private static String message(ProbeCapture capture, List<ProbeProblem> problems, Instant now,
+      String chainMessage) {
     StringBuilder m = new StringBuilder();
     if (capture.failure().isPresent()) {
       m.append(capture.failure().get().message());
@@ -135,9 +135,7 @@ public final class ProbeJudge {
       m.append("no certificate");
     } else {
       m.append(subjectOf(capture.chain().get(0)));
-      long days = daysLeft.orElse(0);
-      m.append(days < 0 ? String.format(Locale.ROOT, ", expired %d days ago", -days)
-          : String.format(Locale.ROOT, ", expires in %d days", days));
+      m.append(", ").append(TimeLeft.expiry(capture.chain().get(0).getNotAfter().toInstant(), now));
     }
     m.append(" over ").append(capture.protocol().orElse("?")).append(' ')
         .append(capture.cipher().orElse("?"));

@@ -82,7 +82,7 @@ public final class RevocationFetcher {
         try {
           ocsp = Optional.of(fetchOcsp(responders.get(0), leaf, issuer.get()));
         } catch (IOException | RuntimeException e) {
-          errors.add("OCSP " + responders.get(0) + ": " + e.getMessage());
+          errors.add("OCSP " + responders.get(0) + ": " + io.certkeeper.util.ErrorText.reason(e));
         } catch (InterruptedException e) {
           Thread.currentThread().interrupt();
           errors.add("OCSP " + responders.get(0) + ": interrupted");
@@ -101,7 +101,7 @@ public final class RevocationFetcher {
       }
       return crls.get(0);
     } catch (IOException | RuntimeException e) {
-      return e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage();
+      return io.certkeeper.util.ErrorText.reason(e);
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
       return "interrupted";

@@ -99,7 +99,8 @@ final class StartTlsHandler extends ChannelInboundHandlerAdapter {
       ctx.writeAndFlush(Unpooled.wrappedBuffer(exchange.request()));
     }
     timer = ctx.executor().schedule(() -> fail(ctx, String.format(Locale.ROOT,
-        "no reply to %s within %d ms", exchange.name(), stepTimeoutMillis)),
+        "no reply to %s within %s", exchange.name(),
+        io.certkeeper.util.Durations.format(java.time.Duration.ofMillis(stepTimeoutMillis)))),
         stepTimeoutMillis, TimeUnit.MILLISECONDS);
   }
 

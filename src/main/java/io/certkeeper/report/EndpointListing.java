@@ -28,7 +28,11 @@ import java.util.Optional;
 public final class EndpointListing {
   private EndpointListing() {}
 
-  /** One endpoint; {@code status} is {@code pending} until the first probe. */
+  /**
+   * One endpoint; {@code status} is {@code pending} until the first probe; {@code daysLeft} is
+   * whole days to the last leaf's notAfter, rounded down (negative once it has expired), as the
+   * prober counts them.
+   */
   public record EndpointView(String id, String target, String origin, String group, String schedule, String servername,
       String starttls, String proxy, List<String> caFiles, String warning, String critical, String timeout,
       Map<String, String> labels, List<String> owners, String status, List<String> problems, String message,
@@ -74,7 +78,8 @@ public final class EndpointListing {
         Durations.format(e.timeout()), e.labels(), e.owners(),
         state.map(EndpointState::status).orElse("pending"), state.map(EndpointState::problems).orElse(List.of()),
         state.map(EndpointState::message).orElse(null), state.map(EndpointState::lastProbeAt).orElse(null),
-        notAfter.map(t -> Duration.between(now, t).toDays()).orElse(null), notAfter.orElse(null),
+        notAfter.map(t -> Math.floorDiv(Duration.between(now, t).getSeconds(), 86_400L)).orElse(null),
+        notAfter.orElse(null),
         state.map(EndpointState::consecutiveFailures).orElse(null));
   }
 }

@@ -3,6 +3,7 @@ package io.certkeeper.schedule;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
+import java.util.Locale;
 import org.quartz.JobDetail;
 import org.quartz.Scheduler;
 import org.quartz.SchedulerException;
@@ -28,7 +29,7 @@ public final class JobListing {
         out.add(new ScheduledJob(group, name, t.getJobDataMap().getString(EndpointScheduler.SCHEDULE),
             t.getNextFireTime() == null ? null : t.getNextFireTime().toInstant(),
             t.getPreviousFireTime() == null ? null : t.getPreviousFireTime().toInstant(),
-            scheduler.getTriggerState(k).name()));
+            scheduler.getTriggerState(k).name().toLowerCase(Locale.ROOT)));
       }
     }
     out.sort(Comparator.comparing(ScheduledJob::nextRun, Comparator.nullsLast(Comparator.naturalOrder()))

@@ -8,6 +8,7 @@ import java.time.Instant;
  * @param kind {@code probe} or {@code periodic}
  * @param name the endpoint id for probes; the service name for periodic jobs
  * @param schedule {@code every 5m} or {@code cron ...}
- * @param state Quartz's trigger state: NORMAL, PAUSED, BLOCKED, ERROR, ...
+ * @param state Quartz's trigger state in lower case: {@code normal}, {@code paused}, {@code blocked},
+ *     {@code error}, ...
  */
 public record ScheduledJob(String kind, String name, String schedule, Instant nextRun, Instant previousRun, String state) {}

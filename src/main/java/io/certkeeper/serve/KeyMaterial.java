@@ -1,5 +1,6 @@
 package io.certkeeper.serve;
 
+import io.certkeeper.util.ErrorText;
 import io.certkeeper.x509.Asn1Limits;
 import io.certkeeper.x509.Fingerprints;
 import io.certkeeper.x509.Pem;
@@ -20,6 +21,7 @@ import java.util.Collections;
 import java.util.List;
 import java.util.Objects;
 import org.bouncycastle.asn1.pkcs.PrivateKeyInfo;
+import org.bouncycastle.openssl.PEMException;
 import org.bouncycastle.openssl.PEMKeyPair;
 import org.bouncycastle.openssl.PEMParser;
 import org.bouncycastle.openssl.jcajce.JcaPEMKeyConverter;
@@ -53,30 +55,60 @@ public record KeyMaterial(PrivateKey key, List<X509Certificate> chain) {
    * @throws IOException saying which part is wrong
    */
   public static KeyMaterial fromPem(byte[] certPem, byte[] keyPem) throws IOException {
+    return fromPem(certPem, "certificate", keyPem, "key");
+  }
+
+  /**
+   * As {@link #fromPem(byte[], byte[])}, naming the two inputs in errors (their file names):
+   * {@code /etc/tls/key.pem: not a PEM private key (...)}.
+   */
+  public static KeyMaterial fromPem(byte[] certPem, String certName, byte[] keyPem, String keyName) throws IOException {
     List<X509Certificate> chain;
     try {
       chain = Pem.parseCertificates(certPem);
     } catch (IllegalArgumentException e) {
-      throw new IOException("certificate: " + e.getMessage(), e);
+      throw new IOException(certName + ": " + e.getMessage(), e);
     }
     PrivateKey key;
     String keyText = new String(keyPem, StandardCharsets.US_ASCII);
+    Object o;
     try (PEMParser parser = new PEMParser(new StringReader(keyText))) {
       Asn1Limits.checkPem(keyText, PrivateKeys.MAX_PEM_BYTES);
-      Object o = Asn1Limits.guard(parser::readObject);
+      o = Asn1Limits.guard(parser::readObject);
+    } catch (IOException | RuntimeException e) {
+      throw new IOException(keyName + ": not a readable private key (" + pemProblem(e) + ")", e);
+    }
+    try {
       JcaPEMKeyConverter converter = new JcaPEMKeyConverter();
       if (o instanceof PEMKeyPair pair) {
         key = converter.getKeyPair(pair).getPrivate();
       } else if (o instanceof PrivateKeyInfo info) {
         key = converter.getPrivateKey(info);
       } else {
-        throw new IOException("key: no unencrypted private key found");
+        throw new IOException(keyName + ": no unencrypted private key found (expected a PEM block 'PRIVATE KEY',"
+            + " 'RSA PRIVATE KEY' or 'EC PRIVATE KEY')");
       }
-    } catch (IOException | RuntimeException e) {
-      throw new IOException(e.getMessage() != null && e.getMessage().startsWith("key:") ? e.getMessage()
-          : "key: not a readable private key: " + e.getMessage(), e);
+    } catch (PEMException | RuntimeException e) {
+      throw new IOException(keyName + ": not a readable private key (" + pemProblem(e) + ")", e);
     }
-    return checked(key, chain);
+    KeyMaterial m = new KeyMaterial(key, chain);
+    if (!m.keyMatchesLeaf()) {
+      throw new IOException(keyName + ": the private key does not belong to the certificate "
+          + m.leaf().getSubjectX500Principal() + " in " + certName);
+    }
+    return m;
+  }
+
+  /** Bouncy Castle's words for a bad PEM block, without the Java details behind them. */
+  private static String pemProblem(Exception e) {
+    String m = e.getMessage();
+    if (m == null) {
+      return "unreadable";
+    }
+    if (m.startsWith("malformed PEM") || m.contains("base64")) {
+      return "malformed PEM: the text between the BEGIN and END lines does not decode";
+    }
+    return ErrorText.reason(e);
   }
 
   /** Reads the first key entry of a PKCS#12 or JKS keystore. */
@@ -95,10 +127,10 @@ public record KeyMaterial(PrivateKey key, List<X509Certificate> chain) {
       }
       throw new IOException("keystore holds no private key entry");
     } catch (GeneralSecurityException | IllegalArgumentException e) {
-      throw new IOException("keystore: " + e.getMessage(), e);
+      throw new IOException("keystore: " + ErrorText.reason(e), e);
     } catch (IOException e) {
-      throw new IOException(e.getMessage() != null && e.getMessage().startsWith("keystore") ? e.getMessage()
-          : "keystore: " + e.getMessage(), e);
+      String reason = ErrorText.reason(e);
+      throw new IOException(reason.startsWith("keystore") ? reason : "keystore: " + reason, e);
     }
   }
 

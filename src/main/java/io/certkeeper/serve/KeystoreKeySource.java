@@ -25,8 +25,9 @@ public final class KeystoreKeySource implements KeySource {
 
   @Override
   public KeyMaterial load() throws IOException {
+    byte[] bytes = PemKeySource.read(file);
     try {
-      return KeyMaterial.fromKeystore(PemKeySource.read(file), type, password.get());
+      return KeyMaterial.fromKeystore(bytes, type, password.get());
     } catch (IOException e) {
       throw new IOException(file + ": " + e.getMessage(), e);
     }

@@ -1,7 +1,8 @@
 package io.certkeeper.serve;
 
-import java.io.IOException;
 import io.certkeeper.util.BoundedRead;
+import io.certkeeper.util.ErrorText;
+import java.io.IOException;
 import java.nio.file.Path;
 import java.util.List;
 
@@ -12,11 +13,20 @@ public record PemKeySource(Path certFile, Path keyFile) implements KeySource {
 
   @Override
   public KeyMaterial load() throws IOException {
-    return KeyMaterial.fromPem(read(certFile), read(keyFile));
+    return KeyMaterial.fromPem(read(certFile), certFile.toString(), read(keyFile), keyFile.toString());
   }
 
+  /**
+   * The bytes of {@code file}.
+   *
+   * @throws IOException {@code FILE: reason}, e.g. {@code /etc/tls/key.pem: no such file or directory}
+   */
   static byte[] read(Path file) throws IOException {
-    return BoundedRead.bytes(file, MAX_BYTES);
+    try {
+      return BoundedRead.bytes(file, MAX_BYTES);
+    } catch (IOException e) {
+      throw new IOException(ErrorText.about(file, e), e);
+    }
   }
 
   @Override

@@ -1,5 +1,6 @@
 package io.certkeeper.serve;
 
+import io.certkeeper.util.ErrorText;
 import io.netty.handler.ssl.ClientAuth;
 import io.netty.handler.ssl.OpenSsl;
 import io.netty.handler.ssl.OpenSslContextOption;
@@ -119,7 +120,7 @@ public final class ReloadableSslContext {
       current.set(next);
       return new Reload(true, m.sha256(), null);
     } catch (IOException | RuntimeException e) {
-      return new Reload(false, old.material().sha256(), e.getMessage() == null ? e.toString() : e.getMessage());
+      return new Reload(false, old.material().sha256(), ErrorText.of(e));
     }
   }
 
@@ -147,7 +148,7 @@ public final class ReloadableSslContext {
     try {
       ctx = b.build();
     } catch (SSLException | IllegalArgumentException e) {
-      throw new IOException("cannot build a TLS context: " + e.getMessage(), e);
+      throw new IOException("cannot build a TLS context: " + ErrorText.reason(e), e);
     }
     if (verifier.isPresent()) {
       // No resumption with client certificates: a resumed session skips the certificate check, so

@@ -1,5 +1,6 @@
 package io.certkeeper.serve;
 
+import io.certkeeper.util.ErrorText;
 import io.netty.bootstrap.ServerBootstrap;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelInitializer;
@@ -106,7 +107,13 @@ public final class TlsListener implements AutoCloseable {
       group.shutdownGracefully(0, 1, TimeUnit.SECONDS);
       tasks.shutdownNow();
       role.close();
-      throw new IOException("listener " + name + ": cannot listen on " + bind + ": " + e.getMessage(), e);
+      String address = (bind.getHostString().indexOf(':') >= 0 ? "[" + bind.getHostString() + "]" : bind.getHostString())
+          + ":" + bind.getPort();
+      String reason = ErrorText.reason(e).replaceFirst("^bind\\(\\.\\.\\) failed: ", "");
+      throw new IOException("listener " + name + ": cannot listen on " + address + ": "
+          + reason.toLowerCase(java.util.Locale.ROOT)
+          + (reason.toLowerCase(java.util.Locale.ROOT).contains("already in use")
+              ? " (another process listens there; change bind)" : ""), e);
     }
   }
 

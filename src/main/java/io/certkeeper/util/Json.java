@@ -1,24 +1,37 @@
 package io.certkeeper.util;
 
 import com.fasterxml.jackson.annotation.JsonInclude;
+import com.fasterxml.jackson.core.JsonGenerator;
 import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.MapperFeature;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
+import com.fasterxml.jackson.databind.SerializerProvider;
 import com.fasterxml.jackson.databind.json.JsonMapper;
+import com.fasterxml.jackson.databind.module.SimpleModule;
+import com.fasterxml.jackson.databind.ser.std.StdSerializer;
 import com.fasterxml.jackson.datatype.jdk8.Jdk8Module;
 import com.fasterxml.jackson.datatype.jsr310.JavaTimeModule;
+import java.io.IOException;
+import java.time.Instant;
+import java.util.Locale;
 
 /**
- * The one JSON mapper for everything certkeeper prints with {@code --json}: instants as RFC 3339
- * strings, fields in declaration order, absent values omitted only where a shape says so.
+ * The one JSON mapper for everything certkeeper prints with {@code --json} and the admin API
+ * answers: instants as RFC 3339 UTC strings in whole seconds ({@link Timestamps}), enum constants
+ * in lower case ({@code normal}, {@code handshake_failed}), fields in declaration order, absent
+ * values as {@code null}. Reading accepts any RFC 3339 instant and enum names in any case, so JSON
+ * written by earlier versions still reads.
  */
 public final class Json {
   private static final ObjectMapper MAPPER =
       JsonMapper.builder()
           .addModule(new JavaTimeModule())
           .addModule(new Jdk8Module())
+          .addModule(outputModule())
           .disable(SerializationFeature.WRITE_DATES_AS_TIMESTAMPS)
           .disable(SerializationFeature.WRITE_DURATIONS_AS_TIMESTAMPS)
+          .enable(MapperFeature.ACCEPT_CASE_INSENSITIVE_ENUMS)
           .serializationInclusion(JsonInclude.Include.ALWAYS)
           .build();
 
@@ -36,5 +49,23 @@ public final class Json {
     } catch (JsonProcessingException e) {
       throw new IllegalStateException("cannot render JSON for " + value.getClass().getName(), e);
     }
+  }
+
+  @SuppressWarnings({"rawtypes", "unchecked"})
+  private static SimpleModule outputModule() {
+    SimpleModule m = new SimpleModule("certkeeper-output");
+    m.addSerializer(Instant.class, new StdSerializer<Instant>(Instant.class) {
+      @Override
+      public void serialize(Instant value, JsonGenerator gen, SerializerProvider provider) throws IOException {
+        gen.writeString(Timestamps.format(value));
+      }
+    });
+    m.addSerializer(Enum.class, new StdSerializer<Enum>(Enum.class) {
+      @Override
+      public void serialize(Enum value, JsonGenerator gen, SerializerProvider provider) throws IOException {
+        gen.writeString(value.name().toLowerCase(Locale.ROOT));
+      }
+    });
+    return m;
   }
 }

@@ -120,7 +120,8 @@ public record CertificateInfo(
     return 0;
   }
 
-  static List<String> subjectAltNames(X509Certificate cert) {
+  /** The SANs of {@code cert} as {@code dns:}, {@code ip:}, {@code email:}, {@code uri:} (others as {@code dirname:} / {@code other:N}). */
+  public static List<String> subjectAltNames(X509Certificate cert) {
     Collection<List<?>> names;
     try {
       names = cert.getSubjectAlternativeNames();

@@ -113,8 +113,8 @@ class SlowPeersFaultIT {
   private static List<Instant> probedAt(FaultRig rig, String id, Instant from, Instant to) throws Exception {
     List<Instant> at = new ArrayList<>();
     for (JsonNode r : rig.json("endpoint", "history", id, "--limit", "1000", "--json").get("results")) {
-      Instant t = Instant.parse(r.get("probedAt").asText());
-      if (!t.isBefore(from) && !t.isAfter(to)) {
+      Instant t = Instant.parse(r.get("probedAt").asText()); // whole seconds
+      if (!t.isBefore(from.truncatedTo(java.time.temporal.ChronoUnit.SECONDS)) && !t.isAfter(to)) {
         at.add(t);
       }
     }

@@ -22,7 +22,8 @@ class ProbeJsonTest {
   @Test
   void rendersTheContractFieldsForACapturedChain() throws Exception {
     TestPki.Held root = TestPki.spec("Json Root").ca().selfSigned();
-    X509Certificate leaf = TestPki.spec("api.example").dns("api.example", "www.api.example")
+    X509Certificate leaf = TestPki.spec("api.example").dns("api.example", "www.api.example").ip("192.0.2.9")
+        .email("ops@api.example").uri("spiffe://api.example/web")
         .validFor(NOW.minus(Duration.ofDays(1)), NOW.plus(Duration.ofDays(42)).plusSeconds(1))
         .issuedBy(root).cert();
     ProbeCapture capture = new ProbeCapture(ProbeTarget.parse("https://api.example"),
@@ -52,8 +53,10 @@ class ProbeJsonTest {
     assertEquals("RSA", first.get("keyAlgorithm").asText());
     assertEquals(2048, first.get("keySize").asInt());
     assertEquals("SHA256withRSA", first.get("signatureAlgorithm").asText());
-    assertEquals("[\"api.example\",\"www.api.example\"]", first.get("sans").toString());
-    assertEquals(leaf.getNotAfter().toInstant().toString(), first.get("notAfter").asText());
+    // typed like every other SAN list certkeeper prints (list --json, issue --json)
+    assertEquals("[\"dns:api.example\",\"dns:www.api.example\",\"ip:192.0.2.9\",\"email:ops@api.example\","
+        + "\"uri:spiffe://api.example/web\"]", first.get("sans").toString());
+    assertEquals("2030-02-12T00:00:01Z", first.get("notAfter").asText());
     assertTrue(json.get("validPath").isBoolean());
     assertEquals("none", json.get("ocsp").asText());
     assertEquals("{\"connectMs\":3,\"handshakeMs\":7,\"totalMs\":11}",

@@ -78,6 +78,8 @@ final class TestPki {
     Instant notAfter = Instant.now().plus(Duration.ofDays(90));
     final List<String> dnsNames = new ArrayList<>();
     final List<String> ips = new ArrayList<>();
+    final List<String> emails = new ArrayList<>();
+    final List<String> uris = new ArrayList<>();
     boolean ca;
     KeyPurposeId eku = KeyPurposeId.id_kp_serverAuth;
     String signatureAlgorithm;
@@ -104,6 +106,16 @@ final class TestPki {
 
     Spec ip(String... addresses) {
       ips.addAll(List.of(addresses));
+      return this;
+    }
+
+    Spec email(String... addresses) {
+      emails.addAll(List.of(addresses));
+      return this;
+    }
+
+    Spec uri(String... uriNames) {
+      uris.addAll(List.of(uriNames));
       return this;
     }
 
@@ -174,6 +186,8 @@ final class TestPki {
         List<GeneralName> names = new ArrayList<>();
         dnsNames.forEach(n -> names.add(new GeneralName(GeneralName.dNSName, n)));
         ips.forEach(n -> names.add(new GeneralName(GeneralName.iPAddress, n)));
+        emails.forEach(n -> names.add(new GeneralName(GeneralName.rfc822Name, n)));
+        uris.forEach(n -> names.add(new GeneralName(GeneralName.uniformResourceIdentifier, n)));
         if (!names.isEmpty()) {
           b.addExtension(Extension.subjectAlternativeName, false,
               new GeneralNames(names.toArray(new GeneralName[0])));
