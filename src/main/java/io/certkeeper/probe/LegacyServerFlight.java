@@ -153,7 +153,7 @@ final class LegacyServerFlight {
       try {
         chain.add(Pem.decodeDer(der));
       } catch (IllegalArgumentException e) {
-        fail(State.MALFORMED, "certificate " + (chain.size() + 1) + " does not parse: " + e.getMessage());
+        fail(State.MALFORMED, "certificate " + (chain.size() + 1) + " does not parse: " + io.certkeeper.util.ErrorText.reason(e));
         return;
       }
     }

@@ -46,7 +46,7 @@ final class NetworkProblems {
       step = ProbeStep.PROXY;
     } else if (step == ProbeStep.STARTTLS || c instanceof StartTlsException) {
       problem = ProbeProblem.STARTTLS_FAILED;
-      detail = c.getMessage();
+      detail = c instanceof StartTlsException ? c.getMessage() : describe(c);
       step = ProbeStep.STARTTLS;
     } else if (c instanceof ConnectTimeoutException || c instanceof SslHandshakeTimeoutException) {
       problem = ProbeProblem.TIMEOUT;

@@ -52,7 +52,7 @@ final class OcspStaple {
       Asn1Limits.check(bytes, Asn1Limits.MAX_OCSP_BYTES);
       response = Asn1Limits.guard(() -> new OCSPResp(bytes));
     } catch (IOException | RuntimeException e) {
-      return new Reading(OcspStatus.UNKNOWN, Optional.of(String.valueOf(e.getMessage())));
+      return new Reading(OcspStatus.UNKNOWN, Optional.of(io.certkeeper.util.ErrorText.reason(e)));
     }
     if (chain.isEmpty()) {
       return Reading.of(OcspStatus.UNKNOWN);
@@ -61,7 +61,7 @@ final class OcspStaple {
       return Reading.of(Asn1Limits.guard(() -> statusOf(response, chain)));
     } catch (IllegalArgumentException e) {
       // only a stack overflow gets here: statusOf reads every other failure as UNKNOWN
-      return new Reading(OcspStatus.UNKNOWN, Optional.of(e.getMessage()));
+      return new Reading(OcspStatus.UNKNOWN, Optional.of(io.certkeeper.util.ErrorText.reason(e)));
     }
   }
 

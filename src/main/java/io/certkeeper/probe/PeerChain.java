@@ -31,7 +31,7 @@ record PeerChain(List<X509Certificate> certificates, Optional<String> defect) {
       } catch (CertificateEncodingException | RuntimeException e) {
         if (defect == null) {
           defect = "certificate " + (i + 1) + " of " + sent.size() + " sent is malformed: "
-              + e.getMessage();
+              + io.certkeeper.util.ErrorText.reason(e);
         }
       }
     }

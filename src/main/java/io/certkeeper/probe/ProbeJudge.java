@@ -1,5 +1,6 @@
 package io.certkeeper.probe;
 
+import io.certkeeper.util.ErrorText;
 import io.certkeeper.util.TimeLeft;
 import io.certkeeper.x509.Asn1Limits;
 import io.certkeeper.x509.TrustAnchors;
@@ -116,7 +117,7 @@ public final class ProbeJudge {
     } catch (RuntimeException e) {
       return new ChainVerdict(false, List.of(ProbeProblem.MALFORMED),
           "the chain cannot be read: "
-              + (e.getMessage() != null ? e.getMessage() : e.getClass().getSimpleName()));
+              + ErrorText.reason(e));
     }
   }
 

@@ -148,7 +148,7 @@ public final class CrlView {
     } catch (NoSuchFileException e) {
       throw new IOException("CRL " + f + ": missing", e);
     } catch (GeneralSecurityException | RuntimeException e) {
-      throw new IOException("CRL " + f + ": not a readable CRL: " + e.getMessage(), e);
+      throw new IOException("CRL " + f + ": not a readable CRL: " + io.certkeeper.util.ErrorText.reason(e), e);
     }
   }
 

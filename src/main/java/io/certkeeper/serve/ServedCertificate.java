@@ -46,7 +46,7 @@ public final class ServedCertificate {
         }
       }}, null);
     } catch (GeneralSecurityException e) {
-      throw new IOException("TLS client: " + e.getMessage(), e);
+      throw new IOException("TLS client: " + io.certkeeper.util.ErrorText.reason(e), e);
     }
     int ms = (int) timeout.toMillis();
     try (Socket raw = new Socket()) {
