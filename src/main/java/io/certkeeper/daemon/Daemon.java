@@ -325,8 +325,9 @@ public final class Daemon {
       recordReload(Optional.of(e.getMessage()));
       return;
     } catch (RuntimeException e) {
-      log.error("reload rejected, keeping the previous configuration: {}", e.toString(), e);
-      recordReload(Optional.of(e.toString()));
+      log.error("reload rejected, keeping the previous configuration: {}", io.certkeeper.util.ErrorText.of(e));
+      log.debug("reload failure", e);
+      recordReload(Optional.of(io.certkeeper.util.ErrorText.of(e)));
       return;
     }
     Config previous = config;
