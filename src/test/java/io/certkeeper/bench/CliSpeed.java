@@ -21,7 +21,10 @@ import java.util.concurrent.TimeUnit;
  *
  * <p>The commands: {@code --version}; {@code status} and {@code list --json} on a store that holds
  * one observed certificate; {@code verify} of an openssl-made leaf against its root; {@code probe}
- * of one loopback {@code openssl s_server} (recorded in the store, as by default).
+ * of one loopback {@code openssl s_server} (recorded in the store, as by default). The commands
+ * that use the store run twice: with no daemon (the command opens the H2 file itself: the headline
+ * figures) and while a daemon serves the store (the command connects to it, as on a host where
+ * certkeeper is installed and running: {@code with_daemon}).
  */
 public final class CliSpeed {
   private CliSpeed() {}
@@ -65,12 +68,7 @@ public final class CliSpeed {
           }
         }
         List<Double> javaVersion = new ArrayList<>();
-        Map<String, Map<String, List<Double>>> times = new LinkedHashMap<>();
-        for (String l : launchers.keySet()) {
-          Map<String, List<Double>> byCommand = new LinkedHashMap<>();
-          commands.keySet().forEach(c -> byCommand.put(c, new ArrayList<>()));
-          times.put(l, byCommand);
-        }
+        Map<String, Map<String, List<Double>>> times = emptyTimes(launchers, commands);
         for (int r = 0; r < rounds; r++) {
           javaVersion.add(time(work, null, List.of("-version")));
           for (Map.Entry<String, Path> l : launchers.entrySet()) {
@@ -80,33 +78,105 @@ public final class CliSpeed {
           }
           System.out.println("round " + (r + 1) + " of " + rounds);
         }
-        double base = Bench.median(javaVersion);
-        out.put("rounds", rounds);
-        out.put("java_version_ms", Bench.round(base, 1));
-        ObjectNode byLauncher = out.putObject("launchers");
-        Map<String, Double> worst = new LinkedHashMap<>();
-        for (Map.Entry<String, Map<String, List<Double>>> l : times.entrySet()) {
-          ObjectNode n = byLauncher.putObject(l.getKey());
-          n.put("path", launchers.get(l.getKey()).toString());
-          for (Map.Entry<String, List<Double>> c : l.getValue().entrySet()) {
-            double ms = Bench.median(c.getValue());
-            double ratio = ms / base;
-            n.put(c.getKey() + "_ms", Bench.round(ms, 1));
-            n.put(c.getKey() + "_over_java_version", Bench.round(ratio, 2));
-            worst.merge(c.getKey(), ratio, Math::max);
+        summarize(out, rounds, javaVersion, times, launchers);
+
+        // The same commands again while a daemon serves the store (--version and verify use none).
+        Map<String, List<String>> storeCommands = new LinkedHashMap<>(commands);
+        storeCommands.keySet().retainAll(List.of("status", "list_json", "probe"));
+        try (RunningDaemon daemon = RunningDaemon.start(root.resolve("target/certkeeper.jar"), config, work)) {
+          List<Double> javaVersion2 = new ArrayList<>();
+          Map<String, Map<String, List<Double>>> times2 = emptyTimes(launchers, storeCommands);
+          for (int r = 0; r < rounds; r++) {
+            javaVersion2.add(time(work, null, List.of("-version")));
+            for (Map.Entry<String, Path> l : launchers.entrySet()) {
+              for (Map.Entry<String, List<String>> c : storeCommands.entrySet()) {
+                times2.get(l.getKey()).get(c.getKey()).add(time(work, l.getValue(), c.getValue()));
+              }
+            }
+            System.out.println("with a daemon: round " + (r + 1) + " of " + rounds);
           }
+          summarize(out.putObject("with_daemon"), rounds, javaVersion2, times2, launchers);
         }
-        // The headline ratio of each command is the slower of the two launchers.
-        for (Map.Entry<String, Double> w : worst.entrySet()) {
-          out.put(w.getKey() + "_over_java_version", Bench.round(w.getValue(), 2));
-        }
-        out.put("jvm_options", String.join(" ", launcherOptions(prefix)));
-        out.put("cds_archive", Files.isRegularFile(root.resolve("target/certkeeper.jsa")));
+        out.put("jvm_options", String.join(" ", launcherOptions(work, launchers.get("installed"))));
+        ObjectNode archives = out.putObject("cds_archive");
+        archives.put("checkout", Files.isRegularFile(root.resolve("target/certkeeper.jsa")));
+        archives.put("installed", Files.isRegularFile(prefix.resolve("opt/certkeeper/certkeeper.jsa")));
         System.out.println(Json.mapper().writerWithDefaultPrettyPrinter().writeValueAsString(out));
       }
       Bench.save(out);
     } finally {
       Bench.deleteTree(work);
+    }
+  }
+
+  private static Map<String, Map<String, List<Double>>> emptyTimes(Map<String, Path> launchers,
+      Map<String, List<String>> commands) {
+    Map<String, Map<String, List<Double>>> times = new LinkedHashMap<>();
+    for (String l : launchers.keySet()) {
+      Map<String, List<Double>> byCommand = new LinkedHashMap<>();
+      commands.keySet().forEach(c -> byCommand.put(c, new ArrayList<>()));
+      times.put(l, byCommand);
+    }
+    return times;
+  }
+
+  /**
+   * Medians per launcher and command, each over the median {@code java -version} of the same
+   * rounds; the headline ratio of a command is the slower of the two launchers.
+   */
+  private static void summarize(ObjectNode out, int rounds, List<Double> javaVersion,
+      Map<String, Map<String, List<Double>>> times, Map<String, Path> launchers) {
+    double base = Bench.median(javaVersion);
+    out.put("rounds", rounds);
+    out.put("java_version_ms", Bench.round(base, 1));
+    ObjectNode byLauncher = out.putObject("launchers");
+    Map<String, Double> worst = new LinkedHashMap<>();
+    for (Map.Entry<String, Map<String, List<Double>>> l : times.entrySet()) {
+      ObjectNode n = byLauncher.putObject(l.getKey());
+      n.put("path", launchers.get(l.getKey()).toString());
+      for (Map.Entry<String, List<Double>> c : l.getValue().entrySet()) {
+        double ms = Bench.median(c.getValue());
+        double ratio = ms / base;
+        n.put(c.getKey() + "_ms", Bench.round(ms, 1));
+        n.put(c.getKey() + "_over_java_version", Bench.round(ratio, 2));
+        worst.merge(c.getKey(), ratio, Math::max);
+      }
+    }
+    for (Map.Entry<String, Double> w : worst.entrySet()) {
+      out.put(w.getKey() + "_over_java_version", Bench.round(w.getValue(), 2));
+    }
+  }
+
+  /** {@code java -jar certkeeper.jar --config C daemon}, from its "ready" line until closed. */
+  private static final class RunningDaemon implements AutoCloseable {
+    private final Process process;
+
+    private RunningDaemon(Process process) {
+      this.process = process;
+    }
+
+    static RunningDaemon start(Path jar, Path config, Path work) throws Exception {
+      Path log = work.resolve("daemon.log");
+      Process p = new ProcessBuilder("java", "-jar", jar.toString(), "--config", config.toString(), "daemon")
+          .redirectErrorStream(true).redirectOutput(log.toFile()).start();
+      RunningDaemon d = new RunningDaemon(p);
+      long deadline = System.nanoTime() + TimeUnit.MINUTES.toNanos(5);
+      while (!Files.readString(log).contains(" - ready")) {
+        if (!p.isAlive() || System.nanoTime() > deadline) {
+          d.close();
+          throw new IllegalStateException("the daemon did not get ready: " + Files.readString(log));
+        }
+        Thread.sleep(50);
+      }
+      return d;
+    }
+
+    @Override
+    public void close() throws InterruptedException {
+      process.destroy();
+      if (!process.waitFor(60, TimeUnit.SECONDS)) {
+        process.destroyForcibly();
+      }
     }
   }
 
@@ -141,19 +211,28 @@ public final class CliSpeed {
     }
   }
 
-  /** The JVM options the installed launcher passes to a CLI command, for the record. */
-  private static List<String> launcherOptions(Path prefix) {
-    try {
-      String script = Files.readString(prefix.resolve("usr/local/bin/certkeeper"));
-      List<String> opts = new ArrayList<>();
-      for (String word : script.split("[\\s\"']+")) {
-        if (word.startsWith("-XX:") || word.startsWith("-Xshare")) {
-          opts.add(word.replaceAll("=.*/", "=.../"));
-        }
+  /**
+   * The JVM options {@code launcher} passes to a command, for the record: what it hands a {@code
+   * java} that only prints its arguments (through {@code JAVA_HOME}), up to {@code -jar}.
+   */
+  private static List<String> launcherOptions(Path work, Path launcher) throws Exception {
+    Path jdk = Files.createDirectories(work.resolve("echo-jdk/bin"));
+    Path java = jdk.resolve("java");
+    Files.writeString(java, "#!/bin/sh\nfor a in \"$@\"; do echo \"$a\"; done\n");
+    java.toFile().setExecutable(true);
+    ProcessBuilder pb = new ProcessBuilder(launcher.toString(), "status").redirectErrorStream(true);
+    pb.environment().put("JAVA_HOME", jdk.getParent().toString());
+    pb.environment().remove("CERTKEEPER_JAVA_OPTS");
+    Process p = pb.start();
+    List<String> args = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8).lines().toList();
+    p.waitFor();
+    List<String> options = new ArrayList<>();
+    for (String a : args) {
+      if (a.equals("-jar")) {
+        break;
       }
-      return opts.isEmpty() ? List.of("(none)") : opts;
-    } catch (Exception e) {
-      return List.of("(unknown)");
+      options.add(a.replaceFirst("=.*/", "=.../"));
     }
+    return options.isEmpty() ? List.of("(none)") : options;
   }
 }

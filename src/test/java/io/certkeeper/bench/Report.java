@@ -162,6 +162,16 @@ public final class Report {
             in.path(c + "_ms").asDouble(), ratio));
         target(targets, "cli_" + c + "_within_10x_java_version", ratio <= 10, ratio + "x");
       }
+      JsonNode wd = cli.path("with_daemon");
+      if (!wd.isMissingNode()) {
+        t.append("while a daemon serves the store (java -version = ").append(wd.path("java_version_ms").asText())
+            .append(" ms):\n");
+        for (String c : List.of("status", "list_json", "probe")) {
+          t.append(String.format("%-10s %18.0f %18.0f %7.1fx%n", c,
+              wd.path("launchers").path("checkout").path(c + "_ms").asDouble(),
+              wd.path("launchers").path("installed").path(c + "_ms").asDouble(), wd.path(c + "_over_java_version").asDouble()));
+        }
+      }
       t.append("ratio = the slower launcher's median over java -version's; JVM options of the installed launcher: ")
           .append(cli.path("jvm_options").asText()).append('\n');
     }
