@@ -156,7 +156,9 @@ final class AdminApi implements Roles.HttpHandler {
     } catch (BadRequestUnchecked e) {
       return error(HttpResponseStatus.BAD_REQUEST, e.getMessage());
     } catch (Exception e) {
-      log.error("{} - {} {} failed: {}", listener.name(), method, path, e.toString());
+      log.error("{} - {} {} failed: {}", listener.name(), method, Printable.line(path),
+          io.certkeeper.util.ErrorText.of(e));
+      log.debug("{} - request failure", listener.name(), e);
       return error(HttpResponseStatus.INTERNAL_SERVER_ERROR, "internal error; see the daemon's log");
     }
   }
