@@ -27,6 +27,8 @@ public final class Main {
   /** The system property that names SLF4J's provider, and logback's. */
   static final String SLF4J_PROVIDER = "slf4j.provider";
   static final String LOGBACK_PROVIDER = "ch.qos.logback.classic.spi.LogbackServiceProvider";
+  /** SLF4J's own messages: it says at INFO which provider it loads when one is named. */
+  static final String SLF4J_VERBOSITY = "slf4j.internal.verbosity";
 
   public static void main(String[] args) {
     setUp(args);
@@ -41,6 +43,9 @@ public final class Main {
     // Named, SLF4J's provider is not searched for in every jar of the class path.
     if (System.getProperty(SLF4J_PROVIDER) == null) {
       System.setProperty(SLF4J_PROVIDER, LOGBACK_PROVIDER);
+      if (System.getProperty(SLF4J_VERBOSITY) == null) {
+        System.setProperty(SLF4J_VERBOSITY, "WARN");
+      }
     }
     boolean verbose = Arrays.asList(args).contains("-v") || Arrays.asList(args).contains("--verbose");
     if (verbose) {

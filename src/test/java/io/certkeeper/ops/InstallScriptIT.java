@@ -82,6 +82,15 @@ class InstallScriptIT {
     assertEquals(0, version.exitCode(), version.out());
     assertTrue(version.out().startsWith("certkeeper "), version.out());
 
+    // A command that uses the store prints its output on stdout and nothing on stderr.
+    Path config = dir.resolve("certkeeper.yaml");
+    Files.writeString(config, "data-dir: " + dir.resolve("data") + "\n");
+    LauncherTest.Run list = LauncherTest.run(launcher, java.util.Map.of(), "--config", config.toString(), "list",
+        "--json");
+    assertEquals(0, list.exitCode(), list.err());
+    assertEquals("[ ]", list.out().strip());
+    assertEquals("", list.err());
+
     // The archive was made for this jar at this path: -Xshare:on makes the JVM fail if it cannot use it.
     Path jsa = prefix.resolve("opt/certkeeper/certkeeper.jsa");
     assertEquals("rw-r--r--", perms(jsa));
