@@ -57,32 +57,13 @@ class HostileEndpointProbesTest {
       try (EndpointProbes probes = new EndpointProbes(2, results, dir, Clock.systemUTC())) {
         probes.update(List.of(endpoint));
         for (int n = 1; n <= 2; n++) {
-          awaitRows(probes, results, id, n);
+          ProbeRows.await(probes, results, id, n);
         }
       }
       EndpointState state = results.state(id).orElseThrow();
       assertEquals("malformed", state.status(), state.message());
       assertTrue(state.problems().contains("malformed"), state.problems().toString());
       assertTrue(state.message().contains("stapled OCSP response is malformed"), state.message());
-    }
-  }
-
-  /**
-   * Dispatches the probe until its row number {@code rows} is recorded: a dispatch while the
-   * previous probe of the endpoint is still finishing (its row written, its slot not yet free) is
-   * dropped, as it should be.
-   */
-  private static void awaitRows(EndpointProbes probes, ProbeResultRepository results, String id, long rows)
-      throws Exception {
-    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
-    long nextDispatch = System.nanoTime();
-    while (results.count(id) < rows) {
-      assertTrue(System.nanoTime() < deadline, "no result row " + rows + " for " + id);
-      if (System.nanoTime() - nextDispatch >= 0) {
-        probes.dispatch(id, Duration.ZERO);
-        nextDispatch = System.nanoTime() + TimeUnit.SECONDS.toNanos(15); // longer than a probe's 10 s timeout
-      }
-      Thread.sleep(50);
     }
   }
 }
