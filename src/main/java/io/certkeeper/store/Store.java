@@ -58,10 +58,6 @@ public final class Store implements AutoCloseable {
    * not migrate (the daemon did, at its start) but checks the daemon's schema is this one.
    */
   public static final String SCHEMA_VERSION = "8";
-  /** How long opening waits for other processes that are opening the same H2 file. */
-  static final java.time.Duration H2_OPEN_RETRY = java.time.Duration.ofSeconds(20);
-  /** H2's ErrorCode.ERROR_OPENING_DATABASE_1. */
-  private static final int H2_ERROR_OPENING_DATABASE = 8000;
 
   private final HikariDataSource dataSource;
   private final String description;
@@ -142,7 +138,7 @@ public final class Store implements AutoCloseable {
     hc.setInitializationFailTimeout(1);
     hc.setAutoCommit(true);
     hc.setExceptionOverrideClassName(EvictBrokenConnections.class.getName());
-    HikariDataSource ds = openPool(hc, engine, shown);
+    HikariDataSource ds = openPool(hc, shown);
     if (!migrate) {
       try {
         String version = currentVersion(ds);
@@ -263,19 +259,14 @@ public final class Store implements AutoCloseable {
   /**
    * Whether opening failed only because another process holds the file for a moment: it is
    * taking the lock (a daemon starting after a crash), or its server is going away (a daemon
-   * stopping). H2 codes: 90020 file locked, 90067 connection to the serving process broken,
-   * 90098 and 90121 database closed under us (H2 closes a file another process took over), 8000 "Another process was faster" or "Lock file recently
-   * modified" (processes taking over a stale lock at once).
+   * stopping). H2 codes: 90020 file locked (the operating system's lock on the file), 90067
+   * connection to the daemon's server broken, 90098 and 90121 database closed under us.
    */
   static boolean isHeldByAnotherProcess(Throwable e) {
     for (Throwable t = e; t != null; t = t.getCause() == t ? null : t.getCause()) {
       if (t instanceof SQLException se) {
         int code = se.getErrorCode();
         if (code == 90020 || code == 90067 || code == 90098 || code == 90121) {
-          return true;
-        }
-        String m = String.valueOf(se.getMessage());
-        if (code == 8000 && (m.contains("Another process was faster") || m.contains("Lock file recently modified"))) {
           return true;
         }
       }
@@ -385,41 +376,13 @@ public final class Store implements AutoCloseable {
     return false;
   }
 
-  /**
-   * The pool, retried while another process is in the middle of opening the same H2 file (H2's
-   * lock file is being written: "Lock file recently modified"). Several CLI commands started at once
-   * then take turns instead of failing; any other error fails at once.
-   */
-  private static HikariDataSource openPool(HikariConfig hc, Engine engine, String shown) throws StoreException {
-    long deadline = System.nanoTime() + H2_OPEN_RETRY.toNanos();
-    long pause = 20;
-    while (true) {
-      try {
-        return new HikariDataSource(hc);
-      } catch (RuntimeException e) {
-        if (engine != Engine.H2 || !isH2OpenContention(e) || System.nanoTime() - deadline > 0) {
-          throw new StoreException("cannot open the store at " + shown + ": " + rootMessage(e), e);
-        }
-      }
-      try {
-        Thread.sleep(pause + java.util.concurrent.ThreadLocalRandom.current().nextLong(pause));
-      } catch (InterruptedException ie) {
-        Thread.currentThread().interrupt();
-        throw new StoreException("cannot open the store at " + shown + ": interrupted", ie);
-      }
-      pause = Math.min(pause * 2, 500);
+  /** The pool; a store another process holds fails here with H2's 90020, which {@link #waitFor} retries. */
+  private static HikariDataSource openPool(HikariConfig hc, String shown) throws StoreException {
+    try {
+      return new HikariDataSource(hc);
+    } catch (RuntimeException e) {
+      throw new StoreException("cannot open the store at " + shown + ": " + rootMessage(e), e);
     }
-  }
-
-  /** H2's error "cannot open the database" (8000) raised by its file lock while another process takes it. */
-  private static boolean isH2OpenContention(Throwable e) {
-    for (Throwable t = e; t != null; t = t.getCause() == t ? null : t.getCause()) {
-      if (t instanceof SQLException sql && sql.getErrorCode() == H2_ERROR_OPENING_DATABASE) {
-        String m = String.valueOf(sql.getMessage());
-        return m.contains("Lock file recently modified") || m.contains("Concurrent update");
-      }
-    }
-    return false;
   }
 
   /**
