@@ -38,6 +38,7 @@ public final class Logging {
       // ones while a daemon starts or stops): the pool's and the migrator's own lines about the
       // same failure would only repeat it, several lines long. --verbose shows them.
       ctx.getLogger("com.zaxxer.hikari").setLevel(Level.OFF);
+      ctx.getLogger("com.zaxxer.hikari.pool.HikariPool").setLevel(Level.OFF);
       ctx.getLogger("org.flywaydb").setLevel(Level.OFF);
     }
   }
@@ -83,5 +84,8 @@ public final class Logging {
     for (String noisy : new String[] {"org.quartz", "com.zaxxer.hikari", "org.flywaydb", "io.netty", "org.h2"}) {
       ctx.getLogger(noisy).setLevel(level.isGreaterOrEqual(Level.INFO) ? Level.WARN : Level.INFO);
     }
+    // The pool names each connection it adds by H2's description of it, whose URL holds the key of
+    // the daemon's store server (store.server): never logged, not even with --verbose.
+    ctx.getLogger("com.zaxxer.hikari.pool.HikariPool").setLevel(Level.WARN);
   }
 }
