@@ -169,28 +169,47 @@ public final class Renewer {
       if (c.isEmpty() || stopping.getAsBoolean()) {
         continue;
       }
-      ReentrantLock jvmLock = LOCKS.computeIfAbsent(dataDir.toAbsolutePath() + "/" + name, k -> new ReentrantLock());
-      jvmLock.lock();
-      try (FileChannel ch = lockFile(name); FileLock ignored = ch.lock()) {
-        Generations gens = new Generations(dataDir, name);
-        Optional<Generation> g = gens.current();
-        if (g.isEmpty() || !g.get().serial().equals(p.getValue())) {
-          continue; // renewed meanwhile: that renewal ran its own hooks
+      try {
+        if (locked(name, () -> runPendingHooksLocked(c.get(), p.getValue()))) {
+          ran++;
         }
-        log.info("{} - running the hooks of generation {} again: they did not finish (killed or stopped)",
-            name, g.get().serial());
-        if (runHooks(c.get(), g.get(), gens.dir(g.get().serial())).stopped()) {
-          continue;
-        }
-        records.hooksDone(name, g.get().serial());
-        ran++;
       } catch (IOException | StoreException e) {
         log.warn("{} - cannot run its pending hooks: {}", name, e.getMessage());
-      } finally {
-        jvmLock.unlock();
       }
     }
     return ran;
+  }
+
+  /** Runs the hooks of {@code serial} if it is still in force; whether they ran to the end. */
+  private boolean runPendingHooksLocked(CertificateConfig c, String serial) throws IOException, StoreException {
+    String name = c.name();
+    Generations gens = new Generations(dataDir, name);
+    Optional<Generation> g = gens.current();
+    if (g.isEmpty() || !g.get().serial().equals(serial)) {
+      return false; // renewed meanwhile: that renewal ran its own hooks
+    }
+    log.info("{} - running the hooks of generation {} again: they did not finish (killed or stopped)", name, serial);
+    if (runHooks(c, g.get(), gens.dir(serial)).stopped()) {
+      return false;
+    }
+    records.hooksDone(name, serial);
+    return true;
+  }
+
+  /** Work on one managed certificate's files and records, alone: in this JVM and against other processes. */
+  @FunctionalInterface
+  private interface LockedWork<T> {
+    T run() throws IOException, StoreException;
+  }
+
+  private <T> T locked(String name, LockedWork<T> work) throws IOException, StoreException {
+    ReentrantLock jvmLock = LOCKS.computeIfAbsent(dataDir.toAbsolutePath() + "/" + name, k -> new ReentrantLock());
+    jvmLock.lock();
+    try (FileChannel ch = lockFile(name); FileLock ignored = ch.lock()) {
+      return work.run();
+    } finally {
+      jvmLock.unlock();
+    }
   }
 
   /**
@@ -259,15 +278,11 @@ public final class Renewer {
     Config cfg = config.get();
     CertificateConfig c = cfg.certificate(name)
         .orElseThrow(() -> new IllegalArgumentException("no managed certificate named '" + name + "' in certificates:"));
-    ReentrantLock jvmLock = LOCKS.computeIfAbsent(dataDir.toAbsolutePath() + "/" + name, k -> new ReentrantLock());
-    jvmLock.lock();
-    try (FileChannel ch = lockFile(name); FileLock ignored = ch.lock()) {
-      return renewLocked(cfg, c, force);
-    } catch (IOException e) {
+    try {
+      return locked(name, () -> renewLocked(cfg, c, force));
+    } catch (IOException | StoreException e) {
       return new Outcome(name, Kind.FAILED, Optional.empty(), Optional.empty(), Optional.empty(),
           "cannot lock " + ManagedLayout.root(dataDir, name) + ": " + e.getMessage(), List.of());
-    } finally {
-      jvmLock.unlock();
     }
   }
 

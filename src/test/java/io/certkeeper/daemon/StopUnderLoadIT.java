@@ -57,12 +57,8 @@ class StopUnderLoadIT {
     y.append("smtp:\n  host: 127.0.0.1\n  port: ").append(slowSmtp.getLocalPort())
         .append("\n  security: none\n  from: certkeeper@example.com\n  connect-timeout: 30s\n  read-timeout: 60s\n");
     y.append("endpoints:\n");
-    java.util.Set<Integer> refusing = new java.util.LinkedHashSet<>();
-    while (refusing.size() < 20) { // a port just freed may come back: each endpoint once
-      refusing.add(freePort());
-    }
-    for (int port : refusing) {
-      y.append("  - 127.0.0.1:").append(port).append('\n');
+    for (int i = 0; i < 20; i++) {
+      y.append("  - 127.0.0.1:").append(freePort()).append('\n'); // FreePorts never repeats one
     }
     for (int i = 0; i < 5; i++) {
       y.append("  - target: 127.0.0.1:").append(silentTls.getLocalPort()).append("\n    servername: s").append(i)
