@@ -18,9 +18,10 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * After a daemon is killed with SIGKILL, its lock file is stale; a new daemon and CLI commands
- * started at the same moment race to take the store over. Every one of them must get it: a command
- * that meets the daemon taking over (or the lock being broken) waits and says so, it does not fail.
+ * After a daemon is killed with SIGKILL, its store.server file is left over; a new daemon and CLI
+ * commands started at the same moment race for the store. Every one of them must get it: a command
+ * that meets another process holding the file waits and says so, it does not fail, and a command
+ * that took the file first never serves it to the others.
  */
 @Tag("reliability")
 class StoreAfterCrashIT {
