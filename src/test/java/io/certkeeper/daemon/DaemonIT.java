@@ -111,6 +111,26 @@ class DaemonIT {
   }
 
   @Test
+  void signalsIgnoredAtStartAreNamedAndSigtermStillStops() throws Exception {
+    Path cfg = config("log:\n  level: info\n");
+    try (DaemonProcess d = DaemonProcess.startIgnoring("INT,HUP", Map.of(),
+        "--config", cfg.toString(), "--data-dir", dir.resolve("data").toString(), "daemon")) {
+      d.awaitLine(l -> l.endsWith("Daemon - ready"), START);
+      d.awaitLine(l -> l.endsWith("WARN  Signals - SIGINT is ignored (inherited from the process that started certkeeper); "
+          + "Ctrl-C and kill -INT do nothing: stop the daemon with SIGTERM"), Duration.ofSeconds(1));
+      d.awaitLine(l -> l.endsWith("WARN  Signals - SIGHUP is ignored (inherited from the process that started certkeeper); "
+          + "the configuration cannot be reloaded by signal: restart the daemon to reload it"), Duration.ofSeconds(1));
+      assertEquals(0, d.lines().stream().filter(l -> l.contains("SIGTERM is ignored")).count(), d.lines().toString());
+      d.signal("INT");
+      d.signal("HUP");
+      d.signal("TERM");
+      assertTrue(d.process().waitFor(10, TimeUnit.SECONDS), d.lines().toString());
+      assertEquals(0, d.process().exitValue());
+      assertEquals(0, d.lines().stream().filter(l -> l.contains("configuration reloaded")).count(), d.lines().toString());
+    }
+  }
+
+  @Test
   void invalidConfigurationRefusesToStartWithExit2() throws Exception {
     Path cfg = config("stroe: {}\n");
     DaemonProcess.Result r = DaemonProcess.cli("--config", cfg.toString(), "--data-dir", dir.toString(), "daemon");

@@ -58,7 +58,24 @@ final class DaemonProcess implements AutoCloseable {
   }
 
   static DaemonProcess start(Map<String, String> env, String... args) throws IOException {
-    List<String> cmd = new ArrayList<>(List.of("java"));
+    return start("--default-signal=HUP,INT,TERM", env, args);
+  }
+
+  /**
+   * Starts the daemon with {@code signals} (say "INT,HUP") ignored, as nohup or a shell script's
+   * background job would start it.
+   */
+  static DaemonProcess startIgnoring(String signals, Map<String, String> env, String... args) throws IOException {
+    return start("--ignore-signal=" + signals, env, args);
+  }
+
+  /**
+   * A child inherits ignored signals through exec, so a suite started from a script's background
+   * job (SIGINT ignored) or under nohup (SIGHUP ignored) would start daemons deaf to them; env(1)
+   * sets the dispositions the test asks for, whatever the suite inherited.
+   */
+  private static DaemonProcess start(String dispositions, Map<String, String> env, String... args) throws IOException {
+    List<String> cmd = new ArrayList<>(List.of("env", dispositions, "java"));
     cmd.addAll(jvmOptions(true));
     cmd.addAll(List.of("-jar", jar().toString()));
     cmd.addAll(List.of(args));
