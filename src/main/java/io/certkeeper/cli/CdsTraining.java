@@ -63,9 +63,9 @@ public final class CdsTraining {
     run("verify", "--json", "--trusted", root.toString(), "--hostname", "localhost",
         issued.resolve("fullchain.pem").toString());
     ReloadableSslContext tls = ReloadableSslContext.load(
-        new PemKeySource(issued.resolve("fullchain.pem"), issued.resolve("key.pem")), TlsOptions.defaults());
+        new PemKeySource(issued.resolve("fullchain.pem"), issued.resolve("key.pem")), TlsOptions.defaults(), Clock.systemUTC());
     try (TlsListener listener = TlsListener.start("cds-training", new InetSocketAddress("127.0.0.1", 0), tls,
-        Roles.echo(), 1)) {
+        Roles.echo(), 1, Clock.systemUTC())) {
       String target = "127.0.0.1:" + listener.address().getPort();
       run("--config", cfg, "probe", "--ca-file", root.toString(), target);
       run("--config", cfg, "probe", "--json", "--ca-file", root.toString(), target);

@@ -61,14 +61,6 @@ public final class ReloadableSslContext {
     return r;
   }
 
-  /** As {@link #load(KeySource, TlsOptions, Clock)} for a listener without client authentication. */
-  public static ReloadableSslContext load(KeySource source, TlsOptions options) throws IOException {
-    if (options.clientAuth() != TlsOptions.ClientAuth.NONE) {
-      throw new IllegalArgumentException("client authentication needs a clock for its CRLs");
-    }
-    return load(source, options, Clock.systemUTC());
-  }
-
   /** Whether client certificates are asked for (their checks then run off the event loop). */
   public boolean verifiesClients() {
     return verifier.isPresent();

@@ -62,9 +62,9 @@ public final class TlsListener implements AutoCloseable {
   }
 
   /** Binds and starts serving, with at most {@value ConnectionLimit#DEFAULT_MAX} connections at once. */
-  public static TlsListener start(String name, InetSocketAddress bind, ReloadableSslContext tls, Role role, int threads)
-      throws IOException {
-    return start(name, bind, tls, role, threads, ConnectionLimit.DEFAULT_MAX, Clock.systemUTC());
+  public static TlsListener start(String name, InetSocketAddress bind, ReloadableSslContext tls, Role role, int threads,
+      Clock clock) throws IOException {
+    return start(name, bind, tls, role, threads, ConnectionLimit.DEFAULT_MAX, clock);
   }
 
   /**

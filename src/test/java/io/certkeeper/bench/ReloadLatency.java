@@ -70,9 +70,9 @@ public final class ReloadLatency {
       Path cert = work.resolve("cert.pem");
       Path key = work.resolve("key.pem");
       write(generations.get(0), cert, key);
-      ReloadableSslContext tls = ReloadableSslContext.load(new PemKeySource(cert, key), TlsOptions.defaults());
+      ReloadableSslContext tls = ReloadableSslContext.load(new PemKeySource(cert, key), TlsOptions.defaults(), Clock.systemUTC());
       try (TlsListener listener = TlsListener.start("bench", new InetSocketAddress("127.0.0.1", 0), tls,
-          Roles.echo(), 2)) {
+          Roles.echo(), 2, Clock.systemUTC())) {
         InetSocketAddress addr = listener.address();
         SSLContext client = trustAll();
         AtomicBoolean stop = new AtomicBoolean();

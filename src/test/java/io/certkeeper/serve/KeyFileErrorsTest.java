@@ -12,6 +12,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Base64;
 import java.util.Random;
+import java.time.Clock;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -31,7 +32,7 @@ class KeyFileErrorsTest {
 
   private String refusal(Path certFile, Path keyFile) {
     IOException e = assertThrows(IOException.class,
-        () -> ReloadableSslContext.load(new PemKeySource(certFile, keyFile), TlsOptions.defaults()));
+        () -> ReloadableSslContext.load(new PemKeySource(certFile, keyFile), TlsOptions.defaults(), Clock.systemUTC()));
     assertFalse(e.getMessage().contains("Exception") || e.getMessage().contains("java."), e.getMessage());
     return e.getMessage();
   }
@@ -82,7 +83,7 @@ class KeyFileErrorsTest {
   void aReloadRefusedForAGarbageKeyNamesTheFile() throws Exception {
     Path liveKey = dir.resolve("live.key");
     Files.copy(key, liveKey);
-    ReloadableSslContext tls = ReloadableSslContext.load(new PemKeySource(cert, liveKey), TlsOptions.defaults());
+    ReloadableSslContext tls = ReloadableSslContext.load(new PemKeySource(cert, liveKey), TlsOptions.defaults(), Clock.systemUTC());
     Files.write(liveKey, new byte[] {1, 2, 3});
     ReloadableSslContext.Reload r = tls.reload();
     assertTrue(r.failed(), r.toString());
@@ -91,11 +92,11 @@ class KeyFileErrorsTest {
 
   @Test
   void aPortInUseIsNamedAsHostAndPort() throws Exception {
-    ReloadableSslContext tls = ReloadableSslContext.load(new PemKeySource(cert, key), TlsOptions.defaults());
-    try (TlsListener first = TlsListener.start("a", new InetSocketAddress("127.0.0.1", 0), tls, Roles.echo(), 1)) {
+    ReloadableSslContext tls = ReloadableSslContext.load(new PemKeySource(cert, key), TlsOptions.defaults(), Clock.systemUTC());
+    try (TlsListener first = TlsListener.start("a", new InetSocketAddress("127.0.0.1", 0), tls, Roles.echo(), 1, Clock.systemUTC())) {
       int port = first.address().getPort();
       IOException e = assertThrows(IOException.class,
-          () -> TlsListener.start("b", new InetSocketAddress("127.0.0.1", port), tls, Roles.echo(), 1).close());
+          () -> TlsListener.start("b", new InetSocketAddress("127.0.0.1", port), tls, Roles.echo(), 1, Clock.systemUTC()).close());
       // not "cannot listen on /127.0.0.1:PORT: bind(..) failed: Address already in use"
       assertEquals("listener b: cannot listen on 127.0.0.1:" + port
           + ": address already in use (another process listens there; change bind)", e.getMessage());

@@ -23,6 +23,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicReference;
+import java.time.Clock;
 import javax.net.ssl.SSLContext;
 import javax.net.ssl.SSLSocket;
 import javax.net.ssl.TrustManager;
@@ -76,9 +77,9 @@ class ListenerReloadTest {
     }
     AtomicFiles.write(cert, generations.get(0)[0], AtomicFiles.PUBLIC);
     AtomicFiles.write(key, generations.get(0)[1], AtomicFiles.PRIVATE);
-    ReloadableSslContext tls = ReloadableSslContext.load(new PemKeySource(cert, key), TlsOptions.defaults());
+    ReloadableSslContext tls = ReloadableSslContext.load(new PemKeySource(cert, key), TlsOptions.defaults(), Clock.systemUTC());
     SSLContext client = trustAll();
-    try (TlsListener listener = TlsListener.start("echo", new InetSocketAddress("127.0.0.1", 0), tls, Roles.echo(), 2)) {
+    try (TlsListener listener = TlsListener.start("echo", new InetSocketAddress("127.0.0.1", 0), tls, Roles.echo(), 2, Clock.systemUTC())) {
       InetSocketAddress addr = listener.address();
 
       // a connection opened before the first swap, used again after the last
@@ -148,9 +149,9 @@ class ListenerReloadTest {
     Path key = dir.resolve("key.pem");
     Files.write(cert, good[0]);
     Files.write(key, good[1]);
-    ReloadableSslContext tls = ReloadableSslContext.load(new PemKeySource(cert, key), TlsOptions.defaults());
+    ReloadableSslContext tls = ReloadableSslContext.load(new PemKeySource(cert, key), TlsOptions.defaults(), Clock.systemUTC());
     String goodSha = tls.current().material().sha256();
-    try (TlsListener listener = TlsListener.start("echo", new InetSocketAddress("127.0.0.1", 0), tls, Roles.echo(), 1)) {
+    try (TlsListener listener = TlsListener.start("echo", new InetSocketAddress("127.0.0.1", 0), tls, Roles.echo(), 1, Clock.systemUTC())) {
       // half-written certificate
       Files.write(cert, java.util.Arrays.copyOf(other[0], other[0].length / 2));
       ReloadableSslContext.Reload r = tls.reload();
@@ -187,11 +188,11 @@ class ListenerReloadTest {
     Files.createSymbolicLink(live, v1.getFileName());
     Path cert = live.resolve("cert.pem");
     Path key = live.resolve("key.pem");
-    ReloadableSslContext tls = ReloadableSslContext.load(new PemKeySource(cert, key), TlsOptions.defaults());
+    ReloadableSslContext tls = ReloadableSslContext.load(new PemKeySource(cert, key), TlsOptions.defaults(), Clock.systemUTC());
     AtomicReference<ReloadableSslContext.Reload> last = new AtomicReference<>();
     java.util.concurrent.CountDownLatch reloaded = new java.util.concurrent.CountDownLatch(1);
     try (FileWatcher w = new FileWatcher();
-        TlsListener listener = TlsListener.start("echo", new InetSocketAddress("127.0.0.1", 0), tls, Roles.echo(), 1)) {
+        TlsListener listener = TlsListener.start("echo", new InetSocketAddress("127.0.0.1", 0), tls, Roles.echo(), 1, Clock.systemUTC())) {
       w.watch(List.of(cert, key, live), () -> {
         ReloadableSslContext.Reload r = tls.reload();
         last.set(r);

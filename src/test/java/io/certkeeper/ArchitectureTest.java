@@ -1,0 +1,100 @@
+package io.certkeeper;
+
+import static com.tngtech.archunit.lang.syntax.ArchRuleDefinition.noClasses;
+import static com.tngtech.archunit.library.Architectures.layeredArchitecture;
+import static com.tngtech.archunit.library.dependencies.SlicesRuleDefinition.slices;
+
+import com.tngtech.archunit.core.domain.JavaClasses;
+import com.tngtech.archunit.core.importer.ClassFileImporter;
+import com.tngtech.archunit.core.importer.ImportOption;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The design rules of docs/ARCHITECTURE.md, checked on the compiled main classes: the package
+ * arrows, who may speak SQL, what an event-loop thread may call, and where the wall clock comes
+ * from. A rule that fails names each offending class and call.
+ */
+class ArchitectureTest {
+  private static final JavaClasses MAIN = new ClassFileImporter()
+      .withImportOption(ImportOption.Predefined.DO_NOT_INCLUDE_TESTS)
+      .importPackages("io.certkeeper");
+
+  /** The arrows of docs/ARCHITECTURE.md; a package may use only those listed for it (and the JDK and libraries). */
+  @Test
+  void packagesDependOnlyDownwards() {
+    layeredArchitecture().consideringOnlyDependenciesInLayers()
+        .layer("util").definedBy("io.certkeeper.util..")
+        .layer("x509").definedBy("io.certkeeper.x509..")
+        .layer("config").definedBy("io.certkeeper.config..")
+        .layer("store").definedBy("io.certkeeper.store..")
+        .layer("ca").definedBy("io.certkeeper.ca..")
+        .layer("probe").definedBy("io.certkeeper.probe..")
+        .layer("serve").definedBy("io.certkeeper.serve..")
+        .layer("alert").definedBy("io.certkeeper.alert..")
+        .layer("renew").definedBy("io.certkeeper.renew..")
+        .layer("metrics").definedBy("io.certkeeper.metrics..")
+        .layer("report").definedBy("io.certkeeper.report..")
+        .layer("schedule").definedBy("io.certkeeper.schedule..")
+        .layer("daemon").definedBy("io.certkeeper.daemon..")
+        .layer("cli").definedBy("io.certkeeper.cli..")
+        .whereLayer("util").mayNotAccessAnyLayer()
+        .whereLayer("x509").mayOnlyAccessLayers("util")
+        .whereLayer("config").mayOnlyAccessLayers("util", "x509")
+        .whereLayer("store").mayOnlyAccessLayers("util", "x509")
+        .whereLayer("ca").mayOnlyAccessLayers("util", "x509", "config", "store")
+        .whereLayer("probe").mayOnlyAccessLayers("util", "x509", "config", "store")
+        .whereLayer("serve").mayOnlyAccessLayers("util", "x509", "config")
+        .whereLayer("alert").mayOnlyAccessLayers("util", "x509", "config", "store")
+        .whereLayer("renew").mayOnlyAccessLayers("util", "x509", "config", "store", "ca")
+        .whereLayer("metrics").mayOnlyAccessLayers("util", "x509", "config", "store")
+        .whereLayer("report").mayOnlyAccessLayers("util", "x509", "config", "store")
+        .whereLayer("schedule").mayOnlyAccessLayers("util", "x509", "config", "store")
+        .whereLayer("daemon").mayOnlyAccessLayers("util", "x509", "config", "store", "ca", "probe", "serve", "alert",
+            "renew", "metrics", "report", "schedule")
+        .whereLayer("cli").mayNotBeAccessedByAnyLayer()
+        .check(MAIN);
+  }
+
+  @Test
+  void packagesHaveNoCycles() {
+    slices().matching("io.certkeeper.(*)..").should().beFreeOfCycles().check(MAIN);
+  }
+
+  /** One owner per table: JDBC, SQL and the database libraries are the store's alone. */
+  @Test
+  void onlyTheStoreSpeaksSql() {
+    noClasses().that().resideOutsideOfPackage("io.certkeeper.store..")
+        .should().dependOnClassesThat().resideInAnyPackage("java.sql..", "javax.sql..", "org.h2..", "org.postgresql..",
+            "com.zaxxer.hikari..", "org.flywaydb..")
+        .because("every table has one owner in io.certkeeper.store; others use its repositories and units of work")
+        .check(MAIN);
+  }
+
+  /**
+   * Netty handlers run on event-loop threads: no store, no JDBC, no process, no sleeping there
+   * (blocking work goes to the listener's task executor).
+   */
+  @Test
+  void channelHandlersDoNotBlock() {
+    noClasses().that().areAssignableTo("io.netty.channel.ChannelHandler")
+        .and().resideInAPackage("io.certkeeper..")
+        .should().dependOnClassesThat().resideInAnyPackage("io.certkeeper.store..", "java.sql..")
+        .orShould().callMethod(Thread.class, "sleep", long.class)
+        .orShould().callConstructor(ProcessBuilder.class, String[].class)
+        .orShould().callConstructor(ProcessBuilder.class, java.util.List.class)
+        .check(MAIN);
+  }
+
+  /** Time is injected: only the entry points read the system clock. */
+  @Test
+  void onlyEntryPointsReadTheSystemClock() {
+    noClasses().that().doNotHaveFullyQualifiedName("io.certkeeper.cli.Main")
+        .and().doNotHaveFullyQualifiedName("io.certkeeper.cli.CdsTraining")
+        .should().callMethod(java.time.Clock.class, "systemUTC")
+        .orShould().callMethod(java.time.Clock.class, "systemDefaultZone")
+        .orShould().callMethod(java.time.Instant.class, "now")
+        .orShould().callMethod(System.class, "currentTimeMillis")
+        .because("every part takes a java.time.Clock, so tests and the daemon agree on time")
+        .check(MAIN);
+  }
+}
