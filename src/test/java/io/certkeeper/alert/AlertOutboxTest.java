@@ -1,11 +1,11 @@
 package io.certkeeper.alert;
 
+import io.certkeeper.store.LedgerEntry;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 
 import io.certkeeper.store.StoreException;
 import java.nio.file.Path;
-import java.sql.SQLException;
 import java.time.Duration;
 import java.util.List;
 import java.util.Optional;
@@ -39,7 +39,7 @@ class AlertOutboxTest {
       AlertEvent hook = AlertEvent.hookFailed("www", "cd".repeat(32), "systemctl reload nginx", "exit 1", List.of());
       assertThrows(StoreException.class, () -> f.store.inTransaction(c -> {
         outbox.enqueue(c, hook);
-        throw new SQLException("renewal state could not be saved");
+        throw new StoreException("renewal state could not be saved");
       }));
       assertEquals(List.of(), new AlertLedger(f.store).list(List.of(), 10));
       assertEquals(Boolean.TRUE, f.store.inTransaction(c -> outbox.enqueue(c, hook)), "not recorded by the rolled-back attempt");
