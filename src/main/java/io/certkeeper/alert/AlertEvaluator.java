@@ -32,8 +32,9 @@ import org.slf4j.LoggerFactory;
 /**
  * Turns the store's view of each endpoint (latest probe state, last leaf, change events) into alert
  * events. One transaction per endpoint reads its state, decides with the pure policies, writes the
- * events through the {@link AlertOutbox} and records what was alerted, so that a crash at any point
- * leaves either both or neither. The tables are the store's; this class holds the decisions. Works whoever writes the probe tables.
+ * events through the {@link AlertOutbox} and records what was alerted, all in one store
+ * {@link Transaction}, so that a crash at any point leaves either both or neither. Works whoever
+ * writes the probe tables; the tables are the store's, the decisions this class's.
  *
  * <p>Certificates certkeeper renews itself ({@link ManagedRenewals}) are alerted on their renewal,
  * not on the endpoint's expiry thresholds: {@code renewal_overdue} once per generation when it is
@@ -214,7 +215,8 @@ public final class AlertEvaluator {
     switch (p.kind()) {
       case FAILING:
         title = e.id() + " failing: " + st.consecutiveFailures() + " probes in a row failed";
-        what = "The last " + st.consecutiveFailures() + " probes of " + e.id() + " obtained no certificate: " + st.message();
+        what = "The last " + st.consecutiveFailures() + " probes of " + e.id() + " obtained no certificate: "
+            + st.message();
         action = "Check that the service runs and is reachable from this host (DNS, firewall, TLS configuration).";
         break;
       case RESOLVED:

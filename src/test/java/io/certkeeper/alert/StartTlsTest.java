@@ -50,7 +50,7 @@ class StartTlsTest {
     AlertEvent e = new AlertEvent("endpoint:api.example.com:443", AlertKind.PROBLEM, detail, Optional.empty(),
         Severity.CRITICAL, "api.example.com:443 new problem: " + detail,
         new AlertFacts("w", "api.example.com:443", "now", "fix", List.of()), List.of(), false);
-    f.store.inTransaction(c -> outbox.enqueue(c, e));
+    f.store.inTransaction(tx -> outbox.enqueue(tx, e));
   }
 
   @Test
