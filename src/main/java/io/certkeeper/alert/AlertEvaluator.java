@@ -1,27 +1,27 @@
 package io.certkeeper.alert;
 
-import io.certkeeper.util.Printable;
-import io.certkeeper.store.Jdbc;
-
-import com.fasterxml.jackson.core.JsonProcessingException;
-import com.fasterxml.jackson.core.type.TypeReference;
 import io.certkeeper.config.AlertsConfig;
 import io.certkeeper.config.EndpointCodec;
 import io.certkeeper.config.EndpointConfig;
+import io.certkeeper.store.CertificateBrief;
+import io.certkeeper.store.CertificateRecord;
+import io.certkeeper.store.EndpointAlertState;
+import io.certkeeper.store.EndpointChange;
 import io.certkeeper.store.EndpointRepository;
 import io.certkeeper.store.EndpointRow;
+import io.certkeeper.store.EndpointState;
+import io.certkeeper.store.ManagedRenewal;
+import io.certkeeper.store.ManagedRenewals;
 import io.certkeeper.store.Store;
 import io.certkeeper.store.StoreException;
-import io.certkeeper.util.Json;
-import java.sql.Connection;
-import java.sql.PreparedStatement;
-import java.sql.ResultSet;
-import java.sql.SQLException;
+import io.certkeeper.store.Transaction;
+import io.certkeeper.util.Printable;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.TreeSet;
@@ -32,8 +32,9 @@ import org.slf4j.LoggerFactory;
 /**
  * Turns the store's view of each endpoint (latest probe state, last leaf, change events) into alert
  * events. One transaction per endpoint reads its state, decides with the pure policies, writes the
- * events through the {@link AlertOutbox} and records what was alerted, so that a crash at any point
- * leaves either both or neither. Works whoever writes the probe tables.
+ * events through the {@link AlertOutbox} and records what was alerted, all in one store
+ * {@link Transaction}, so that a crash at any point leaves either both or neither. Works whoever
+ * writes the probe tables; the tables are the store's, the decisions this class's.
  *
  * <p>Certificates certkeeper renews itself ({@link ManagedRenewals}) are alerted on their renewal,
  * not on the endpoint's expiry thresholds: {@code renewal_overdue} once per generation when it is
@@ -45,7 +46,6 @@ public final class AlertEvaluator {
   static final Duration FIRST_LOOK_BACK = Duration.ofDays(1);
 
   private static final Logger log = LoggerFactory.getLogger(AlertEvaluator.class);
-  private static final TypeReference<List<String>> STRINGS = new TypeReference<>() {};
 
   private final Store store;
   private final Supplier<AlertsConfig> config;
@@ -89,7 +89,7 @@ public final class AlertEvaluator {
         continue;
       }
       try {
-        List<AlertEvent> written = store.inTransaction(c -> evaluate(c, endpoint, cfg));
+        List<AlertEvent> written = store.inTransaction(tx -> evaluate(tx, endpoint, cfg));
         for (AlertEvent e : written) {
           if (e.suppressed()) {
             suppressed++;
@@ -115,7 +115,7 @@ public final class AlertEvaluator {
         continue;
       }
       try {
-        if (store.inTransaction(c -> outbox.enqueue(c, AlertEvent.renewalOverdue(m, Optional.empty())))) {
+        if (store.inTransaction(tx -> outbox.enqueue(tx, AlertEvent.renewalOverdue(m, Optional.empty())))) {
           alerted++;
           log.info("{} - alert warning {}: renewal overdue since {}", m.name(), AlertKind.RENEWAL_OVERDUE.code(),
               m.overdueAt());
@@ -127,26 +127,23 @@ public final class AlertEvaluator {
     return new Result(alerted, suppressed);
   }
 
-  private record State(Instant lastProbeAt, long lastResultId, String status, List<String> problems, String message,
-      Optional<String> leaf, Optional<Instant> leafNotAfter, int failures) {}
-
-  private List<AlertEvent> evaluate(Connection c, EndpointConfig e, AlertsConfig cfg) throws SQLException {
-    Optional<State> found = state(c, e.id());
+  private List<AlertEvent> evaluate(Transaction tx, EndpointConfig e, AlertsConfig cfg) throws StoreException {
+    Optional<EndpointState> found = tx.probes().state(e.id());
     if (found.isEmpty()) {
       return List.of();
     }
-    State st = found.get();
+    EndpointState st = found.get();
     Instant now = clock.instant();
     String subject = "endpoint:" + e.id();
-    Optional<EndpointPolicy.Memory> stored = memory(c, e.id());
+    Optional<EndpointPolicy.Memory> stored = memory(tx, e.id());
     EndpointPolicy.Memory memory = stored.orElse(EndpointPolicy.Memory.fresh(0));
     List<AlertEvent> events = new ArrayList<>();
-    List<String> chain = chain(c, st.lastResultId());
+    List<String> chain = chain(tx, st.lastResultId());
 
-    if (st.leaf().isPresent() && st.leafNotAfter().isPresent()) {
-      String leaf = st.leaf().get();
+    if (st.leafSha256().isPresent() && st.leafNotAfter().isPresent()) {
+      String leaf = st.leafSha256().get();
       Instant notAfter = st.leafNotAfter().get();
-      Optional<ManagedRenewal> renewal = managed.find(c, leaf);
+      Optional<ManagedRenewal> renewal = managed.find(tx, leaf);
       List<Duration> thresholds = new ArrayList<>();
       for (Duration t : cfg.thresholds()) {
         // a managed certificate: only the thresholds that come after its renewal is overdue
@@ -155,11 +152,11 @@ public final class AlertEvaluator {
           thresholds.add(t);
         }
       }
-      if (renewal.isPresent() && renewal.get().overdue(now) && st.failures() == 0) {
+      if (renewal.isPresent() && renewal.get().overdue(now) && st.consecutiveFailures() == 0) {
         events.add(AlertEvent.renewalOverdue(renewal.get(), Optional.of(e.id())));
       }
       ExpiryPolicy.Decision d = ExpiryPolicy.decide(notAfter, now, thresholds,
-          AlertOutbox.recorded(c, subject, AlertKind.EXPIRY, leaf));
+          AlertOutbox.recorded(tx, subject, AlertKind.EXPIRY, leaf));
       for (String label : d.fire().map(List::of).orElse(List.of())) {
         events.add(expiry(e, subject, leaf, notAfter, label, now, chain));
       }
@@ -168,40 +165,30 @@ public final class AlertEvaluator {
       }
     }
 
-    EndpointPolicy.Outcome o = EndpointPolicy.decide(memory, st.problems(), st.failures(), cfg.failingAfter());
+    EndpointPolicy.Outcome o = EndpointPolicy.decide(memory, st.problems(), st.consecutiveFailures(),
+        cfg.failingAfter());
     o.alert().ifPresent(p -> events.add(trouble(e, subject, st, p, chain)));
     EndpointPolicy.Memory next = o.next();
 
     long lastChange = next.lastChangeId();
     Instant since = stored.isPresent() ? Instant.EPOCH : now.minus(FIRST_LOOK_BACK);
-    try (PreparedStatement ps = c.prepareStatement(
-        "SELECT id, detected_at, old_sha256, new_sha256 FROM endpoint_changes WHERE endpoint_id = ? AND id > ?"
-            + " ORDER BY id")) {
-      ps.setString(1, e.id());
-      ps.setLong(2, lastChange);
-      try (ResultSet rs = ps.executeQuery()) {
-        while (rs.next()) {
-          long id = rs.getLong("id");
-          lastChange = Math.max(lastChange, id);
-          Instant detected = Jdbc.getInstant(rs, "detected_at");
-          String newSha = rs.getString("new_sha256");
-          if (detected.isBefore(since) || issuedHere(c, newSha)) {
-            continue;
-          }
-          events.add(changed(e, subject, id, detected, rs.getString("old_sha256"), newSha, chain));
-        }
+    for (EndpointChange ch : tx.probes().changesAfter(e.id(), lastChange)) {
+      lastChange = Math.max(lastChange, ch.id());
+      if (ch.detectedAt().isBefore(since) || issuedHere(tx, ch.newSha256())) {
+        continue;
       }
+      events.add(changed(e, subject, ch.id(), ch.detectedAt(), ch.oldSha256().orElse(null), ch.newSha256(), chain));
     }
     next = new EndpointPolicy.Memory(next.episode(), next.alertedProblems(), next.failingAlerted(), lastChange);
 
     List<AlertEvent> written = new ArrayList<>();
     for (AlertEvent ev : events) {
-      if (outbox.enqueue(c, ev)) {
+      if (outbox.enqueue(tx, ev)) {
         written.add(ev);
       }
     }
     if (stored.isEmpty() || !stored.get().equals(next)) {
-      saveMemory(c, e.id(), next, stored.isPresent(), now);
+      saveMemory(tx, e.id(), next, stored.isPresent(), now);
     }
     return written;
   }
@@ -220,15 +207,16 @@ public final class AlertEvaluator {
         e.owners(), false);
   }
 
-  private static AlertEvent trouble(EndpointConfig e, String subject, State st, EndpointPolicy.Planned p,
+  private static AlertEvent trouble(EndpointConfig e, String subject, EndpointState st, EndpointPolicy.Planned p,
       List<String> chain) {
     String title;
     String what;
     String action;
     switch (p.kind()) {
       case FAILING:
-        title = e.id() + " failing: " + st.failures() + " probes in a row failed";
-        what = "The last " + st.failures() + " probes of " + e.id() + " obtained no certificate: " + st.message();
+        title = e.id() + " failing: " + st.consecutiveFailures() + " probes in a row failed";
+        what = "The last " + st.consecutiveFailures() + " probes of " + e.id() + " obtained no certificate: "
+            + st.message();
         action = "Check that the service runs and is reachable from this host (DNS, firewall, TLS configuration).";
         break;
       case RESOLVED:
@@ -261,105 +249,37 @@ public final class AlertEvaluator {
     return "endpoint " + e.id() + e.group().map(g -> " (group " + g + ")").orElse("");
   }
 
-  private static Optional<State> state(Connection c, String id) throws SQLException {
-    try (PreparedStatement ps = c.prepareStatement("SELECT * FROM endpoint_state WHERE endpoint_id = ?")) {
-      ps.setString(1, id);
-      try (ResultSet rs = ps.executeQuery()) {
-        if (!rs.next()) {
-          return Optional.empty();
-        }
-        return Optional.of(new State(Jdbc.getInstant(rs, "last_probe_at"), rs.getLong("last_result_id"),
-            rs.getString("status"), strings(rs.getString("problems")), rs.getString("message"),
-            Optional.ofNullable(rs.getString("leaf_sha256")),
-            Optional.ofNullable(Jdbc.getInstant(rs, "leaf_not_after")), rs.getInt("consecutive_failures")));
-      }
+  private static Optional<EndpointPolicy.Memory> memory(Transaction tx, String id) throws StoreException {
+    return tx.alertState().find(id).map(m -> new EndpointPolicy.Memory(m.episode(),
+        new TreeSet<>(m.alertedProblems()), m.failingAlerted(), m.lastChangeId()));
+  }
+
+  private static void saveMemory(Transaction tx, String id, EndpointPolicy.Memory m, boolean exists, Instant now)
+      throws StoreException {
+    EndpointAlertState s = new EndpointAlertState(id, m.episode(), new ArrayList<>(new TreeSet<>(m.alertedProblems())),
+        m.failingAlerted(), m.lastChangeId());
+    if (exists) {
+      tx.alertState().update(s, now);
+    } else {
+      tx.alertState().insert(s, now);
     }
   }
 
-  private static Optional<EndpointPolicy.Memory> memory(Connection c, String id) throws SQLException {
-    try (PreparedStatement ps = c.prepareStatement("SELECT * FROM alert_endpoint_state WHERE endpoint_id = ?")) {
-      ps.setString(1, id);
-      try (ResultSet rs = ps.executeQuery()) {
-        if (!rs.next()) {
-          return Optional.empty();
-        }
-        return Optional.of(new EndpointPolicy.Memory(rs.getInt("episode"),
-            new TreeSet<>(strings(rs.getString("alerted_problems"))), rs.getBoolean("failing_alerted"),
-            rs.getLong("last_change_id")));
-      }
-    }
+  private static boolean issuedHere(Transaction tx, String sha256) throws StoreException {
+    return tx.certificates().brief(sha256).filter(b -> b.source() == CertificateRecord.Source.ISSUED).isPresent();
   }
 
-  private static void saveMemory(Connection c, String id, EndpointPolicy.Memory m, boolean exists, Instant now)
-      throws SQLException {
-    String sql = exists
-        ? "UPDATE alert_endpoint_state SET episode = ?, alerted_problems = ?, failing_alerted = ?, last_change_id = ?,"
-            + " updated_at = ? WHERE endpoint_id = ?"
-        : "INSERT INTO alert_endpoint_state (episode, alerted_problems, failing_alerted, last_change_id, updated_at,"
-            + " endpoint_id) VALUES (?, ?, ?, ?, ?, ?)";
-    try (PreparedStatement ps = c.prepareStatement(sql)) {
-      ps.setInt(1, m.episode());
-      ps.setString(2, json(new ArrayList<>(new TreeSet<>(m.alertedProblems()))));
-      ps.setBoolean(3, m.failingAlerted());
-      ps.setLong(4, m.lastChangeId());
-      Jdbc.setInstant(ps, 5, now);
-      ps.setString(6, id);
-      ps.executeUpdate();
-    }
-  }
-
-  private static boolean issuedHere(Connection c, String sha256) throws SQLException {
-    try (PreparedStatement ps = c.prepareStatement("SELECT source FROM certificates WHERE sha256 = ?")) {
-      ps.setString(1, sha256);
-      try (ResultSet rs = ps.executeQuery()) {
-        return rs.next() && "issued".equals(rs.getString(1));
-      }
-    }
-  }
-
-  /** One line per certificate of the last probe's chain, leaf first: subject, issuer, expiry, fingerprint. */
-  private static List<String> chain(Connection c, long resultId) throws SQLException {
-    List<String> shas = List.of();
-    try (PreparedStatement ps = c.prepareStatement("SELECT chain FROM probe_results WHERE id = ?")) {
-      ps.setLong(1, resultId);
-      try (ResultSet rs = ps.executeQuery()) {
-        if (rs.next()) {
-          shas = strings(rs.getString(1));
-        }
-      }
-    }
+  /** One line per certificate of a probe's chain, leaf first: subject, issuer, expiry, fingerprint. */
+  private static List<String> chain(Transaction tx, long resultId) throws StoreException {
+    List<String> shas = tx.probes().chainOf(resultId);
+    Map<String, CertificateBrief> known = tx.certificates().briefs(shas);
     List<String> out = new ArrayList<>();
-    try (PreparedStatement ps = c.prepareStatement(
-        "SELECT subject, issuer, not_after FROM certificates WHERE sha256 = ?")) {
-      for (String sha : shas) {
-        ps.setString(1, sha);
-        try (ResultSet rs = ps.executeQuery()) {
-          if (rs.next()) {
-            out.add(rs.getString("subject") + " | issuer " + rs.getString("issuer") + " | not after "
-                + Jdbc.getInstant(rs, "not_after") + " | sha256 " + sha);
-          } else {
-            out.add("sha256 " + sha);
-          }
-        }
-      }
+    for (String sha : shas) {
+      CertificateBrief b = known.get(sha);
+      out.add(b == null ? "sha256 " + sha
+          : b.subject() + " | issuer " + b.issuer() + " | not after " + b.notAfter() + " | sha256 " + sha);
     }
     return out;
-  }
-
-  private static List<String> strings(String json) throws SQLException {
-    try {
-      return Json.mapper().readValue(json, STRINGS);
-    } catch (JsonProcessingException e) {
-      throw new SQLException("corrupt JSON column: " + e.getOriginalMessage(), e);
-    }
-  }
-
-  private static String json(List<String> values) {
-    try {
-      return Json.mapper().writeValueAsString(values);
-    } catch (JsonProcessingException e) {
-      throw new AssertionError(e);
-    }
   }
 
   /** Renewal and other callers of {@link AlertOutbox} share the routing of this evaluator. */

@@ -1,5 +1,6 @@
 package io.certkeeper.alert;
 
+import io.certkeeper.store.ManagedRenewal;
 import io.certkeeper.util.Preconditions;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
@@ -15,8 +16,9 @@ import java.util.Optional;
  * and the certificate fingerprint, so that the same threshold of a renewed certificate is a new
  * event while the same threshold of the same certificate never fires twice.
  *
- * <p>The renewal code reports its events with {@link #renewalFailed}, {@link #hookFailed} and
- * {@link #staleListener}, and writes them with {@link AlertOutbox#enqueue} in its own transaction.
+ * <p>The renewal code's events are {@link #renewalFailed}, {@link #hookFailed} and
+ * {@link #staleListener}: it reports them through an adapter the daemon hands it, which writes them
+ * with {@link AlertOutbox#enqueue} in the transaction that records the renewal's state.
  *
  * @param subject what it is about, e.g. {@code endpoint:api.example.com:443} or
  *     {@code certificate:www.example.com}

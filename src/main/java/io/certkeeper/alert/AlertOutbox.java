@@ -1,18 +1,15 @@
 package io.certkeeper.alert;
 
-import io.certkeeper.store.Jdbc;
-
 import com.fasterxml.jackson.core.JsonProcessingException;
 import io.certkeeper.config.AlertsConfig;
+import io.certkeeper.store.OutboxDelivery;
+import io.certkeeper.store.OutboxEvent;
+import io.certkeeper.store.StoreException;
+import io.certkeeper.store.Transaction;
 import io.certkeeper.util.Json;
-import java.sql.Connection;
-import java.sql.PreparedStatement;
-import java.sql.ResultSet;
-import java.sql.SQLException;
-import java.sql.Statement;
 import java.time.Clock;
 import java.time.Instant;
-import java.util.HashSet;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
 import java.util.Set;
@@ -21,10 +18,12 @@ import java.util.function.Supplier;
 /**
  * Writes alert events and their deliveries, inside the caller's transaction, so that an alert
  * exists if and only if the state change that caused it was committed. An event whose key exists
- * already is not written again: that is what makes every alert fire once.
+ * already is not written again: that is what makes every alert fire once. Who receives an event,
+ * and when, is decided here ({@link Routing}, {@link DigestWindow}); the rows are the store's
+ * ({@link io.certkeeper.store.AlertOutboxRepository}).
  *
- * <p>For the renewal code: {@code outbox.enqueue(connection, AlertEvent.renewalFailed(...))} in the
- * same transaction that records the failed attempt.
+ * <p>For other parts: {@code store.inTransaction(tx -> ...; outbox.enqueue(tx, event))} in the
+ * transaction that records the state change.
  */
 public final class AlertOutbox {
   private final Supplier<AlertsConfig> config;
@@ -41,79 +40,32 @@ public final class AlertOutbox {
   }
 
   /**
-   * Records {@code event} and one pending delivery per recipient, unless an event with the same key
-   * exists. Does not commit: the caller's transaction does.
+   * Records {@code event} and one pending delivery per recipient in {@code tx}, unless an event
+   * with the same key exists. Does not commit: the caller's transaction does.
    *
    * @return true when the event was new
    */
-  public boolean enqueue(Connection c, AlertEvent event) throws SQLException {
-    String key = event.dedupKey();
-    try (PreparedStatement ps = c.prepareStatement("SELECT id FROM alert_events WHERE dedup_key = ?")) {
-      ps.setString(1, key);
-      try (ResultSet rs = ps.executeQuery()) {
-        if (rs.next()) {
-          return false;
-        }
-      }
-    }
+  public boolean enqueue(Transaction tx, AlertEvent event) throws StoreException {
     Instant now = clock.instant();
-    long eventId;
-    try (PreparedStatement ps = c.prepareStatement(
-        "INSERT INTO alert_events (dedup_key, subject, kind, detail, fingerprint, severity, title, body, suppressed,"
-            + " created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", Statement.RETURN_GENERATED_KEYS)) {
-      ps.setString(1, key);
-      ps.setString(2, event.subject());
-      ps.setString(3, event.kind().code());
-      ps.setString(4, event.detail());
-      ps.setString(5, event.fingerprint().orElse(null));
-      ps.setString(6, event.severity().code());
-      ps.setString(7, Jdbc.truncate(event.title(), 1000));
-      ps.setString(8, toJson(event.facts()));
-      ps.setBoolean(9, event.suppressed());
-      Jdbc.setInstant(ps, 10, now);
-      ps.executeUpdate();
-      try (ResultSet keys = ps.getGeneratedKeys()) {
-        keys.next();
-        eventId = keys.getLong(1);
+    List<OutboxDelivery> deliveries = new ArrayList<>();
+    if (!event.suppressed()) {
+      for (Routing.Recipient r : Routing.recipients(event.owners(), event.severity(), config.get())) {
+        deliveries.add(new OutboxDelivery(r.address(), r.digest(), DigestWindow.due(r.digest(), now)));
       }
     }
-    if (event.suppressed()) {
-      return true;
-    }
-    List<Routing.Recipient> recipients = Routing.recipients(event.owners(), event.severity(), config.get());
-    try (PreparedStatement ps = c.prepareStatement(
-        "INSERT INTO alert_deliveries (event_id, recipient, digest, status, attempts, next_attempt_at, created_at)"
-            + " VALUES (?, ?, ?, 'pending', 0, ?, ?)")) {
-      for (Routing.Recipient r : recipients) {
-        ps.setLong(1, eventId);
-        ps.setString(2, r.address());
-        ps.setString(3, r.digest());
-        Jdbc.setInstant(ps, 4, DigestWindow.due(r.digest(), now));
-        Jdbc.setInstant(ps, 5, now);
-        ps.addBatch();
-      }
-      if (!recipients.isEmpty()) {
-        ps.executeBatch();
-      }
-    }
-    return true;
+    return tx.outbox().add(stored(event), deliveries, now);
+  }
+
+  /** The event as the store keeps it. */
+  static OutboxEvent stored(AlertEvent event) {
+    return new OutboxEvent(event.dedupKey(), event.subject(), event.kind().code(), event.detail(), event.fingerprint(),
+        event.severity().code(), event.title(), toJson(event.facts()), event.suppressed());
   }
 
   /** The details already recorded (mailed or suppressed) for {@code subject}'s certificate {@code fingerprint}. */
-  static Set<String> recorded(Connection c, String subject, AlertKind kind, String fingerprint) throws SQLException {
-    Set<String> out = new HashSet<>();
-    try (PreparedStatement ps = c.prepareStatement(
-        "SELECT detail FROM alert_events WHERE subject = ? AND kind = ? AND fingerprint = ?")) {
-      ps.setString(1, subject);
-      ps.setString(2, kind.code());
-      ps.setString(3, fingerprint);
-      try (ResultSet rs = ps.executeQuery()) {
-        while (rs.next()) {
-          out.add(rs.getString(1));
-        }
-      }
-    }
-    return out;
+  static Set<String> recorded(Transaction tx, String subject, AlertKind kind, String fingerprint)
+      throws StoreException {
+    return tx.outbox().details(subject, kind.code(), fingerprint);
   }
 
   static String toJson(AlertFacts facts) {
@@ -124,11 +76,11 @@ public final class AlertOutbox {
     }
   }
 
-  static AlertFacts factsFromJson(String json) throws SQLException {
+  static AlertFacts factsFromJson(String json) throws StoreException {
     try {
       return Json.mapper().readValue(json, AlertFacts.class);
     } catch (JsonProcessingException e) {
-      throw new SQLException("corrupt alert body: " + e.getOriginalMessage(), e);
+      throw new StoreException("store: corrupt alert body: " + e.getOriginalMessage(), e);
     }
   }
 }

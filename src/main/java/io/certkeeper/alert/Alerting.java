@@ -1,6 +1,7 @@
 package io.certkeeper.alert;
 
 import io.certkeeper.config.Config;
+import io.certkeeper.store.ManagedRenewals;
 import io.certkeeper.store.Store;
 import io.certkeeper.store.StoreException;
 import java.time.Clock;

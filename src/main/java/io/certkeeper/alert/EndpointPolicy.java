@@ -1,5 +1,6 @@
 package io.certkeeper.alert;
 
+import io.certkeeper.store.ManagedRenewal;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;

@@ -1,7 +1,7 @@
 package io.certkeeper.cli;
 
 import io.certkeeper.alert.AlertLedger;
-import io.certkeeper.alert.LedgerEntry;
+import io.certkeeper.store.LedgerEntry;
 import io.certkeeper.store.Store;
 import io.certkeeper.util.Json;
 import io.certkeeper.util.Timestamps;

@@ -1,6 +1,7 @@
 package io.certkeeper.cli;
 
 import io.certkeeper.alert.AlertOutbox;
+import io.certkeeper.daemon.OutboxRenewalAlerts;
 import io.certkeeper.ca.LocalCa;
 import io.certkeeper.config.Config;
 import io.certkeeper.renew.Renewer;
@@ -55,7 +56,7 @@ final class RenewCommand implements Callable<Integer> {
     Renewer.Outcome o;
     try (Store store = root.openStore()) {
       Renewer renewer = Renewer.create(store, ctx.issuer(ca, new IssuedCertificateRepository(store)), () -> config,
-          root.dataDir(), root.clock(), Optional.of(AlertOutbox.create(config::alerts, root.clock())), io.certkeeper.renew.ServingListeners.NONE,
+          root.dataDir(), root.clock(), Optional.of(OutboxRenewalAlerts.to(AlertOutbox.create(config::alerts, root.clock()))), io.certkeeper.renew.ServingListeners.NONE,
           Optional.ofNullable(root.env().get(Renewer.CRASH_AT_ENV)));
       o = renewer.renew(name, force);
     }

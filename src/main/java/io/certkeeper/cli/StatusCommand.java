@@ -3,12 +3,12 @@ package io.certkeeper.cli;
 import io.certkeeper.util.HumanTime;
 import io.certkeeper.util.Printable;
 import io.certkeeper.alert.AlertLedger;
-import io.certkeeper.alert.ManagedRenewal;
 import io.certkeeper.config.Config;
 import io.certkeeper.config.ConfigException;
 import io.certkeeper.renew.Explanation;
 import io.certkeeper.renew.RenewalWatch;
 import io.certkeeper.daemon.Daemon;
+import io.certkeeper.store.AlertOutboxRepository;
 import io.certkeeper.store.CertificateRepository;
 import io.certkeeper.store.DaemonRun;
 import io.certkeeper.store.DaemonRunRepository;
@@ -20,6 +20,7 @@ import io.certkeeper.store.EndpointRepository;
 import io.certkeeper.store.EndpointRow;
 import io.certkeeper.store.EndpointState;
 import io.certkeeper.store.ListenerStateRepository;
+import io.certkeeper.store.ManagedRenewal;
 import io.certkeeper.store.ProbeResultRepository;
 import io.certkeeper.util.Json;
 import java.util.ArrayList;
@@ -224,8 +225,8 @@ final class StatusCommand implements Callable<Integer> {
       Optional<ManagedRenewal> m = st.consecutiveFailures() == 0 && st.leafSha256().isPresent()
           ? renewals.find(store, st.leafSha256().get()) : Optional.empty();
       if (m.isPresent()) {
-        problems = m.get().judge(problems, now);
-        status = ManagedRenewal.status(status, problems);
+        problems = RenewalWatch.judge(m.get(), problems, now);
+        status = RenewalWatch.status(status, problems);
       }
       out.add(new EndpointStatus(r.id(), status, problems,
           st.leafNotAfter().map(t -> Duration.between(now, t).toDays()).orElse(null), st.lastProbeAt(),
@@ -244,7 +245,7 @@ final class StatusCommand implements Callable<Integer> {
     return out;
   }
 
-  private static AlertCounts alerts(AlertLedger.Summary s) {
+  private static AlertCounts alerts(AlertOutboxRepository.Summary s) {
     return new AlertCounts(s.pending(), s.sent(), s.failed(), s.lastError().orElse(null),
         s.lastErrorAt().orElse(null));
   }

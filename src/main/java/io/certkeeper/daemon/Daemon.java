@@ -383,7 +383,7 @@ public final class Daemon {
     }
     Issuer issuer = Issuer.forCa(ca, CaPolicies.of(config.ca()), new IssuedCertificateRepository(store), clock,
         config.ca().crlUrl());
-    return Optional.of(Renewer.create(store, issuer, this::config, dataDir, clock, Optional.of(alerting.outbox()),
+    return Optional.of(Renewer.create(store, issuer, this::config, dataDir, clock, Optional.of(OutboxRenewalAlerts.to(alerting.outbox())),
         Listeners.serving(() -> listeners), Optional.ofNullable(System.getenv(Renewer.CRASH_AT_ENV)),
         () -> stopping || requests.contains(Request.STOP)));
   }

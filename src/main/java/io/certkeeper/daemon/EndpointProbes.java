@@ -1,6 +1,5 @@
 package io.certkeeper.daemon;
 
-import io.certkeeper.alert.ManagedRenewal;
 import io.certkeeper.util.Printable;
 import io.certkeeper.x509.Fingerprints;
 import io.certkeeper.config.EndpointConfig;
@@ -14,7 +13,9 @@ import io.certkeeper.probe.ProbeTarget;
 import io.certkeeper.probe.Prober;
 import io.certkeeper.probe.ProxyEndpoint;
 import io.certkeeper.probe.StartTls;
+import io.certkeeper.renew.RenewalWatch;
 import io.certkeeper.schedule.ProbeDispatcher;
+import io.certkeeper.store.ManagedRenewal;
 import io.certkeeper.store.ProbeRecord;
 import io.certkeeper.store.ProbeResultRepository;
 import io.certkeeper.x509.TrustAnchors;
@@ -71,7 +72,7 @@ final class EndpointProbes implements ProbeDispatcher, AutoCloseable {
 
   /**
    * @param managed the managed certificate a leaf is a generation of, if any: such a leaf is judged
-   *     by its renewal ({@link ManagedRenewal#judge}) instead of the endpoint's expiry warning
+   *     by its renewal ({@link RenewalWatch#judge}) instead of the endpoint's expiry warning
    */
   EndpointProbes(int concurrency, ProbeResultRepository results, Path dataDir, Clock clock, ManagedLookup managed) {
     this.prober = Prober.start(ProbeOptions.builder().concurrency(concurrency).build());
@@ -212,11 +213,11 @@ final class EndpointProbes implements ProbeDispatcher, AutoCloseable {
     if (m.isEmpty()) {
       return row;
     }
-    List<String> problems = m.get().judge(row.problems(), row.probedAt());
+    List<String> problems = RenewalWatch.judge(m.get(), row.problems(), row.probedAt());
     if (problems.equals(row.problems())) {
       return row;
     }
-    return new ProbeRecord(row.endpointId(), row.probedAt(), ManagedRenewal.status(row.status(), problems), problems,
+    return new ProbeRecord(row.endpointId(), row.probedAt(), RenewalWatch.status(row.status(), problems), problems,
         row.message(), row.address(), row.protocol(), row.cipher(), row.chain(), row.validPath(), row.pathNotAfter(),
         row.ocsp(), row.connectMs(), row.handshakeMs(), row.totalMs());
   }

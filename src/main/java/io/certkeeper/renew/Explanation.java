@@ -1,6 +1,7 @@
 package io.certkeeper.renew;
 
 import io.certkeeper.config.CertificateConfig;
+import io.certkeeper.store.ManagedState;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.Optional;

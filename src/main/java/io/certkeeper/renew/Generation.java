@@ -1,6 +1,7 @@
 package io.certkeeper.renew;
 
 import io.certkeeper.ca.SerialNumbers;
+import io.certkeeper.store.GenerationInForce;
 import io.certkeeper.util.BoundedRead;
 import io.certkeeper.x509.Fingerprints;
 import io.certkeeper.x509.KeyPairs;
@@ -49,6 +50,11 @@ record Generation(PrivateKey key, X509Certificate certificate, List<X509Certific
 
   Instant notAfter() {
     return certificate.getNotAfter().toInstant();
+  }
+
+  /** This generation as the store records it when it is put in force. */
+  GenerationInForce inForce() {
+    return new GenerationInForce(serial(), sha256(), keySha256(), notBefore(), notAfter());
   }
 
   List<X509Certificate> fullChain() {

@@ -1,9 +1,9 @@
 package io.certkeeper.renew;
 
-import io.certkeeper.alert.AlertEvent;
-import io.certkeeper.alert.AlertOutbox;
 import io.certkeeper.config.CertificateConfig;
 import io.certkeeper.config.ListenerConfig;
+import io.certkeeper.store.ManagedCertificateRepository;
+import io.certkeeper.store.Store;
 import io.certkeeper.store.StoreException;
 import java.io.IOException;
 import java.time.Clock;
@@ -63,16 +63,18 @@ final class ListenerCheck {
 
   private static final Logger log = LoggerFactory.getLogger(ListenerCheck.class);
 
-  private final ManagedRecords records;
-  private final Optional<AlertOutbox> outbox;
+  private final Store store;
+  private final ManagedCertificateRepository records;
+  private final Optional<RenewalAlerts> alerts;
   private final Clock clock;
   private final Pause pause;
   /** Checks under way ("listener sha256"): a renewal's check and a watcher's check do not both report. */
   private final Set<String> running = ConcurrentHashMap.newKeySet();
 
-  ListenerCheck(ManagedRecords records, Optional<AlertOutbox> outbox, Clock clock, Pause pause) {
-    this.records = Objects.requireNonNull(records, "records");
-    this.outbox = Objects.requireNonNull(outbox, "outbox");
+  ListenerCheck(Store store, Optional<RenewalAlerts> alerts, Clock clock, Pause pause) {
+    this.store = Objects.requireNonNull(store, "store");
+    this.records = new ManagedCertificateRepository(store);
+    this.alerts = Objects.requireNonNull(alerts, "alerts");
     this.clock = Objects.requireNonNull(clock, "clock");
     this.pause = Objects.requireNonNull(pause, "pause");
   }
@@ -146,9 +148,11 @@ final class ListenerCheck {
           String servedSha = served.orElse("none");
           recordServed(c, servedSha, now);
           try {
-            if (outbox.isPresent()) {
-              records.store().inTransaction(conn -> outbox.get().enqueue(conn,
-                  AlertEvent.staleListener(c.name(), expected, l.name(), servedSha, c.owners())));
+            if (alerts.isPresent()) {
+              store.inTransaction(tx -> {
+                alerts.get().staleListener(tx, c.name(), expected, l.name(), servedSha, c.owners());
+                return null;
+              });
             }
           } catch (StoreException e) {
             log.warn("{} - cannot record the stale listener {}: {}", c.name(), l.name(), e.getMessage());

@@ -1,6 +1,8 @@
 package io.certkeeper.renew;
 
 import io.certkeeper.config.CertificateConfig;
+import io.certkeeper.store.ManagedCertificateRepository;
+import io.certkeeper.store.ManagedState;
 import io.certkeeper.store.Store;
 import io.certkeeper.store.StoreException;
 import java.time.Instant;
@@ -12,10 +14,10 @@ import java.util.stream.Collectors;
 
 /** Read-only view of the managed certificates for {@code status} and {@code explain}. */
 public final class ManagedView {
-  private final ManagedRecords records;
+  private final ManagedCertificateRepository records;
 
   private ManagedView(Store store) {
-    this.records = new ManagedRecords(store);
+    this.records = new ManagedCertificateRepository(store);
   }
 
   public static ManagedView of(Store store) {

@@ -1,6 +1,8 @@
 package io.certkeeper.renew;
 
 import io.certkeeper.config.CertificateConfig;
+import io.certkeeper.store.ManagedCertificateRepository;
+import io.certkeeper.store.ManagedState;
 import io.certkeeper.store.Store;
 import io.certkeeper.store.StoreException;
 import java.io.IOException;
@@ -32,12 +34,12 @@ import org.slf4j.LoggerFactory;
 public final class Reconciler {
   private static final Logger log = LoggerFactory.getLogger(Reconciler.class);
 
-  private final ManagedRecords records;
+  private final ManagedCertificateRepository records;
   private final Path dataDir;
   private final Clock clock;
 
   private Reconciler(Store store, Path dataDir, Clock clock) {
-    this.records = new ManagedRecords(store);
+    this.records = new ManagedCertificateRepository(store);
     this.dataDir = dataDir;
     this.clock = clock;
   }
@@ -91,11 +93,7 @@ public final class Reconciler {
     if (state.isEmpty() || !state.get().serial().equals(g.serial())) {
       log.warn("{} - the store named {} but {} is in force; recording it", name,
           state.map(ManagedState::serial).orElse("nothing"), g.serial());
-      Generation inForce = g;
-      records.store().inTransaction(conn -> {
-        ManagedRecords.swapped(conn, name, inForce, "reconciled", now);
-        return null;
-      });
+      records.swapped(name, g.inForce(), "reconciled", now);
       repaired = true;
     }
     List<CertificateConfig.Output> stale = Outputs.stale(c.outputs(), g);

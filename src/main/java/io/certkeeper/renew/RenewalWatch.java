@@ -1,15 +1,13 @@
 package io.certkeeper.renew;
 
-import io.certkeeper.alert.ManagedRenewal;
-import io.certkeeper.alert.ManagedRenewals;
 import io.certkeeper.config.CertificateConfig;
-import io.certkeeper.store.Jdbc;
+import io.certkeeper.store.GenerationRecord;
+import io.certkeeper.store.ManagedRenewal;
+import io.certkeeper.store.ManagedRenewals;
+import io.certkeeper.store.ManagedState;
 import io.certkeeper.store.Store;
 import io.certkeeper.store.StoreException;
-import java.sql.Connection;
-import java.sql.PreparedStatement;
-import java.sql.ResultSet;
-import java.sql.SQLException;
+import io.certkeeper.store.Transaction;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
@@ -24,6 +22,9 @@ import java.util.function.Supplier;
  * whose name is no longer configured is not managed any more.
  */
 public final class RenewalWatch implements ManagedRenewals {
+  /** The probe's code for a certificate within its endpoint's warning. */
+  static final String EXPIRING = "expiring";
+
   private final Supplier<List<CertificateConfig>> configured;
 
   private RenewalWatch(Supplier<List<CertificateConfig>> configured) {
@@ -35,44 +36,65 @@ public final class RenewalWatch implements ManagedRenewals {
     return new RenewalWatch(configured);
   }
 
-  /** {@link #find(Connection, String)} in a transaction of its own. */
+  /** {@link #find(Transaction, String)} in a transaction of its own. */
   public Optional<ManagedRenewal> find(Store store, String sha256) throws StoreException {
-    return store.inTransaction(c -> find(c, sha256));
+    return store.inTransaction(tx -> find(tx, sha256));
   }
 
   @Override
-  public Optional<ManagedRenewal> find(Connection c, String sha256) throws SQLException {
+  public Optional<ManagedRenewal> find(Transaction tx, String sha256) throws StoreException {
     // the generation in force, else an earlier one (its validity from the certificates table)
-    try (PreparedStatement ps = c.prepareStatement(
-        "SELECT g.name, g.serial, g.sha256, ct.not_before, g.not_after FROM managed_generations g"
-            + " JOIN certificates ct ON ct.sha256 = g.sha256 WHERE g.sha256 = ? ORDER BY g.generation DESC")) {
-      ps.setString(1, sha256);
-      try (ResultSet rs = ps.executeQuery()) {
-        while (rs.next()) {
-          String name = rs.getString("name");
-          Optional<CertificateConfig> cfg = configured(name);
-          Optional<ManagedState> inForce = ManagedRecords.find(c, name);
-          if (cfg.isPresent() && inForce.isPresent()) {
-            return Optional.of(renewal(cfg.get(), rs.getString("serial"), sha256, Jdbc.getInstant(rs, "not_before"),
-                Jdbc.getInstant(rs, "not_after"), inForce.get()));
-          }
-        }
+    for (GenerationRecord g : tx.managed().generationsWith(sha256)) {
+      Optional<CertificateConfig> cfg = configured(g.name());
+      Optional<ManagedState> inForce = tx.managed().find(g.name());
+      if (cfg.isPresent() && inForce.isPresent()) {
+        return Optional.of(renewal(cfg.get(), g.serial(), sha256, g.notBefore(), g.notAfter(), inForce.get()));
       }
     }
     return Optional.empty();
   }
 
   @Override
-  public List<ManagedRenewal> current(Connection c) throws SQLException {
+  public List<ManagedRenewal> current(Transaction tx) throws StoreException {
     List<ManagedRenewal> out = new ArrayList<>();
     for (CertificateConfig cfg : configured.get()) {
-      Optional<ManagedState> s = ManagedRecords.find(c, cfg.name());
+      Optional<ManagedState> s = tx.managed().find(cfg.name());
       if (s.isPresent()) {
         ManagedState m = s.get();
         out.add(renewal(cfg, m.serial(), m.sha256(), m.notBefore(), m.notAfter(), m));
       }
     }
     return out;
+  }
+
+  /**
+   * The problems of a probe that obtained the certificate {@code m}, judged by its renewal instead
+   * of the endpoint's warning: {@code expiring} (and an earlier {@value ManagedRenewal#OVERDUE})
+   * dropped, {@value ManagedRenewal#OVERDUE} added at {@code now} when it is. Every other code
+   * stays, in its order.
+   */
+  public static List<String> judge(ManagedRenewal m, List<String> probed, Instant now) {
+    List<String> out = new ArrayList<>();
+    for (String p : probed) {
+      if (!p.equals(EXPIRING) && !p.equals(ManagedRenewal.OVERDUE)) {
+        out.add(p);
+      }
+    }
+    if (m.overdue(now)) {
+      out.add(ManagedRenewal.OVERDUE); // where expiring would be: the least severe
+    }
+    return out;
+  }
+
+  /**
+   * The status (worst problem, or {@code ok}) that goes with {@link #judge judged} problems: the
+   * probed status when it is still among them, else the first of them.
+   */
+  public static String status(String probedStatus, List<String> judged) {
+    if (judged.isEmpty()) {
+      return "ok";
+    }
+    return judged.contains(probedStatus) ? probedStatus : judged.get(0);
   }
 
   private Optional<CertificateConfig> configured(String name) {

@@ -1,7 +1,5 @@
 package io.certkeeper.renew;
 
-import io.certkeeper.alert.AlertEvent;
-import io.certkeeper.alert.AlertOutbox;
 import io.certkeeper.ca.CaException;
 import io.certkeeper.ca.IssueRequest;
 import io.certkeeper.ca.IssuedCertificate;
@@ -11,6 +9,8 @@ import io.certkeeper.ca.San;
 import io.certkeeper.config.CertificateConfig;
 import io.certkeeper.config.Config;
 import io.certkeeper.config.ListenerConfig;
+import io.certkeeper.store.ManagedCertificateRepository;
+import io.certkeeper.store.ManagedState;
 import io.certkeeper.store.Store;
 import io.certkeeper.store.StoreException;
 import io.certkeeper.util.AtomicFiles;
@@ -97,28 +97,30 @@ public final class Renewer {
   public record Outcome(String name, Kind kind, Optional<String> serial, Optional<String> sha256,
       Optional<Instant> notAfter, String message, List<String> hookErrors) {}
 
-  private final ManagedRecords records;
+  private final Store store;
+  private final ManagedCertificateRepository records;
   private final Issuer issuer;
   private final Supplier<Config> config;
   private final Path dataDir;
   private final Clock clock;
-  private final Optional<AlertOutbox> outbox;
+  private final Optional<RenewalAlerts> alerts;
   private final ServingListeners listeners;
   private final ListenerCheck listenerCheck;
   private final Optional<String> crashAt;
   private final java.util.function.BooleanSupplier stopping;
 
   private Renewer(Store store, Issuer issuer, Supplier<Config> config, Path dataDir, Clock clock,
-      Optional<AlertOutbox> outbox, ServingListeners listeners, Optional<String> crashAt,
+      Optional<RenewalAlerts> alerts, ServingListeners listeners, Optional<String> crashAt,
       java.util.function.BooleanSupplier stopping) {
-    this.records = new ManagedRecords(Objects.requireNonNull(store, "store"));
+    this.store = Objects.requireNonNull(store, "store");
+    this.records = new ManagedCertificateRepository(store);
     this.issuer = Objects.requireNonNull(issuer, "issuer");
     this.config = Objects.requireNonNull(config, "config");
     this.dataDir = Objects.requireNonNull(dataDir, "dataDir");
     this.clock = Objects.requireNonNull(clock, "clock");
-    this.outbox = Objects.requireNonNull(outbox, "outbox");
+    this.alerts = Objects.requireNonNull(alerts, "alerts");
     this.listeners = Objects.requireNonNull(listeners, "listeners");
-    this.listenerCheck = new ListenerCheck(records, outbox, clock, d -> Thread.sleep(d.toMillis()));
+    this.listenerCheck = new ListenerCheck(store, alerts, clock, d -> Thread.sleep(d.toMillis()));
     this.crashAt = Objects.requireNonNull(crashAt, "crashAt");
     this.stopping = Objects.requireNonNull(stopping, "stopping");
   }
@@ -127,14 +129,14 @@ public final class Renewer {
    * A renewer signing with {@code issuer}.
    *
    * @param config the configuration in force, read at each run (reloads apply)
-   * @param outbox where renewal, hook and listener alerts go; empty for none
+   * @param alerts where renewal, hook and listener alerts go; empty for none
    * @param listeners the listeners running in this process, reloaded and checked after a swap:
    *     the daemon's; {@link ServingListeners#NONE} in the CLI (the daemon checks its own)
    * @param crashAt for crash tests only: the step at which to halt the process
    */
   public static Renewer create(Store store, Issuer issuer, Supplier<Config> config, Path dataDir, Clock clock,
-      Optional<AlertOutbox> outbox, ServingListeners listeners, Optional<String> crashAt) {
-    return create(store, issuer, config, dataDir, clock, outbox, listeners, crashAt, () -> false);
+      Optional<RenewalAlerts> alerts, ServingListeners listeners, Optional<String> crashAt) {
+    return create(store, issuer, config, dataDir, clock, alerts, listeners, crashAt, () -> false);
   }
 
   /**
@@ -144,9 +146,9 @@ public final class Renewer {
    * start ({@link #runPendingHooks}).
    */
   public static Renewer create(Store store, Issuer issuer, Supplier<Config> config, Path dataDir, Clock clock,
-      Optional<AlertOutbox> outbox, ServingListeners listeners, Optional<String> crashAt,
+      Optional<RenewalAlerts> alerts, ServingListeners listeners, Optional<String> crashAt,
       java.util.function.BooleanSupplier stopping) {
-    return new Renewer(store, issuer, config, dataDir, clock, outbox, listeners, crashAt, stopping);
+    return new Renewer(store, issuer, config, dataDir, clock, alerts, listeners, crashAt, stopping);
   }
 
   /**
@@ -360,10 +362,7 @@ public final class Renewer {
     // Committed: from here on the new generation is in force, whatever fails.
     log.info("{} - renewed: serial {}, valid until {} ({})", name, g.serial(), g.notAfter(), reason);
     try {
-      records.store().inTransaction(conn -> {
-        ManagedRecords.swapped(conn, name, g, reason, now);
-        return null;
-      });
+      records.swapped(name, g.inForce(), reason, now);
     } catch (StoreException e) {
       log.error("{} - generation {} in force but not recorded (the next start records it): {}", name, g.serial(),
           e.getMessage());
@@ -454,7 +453,12 @@ public final class Renewer {
       errors.add(shown + ": " + error);
       try {
         records.hookFailed(c.name(), shown + ": " + error);
-        enqueue(AlertEvent.hookFailed(c.name(), g.sha256(), shown, error, c.owners()));
+        if (alerts.isPresent()) {
+          store.inTransaction(tx -> {
+            alerts.get().hookFailed(tx, c.name(), g.sha256(), shown, error, c.owners());
+            return null;
+          });
+        }
       } catch (StoreException e) {
         log.warn("{} - cannot record the hook failure: {}", c.name(), e.getMessage());
       }
@@ -506,13 +510,7 @@ public final class Renewer {
     try {
       Outputs.write(c.outputs(), g.get(), c.name());
       log.info("{} - outputs rewritten for serial {}", c.name(), g.get().serial());
-      records.store().inTransaction(conn -> {
-        try (var ps = conn.prepareStatement("UPDATE managed_certificates SET consecutive_failures = 0,"
-            + " last_error = NULL, last_error_at = NULL, next_attempt_at = NULL WHERE name = ?")) {
-          ps.setString(1, c.name());
-          return ps.executeUpdate();
-        }
-      });
+      records.failuresCleared(c.name());
     } catch (IOException e) {
       recordFailure(c, s.serial(), s.sha256(), s.notAfter(), "writing outputs: " + e.getMessage(), now,
           s.consecutiveFailures());
@@ -538,11 +536,11 @@ public final class Renewer {
     log.error("{} - renewal failed (attempt {}), next attempt at {}: {}", c.name(), failuresBefore + 1, next.get(),
         error);
     try {
-      records.store().inTransaction(conn -> {
-        ManagedRecords.failed(conn, c.name(), error, next, now);
-        if (outbox.isPresent()) {
-          outbox.get().enqueue(conn, AlertEvent.renewalFailed(c.name(), sha256, oneLine(error), next, notAfter,
-              c.owners()));
+      // the failure and its alert commit together
+      store.inTransaction(tx -> {
+        tx.managed().failed(c.name(), error, next, now);
+        if (alerts.isPresent()) {
+          alerts.get().renewalFailed(tx, c.name(), sha256, oneLine(error), next, notAfter, c.owners());
         }
         return null;
       });
@@ -550,13 +548,6 @@ public final class Renewer {
       log.warn("{} - cannot record the failure: {}", c.name(), e.getMessage());
     }
     return next;
-  }
-
-  private void enqueue(AlertEvent event) throws StoreException {
-    if (outbox.isEmpty()) {
-      return;
-    }
-    records.store().inTransaction(conn -> outbox.get().enqueue(conn, event));
   }
 
   private void crash(String step) {

@@ -10,8 +10,11 @@
  * {@code ListenerCheck} judges, within a grace, whether the listeners of a renewed certificate
  * serve it ({@link io.certkeeper.renew.ServingListeners}: the daemon's; the CLI has none).
  *
- * <p>Uses {@code ca}, {@code store}, {@code x509}, the {@code config} records of its section and
- * {@code alert}'s outbox (renewal, hook and listener alerts are written in the transaction that
- * records the failure).
+ * <p>Uses {@code ca}, {@code store}, {@code x509} and the {@code config} records of its section;
+ * not {@code alert}. Renewal, hook and listener alerts go out through {@link
+ * io.certkeeper.renew.RenewalAlerts} (the daemon adapts alerting's outbox), written in the store
+ * transaction that records the failure; {@code RenewalWatch} implements the store's {@code
+ * ManagedRenewals} for the alert evaluator. The rows are the store's ({@code
+ * ManagedCertificateRepository}).
  */
 package io.certkeeper.renew;

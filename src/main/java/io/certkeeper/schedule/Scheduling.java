@@ -1,16 +1,12 @@
 package io.certkeeper.schedule;
 
+import io.certkeeper.store.JobStoreConnections;
 import io.certkeeper.store.Store;
-import java.sql.Connection;
-import java.sql.SQLException;
 import java.util.Objects;
 import java.util.Properties;
-import java.util.concurrent.atomic.AtomicInteger;
 import org.quartz.Scheduler;
 import org.quartz.SchedulerException;
 import org.quartz.impl.StdSchedulerFactory;
-import org.quartz.utils.ConnectionProvider;
-import org.quartz.utils.DBConnectionManager;
 
 /**
  * The Quartz scheduler of the daemon: its JDBC job store (JobStoreTX) lives in the same database
@@ -19,8 +15,6 @@ import org.quartz.utils.DBConnectionManager;
 public final class Scheduling implements AutoCloseable {
   /** Default worker threads: jobs are thin, the prober bounds its own concurrency. */
   public static final int DEFAULT_THREADS = 4;
-
-  private static final AtomicInteger INSTANCES = new AtomicInteger();
 
   private final Scheduler scheduler;
   private final String dataSourceName;
@@ -37,8 +31,7 @@ public final class Scheduling implements AutoCloseable {
    */
   public static Scheduling create(Store store, int threads) throws SchedulerException {
     Objects.requireNonNull(store, "store");
-    String dsName = "certkeeper-store-" + INSTANCES.incrementAndGet();
-    DBConnectionManager.getInstance().addConnectionProvider(dsName, new StoreConnections(store));
+    String dsName = JobStoreConnections.register(store);
     Properties p = new Properties();
     p.setProperty("org.quartz.scheduler.instanceName", "certkeeper");
     p.setProperty("org.quartz.scheduler.instanceId", "AUTO");
@@ -111,31 +104,7 @@ public final class Scheduling implements AutoCloseable {
       scheduler.standby();
       scheduler.shutdown(true);
     } finally {
-      try {
-        DBConnectionManager.getInstance().shutdown(dataSourceName);
-      } catch (SQLException e) {
-        // the pool is owned and closed by the store
-      }
+      JobStoreConnections.unregister(dataSourceName);
     }
-  }
-
-  /** Lends the store's pooled connections to Quartz; the store owns and closes the pool. */
-  private static final class StoreConnections implements ConnectionProvider {
-    private final Store store;
-
-    StoreConnections(Store store) {
-      this.store = store;
-    }
-
-    @Override
-    public Connection getConnection() throws SQLException {
-      return store.dataSource().getConnection();
-    }
-
-    @Override
-    public void shutdown() {}
-
-    @Override
-    public void initialize() {}
   }
 }

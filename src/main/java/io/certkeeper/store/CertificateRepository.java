@@ -13,7 +13,10 @@ import java.sql.SQLException;
 import java.sql.Savepoint;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.Collection;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
 
@@ -21,10 +24,14 @@ import java.util.Optional;
 public final class CertificateRepository {
   private static final TypeReference<List<String>> STRING_LIST = new TypeReference<>() {};
 
-  private final Store store;
+  private final Scope scope;
 
   public CertificateRepository(Store store) {
-    this.store = Objects.requireNonNull(store, "store");
+    this(Scope.perCall(store));
+  }
+
+  CertificateRepository(Scope scope) {
+    this.scope = Objects.requireNonNull(scope, "scope");
   }
 
   /**
@@ -33,11 +40,11 @@ public final class CertificateRepository {
    */
   public CertificateInfo upsert(X509Certificate cert, CertificateRecord.Source source, Instant now)
       throws StoreException {
-    return store.inTransaction(c -> upsert(c, cert, source, now));
+    return scope.run(c -> upsert(c, cert, source, now));
   }
 
-  /** As {@link #upsert(X509Certificate, CertificateRecord.Source, Instant)} inside a caller's transaction. */
-  public CertificateInfo upsert(Connection c, X509Certificate cert, CertificateRecord.Source source, Instant now)
+  /** As {@link #upsert(X509Certificate, CertificateRecord.Source, Instant)} on a caller's connection. */
+  static CertificateInfo upsert(Connection c, X509Certificate cert, CertificateRecord.Source source, Instant now)
       throws SQLException {
     CertificateInfo info = CertificateInfo.of(cert);
     try (PreparedStatement ps = c.prepareStatement(
@@ -121,13 +128,38 @@ public final class CertificateRepository {
 
   /** The certificate with this fingerprint. */
   public Optional<CertificateRecord> find(String sha256) throws StoreException {
-    return store.inTransaction(c -> {
+    return scope.run(c -> {
       try (PreparedStatement ps = c.prepareStatement("SELECT * FROM certificates WHERE sha256 = ?")) {
         ps.setString(1, sha256);
         try (ResultSet rs = ps.executeQuery()) {
           return rs.next() ? Optional.of(read(rs)) : Optional.<CertificateRecord>empty();
         }
       }
+    });
+  }
+
+  /** Subject, issuer, expiry and source of the certificate with this fingerprint, if it is known. */
+  public Optional<CertificateBrief> brief(String sha256) throws StoreException {
+    return Optional.ofNullable(briefs(List.of(sha256)).get(sha256));
+  }
+
+  /** {@link #brief} of each of {@code sha256s} that is known, by fingerprint. */
+  public Map<String, CertificateBrief> briefs(Collection<String> sha256s) throws StoreException {
+    return scope.run(c -> {
+      Map<String, CertificateBrief> out = new HashMap<>();
+      try (PreparedStatement ps = c.prepareStatement(
+          "SELECT subject, issuer, not_after, source FROM certificates WHERE sha256 = ?")) {
+        for (String sha : sha256s) {
+          ps.setString(1, sha);
+          try (ResultSet rs = ps.executeQuery()) {
+            if (rs.next()) {
+              out.put(sha, new CertificateBrief(sha, rs.getString("subject"), rs.getString("issuer"),
+                  Jdbc.getInstant(rs, "not_after"), CertificateRecord.Source.ofCode(rs.getString("source"))));
+            }
+          }
+        }
+      }
+      return out;
     });
   }
 
@@ -141,7 +173,7 @@ public final class CertificateRepository {
     source.ifPresent(s -> sql.append(" AND source = ?"));
     notAfterBefore.ifPresent(t -> sql.append(" AND not_after < ?"));
     sql.append(" ORDER BY not_after, sha256");
-    return store.inTransaction(c -> {
+    return scope.run(c -> {
       try (PreparedStatement ps = c.prepareStatement(sql.toString())) {
         ps.setMaxRows(limit);
         int i = 1;
@@ -164,7 +196,7 @@ public final class CertificateRepository {
 
   /** Counts for {@code status}: by source, expired at {@code now}, expiring before {@code soon}. */
   public Summary summary(Instant now, Instant soon) throws StoreException {
-    return store.inTransaction(c -> {
+    return scope.run(c -> {
       try (PreparedStatement ps = c.prepareStatement(
           "SELECT COUNT(*),"
               + " SUM(CASE WHEN source = 'issued' THEN 1 ELSE 0 END),"

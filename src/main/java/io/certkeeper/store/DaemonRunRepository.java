@@ -18,7 +18,7 @@ public final class DaemonRunRepository {
   /** Records a start and returns its id. */
   public long started(String host, long pid, String version, Optional<String> configFile, Instant now)
       throws StoreException {
-    return store.inTransaction(c -> {
+    return store.transaction(c -> {
       try (PreparedStatement ps = c.prepareStatement(
           "INSERT INTO daemon_runs (host, pid, version, config_file, started_at, heartbeat_at) VALUES (?, ?, ?, ?, ?, ?)",
           Statement.RETURN_GENERATED_KEYS)) {
@@ -47,7 +47,7 @@ public final class DaemonRunRepository {
 
   /** Records a configuration reload; {@code error} empty when it took effect. */
   public void reloaded(long id, Instant now, Optional<String> error) throws StoreException {
-    store.inTransaction(c -> {
+    store.transaction(c -> {
       try (PreparedStatement ps = c.prepareStatement(
           "UPDATE daemon_runs SET last_reload_at = ?, last_reload_error = ? WHERE id = ?")) {
         Jdbc.setInstant(ps, 1, now);
@@ -59,7 +59,7 @@ public final class DaemonRunRepository {
   }
 
   private void update(String sql, long id, Instant... times) throws StoreException {
-    store.inTransaction(c -> {
+    store.transaction(c -> {
       try (PreparedStatement ps = c.prepareStatement(sql)) {
         int i = 1;
         for (Instant t : times) {
@@ -73,7 +73,7 @@ public final class DaemonRunRepository {
 
   /** The newest start, if the daemon ever ran on this store. */
   public Optional<DaemonRun> latest() throws StoreException {
-    return store.inTransaction(c -> {
+    return store.transaction(c -> {
       try (PreparedStatement ps = c.prepareStatement("SELECT * FROM daemon_runs ORDER BY id DESC")) {
         ps.setMaxRows(1);
         try (ResultSet rs = ps.executeQuery()) {

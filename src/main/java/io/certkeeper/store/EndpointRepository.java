@@ -34,7 +34,7 @@ public final class EndpointRepository {
    * with the CLI that the configuration now declares becomes config-owned.
    */
   public SyncResult syncConfig(List<EndpointRow> declared, Instant now) throws StoreException {
-    return store.inTransaction(c -> {
+    return store.transaction(c -> {
       Map<String, EndpointRow> existing = new HashMap<>();
       for (EndpointRow r : list(c)) {
         existing.put(r.id(), r);
@@ -69,7 +69,7 @@ public final class EndpointRepository {
 
   /** Adds a run-time endpoint; refuses when the id exists. */
   public void add(EndpointRow row, Instant now) throws StoreException {
-    store.inTransaction(c -> {
+    store.transaction(c -> {
       if (find(c, row.id()).isPresent()) {
         throw new SQLException("endpoint " + row.id() + " exists already", "23505");
       }
@@ -80,16 +80,16 @@ public final class EndpointRepository {
 
   /** Removes an endpoint; its probe results and change events are kept. */
   public boolean remove(String id) throws StoreException {
-    return store.inTransaction(c -> delete(c, id));
+    return store.transaction(c -> delete(c, id));
   }
 
   public Optional<EndpointRow> find(String id) throws StoreException {
-    return store.inTransaction(c -> find(c, id));
+    return store.transaction(c -> find(c, id));
   }
 
   /** Every endpoint, by id. */
   public List<EndpointRow> list() throws StoreException {
-    return store.inTransaction(EndpointRepository::list);
+    return store.transaction(EndpointRepository::list);
   }
 
   private static Optional<EndpointRow> find(Connection c, String id) throws SQLException {

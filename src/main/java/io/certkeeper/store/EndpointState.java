@@ -9,6 +9,8 @@ import java.util.Optional;
  *
  * @param leafSha256 the last leaf certificate seen (kept across failed probes)
  * @param consecutiveFailures probes in a row that obtained no certificate
+ * @param lastResultId the probe result this state was taken from
  */
 public record EndpointState(String endpointId, Instant lastProbeAt, String status, List<String> problems,
-    String message, Optional<String> leafSha256, Optional<Instant> leafNotAfter, int consecutiveFailures) {}
+    String message, Optional<String> leafSha256, Optional<Instant> leafNotAfter, int consecutiveFailures,
+    long lastResultId) {}

@@ -25,11 +25,9 @@ public final class IssuedCertificateRepository {
   private static final String UNIQUE_VIOLATION = "23505";
 
   private final Store store;
-  private final CertificateRepository certificates;
 
   public IssuedCertificateRepository(Store store) {
     this.store = Objects.requireNonNull(store, "store");
-    this.certificates = new CertificateRepository(store);
   }
 
   /**
@@ -42,11 +40,11 @@ public final class IssuedCertificateRepository {
       throws StoreException {
     String serial = cert.getSerialNumber().toString(16);
     try {
-      return store.inTransaction(c -> {
+      return store.transaction(c -> {
         if (find(c, serial).isPresent()) {
           return false;
         }
-        CertificateInfo info = certificates.upsert(c, cert, CertificateRecord.Source.ISSUED, now);
+        CertificateInfo info = CertificateRepository.upsert(c, cert, CertificateRecord.Source.ISSUED, now);
         try (PreparedStatement ps = c.prepareStatement(
             "INSERT INTO issued_certificates (serial, sha256, issuer_sha256, profile, issued_at) VALUES (?, ?, ?, ?, ?)")) {
           ps.setString(1, serial);
@@ -73,7 +71,7 @@ public final class IssuedCertificateRepository {
 
   /** The issued certificate with this serial (lowercase hex without leading zeros). */
   public Optional<IssuedCertificateRecord> find(String serial) throws StoreException {
-    return store.inTransaction(c -> find(c, serial));
+    return store.transaction(c -> find(c, serial));
   }
 
   private static Optional<IssuedCertificateRecord> find(Connection c, String serial) throws SQLException {
@@ -91,7 +89,7 @@ public final class IssuedCertificateRepository {
    * @return false when no unrevoked certificate has this serial
    */
   public boolean revoke(String serial, String reason, Instant at) throws StoreException {
-    return store.inTransaction(c -> {
+    return store.transaction(c -> {
       try (PreparedStatement ps = c.prepareStatement(
           "UPDATE issued_certificates SET revoked_at = ?, revocation_reason = ? WHERE serial = ? AND revoked_at IS NULL")) {
         Jdbc.setInstant(ps, 1, at);
@@ -104,7 +102,7 @@ public final class IssuedCertificateRepository {
 
   /** The revoked certificates signed by {@code issuerSha256}, oldest revocation first. */
   public List<IssuedCertificateRecord> revokedBy(String issuerSha256) throws StoreException {
-    return store.inTransaction(c -> revokedBy(c, issuerSha256));
+    return store.transaction(c -> revokedBy(c, issuerSha256));
   }
 
   private static List<IssuedCertificateRecord> revokedBy(Connection c, String issuerSha256) throws SQLException {
@@ -123,7 +121,7 @@ public final class IssuedCertificateRepository {
 
   /** Every issued certificate by the fingerprint of its certificate. */
   public Map<String, IssuedCertificateRecord> bySha256() throws StoreException {
-    return store.inTransaction(c -> {
+    return store.transaction(c -> {
       Map<String, IssuedCertificateRecord> out = new LinkedHashMap<>();
       try (PreparedStatement ps = c.prepareStatement("SELECT * FROM issued_certificates ORDER BY issued_at, serial");
           ResultSet rs = ps.executeQuery()) {
@@ -138,7 +136,7 @@ public final class IssuedCertificateRepository {
 
   /** How many certificates {@code issuerSha256} signed, and how many of those are revoked. */
   public Counts counts(String issuerSha256) throws StoreException {
-    return store.inTransaction(c -> {
+    return store.transaction(c -> {
       try (PreparedStatement ps = c.prepareStatement(
           "SELECT COUNT(*), SUM(CASE WHEN revoked_at IS NULL THEN 0 ELSE 1 END) FROM issued_certificates"
               + " WHERE issuer_sha256 = ? AND sha256 <> issuer_sha256")) {
@@ -156,7 +154,7 @@ public final class IssuedCertificateRepository {
 
   /** The last CRL {@code issuerSha256} signed, if any. */
   public Optional<CrlState> crlState(String issuerSha256) throws StoreException {
-    return store.inTransaction(c -> {
+    return store.transaction(c -> {
       try (PreparedStatement ps = c.prepareStatement("SELECT * FROM crl_state WHERE issuer_sha256 = ?")) {
         ps.setString(1, issuerSha256);
         try (ResultSet rs = ps.executeQuery()) {
@@ -195,7 +193,7 @@ public final class IssuedCertificateRepository {
       CrlSigning<E> signing) throws StoreException, E {
     for (int attempt = 1; ; attempt++) {
       try {
-        return store.inTransaction(c -> lockedPublish(c, issuerSha256, thisUpdate, nextUpdate, signing));
+        return store.transaction(c -> lockedPublish(c, issuerSha256, thisUpdate, nextUpdate, signing));
       } catch (SigningFailed e) {
         @SuppressWarnings("unchecked")
         E cause = (E) e.getCause();

@@ -21,7 +21,7 @@ public final class ListenerStateRepository {
   /** Records that {@code name} now serves this certificate (loaded at start or swapped in). */
   public void loaded(String name, String bind, String role, String sha256, String serial, Instant notAfter,
       Instant now) throws StoreException {
-    store.inTransaction(c -> {
+    store.transaction(c -> {
       boolean exists = exists(c, name);
       String sql = exists
           ? "UPDATE listener_state SET bind = ?, role = ?, sha256 = ?, serial = ?, not_after = ?, loaded_at = ?,"
@@ -53,7 +53,7 @@ public final class ListenerStateRepository {
   }
 
   private void update(String name, String sql, String value, Instant now) throws StoreException {
-    store.inTransaction(c -> {
+    store.transaction(c -> {
       try (PreparedStatement ps = c.prepareStatement(sql)) {
         ps.setString(1, value);
         Jdbc.setInstant(ps, 2, now);
@@ -64,7 +64,7 @@ public final class ListenerStateRepository {
   }
 
   public List<ListenerState> list() throws StoreException {
-    return store.inTransaction(c -> {
+    return store.transaction(c -> {
       List<ListenerState> out = new ArrayList<>();
       try (PreparedStatement ps = c.prepareStatement("SELECT * FROM listener_state ORDER BY name");
           ResultSet rs = ps.executeQuery()) {

@@ -51,7 +51,7 @@ public final class MetricsRepository {
 
   /** Reads endpoints (by id), issued certificates (by subject, newest first) and listeners (by name). */
   public Readings read() throws StoreException {
-    return store.inTransaction(c -> new Readings(endpoints(c), issued(c), listeners(c)));
+    return store.transaction(c -> new Readings(endpoints(c), issued(c), listeners(c)));
   }
 
   private static List<EndpointReading> endpoints(Connection c) throws SQLException {

@@ -23,12 +23,14 @@ import java.util.Optional;
 public final class ProbeResultRepository {
   private static final TypeReference<List<String>> STRING_LIST = new TypeReference<>() {};
 
-  private final Store store;
-  private final CertificateRepository certificates;
+  private final Scope scope;
 
   public ProbeResultRepository(Store store) {
-    this.store = Objects.requireNonNull(store, "store");
-    this.certificates = new CertificateRepository(store);
+    this(Scope.perCall(store));
+  }
+
+  ProbeResultRepository(Scope scope) {
+    this.scope = Objects.requireNonNull(scope, "scope");
   }
 
   /** What {@link #record} found when comparing with the endpoint's previous state. */
@@ -39,9 +41,9 @@ public final class ProbeResultRepository {
    * endpoint's new state, and a change event when the served leaf differs from the last one seen.
    */
   public Recorded record(ProbeRecord r) throws StoreException {
-    return store.inTransaction(c -> {
+    return scope.run(c -> {
       for (X509Certificate cert : r.chain()) {
-        certificates.upsert(c, cert, CertificateRecord.Source.OBSERVED, r.probedAt());
+        CertificateRepository.upsert(c, cert, CertificateRecord.Source.OBSERVED, r.probedAt());
       }
       List<String> chain = new ArrayList<>();
       for (X509Certificate cert : r.chain()) {
@@ -118,12 +120,12 @@ public final class ProbeResultRepository {
 
   /** The latest state of one endpoint. */
   public Optional<EndpointState> state(String endpointId) throws StoreException {
-    return store.inTransaction(c -> state(c, endpointId));
+    return scope.run(c -> state(c, endpointId));
   }
 
   /** The latest state of every endpoint ever probed, by id. */
   public List<EndpointState> states() throws StoreException {
-    return store.inTransaction(c -> {
+    return scope.run(c -> {
       List<EndpointState> out = new ArrayList<>();
       try (PreparedStatement ps = c.prepareStatement("SELECT * FROM endpoint_state ORDER BY endpoint_id");
           ResultSet rs = ps.executeQuery()) {
@@ -146,7 +148,7 @@ public final class ProbeResultRepository {
 
   /** The newest {@code limit} results of an endpoint, newest first. */
   public List<ProbeHistoryEntry> history(String endpointId, int limit) throws StoreException {
-    return store.inTransaction(c -> {
+    return scope.run(c -> {
       List<ProbeHistoryEntry> out = new ArrayList<>();
       try (PreparedStatement ps = c.prepareStatement(
           "SELECT * FROM probe_results WHERE endpoint_id = ? ORDER BY probed_at DESC, id DESC")) {
@@ -167,7 +169,7 @@ public final class ProbeResultRepository {
 
   /** Changes of the served leaf of an endpoint, newest first. */
   public List<EndpointChange> changes(String endpointId, int limit) throws StoreException {
-    return store.inTransaction(c -> {
+    return scope.run(c -> {
       List<EndpointChange> out = new ArrayList<>();
       try (PreparedStatement ps = c.prepareStatement(
           "SELECT * FROM endpoint_changes WHERE endpoint_id = ? ORDER BY detected_at DESC, id DESC")) {
@@ -184,9 +186,41 @@ public final class ProbeResultRepository {
     });
   }
 
+  /** Changes of the served leaf of an endpoint after the change {@code afterId}, oldest first. */
+  public List<EndpointChange> changesAfter(String endpointId, long afterId) throws StoreException {
+    return scope.run(c -> {
+      List<EndpointChange> out = new ArrayList<>();
+      try (PreparedStatement ps = c.prepareStatement(
+          "SELECT id, endpoint_id, detected_at, old_sha256, new_sha256 FROM endpoint_changes"
+              + " WHERE endpoint_id = ? AND id > ? ORDER BY id")) {
+        ps.setString(1, endpointId);
+        ps.setLong(2, afterId);
+        try (ResultSet rs = ps.executeQuery()) {
+          while (rs.next()) {
+            out.add(new EndpointChange(rs.getLong("id"), rs.getString("endpoint_id"), Jdbc.getInstant(rs, "detected_at"),
+                Optional.ofNullable(rs.getString("old_sha256")), rs.getString("new_sha256")));
+          }
+        }
+      }
+      return out;
+    });
+  }
+
+  /** The SHA-256 fingerprints of the chain a result obtained, leaf first; empty when there is no such result. */
+  public List<String> chainOf(long resultId) throws StoreException {
+    return scope.run(c -> {
+      try (PreparedStatement ps = c.prepareStatement("SELECT chain FROM probe_results WHERE id = ?")) {
+        ps.setLong(1, resultId);
+        try (ResultSet rs = ps.executeQuery()) {
+          return rs.next() ? fromJson(rs.getString(1)) : List.<String>of();
+        }
+      }
+    });
+  }
+
   /** Number of results stored for an endpoint. */
   public long count(String endpointId) throws StoreException {
-    return store.inTransaction(c -> {
+    return scope.run(c -> {
       try (PreparedStatement ps = c.prepareStatement("SELECT COUNT(*) FROM probe_results WHERE endpoint_id = ?")) {
         ps.setString(1, endpointId);
         try (ResultSet rs = ps.executeQuery()) {
@@ -202,7 +236,7 @@ public final class ProbeResultRepository {
    * points at). Change events and certificates are kept.
    */
   public int prune(Instant cutoff) throws StoreException {
-    return store.inTransaction(c -> {
+    return scope.run(c -> {
       try (PreparedStatement ps = c.prepareStatement(
           "DELETE FROM probe_results WHERE probed_at < ? AND id NOT IN (SELECT last_result_id FROM endpoint_state)")) {
         Jdbc.setInstant(ps, 1, cutoff);
@@ -215,7 +249,7 @@ public final class ProbeResultRepository {
     return new EndpointState(rs.getString("endpoint_id"), Jdbc.getInstant(rs, "last_probe_at"),
         rs.getString("status"), fromJson(rs.getString("problems")), rs.getString("message"),
         Optional.ofNullable(rs.getString("leaf_sha256")), Optional.ofNullable(Jdbc.getInstant(rs, "leaf_not_after")),
-        rs.getInt("consecutive_failures"));
+        rs.getInt("consecutive_failures"), rs.getLong("last_result_id"));
   }
 
   private static void setLong(PreparedStatement ps, int i, Optional<Long> v) throws SQLException {

@@ -30,7 +30,9 @@ import org.slf4j.LoggerFactory;
  * {@link StoreSecret}). H2 grants a connection admin rights, and an admin can run Java in this
  * process ({@code CREATE ALIAS}), so none of the three may be left out.
  *
- * <p>Repositories take a {@code Store} and hide the SQL from everything else.
+ * <p>Repositories take a {@code Store} and hide the SQL from everything else: each table has one
+ * repository that owns it. Work that must commit across repositories runs in
+ * {@link #inTransaction}, through the repositories of the {@link Transaction} it is handed.
  */
 public final class Store implements AutoCloseable {
   /**
@@ -422,7 +424,11 @@ public final class Store implements AutoCloseable {
     return m.lines().findFirst().orElse(m);
   }
 
-  /** The pooled data source, for the scheduler's job store. */
+  /**
+   * The pooled data source. Production code reaches the database through the repositories (and
+   * Quartz through {@link JobStoreConnections}); this is for tests and benchmarks that set up rows
+   * no repository writes.
+   */
   public DataSource dataSource() {
     return dataSource;
   }
@@ -446,30 +452,54 @@ public final class Store implements AutoCloseable {
     return dataSource.getConnection();
   }
 
-  /** Runs {@code work} in one transaction: committed when it returns, rolled back when it throws. */
-  public <T> T inTransaction(Transactional<T> work) throws StoreException {
+  /**
+   * Runs {@code work} in one transaction: committed when it returns, rolled back when it throws.
+   * Everything done through the {@link Transaction} it is handed (its repositories) commits together
+   * or not at all: the way to make writes to several aggregates atomic, such as a state change and
+   * the alert it raises.
+   */
+  public <T> T inTransaction(Work<T> work) throws StoreException {
+    Objects.requireNonNull(work, "work");
     try (Connection c = dataSource.getConnection()) {
       boolean auto = c.getAutoCommit();
       c.setAutoCommit(false);
+      Transaction tx = new Transaction(c);
       try {
-        T result = work.run(c);
+        T result = work.run(tx);
         c.commit();
         return result;
-      } catch (SQLException | RuntimeException e) {
+      } catch (StoreException | SQLException | RuntimeException e) {
         c.rollback();
         throw e;
       } finally {
+        tx.end();
         c.setAutoCommit(auto);
       }
     } catch (SQLException e) {
-      throw new StoreException("store: " + rootMessage(e), e);
+      throw failure(e);
     }
+  }
+
+  /** Work inside one transaction, through the repositories of its {@link Transaction}. */
+  @FunctionalInterface
+  public interface Work<T> {
+    T run(Transaction tx) throws StoreException;
+  }
+
+  /** Runs SQL on one connection inside one transaction: how this package's repositories reach the database. */
+  <T> T transaction(Transactional<T> work) throws StoreException {
+    return inTransaction(tx -> tx.run(work));
   }
 
   /** Work on one connection inside a transaction. */
   @FunctionalInterface
-  public interface Transactional<T> {
+  interface Transactional<T> {
     T run(Connection connection) throws SQLException;
+  }
+
+  /** A failed statement, as every repository reports it. */
+  static StoreException failure(SQLException e) {
+    return new StoreException("store: " + rootMessage(e), e);
   }
 
   /** Whether a trivial query answers now (for readiness checks). */

@@ -1,5 +1,6 @@
 package io.certkeeper.alert;
 
+import io.certkeeper.store.LedgerEntry;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 

@@ -1,5 +1,6 @@
 package io.certkeeper.alert;
 
+import io.certkeeper.store.LedgerEntry;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
@@ -58,7 +59,7 @@ class AlertSenderTest {
     AlertEvent e = new AlertEvent("endpoint:" + subject, AlertKind.PROBLEM, detail, Optional.empty(), severity,
         subject + " new problem: " + detail, new AlertFacts("what " + detail, "endpoint " + subject, "now",
             "fix it", List.of("CN=" + subject + " | issuer CN=Test CA")), List.of(owners), false);
-    f.store.inTransaction(c -> outbox.enqueue(c, e));
+    f.store.inTransaction(tx -> outbox.enqueue(tx, e));
   }
 
   private AlertSender sender(SmtpConfig smtp) {

@@ -85,7 +85,7 @@ class HostileTextInMailTest {
         Severity.WARNING, hostile + " new problem", new AlertFacts("what " + hostile, "where\n<b>x</b>", "now",
             "fix it", List.of("CN=" + hostile)), List.of("web@example.com"), false);
     AlertOutbox outbox = AlertOutbox.create(f::alerts, f.clock);
-    f.store.inTransaction(c -> outbox.enqueue(c, e));
+    f.store.inTransaction(tx -> outbox.enqueue(tx, e));
     AlertSender.create(f.store, () -> AlertFixture.plainSmtp(port), f.clock).runOnce();
 
     MimeMessage m = onlyMessage();

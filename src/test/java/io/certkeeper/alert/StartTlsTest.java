@@ -1,5 +1,6 @@
 package io.certkeeper.alert;
 
+import io.certkeeper.store.LedgerEntry;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -49,7 +50,7 @@ class StartTlsTest {
     AlertEvent e = new AlertEvent("endpoint:api.example.com:443", AlertKind.PROBLEM, detail, Optional.empty(),
         Severity.CRITICAL, "api.example.com:443 new problem: " + detail,
         new AlertFacts("w", "api.example.com:443", "now", "fix", List.of()), List.of(), false);
-    f.store.inTransaction(c -> outbox.enqueue(c, e));
+    f.store.inTransaction(tx -> outbox.enqueue(tx, e));
   }
 
   @Test

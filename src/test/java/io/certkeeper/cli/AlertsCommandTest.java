@@ -35,7 +35,7 @@ class AlertsCommandTest {
     Config config = ConfigLoader.load(conf);
     try (Store store = Store.openEmbedded(dir.resolve("data"), 2)) {
       AlertOutbox outbox = AlertOutbox.create(config::alerts, CLOCK);
-      store.inTransaction(c -> outbox.enqueue(c, AlertEvent.renewalFailed("www", "ab".repeat(32), "CA locked",
+      store.inTransaction(tx -> outbox.enqueue(tx, AlertEvent.renewalFailed("www", "ab".repeat(32), "CA locked",
           Optional.empty(), CLOCK.instant().plusSeconds(86400), List.of())));
     }
     CliRunner.Run r = CliRunner.run(Map.of(), CLOCK, "--config", conf.toString(), "alerts", "--pending", "--json");

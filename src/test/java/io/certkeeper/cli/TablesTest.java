@@ -179,7 +179,7 @@ class TablesTest {
     Clock clock = Clock.fixed(Instant.parse("2026-01-01T00:00:00.250Z"), ZoneOffset.UTC);
     try (Store store = Store.openEmbedded(dir.resolve("alerts-data"), 2)) {
       AlertOutbox outbox = AlertOutbox.create(config::alerts, clock);
-      store.inTransaction(c -> outbox.enqueue(c, AlertEvent.renewalFailed("www", "ab".repeat(32), "CA locked",
+      store.inTransaction(tx -> outbox.enqueue(tx, AlertEvent.renewalFailed("www", "ab".repeat(32), "CA locked",
           Optional.empty(), clock.instant().plusSeconds(86400), List.of())));
     }
     CliRunner.Run r = CliRunner.run(Map.of(), clock, "--config", conf.toString(), "alerts");

@@ -2,7 +2,6 @@ package io.certkeeper.daemon;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
-import io.certkeeper.alert.ManagedRenewal;
 import io.certkeeper.ca.InitRequest;
 import io.certkeeper.ca.Issuer;
 import io.certkeeper.ca.LocalCa;
@@ -16,6 +15,7 @@ import io.certkeeper.renew.Renewer;
 import io.certkeeper.renew.ServingListeners;
 import io.certkeeper.store.EndpointState;
 import io.certkeeper.store.IssuedCertificateRepository;
+import io.certkeeper.store.ManagedRenewal;
 import io.certkeeper.store.ProbeResultRepository;
 import io.certkeeper.store.Store;
 import io.certkeeper.testing.OpenSslServer;

@@ -1,5 +1,6 @@
 package io.certkeeper.renew;
 
+import io.certkeeper.store.ManagedState;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;

@@ -1,5 +1,7 @@
 package io.certkeeper.renew;
 
+import io.certkeeper.store.ManagedState;
+import io.certkeeper.store.ManagedCertificateRepository;
 import io.certkeeper.testing.TestClock;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -58,7 +60,7 @@ final class ManagedFixture implements AutoCloseable {
   }
 
   ManagedState state(String name) throws Exception {
-    return new ManagedRecords(store).find(name).orElseThrow();
+    return new ManagedCertificateRepository(store).find(name).orElseThrow();
   }
 
   Generation current(String name) throws Exception {

@@ -1,5 +1,6 @@
 package io.certkeeper.renew;
 
+import io.certkeeper.store.ManagedCertificateRepository;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -62,7 +63,7 @@ class PendingHooksTest {
       first.join(DEADLINE.toMillis());
       assertFalse(first.isAlive(), "the renewal did not return after the stop");
       String serial = f.current("web").serial();
-      assertEquals(Map.of("web", serial), new ManagedRecords(f.store).hooksPending(), "the hook did not finish");
+      assertEquals(Map.of("web", serial), new ManagedCertificateRepository(f.store).hooksPending(), "the hook did not finish");
 
       // the next start: the hook (now a quick one) runs for the generation in force, then never again
       f.configure("certificates:\n  - name: web\n    common-name: www.example.test\n    hooks:\n"
@@ -70,7 +71,7 @@ class PendingHooksTest {
       Renewer next = f.renewer(() -> false);
       assertEquals(1, next.runPendingHooks());
       assertEquals(List.of(serial, "again " + serial), Files.readAllLines(runs));
-      assertEquals(Map.of(), new ManagedRecords(f.store).hooksPending());
+      assertEquals(Map.of(), new ManagedCertificateRepository(f.store).hooksPending());
       assertEquals(0, next.runPendingHooks());
       assertEquals(2, Files.readAllLines(runs).size());
     }
@@ -81,7 +82,7 @@ class PendingHooksTest {
     try (ManagedFixture f = new ManagedFixture(dir, "certificates:\n  - name: web\n    common-name: www.example.test\n"
         + "    hooks:\n      - command: [\"false\"]\n")) {
       assertEquals(1, f.renewer.issueMissing());
-      assertEquals(Map.of(), new ManagedRecords(f.store).hooksPending());
+      assertEquals(Map.of(), new ManagedCertificateRepository(f.store).hooksPending());
       assertEquals(0, f.renewer.runPendingHooks());
     }
   }
@@ -91,10 +92,12 @@ class PendingHooksTest {
     try (ManagedFixture f = new ManagedFixture(dir, "certificates:\n  - name: web\n    common-name: www.example.test\n")) {
       assertEquals(1, f.renewer.issueMissing());
       // as after a kill between the switch of `current` and its record in the store
-      f.store.inTransaction(c -> c.createStatement().executeUpdate("DELETE FROM managed_generations")
-          + c.createStatement().executeUpdate("DELETE FROM managed_certificates"));
+      try (var c = f.store.dataSource().getConnection(); var st = c.createStatement()) {
+        st.executeUpdate("DELETE FROM managed_generations");
+        st.executeUpdate("DELETE FROM managed_certificates");
+      }
       assertEquals(1, Reconciler.create(f.store, f.data, f.clock).reconcileAll(f.config.get().certificates()));
-      assertEquals(Map.of("web", f.current("web").serial()), new ManagedRecords(f.store).hooksPending());
+      assertEquals(Map.of("web", f.current("web").serial()), new ManagedCertificateRepository(f.store).hooksPending());
     }
   }
 

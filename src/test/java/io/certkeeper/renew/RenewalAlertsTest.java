@@ -5,12 +5,12 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.certkeeper.alert.AlertEvaluator;
 import io.certkeeper.alert.AlertLedger;
-import io.certkeeper.alert.LedgerEntry;
-import io.certkeeper.alert.ManagedRenewal;
 import io.certkeeper.config.EndpointCodec;
 import io.certkeeper.config.EndpointConfig;
 import io.certkeeper.store.EndpointRepository;
 import io.certkeeper.store.EndpointRow;
+import io.certkeeper.store.LedgerEntry;
+import io.certkeeper.store.ManagedRenewal;
 import io.certkeeper.store.ProbeRecord;
 import io.certkeeper.store.ProbeResultRepository;
 import java.nio.file.Path;

@@ -1,5 +1,7 @@
 package io.certkeeper.renew;
 
+import io.certkeeper.store.ManagedCertificateRepository;
+import io.certkeeper.store.ManagedState;
 import static io.certkeeper.renew.ManagedFixture.assertKeyMatches;
 import static io.certkeeper.renew.ManagedFixture.serialOf;
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -189,10 +191,7 @@ class RenewerTest {
       Generation second = f.current("web");
       // as if killed after the swap: store and one output still on the first generation,
       // a temporary key file and a never-committed generation folder left behind
-      f.store.inTransaction(c -> {
-        ManagedRecords.swapped(c, "web", first, "test", f.clock.instant());
-        return null;
-      });
+      new ManagedCertificateRepository(f.store).swapped("web", first.inForce(), "test", f.clock.instant());
       Files.write(dir.resolve("out/web.key"), oldKey);
       Files.writeString(dir.resolve("out/.web.key.tmp-abc"), "partial");
       Files.createDirectories(ManagedLayout.generations(f.data, "web").resolve(".ffff.tmp"));

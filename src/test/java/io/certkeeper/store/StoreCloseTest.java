@@ -76,7 +76,7 @@ class StoreCloseTest {
   }
 
   private static void insert(Store store, String subject) throws StoreException {
-    store.inTransaction(c -> {
+    store.transaction(c -> {
       try (PreparedStatement ps = c.prepareStatement(
           "INSERT INTO daemon_runs (host, pid, version, started_at, heartbeat_at) VALUES (?, 1, 'test', ?, ?)")) {
         ps.setString(1, subject.length() > 200 ? subject.substring(0, 200) : subject);

@@ -55,7 +55,7 @@ class StoreTest {
     Path data = dir.resolve("data");
     try (Store store = Store.openEmbedded(data, 2)) {
       // Flyway validates checksums when it migrates: a changed one would fail an open that ran it
-      store.inTransaction(c -> c.createStatement().executeUpdate(
+      store.transaction(c -> c.createStatement().executeUpdate(
           "UPDATE \"flyway_schema_history\" SET \"checksum\" = 12345 WHERE \"version\" = '1'"));
     }
     try (Store again = Store.openEmbedded(data, 2)) {
@@ -72,7 +72,7 @@ class StoreTest {
       try (Store command = Store.openEmbedded(data, 2)) {
         assertEquals(Store.SCHEMA_VERSION, command.schemaVersion(), "no migration, same schema");
       }
-      daemon.inTransaction(c -> c.createStatement().executeUpdate(
+      daemon.transaction(c -> c.createStatement().executeUpdate(
           "UPDATE \"flyway_schema_history\" SET \"version\" = '6' WHERE \"version\" = '" + Store.SCHEMA_VERSION + "'"));
       StoreException e = assertThrows(StoreException.class, () -> Store.openEmbedded(data, 2).close());
       assertEquals("the running daemon's store has schema version 6, this certkeeper needs " + Store.SCHEMA_VERSION

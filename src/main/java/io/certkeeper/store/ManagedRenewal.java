@@ -1,16 +1,16 @@
-package io.certkeeper.alert;
+package io.certkeeper.store;
 
 import java.time.Instant;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
 
 /**
  * A certificate that certkeeper renews itself (one generation of a managed certificate), with the
- * times its renewal policy gives it. Expiry of such a certificate is certkeeper's own job: while
- * its renewal is still ahead (before {@link #overdueAt}) it is not reported {@code expiring}; from
- * {@link #overdueAt} on, while it is still in force or still served, it is {@value #OVERDUE}.
+ * times its renewal policy gives it, as {@link ManagedRenewals} reports it. Expiry of such a
+ * certificate is certkeeper's own job: while its renewal is still ahead (before {@link #overdueAt})
+ * it is not reported {@code expiring}; from {@link #overdueAt} on, while it is still in force or
+ * still served, it is {@value #OVERDUE}.
  *
  * @param name the managed certificate ({@code certificates[].name})
  * @param sha256 this generation's fingerprint
@@ -26,8 +26,6 @@ public record ManagedRenewal(String name, String sha256, String serial, Instant 
     Instant overdueAt, String currentSerial, List<String> owners, Optional<String> lastError) {
   /** The problem code and alert kind of an overdue renewal. */
   public static final String OVERDUE = "renewal_overdue";
-  /** The probe's code for a certificate within its endpoint's warning. */
-  static final String EXPIRING = "expiring";
 
   public ManagedRenewal {
     Objects.requireNonNull(name, "name");
@@ -49,34 +47,5 @@ public record ManagedRenewal(String name, String sha256, String serial, Instant 
   /** Whether this is the generation in force. */
   public boolean isCurrent() {
     return serial.equals(currentSerial);
-  }
-
-  /**
-   * The problems of a probe that obtained this certificate, judged by its renewal instead of the
-   * endpoint's warning: {@code expiring} (and an earlier {@value #OVERDUE}) dropped, {@value #OVERDUE}
-   * added at {@code now} when it is. Every other code stays, in its order.
-   */
-  public List<String> judge(List<String> probed, Instant now) {
-    List<String> out = new ArrayList<>();
-    for (String p : probed) {
-      if (!p.equals(EXPIRING) && !p.equals(OVERDUE)) {
-        out.add(p);
-      }
-    }
-    if (overdue(now)) {
-      out.add(OVERDUE); // where expiring would be: the least severe
-    }
-    return out;
-  }
-
-  /**
-   * The status (worst problem, or {@code ok}) that goes with {@link #judge judged} problems: the
-   * probed status when it is still among them, else the first of them.
-   */
-  public static String status(String probedStatus, List<String> judged) {
-    if (judged.isEmpty()) {
-      return "ok";
-    }
-    return judged.contains(probedStatus) ? probedStatus : judged.get(0);
   }
 }

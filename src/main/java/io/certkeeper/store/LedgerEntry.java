@@ -1,4 +1,4 @@
-package io.certkeeper.alert;
+package io.certkeeper.store;
 
 import java.time.Instant;
 

@@ -1,4 +1,4 @@
-package io.certkeeper.renew;
+package io.certkeeper.store;
 
 import java.time.Duration;
 import java.time.Instant;

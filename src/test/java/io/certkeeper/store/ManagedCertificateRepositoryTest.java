@@ -1,0 +1,149 @@
+package io.certkeeper.store;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.certkeeper.testing.OpenSsl;
+import io.certkeeper.x509.CertificateInfo;
+import io.certkeeper.x509.Pem;
+import java.nio.file.Path;
+import java.security.cert.X509Certificate;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** The managed certificates and their generations, against a real store. */
+class ManagedCertificateRepositoryTest {
+  static final Instant T0 = Instant.parse("2030-01-01T00:00:00Z");
+
+  @TempDir Path dir;
+
+  private static GenerationInForce generation(String serial, String sha256, Instant notAfter) {
+    return new GenerationInForce(serial, sha256, "k".repeat(64), notAfter.minus(Duration.ofDays(30)), notAfter);
+  }
+
+  @Test
+  void theFirstGenerationPutInForceIsNumberOneWithItsHooksPending() throws Exception {
+    try (Store store = TestStores.open(dir)) {
+      ManagedCertificateRepository repo = new ManagedCertificateRepository(store);
+      assertEquals(Optional.empty(), repo.find("web"));
+      repo.swapped("web", generation("0a", "a".repeat(64), T0.plus(Duration.ofDays(30))), "first", T0);
+
+      ManagedState s = repo.find("web").orElseThrow();
+      assertEquals(1, s.generation());
+      assertEquals("0a", s.serial());
+      assertEquals("a".repeat(64), s.sha256());
+      assertEquals(T0, s.lastRenewedAt());
+      assertEquals(T0.plus(Duration.ofDays(30)), s.notAfter());
+      assertEquals(0, s.consecutiveFailures());
+      assertEquals(Map.of("web", "0a"), repo.hooksPending());
+    }
+  }
+
+  @Test
+  void aFailedAttemptCountsAndTheNextSwapClearsEveryTraceOfTheFailures() throws Exception {
+    try (Store store = TestStores.open(dir)) {
+      ManagedCertificateRepository repo = new ManagedCertificateRepository(store);
+      repo.swapped("web", generation("0a", "a".repeat(64), T0.plus(Duration.ofDays(30))), "first", T0);
+      Instant retry = T0.plus(Duration.ofMinutes(5));
+      assertEquals(1, repo.failed("web", "CA locked", Optional.of(retry), T0));
+      assertEquals(2, repo.failed("web", "CA still locked", Optional.of(retry), T0.plusSeconds(1)));
+      repo.hookFailed("web", "reload: exit 1");
+      repo.served("web", "f".repeat(64), T0);
+      ManagedState failing = repo.find("web").orElseThrow();
+      assertEquals(Optional.of("CA still locked"), failing.lastError());
+      assertEquals(Optional.of(retry), failing.nextAttemptAt());
+      assertEquals(Optional.of("reload: exit 1"), failing.lastHookError());
+      assertEquals(Optional.of("f".repeat(64)), failing.servedSha256());
+
+      repo.swapped("web", generation("0b", "b".repeat(64), T0.plus(Duration.ofDays(60))), "renewal", T0.plusSeconds(2));
+      ManagedState renewed = repo.find("web").orElseThrow();
+      assertEquals(2, renewed.generation());
+      assertEquals("0b", renewed.serial());
+      assertEquals(0, renewed.consecutiveFailures());
+      assertEquals(Optional.empty(), renewed.lastError());
+      assertEquals(Optional.empty(), renewed.lastErrorAt());
+      assertEquals(Optional.empty(), renewed.nextAttemptAt());
+      assertEquals(Optional.empty(), renewed.lastHookError());
+      assertEquals(Optional.empty(), renewed.servedSha256());
+    }
+  }
+
+  @Test
+  void repairedOutputsClearTheFailuresButKeepTheGeneration() throws Exception {
+    try (Store store = TestStores.open(dir)) {
+      ManagedCertificateRepository repo = new ManagedCertificateRepository(store);
+      repo.swapped("web", generation("0a", "a".repeat(64), T0.plus(Duration.ofDays(30))), "first", T0);
+      repo.failed("web", "writing outputs: disk full", Optional.of(T0.plusSeconds(60)), T0);
+      repo.failuresCleared("web");
+      ManagedState s = repo.find("web").orElseThrow();
+      assertEquals(0, s.consecutiveFailures());
+      assertEquals(Optional.empty(), s.lastError());
+      assertEquals(Optional.empty(), s.nextAttemptAt());
+      assertEquals(1, s.generation());
+    }
+  }
+
+  @Test
+  void aFailureOfACertificateWithoutAGenerationCountsNothing() throws Exception {
+    try (Store store = TestStores.open(dir)) {
+      assertEquals(0, new ManagedCertificateRepository(store).failed("none", "no CA", Optional.empty(), T0));
+    }
+  }
+
+  @Test
+  void errorsAreCutToTheWidthOfTheirColumn() throws Exception {
+    try (Store store = TestStores.open(dir)) {
+      ManagedCertificateRepository repo = new ManagedCertificateRepository(store);
+      repo.swapped("web", generation("0a", "a".repeat(64), T0.plus(Duration.ofDays(30))), "first", T0);
+      repo.failed("web", "x".repeat(5000), Optional.empty(), T0);
+      repo.hookFailed("web", "y".repeat(5000));
+      ManagedState s = repo.find("web").orElseThrow();
+      assertEquals(ManagedCertificateRepository.MAX_ERROR, s.lastError().orElseThrow().length());
+      assertEquals(ManagedCertificateRepository.MAX_ERROR, s.lastHookError().orElseThrow().length());
+    }
+  }
+
+  @Test
+  void hooksAreDoneOnlyForTheGenerationThatIsInForce() throws Exception {
+    try (Store store = TestStores.open(dir)) {
+      ManagedCertificateRepository repo = new ManagedCertificateRepository(store);
+      repo.swapped("web", generation("0a", "a".repeat(64), T0.plus(Duration.ofDays(30))), "first", T0);
+      repo.swapped("api", generation("1a", "c".repeat(64), T0.plus(Duration.ofDays(30))), "first", T0);
+      repo.swapped("web", generation("0b", "b".repeat(64), T0.plus(Duration.ofDays(60))), "renewal", T0);
+      repo.hooksDone("web", "0a"); // a late report about the replaced generation
+      assertEquals(Map.of("api", "1a", "web", "0b"), repo.hooksPending());
+      repo.hooksDone("web", "0b");
+      assertEquals(Map.of("api", "1a"), repo.hooksPending());
+      assertEquals(List.of("api", "web"), repo.list().stream().map(ManagedState::name).toList());
+    }
+  }
+
+  @Test
+  void generationsOfALeafAreFoundNewestFirstWithTheirValidityFromTheInventory() throws Exception {
+    X509Certificate cert = Pem.readCertificates(OpenSsl.selfSigned(dir, "g", "g.example", 30)).get(0);
+    try (Store store = TestStores.open(dir)) {
+      CertificateInfo info = new CertificateRepository(store).upsert(cert, CertificateRecord.Source.ISSUED, T0);
+      ManagedCertificateRepository repo = new ManagedCertificateRepository(store);
+      GenerationInForce g = new GenerationInForce(info.serial(), info.sha256(), info.spkiSha256(), info.notBefore(),
+          info.notAfter());
+      repo.swapped("web", g, "first", T0);
+      repo.swapped("web", generation("0b", "b".repeat(64), T0.plus(Duration.ofDays(60))), "renewal", T0);
+      repo.swapped("web", g, "reconciled", T0); // rolled back to the same certificate: generation 3
+      assertEquals(List.of(), repo.generationsWith("b".repeat(64)), "its certificate is not in the inventory");
+
+      List<GenerationRecord> found = repo.generationsWith(info.sha256());
+      assertEquals(List.of(3L, 1L), found.stream().map(GenerationRecord::generation).toList());
+      GenerationRecord newest = found.get(0);
+      assertEquals("web", newest.name());
+      assertEquals(info.serial(), newest.serial());
+      assertEquals(info.notBefore(), newest.notBefore());
+      assertEquals(info.notAfter(), newest.notAfter());
+      assertTrue(repo.generationsWith("d".repeat(64)).isEmpty());
+    }
+  }
+}
