@@ -87,7 +87,7 @@ public final class AlertOutbox {
       for (Routing.Recipient r : recipients) {
         ps.setLong(1, eventId);
         ps.setString(2, r.address());
-        ps.setString(3, r.digest());
+        ps.setString(3, r.digest().code());
         Jdbc.setInstant(ps, 4, DigestWindow.due(r.digest(), now));
         Jdbc.setInstant(ps, 5, now);
         ps.addBatch();

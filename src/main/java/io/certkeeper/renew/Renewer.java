@@ -6,10 +6,10 @@ import io.certkeeper.ca.CaException;
 import io.certkeeper.ca.IssueRequest;
 import io.certkeeper.ca.IssuedCertificate;
 import io.certkeeper.ca.Issuer;
-import io.certkeeper.ca.Profile;
 import io.certkeeper.ca.San;
 import io.certkeeper.config.CertificateConfig;
 import io.certkeeper.config.Config;
+import io.certkeeper.config.KeyOnRenewal;
 import io.certkeeper.config.ListenerConfig;
 import io.certkeeper.store.Store;
 import io.certkeeper.store.StoreException;
@@ -306,7 +306,7 @@ public final class Renewer {
     } catch (StoreException | IOException e) {
       return failed(c, Optional.empty(), "cannot read the current generation: " + e.getMessage(), now);
     }
-    KeyType keyType = KeyType.parse(c.keyType().orElse(cfg.ca().keyType()));
+    KeyType keyType = CaPolicies.keyType(c.keyType().orElse(cfg.ca().keyType()));
     Duration validity = c.validity().orElse(cfg.ca().validity());
     Instant newNotAfter = now.truncatedTo(ChronoUnit.SECONDS).plus(validity);
     if (state.isPresent() && current.isPresent()) {
@@ -332,7 +332,7 @@ public final class Renewer {
       }
       PrivateKey key;
       PublicKey publicKey;
-      if (c.reuseKey() && current.isPresent()
+      if (c.key() == KeyOnRenewal.REUSE && current.isPresent()
           && KeyType.of(current.get().certificate().getPublicKey()).filter(keyType::equals).isPresent()) {
         key = current.get().key();
         publicKey = current.get().certificate().getPublicKey();
@@ -342,7 +342,7 @@ public final class Renewer {
         publicKey = kp.getPublic();
       }
       IssuedCertificate issued = issuer.issue(IssueRequest.forPublicKey(c.commonName(), sans, publicKey, validity,
-          Profile.parse(c.profile())));
+          CaPolicies.profile(c.profile())));
       g = new Generation(key, issued.certificate(), issued.chain());
       if (current.isPresent() && !g.notAfter().isAfter(current.get().notAfter())) {
         return failed(c, state, "refused: the new certificate " + g.serial() + " would expire at "

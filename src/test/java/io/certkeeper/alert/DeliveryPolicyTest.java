@@ -3,6 +3,8 @@ package io.certkeeper.alert;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import io.certkeeper.config.AlertsConfig;
+import io.certkeeper.config.DigestMode;
+import io.certkeeper.util.Coded;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.Arrays;
@@ -28,7 +30,7 @@ class DeliveryPolicyTest {
     "daily, 2026-01-01T23:59:59Z, 2026-01-02T00:00:00Z",
   })
   void digestDeliveriesAreDueAtTheEndOfTheirWindow(String mode, Instant created, Instant due) {
-    assertEquals(due, DigestWindow.due(mode, created));
+    assertEquals(due, DigestWindow.due(Coded.find(DigestMode.class, mode).orElseThrow(), created));
   }
 
   @ParameterizedTest(name = "owners [{0}], {1} -> [{2}]")
@@ -44,10 +46,10 @@ class DeliveryPolicyTest {
     AlertsConfig cfg = new AlertsConfig(List.of("ops@x.io"), AlertsConfig.DEFAULT_THRESHOLDS, 3,
         List.of(new AlertsConfig.Route("warning", List.of("lead@x.io")),
             new AlertsConfig.Route("critical", List.of("pager@x.io"))),
-        Map.of("lead@x.io", "daily"));
+        Map.of("lead@x.io", DigestMode.DAILY));
     List<String> own = owners == null ? List.of() : Arrays.asList(owners.split(";"));
     List<Routing.Recipient> r = Routing.recipients(own, severity, cfg);
     assertEquals(expected, r.stream().map(Routing.Recipient::address).collect(Collectors.joining(";")));
-    r.stream().filter(x -> x.address().equals("lead@x.io")).forEach(x -> assertEquals("daily", x.digest()));
+    r.stream().filter(x -> x.address().equals("lead@x.io")).forEach(x -> assertEquals(DigestMode.DAILY, x.digest()));
   }
 }
