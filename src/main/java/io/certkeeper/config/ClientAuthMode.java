@@ -6,7 +6,7 @@ import io.certkeeper.util.Coded;
 public enum ClientAuthMode implements Coded {
   /** No client certificates (the default). */
   NONE("none"),
-  /** Asked for; a client without one is let in, one with a bad one is refused. */
+  /** Asked for, not required; a certificate that is presented must be valid. */
   OPTIONAL("optional"),
   /** Every client must present a valid certificate. */
   REQUIRE("require");
