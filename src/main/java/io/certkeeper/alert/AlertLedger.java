@@ -187,7 +187,7 @@ public final class AlertLedger {
         for (Delivery d : deliveries) {
           int attempts = d.attempts() + 1;
           ps.setInt(1, attempts);
-          Jdbc.setInstant(ps, 2, now.plus(Backoff.delay(attempts)));
+          Jdbc.setInstant(ps, 2, now.plus(DeliveryBackoff.delay(attempts)));
           ps.setString(3, Jdbc.truncate(error, 2000));
           Jdbc.setInstant(ps, 4, now);
           ps.setLong(5, d.id());

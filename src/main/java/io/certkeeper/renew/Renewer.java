@@ -62,7 +62,7 @@ import org.slf4j.LoggerFactory;
  * are written only after the commit, so they never show a generation that is later rolled back.
  *
  * <p>Failures before the commit are recorded per certificate ({@code consecutive_failures},
- * {@code last_error}, {@code next_attempt_at} with {@link Backoff}) and raise a {@code
+ * {@code last_error}, {@code next_attempt_at} with {@link RenewalBackoff}) and raise a {@code
  * renewal_failed} alert in the same transaction. A failing hook does not undo the renewal.
  */
 public final class Renewer {
@@ -533,8 +533,8 @@ public final class Renewer {
 
   private Optional<Instant> recordFailure(CertificateConfig c, String serial, String sha256, Instant notAfter,
       String error, Instant now, int failuresBefore) {
-    Optional<Instant> next = Optional.of(now.plus(Backoff.delay(failuresBefore + 1, Duration.between(now, notAfter)))
-        .truncatedTo(ChronoUnit.SECONDS));
+    Duration wait = RenewalBackoff.delay(failuresBefore + 1, Duration.between(now, notAfter));
+    Optional<Instant> next = Optional.of(now.plus(wait).truncatedTo(ChronoUnit.SECONDS));
     log.error("{} - renewal failed (attempt {}), next attempt at {}: {}", c.name(), failuresBefore + 1, next.get(),
         error);
     try {

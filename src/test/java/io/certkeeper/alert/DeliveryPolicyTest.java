@@ -18,7 +18,7 @@ class DeliveryPolicyTest {
   @ParameterizedTest(name = "attempt {0} waits {1}")
   @CsvSource({"0, PT1M", "1, PT1M", "2, PT2M", "3, PT4M", "6, PT32M", "7, PT1H", "30, PT1H", "1000, PT1H"})
   void backoffDoublesAndIsCappedAtAnHour(int attempts, Duration expected) {
-    assertEquals(expected, Backoff.delay(attempts));
+    assertEquals(expected, DeliveryBackoff.delay(attempts));
   }
 
   @ParameterizedTest(name = "{0} created {1} is due {2}")
