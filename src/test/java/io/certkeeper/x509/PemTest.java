@@ -14,6 +14,8 @@ import java.util.List;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 
 /**
  * PEM bundles are read block by block through Bouncy Castle: a good file gives what the JDK's own
@@ -134,6 +136,20 @@ class PemTest {
     IOException e = assertThrows(IOException.class, () -> Pem.readCertificates(f));
     assertEquals(f + ": block 2 (line " + lineOf(leaf + bad, bad) + "): CERTIFICATE: the text between the BEGIN and"
         + " END lines is not valid base64", e.getMessage());
+  }
+
+  /** The fuzz seeds that hide one bad block among good ones: each is refused at that block, none read in part. */
+  @ParameterizedTest
+  @ValueSource(strings = {"bad-base64-block-among-good.pem", "corrupt-der-block-among-good.pem",
+      "foreign-chars-block-among-good.pem", "unterminated-block.pem", "truncated-block.pem",
+      "garbled-begin-line-among-good.pem", "mismatched-end-line-among-good.pem"})
+  void aSeedWithABadBlockIsRefusedNamingTheBlock(String seed) throws Exception {
+    byte[] bytes;
+    try (var in = PemTest.class.getResourceAsStream("X509ReadersFuzzTestInputs/pemCertificates/" + seed)) {
+      bytes = in.readAllBytes();
+    }
+    IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> Pem.parseCertificates(bytes));
+    assertTrue(e.getMessage().matches("block [0-9]+ \\(line [0-9]+\\): .+"), e.getMessage());
   }
 
   @Test
