@@ -8,7 +8,6 @@ import io.certkeeper.ca.LocalCa;
 import io.certkeeper.ca.Profile;
 import io.certkeeper.ca.San;
 import io.certkeeper.config.SecretRef;
-import io.certkeeper.renew.CaPolicies;
 import io.certkeeper.store.IssuedCertificateRepository;
 import io.certkeeper.store.Store;
 import io.certkeeper.util.Json;
@@ -96,8 +95,7 @@ final class IssueCommand implements Callable<Integer> {
       for (String s : sans) {
         extra.add(San.parse(s));
       }
-      KeyType type = keyType != null ? CaContext.keyType("--key-type", keyType)
-          : CaPolicies.keyType(ctx.config().keyType());
+      KeyType type = keyType != null ? CaContext.keyType("--key-type", keyType) : ctx.config().keyType();
       Duration d = validity != null ? CaContext.duration("--validity", validity) : ctx.config().validity();
       request = IssueRequest.withNewKey(cn, extra, type, d, Profile.parse(profile));
     } catch (IllegalArgumentException e) {

@@ -1,5 +1,6 @@
 package io.certkeeper.config;
 
+import io.certkeeper.x509.KeyType;
 import java.net.URI;
 import java.net.URISyntaxException;
 import java.time.Duration;
@@ -24,7 +25,7 @@ public record CaConfig(
     Optional<String> crlUrl,
     Duration crlValidity,
     Duration validity,
-    LeafKeyType keyType,
+    KeyType keyType,
     Policy policy) {
 
   public static final Duration DEFAULT_CRL_VALIDITY = Duration.ofDays(7);
@@ -40,7 +41,7 @@ public record CaConfig(
    * @param allowedNames SAN patterns a leaf may carry (default: any name); checked by the CA
    * @param allowedNameLocations {@code file:line} of each pattern, for error messages
    */
-  public record Policy(Duration maxValidity, List<LeafKeyType> keyTypes, List<String> allowedNames,
+  public record Policy(Duration maxValidity, List<KeyType> keyTypes, List<String> allowedNames,
       List<String> allowedNameLocations) {
     public Policy {
       keyTypes = List.copyOf(keyTypes);
@@ -54,7 +55,7 @@ public record CaConfig(
       if (max.isZero() || max.isNegative()) {
         throw n.require("max-validity").error("must be positive");
       }
-      List<LeafKeyType> types = n.list("key-types", item -> item.asEnum(LeafKeyType.class));
+      List<KeyType> types = n.list("key-types", item -> item.asEnum(KeyType.class));
       if (n.get("key-types").isPresent() && types.isEmpty()) {
         throw n.require("key-types").error("allow at least one key type (or remove the key for all)");
       }
@@ -68,11 +69,11 @@ public record CaConfig(
         names.add(s);
         where.add(item.location() + ": " + item.path());
       }
-      return new Policy(max, types.isEmpty() ? List.of(LeafKeyType.values()) : types, names, where);
+      return new Policy(max, types.isEmpty() ? List.of(KeyType.values()) : types, names, where);
     }
 
     static Policy defaults() {
-      return new Policy(DEFAULT_MAX_VALIDITY, List.of(LeafKeyType.values()), List.of(), List.of());
+      return new Policy(DEFAULT_MAX_VALIDITY, List.of(KeyType.values()), List.of(), List.of());
     }
   }
 
@@ -90,7 +91,7 @@ public record CaConfig(
     if (validity.isZero() || validity.isNegative()) {
       throw n.require("validity").error("must be positive");
     }
-    LeafKeyType keyType = n.choice("key-type", LeafKeyType.class).orElse(LeafKeyType.DEFAULT);
+    KeyType keyType = n.choice("key-type", KeyType.class).orElse(KeyType.DEFAULT);
     Policy policy = Policy.read(n.section("policy"));
     if (validity.compareTo(policy.maxValidity()) > 0) {
       throw n.require("validity").error("exceeds ca.policy.max-validity");
@@ -115,7 +116,7 @@ public record CaConfig(
   }
 
   public static CaConfig defaults() {
-    return new CaConfig(Optional.empty(), Optional.empty(), DEFAULT_CRL_VALIDITY, DEFAULT_VALIDITY, LeafKeyType.DEFAULT,
+    return new CaConfig(Optional.empty(), Optional.empty(), DEFAULT_CRL_VALIDITY, DEFAULT_VALIDITY, KeyType.DEFAULT,
         Policy.defaults());
   }
 }

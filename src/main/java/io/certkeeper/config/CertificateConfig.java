@@ -1,5 +1,6 @@
 package io.certkeeper.config;
 
+import io.certkeeper.x509.KeyType;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -35,7 +36,7 @@ public record CertificateConfig(
     String name,
     String commonName,
     List<String> sans,
-    Optional<LeafKeyType> keyType,
+    Optional<KeyType> keyType,
     Optional<Duration> validity,
     LeafProfile profile,
     Optional<Double> renewAt,
@@ -135,7 +136,7 @@ public record CertificateConfig(
       }
       return s;
     });
-    Optional<LeafKeyType> keyType = n.choice("key-type", LeafKeyType.class);
+    Optional<KeyType> keyType = n.choice("key-type", KeyType.class);
     Optional<Duration> validity = n.duration("validity");
     if (validity.isPresent() && (validity.get().isZero() || validity.get().isNegative())) {
       throw n.require("validity").error("must be positive");

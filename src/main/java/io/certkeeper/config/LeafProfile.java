@@ -4,8 +4,8 @@ import io.certkeeper.util.Coded;
 
 /**
  * What a managed certificate is for ({@code certificates[].profile}): the same codes as
- * {@code io.certkeeper.ca.Profile}, which sets the extended key usage; {@code renew.CaPolicies}
- * maps one onto the other.
+ * {@code io.certkeeper.ca.Profile}, which sets the extended key usage (the configuration may not
+ * use {@code ca}); {@code renew.CaPolicies} maps one onto the other.
  */
 public enum LeafProfile implements Coded {
   SERVER("server"),

@@ -5,7 +5,6 @@ import io.certkeeper.ca.NamePattern;
 import io.certkeeper.ca.Profile;
 import io.certkeeper.config.CaConfig;
 import io.certkeeper.config.ConfigException;
-import io.certkeeper.config.LeafKeyType;
 import io.certkeeper.config.LeafProfile;
 import io.certkeeper.x509.KeyType;
 import java.util.ArrayList;
@@ -14,10 +13,9 @@ import java.util.List;
 import java.util.Set;
 
 /**
- * The CA's own policy from {@code ca.policy:}, as the renewer signs under it; and the key types and
- * profiles of the configuration as the CA knows them (the configuration has enums of its own,
- * because it depends on nothing but {@code util}; these switches fail to compile when one side
- * gains a constant the other lacks).
+ * The CA's own policy from {@code ca.policy:}, as the renewer signs under it; and the profiles of
+ * the configuration as the CA knows them (the configuration cannot use {@code ca}'s own enum; the
+ * switch fails to compile when one side gains a constant the other lacks).
  */
 public final class CaPolicies {
   private CaPolicies() {}
@@ -26,9 +24,7 @@ public final class CaPolicies {
   public static CaPolicy of(CaConfig ca) throws ConfigException {
     CaConfig.Policy p = ca.policy();
     Set<KeyType> types = EnumSet.noneOf(KeyType.class);
-    for (LeafKeyType t : p.keyTypes()) {
-      types.add(keyType(t));
-    }
+    types.addAll(p.keyTypes());
     List<NamePattern> names = new ArrayList<>();
     for (int i = 0; i < p.allowedNames().size(); i++) {
       try {
@@ -38,18 +34,6 @@ public final class CaPolicies {
       }
     }
     return new CaPolicy(p.maxValidity(), types, names);
-  }
-
-  /** The key type the CA generates for {@code t}. */
-  public static KeyType keyType(LeafKeyType t) {
-    return switch (t) {
-      case EC_P256 -> KeyType.EC_P256;
-      case EC_P384 -> KeyType.EC_P384;
-      case RSA_2048 -> KeyType.RSA_2048;
-      case RSA_3072 -> KeyType.RSA_3072;
-      case RSA_4096 -> KeyType.RSA_4096;
-      case ED25519 -> KeyType.ED25519;
-    };
   }
 
   /** The profile the CA signs for {@code p}. */

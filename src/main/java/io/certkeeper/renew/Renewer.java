@@ -306,7 +306,7 @@ public final class Renewer {
     } catch (StoreException | IOException e) {
       return failed(c, Optional.empty(), "cannot read the current generation: " + e.getMessage(), now);
     }
-    KeyType keyType = CaPolicies.keyType(c.keyType().orElse(cfg.ca().keyType()));
+    KeyType keyType = c.keyType().orElse(cfg.ca().keyType());
     Duration validity = c.validity().orElse(cfg.ca().validity());
     Instant newNotAfter = now.truncatedTo(ChronoUnit.SECONDS).plus(validity);
     if (state.isPresent() && current.isPresent()) {

@@ -3,6 +3,7 @@ package io.certkeeper.config;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 
+import io.certkeeper.x509.KeyType;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
@@ -76,8 +77,8 @@ class SettingChoicesTest {
           digest:
             ops@example.com: Daily
         """));
-    assertEquals(LeafKeyType.RSA_3072, c.ca().keyType());
-    assertEquals(List.of(LeafKeyType.RSA_3072, LeafKeyType.ED25519), c.ca().policy().keyTypes());
+    assertEquals(KeyType.RSA_3072, c.ca().keyType());
+    assertEquals(List.of(KeyType.RSA_3072, KeyType.ED25519), c.ca().policy().keyTypes());
     CertificateConfig web = c.certificate("web").orElseThrow();
     assertEquals(LeafProfile.SERVER_CLIENT, web.profile());
     assertEquals(KeyOnRenewal.REUSE, web.key());
@@ -105,8 +106,8 @@ class SettingChoicesTest {
             role: echo
             certificate: {keystore: k.p12, password: 'env:P'}
         """));
-    assertEquals(LeafKeyType.EC_P256, c.ca().keyType());
-    assertEquals(List.of(LeafKeyType.values()), c.ca().policy().keyTypes());
+    assertEquals(KeyType.EC_P256, c.ca().keyType());
+    assertEquals(List.of(KeyType.values()), c.ca().policy().keyTypes());
     CertificateConfig web = c.certificate("web").orElseThrow();
     assertEquals(LeafProfile.SERVER, web.profile());
     assertEquals(KeyOnRenewal.ROTATE, web.key());
