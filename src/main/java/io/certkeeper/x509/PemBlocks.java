@@ -62,9 +62,10 @@ final class PemBlocks {
           o = r.readPemObject();
         } catch (IOException e) {
           throw new IllegalArgumentException(r.problem != null ? r.problem
-              : where(r.blocks, r.beginLine) + ": no " + END + r.type + "----- line before the end of the text", e);
+              : where(r.blocks, r.beginLine) + ": no " + END + r.shownType() + "----- line before the end of the text",
+              e);
         } catch (RuntimeException e) { // Bouncy Castle's base64 decoder
-          throw new IllegalArgumentException(where(r.blocks, r.beginLine) + ": " + r.type
+          throw new IllegalArgumentException(where(r.blocks, r.beginLine) + ": " + r.shownType()
               + ": the text between the BEGIN and END lines is not valid base64", e);
         }
         if (o == null) {
@@ -111,8 +112,8 @@ final class PemBlocks {
       String l = raw.strip();
       if (l.startsWith(BEGIN)) {
         if (inside) {
-          throw refuse(where(blocks, beginLine) + ": no " + END + type + "----- line before the next BEGIN (line "
-              + line + ")");
+          throw refuse(where(blocks, beginLine) + ": no " + END + shownType() + "----- line before the next BEGIN"
+              + " (line " + line + ")");
         }
         blocks++;
         beginLine = line;
@@ -126,12 +127,17 @@ final class PemBlocks {
         }
       } else if (inside && l.startsWith("-----END")) {
         if (!l.equals(END + type + DASHES)) {
-          throw refuse(where(blocks, beginLine) + ": " + type + " ends with another END line (line " + line + "): "
-              + Printable.line(l, 80));
+          throw refuse(where(blocks, beginLine) + ": " + shownType() + " ends with another END line (line " + line
+              + "): " + Printable.line(l, 80));
         }
         inside = false;
       }
       return l;
+    }
+
+    /** The block's type as it may be shown: escaped, bounded. */
+    String shownType() {
+      return Printable.line(type, 64);
     }
 
     private IOException refuse(String message) {

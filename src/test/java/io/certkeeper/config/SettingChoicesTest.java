@@ -33,7 +33,7 @@ class SettingChoicesTest {
       tls protocol      | listeners:\\n  - name: a\\n    bind: 8443\\n    role: echo\\n    tls:\\n      protocols: [tlsv1.3, sslv3]\\n | 6 | listeners[0].tls.protocols[1]: 'sslv3' is not one of tlsv1.3, tlsv1.2
       keystore type     | listeners:\\n  - name: a\\n    bind: 8443\\n    role: echo\\n    certificate: {keystore: k.p12, password: 'env:P', type: pfx}\\n | 5 | listeners[0].certificate.type: 'pfx' is not one of pkcs12, jks
       smtp security     | smtp:\\n  security: tls\\n | 2 | smtp.security: 'tls' is not one of none, starttls, smtps
-      ca key type       | ca:\\n  key-type: ec-p521\\n | 2 | ca.key-type: 'ec-p521' is not one of ec-p256, ec-p384, rsa-2048, rsa-3072, rsa-4096, ed25519
+      ca key type       | ca:\\n  key-type: ec-p521\\n | 2 | ca.key-type: 'ec-p521' is not one of ec-p256, ec-p384, rsa-2048, rsa-3072, rsa-4096, ed25519 (did you mean 'ec-p256'?)
       policy key type   | ca:\\n  policy:\\n    key-types: [ec-p256, rsa-1024]\\n | 3 | ca.policy.key-types[1]: 'rsa-1024' is not one of ec-p256, ec-p384, rsa-2048, rsa-3072, rsa-4096, ed25519
       certificate key   | certificates:\\n  - name: web\\n    common-name: web.test\\n    key-type: rsa-1024\\n | 4 | certificates[0].key-type: 'rsa-1024' is not one of ec-p256, ec-p384, rsa-2048, rsa-3072, rsa-4096, ed25519
       profile           | certificates:\\n  - name: web\\n    common-name: web.test\\n    profile: serveur\\n | 4 | certificates[0].profile: 'serveur' is not one of server, client, server-client (did you mean 'server'?)
