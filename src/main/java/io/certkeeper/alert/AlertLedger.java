@@ -14,7 +14,7 @@ import java.util.Optional;
 
 /**
  * The deliveries read and moved along: claimed with a lease, then sent, deferred (with
- * {@link Backoff}), failed or released. A delivery claimed by a sender that died is claimable again
+ * {@link DeliveryBackoff}), failed or released. A delivery claimed by a sender that died is claimable again
  * once its lease has run out; that is where the one possible duplicate comes from (the server
  * accepted the mail but the sender died before marking it sent). The rows are the store's
  * ({@link AlertOutboxRepository}).
@@ -79,7 +79,7 @@ public final class AlertLedger {
     List<AlertOutboxRepository.Retry> retries = new ArrayList<>();
     for (Delivery d : deliveries) {
       int attempts = d.attempts() + 1;
-      retries.add(new AlertOutboxRepository.Retry(d.id(), attempts, now.plus(Backoff.delay(attempts))));
+      retries.add(new AlertOutboxRepository.Retry(d.id(), attempts, now.plus(DeliveryBackoff.delay(attempts))));
     }
     outbox.defer(retries, error, now);
   }

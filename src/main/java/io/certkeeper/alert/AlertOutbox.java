@@ -50,7 +50,7 @@ public final class AlertOutbox {
     List<OutboxDelivery> deliveries = new ArrayList<>();
     if (!event.suppressed()) {
       for (Routing.Recipient r : Routing.recipients(event.owners(), event.severity(), config.get())) {
-        deliveries.add(new OutboxDelivery(r.address(), r.digest(), DigestWindow.due(r.digest(), now)));
+        deliveries.add(new OutboxDelivery(r.address(), r.digest().code(), DigestWindow.due(r.digest(), now)));
       }
     }
     return tx.outbox().add(stored(event), deliveries, now);

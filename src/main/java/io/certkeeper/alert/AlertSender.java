@@ -27,7 +27,7 @@ import org.slf4j.LoggerFactory;
  * one SMTP connection, and marks each sent with its Message-ID in a transaction of its own once the
  * server has accepted it. Digest deliveries of one recipient go out as one mail.
  *
- * <p>Temporary failures (server down, timeouts, 4xx) back off per delivery ({@link Backoff}); 5xx
+ * <p>Temporary failures (server down, timeouts, 4xx) back off per delivery ({@link DeliveryBackoff}); 5xx
  * fails the delivery for good; bad credentials or a refused STARTTLS fail the delivery that met
  * them and pause the sender for {@link #CONFIG_PAUSE} or until the smtp configuration or the
  * password it refers to changes.

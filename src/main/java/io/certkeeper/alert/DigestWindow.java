@@ -1,5 +1,6 @@
 package io.certkeeper.alert;
 
+import io.certkeeper.config.DigestMode;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
 
@@ -9,18 +10,16 @@ import java.time.temporal.ChronoUnit;
  * goes out in one mail.
  */
 final class DigestWindow {
-  static final String NONE = "none";
-  static final String HOURLY = "1h";
-  static final String DAILY = "daily";
+  /** The stored digest column of a delivery that goes out at once. */
+  static final String NONE = DigestMode.NONE.code();
 
   private DigestWindow() {}
 
-  static Instant due(String mode, Instant created) {
-    switch (mode) {
-      case NONE: return created;
-      case HOURLY: return created.truncatedTo(ChronoUnit.HOURS).plus(1, ChronoUnit.HOURS);
-      case DAILY: return created.truncatedTo(ChronoUnit.DAYS).plus(1, ChronoUnit.DAYS);
-      default: throw new IllegalArgumentException("unknown digest mode: " + mode);
-    }
+  static Instant due(DigestMode mode, Instant created) {
+    return switch (mode) {
+      case NONE -> created;
+      case HOURLY -> created.truncatedTo(ChronoUnit.HOURS).plus(1, ChronoUnit.HOURS);
+      case DAILY -> created.truncatedTo(ChronoUnit.DAYS).plus(1, ChronoUnit.DAYS);
+    };
   }
 }

@@ -45,7 +45,10 @@ public final class MailTransport {
     if (!config.isEnabled()) {
       throw new SmtpFailure(SmtpFailure.Kind.CONFIG, "smtp is not configured (set smtp.host and smtp.from)", null);
     }
-    String protocol = config.security().equals("smtps") ? "smtps" : "smtp";
+    String protocol = switch (config.security()) {
+      case NONE, STARTTLS -> "smtp";
+      case SMTPS -> "smtps";
+    };
     String p = "mail." + protocol;
     Properties props = new Properties();
     props.setProperty(p + ".host", config.host().get());
@@ -56,13 +59,19 @@ public final class MailTransport {
     props.setProperty(p + ".from", config.from().get());
     props.setProperty(p + ".localhost", localHost());
     props.setProperty(p + ".auth", Boolean.toString(config.user().isPresent()));
-    if (!config.security().equals("none")) {
-      if (config.security().equals("starttls")) {
+    boolean tls = switch (config.security()) {
+      case NONE -> false;
+      case STARTTLS -> {
         props.setProperty(p + ".starttls.enable", "true");
         props.setProperty(p + ".starttls.required", "true");
-      } else {
-        props.setProperty(p + ".ssl.enable", "true");
+        yield true;
       }
+      case SMTPS -> {
+        props.setProperty(p + ".ssl.enable", "true");
+        yield true;
+      }
+    };
+    if (tls) {
       props.setProperty(p + ".ssl.checkserveridentity", "true");
       props.put(p + ".ssl.socketFactory", socketFactory(config));
     }

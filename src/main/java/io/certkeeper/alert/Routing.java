@@ -1,6 +1,7 @@
 package io.certkeeper.alert;
 
 import io.certkeeper.config.AlertsConfig;
+import io.certkeeper.config.DigestMode;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -13,7 +14,7 @@ import java.util.Map;
  * with its digest mode.
  */
 final class Routing {
-  record Recipient(String address, String digest) {}
+  record Recipient(String address, DigestMode digest) {}
 
   private Routing() {}
 

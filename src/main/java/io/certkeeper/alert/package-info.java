@@ -22,7 +22,7 @@
  *       {@code renewal_overdue}.
  *   <li>Policy is pure and tested with tables: {@link io.certkeeper.alert.ExpiryPolicy} (thresholds
  *       and catch-up), {@link io.certkeeper.alert.EndpointPolicy} (problems, failing, resolved),
- *       {@link io.certkeeper.alert.Backoff}, {@link io.certkeeper.alert.DigestWindow}.
+ *       {@link io.certkeeper.alert.DeliveryBackoff}, {@link io.certkeeper.alert.DigestWindow}.
  * </ul>
  */
 package io.certkeeper.alert;

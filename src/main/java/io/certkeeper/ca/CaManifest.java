@@ -1,5 +1,6 @@
 package io.certkeeper.ca;
 
+import io.certkeeper.x509.KeyType;
 import java.time.Instant;
 import java.util.Optional;
 
@@ -9,10 +10,10 @@ import java.util.Optional;
  * later.
  *
  * @param format version of this file's shape (1)
- * @param keyType the CA keys' type code, e.g. {@code ec-p256}
+ * @param keyType the CA keys' type, written as its code ({@code ec-p256})
  * @param intermediateSha256 present when an intermediate issues the leaves
  */
-public record CaManifest(int format, String name, String keyType, Instant createdAt, String rootSha256,
+public record CaManifest(int format, String name, KeyType keyType, Instant createdAt, String rootSha256,
     Optional<String> intermediateSha256) {
   static final int FORMAT = 1;
 

@@ -123,7 +123,7 @@ public final class LocalCa {
     if (inter.isPresent() && !repo.record(inter.get(), Fingerprints.sha256(root), "intermediate", now)) {
       throw new CaException("serial number collision while creating the intermediate; try again");
     }
-    CaManifest manifest = new CaManifest(CaManifest.FORMAT, request.name(), request.keyType().code(), now,
+    CaManifest manifest = new CaManifest(CaManifest.FORMAT, request.name(), request.keyType(), now,
         Fingerprints.sha256(root), inter.map(Fingerprints::sha256));
     List<Path> written = new ArrayList<>();
     try {

@@ -1,5 +1,6 @@
 package io.certkeeper.ca;
 
+import io.certkeeper.util.Coded;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Locale;
@@ -10,7 +11,7 @@ import org.bouncycastle.asn1.x509.KeyPurposeId;
  * What a leaf certificate is for, which sets its extended key usage: a TLS {@code server}, a TLS
  * {@code client}, or both ({@code server-client}, for mutual TLS between peers).
  */
-public enum Profile {
+public enum Profile implements Coded {
   SERVER("server", KeyPurposeId.id_kp_serverAuth),
   CLIENT("client", KeyPurposeId.id_kp_clientAuth),
   SERVER_CLIENT("server-client", KeyPurposeId.id_kp_serverAuth, KeyPurposeId.id_kp_clientAuth);
@@ -27,6 +28,7 @@ public enum Profile {
   }
 
   /** The name on the command line, in the store and in JSON. */
+  @Override
   public String code() {
     return code;
   }

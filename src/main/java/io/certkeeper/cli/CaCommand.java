@@ -98,7 +98,7 @@ final class CaCommand {
       CaCertificates certs = ca.certificates();
       PrintWriter out = root.out();
       if (json) {
-        out.println(Json.pretty(new Shown(dir.toString(), certs.manifest().name(), certs.manifest().keyType(),
+        out.println(Json.pretty(new Shown(dir.toString(), certs.manifest().name(), certs.manifest().keyType().code(),
             CertificateInfo.of(certs.root()), certs.intermediate().map(CertificateInfo::of).orElse(null), null)));
       } else {
         out.println("created CA '" + request.name() + "' in " + dir);
@@ -149,7 +149,7 @@ final class CaCommand {
             crl.map(CrlState::thisUpdate).orElse(null), crl.map(CrlState::nextUpdate).orElse(null),
             ctx.config().crlUrl().orElse(null), CrlPublisher.derFile(dir).toString());
       }
-      Shown shown = new Shown(dir.toString(), certs.manifest().name(), certs.manifest().keyType(),
+      Shown shown = new Shown(dir.toString(), certs.manifest().name(), certs.manifest().keyType().code(),
           CertificateInfo.of(certs.root()), certs.intermediate().map(CertificateInfo::of).orElse(null), status);
       PrintWriter out = root.out();
       if (json) {

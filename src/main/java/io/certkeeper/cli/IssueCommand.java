@@ -95,7 +95,7 @@ final class IssueCommand implements Callable<Integer> {
       for (String s : sans) {
         extra.add(San.parse(s));
       }
-      KeyType type = CaContext.keyType("--key-type", keyType != null ? keyType : ctx.config().keyType());
+      KeyType type = keyType != null ? CaContext.keyType("--key-type", keyType) : ctx.config().keyType();
       Duration d = validity != null ? CaContext.duration("--validity", validity) : ctx.config().validity();
       request = IssueRequest.withNewKey(cn, extra, type, d, Profile.parse(profile));
     } catch (IllegalArgumentException e) {

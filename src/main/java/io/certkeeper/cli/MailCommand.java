@@ -41,7 +41,7 @@ final class MailCommand {
       }
       try {
         MailTransport transport = MailTransport.forConfig(config.smtp());
-        out.printf("smtp: connecting to %s (%s)%n", transport.server(), config.smtp().security());
+        out.printf("smtp: connecting to %s (%s)%n", transport.server(), config.smtp().security().code());
         out.flush();
         MailTransport.TestResult r = transport.sendTest(to, root.clock().instant());
         out.printf("smtp: connected%s%s%n", r.encrypted() ? ", TLS" : ", plain text",

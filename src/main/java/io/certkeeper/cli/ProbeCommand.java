@@ -16,7 +16,7 @@ import io.certkeeper.probe.ProbeResult;
 import io.certkeeper.probe.ProbeTarget;
 import io.certkeeper.probe.Prober;
 import io.certkeeper.probe.ProxyEndpoint;
-import io.certkeeper.probe.Revocation;
+import io.certkeeper.probe.FetchedRevocation;
 import io.certkeeper.probe.RevocationFetcher;
 import io.certkeeper.probe.StartTls;
 import io.certkeeper.store.ProbeResultRepository;
@@ -181,7 +181,7 @@ final class ProbeCommand implements Callable<Integer>, UsageExitCode {
       List<CompletableFuture<ProbeResult>> judged = new ArrayList<>();
       for (ProbeCapture c : captures) {
         judged.add(CompletableFuture.supplyAsync(
-            () -> judge.judge(c, c.chain().isEmpty() ? Revocation.none() : fetcher.fetch(c.chain())), pool));
+            () -> judge.judge(c, c.chain().isEmpty() ? FetchedRevocation.none() : fetcher.fetch(c.chain())), pool));
       }
       return judged.stream().map(CompletableFuture::join).toList();
     } finally {

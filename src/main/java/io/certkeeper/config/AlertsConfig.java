@@ -20,14 +20,12 @@ import java.util.Objects;
  *     window listing everything new
  */
 public record AlertsConfig(List<String> recipients, List<Duration> thresholds, int failingAfter,
-    List<Route> routes, Map<String, String> digest) {
+    List<Route> routes, Map<String, DigestMode> digest) {
   public static final List<Duration> DEFAULT_THRESHOLDS = List.of(Duration.ofDays(30), Duration.ofDays(14),
       Duration.ofDays(7), Duration.ofDays(3), Duration.ofDays(1));
   public static final int DEFAULT_FAILING_AFTER = 3;
   /** The severities a route may name, least severe first. */
   public static final String[] SEVERITIES = {"info", "warning", "critical"};
-  /** The digest modes. */
-  public static final String[] DIGESTS = {"none", "1h", "daily"};
 
   /**
    * One routing rule.
@@ -72,13 +70,13 @@ public record AlertsConfig(List<String> recipients, List<Duration> thresholds, i
       }
       return new Route(severity, to);
     });
-    Map<String, String> digest = new LinkedHashMap<>();
+    Map<String, DigestMode> digest = new LinkedHashMap<>();
     ConfigNode d = n.section("digest");
     for (String address : d.keys()) {
       if (!address.contains("@")) {
         throw d.require(address).error("digest is keyed by e-mail address, got '" + address + "'");
       }
-      digest.put(address, d.require(address).asChoice(DIGESTS));
+      digest.put(address, d.require(address).asEnum(DigestMode.class));
     }
     return new AlertsConfig(n.list("recipients", AlertsConfig::address), thresholds,
         n.integer("failing-after", 1, 1000, DEFAULT_FAILING_AFTER), routes, digest);
@@ -97,7 +95,7 @@ public record AlertsConfig(List<String> recipients, List<Duration> thresholds, i
   }
 
   /** The digest mode of {@code recipient}: {@code none} unless configured. */
-  public String digestOf(String recipient) {
-    return digest.getOrDefault(recipient, "none");
+  public DigestMode digestOf(String recipient) {
+    return digest.getOrDefault(recipient, DigestMode.NONE);
   }
 }

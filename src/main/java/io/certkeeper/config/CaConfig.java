@@ -1,5 +1,6 @@
 package io.certkeeper.config;
 
+import io.certkeeper.x509.KeyType;
 import java.net.URI;
 import java.net.URISyntaxException;
 import java.time.Duration;
@@ -24,14 +25,11 @@ public record CaConfig(
     Optional<String> crlUrl,
     Duration crlValidity,
     Duration validity,
-    String keyType,
+    KeyType keyType,
     Policy policy) {
 
-  /** The key type codes, as {@code io.certkeeper.x509.KeyType} names them. */
-  public static final String[] KEY_TYPES = {"ec-p256", "ec-p384", "rsa-2048", "rsa-3072", "rsa-4096", "ed25519"};
   public static final Duration DEFAULT_CRL_VALIDITY = Duration.ofDays(7);
   public static final Duration DEFAULT_VALIDITY = Duration.ofDays(90);
-  public static final String DEFAULT_KEY_TYPE = "ec-p256";
   /** 398 days, the CA/Browser Forum's limit for TLS server certificates. */
   public static final Duration DEFAULT_MAX_VALIDITY = Duration.ofDays(398);
 
@@ -43,7 +41,7 @@ public record CaConfig(
    * @param allowedNames SAN patterns a leaf may carry (default: any name); checked by the CA
    * @param allowedNameLocations {@code file:line} of each pattern, for error messages
    */
-  public record Policy(Duration maxValidity, List<String> keyTypes, List<String> allowedNames,
+  public record Policy(Duration maxValidity, List<KeyType> keyTypes, List<String> allowedNames,
       List<String> allowedNameLocations) {
     public Policy {
       keyTypes = List.copyOf(keyTypes);
@@ -57,7 +55,7 @@ public record CaConfig(
       if (max.isZero() || max.isNegative()) {
         throw n.require("max-validity").error("must be positive");
       }
-      List<String> types = n.list("key-types", item -> item.asChoice(KEY_TYPES));
+      List<KeyType> types = n.list("key-types", item -> item.asEnum(KeyType.class));
       if (n.get("key-types").isPresent() && types.isEmpty()) {
         throw n.require("key-types").error("allow at least one key type (or remove the key for all)");
       }
@@ -71,11 +69,11 @@ public record CaConfig(
         names.add(s);
         where.add(item.location() + ": " + item.path());
       }
-      return new Policy(max, types.isEmpty() ? List.of(KEY_TYPES) : types, names, where);
+      return new Policy(max, types.isEmpty() ? List.of(KeyType.values()) : types, names, where);
     }
 
     static Policy defaults() {
-      return new Policy(DEFAULT_MAX_VALIDITY, List.of(KEY_TYPES), List.of(), List.of());
+      return new Policy(DEFAULT_MAX_VALIDITY, List.of(KeyType.values()), List.of(), List.of());
     }
   }
 
@@ -93,14 +91,14 @@ public record CaConfig(
     if (validity.isZero() || validity.isNegative()) {
       throw n.require("validity").error("must be positive");
     }
-    String keyType = n.choice("key-type", KEY_TYPES).orElse(DEFAULT_KEY_TYPE);
+    KeyType keyType = n.choice("key-type", KeyType.class).orElse(KeyType.DEFAULT);
     Policy policy = Policy.read(n.section("policy"));
     if (validity.compareTo(policy.maxValidity()) > 0) {
       throw n.require("validity").error("exceeds ca.policy.max-validity");
     }
     if (!policy.keyTypes().contains(keyType)) {
       throw (n.get("key-type").isPresent() ? n.require("key-type") : n.section("policy").require("key-types"))
-          .error("the default key type " + keyType + " is not in ca.policy.key-types");
+          .error("the default key type " + keyType.code() + " is not in ca.policy.key-types");
     }
     return new CaConfig(n.secret("passphrase"), crlUrl, crlValidity, validity, keyType, policy);
   }
@@ -118,7 +116,7 @@ public record CaConfig(
   }
 
   public static CaConfig defaults() {
-    return new CaConfig(Optional.empty(), Optional.empty(), DEFAULT_CRL_VALIDITY, DEFAULT_VALIDITY, DEFAULT_KEY_TYPE,
+    return new CaConfig(Optional.empty(), Optional.empty(), DEFAULT_CRL_VALIDITY, DEFAULT_VALIDITY, KeyType.DEFAULT,
         Policy.defaults());
   }
 }

@@ -1,5 +1,6 @@
 package io.certkeeper.config;
 
+import io.certkeeper.x509.KeyType;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -25,7 +26,7 @@ import java.util.TreeMap;
  * @param renewAt renew when this fraction of the lifetime has passed ({@code renew-at: 60%});
  *     exclusive with {@code renewBefore}; when both are absent {@link #DEFAULT_RENEW_AT} applies
  * @param renewBefore renew this long before notAfter ({@code renew-before: 30d})
- * @param reuseKey {@code key: reuse} keeps the key across renewals; {@code key: rotate} (default)
+ * @param key {@code key: reuse} keeps the key across renewals; {@code key: rotate} (default)
  *     makes a new key each time
  * @param outputs files to write after each renewal
  * @param hooks commands to run after each renewal
@@ -35,12 +36,12 @@ public record CertificateConfig(
     String name,
     String commonName,
     List<String> sans,
-    Optional<String> keyType,
+    Optional<KeyType> keyType,
     Optional<Duration> validity,
-    String profile,
+    LeafProfile profile,
     Optional<Double> renewAt,
     Optional<Duration> renewBefore,
-    boolean reuseKey,
+    KeyOnRenewal key,
     List<Output> outputs,
     List<Hook> hooks,
     List<String> owners) {
@@ -54,14 +55,14 @@ public record CertificateConfig(
   /** {@link #DEFAULT_RENEW_AT} as {@code explain} and the documentation word it. */
   public static final String DEFAULT_RENEW_AT_TEXT = "two thirds";
 
-  public static final String[] OUTPUT_TYPES = {"key", "cert", "chain", "fullchain", "pkcs12"};
-  public static final String[] PROFILES = {"server", "client", "server-client"};
   /** A hook that runs longer is killed and recorded as failed. */
   public static final Duration DEFAULT_HOOK_TIMEOUT = Duration.ofSeconds(60);
   static final Duration MAX_HOOK_TIMEOUT = Duration.ofHours(1);
 
   public CertificateConfig {
     Objects.requireNonNull(name, "name");
+    Objects.requireNonNull(profile, "profile");
+    Objects.requireNonNull(key, "key");
     sans = List.copyOf(sans);
     outputs = List.copyOf(outputs);
     hooks = List.copyOf(hooks);
@@ -78,10 +79,15 @@ public record CertificateConfig(
    * @param mode permission bits; default 0600 for {@code key} and {@code pkcs12}, 0644 else
    * @param password the PKCS#12 password (a secret reference; required for {@code pkcs12})
    */
-  public record Output(String type, Path path, Optional<String> owner, Optional<String> group, int mode,
+  public record Output(OutputType type, Path path, Optional<String> owner, Optional<String> group, int mode,
       Optional<SecretRef> password) {
+    public Output {
+      Objects.requireNonNull(type, "type");
+    }
+
+    /** Whether the file holds the private key. */
     public boolean secret() {
-      return type.equals("key") || type.equals("pkcs12");
+      return type.secret();
     }
   }
 
@@ -130,12 +136,12 @@ public record CertificateConfig(
       }
       return s;
     });
-    Optional<String> keyType = n.choice("key-type", CaConfig.KEY_TYPES);
+    Optional<KeyType> keyType = n.choice("key-type", KeyType.class);
     Optional<Duration> validity = n.duration("validity");
     if (validity.isPresent() && (validity.get().isZero() || validity.get().isNegative())) {
       throw n.require("validity").error("must be positive");
     }
-    String profile = n.choice("profile", PROFILES).orElse("server");
+    LeafProfile profile = n.choice("profile", LeafProfile.class).orElse(LeafProfile.DEFAULT);
     Optional<Double> renewAt = n.get("renew-at").isEmpty() ? Optional.empty() : Optional.of(fraction(n.require("renew-at")));
     Optional<Duration> renewBefore = n.duration("renew-before");
     if (renewAt.isPresent() && renewBefore.isPresent()) {
@@ -147,7 +153,7 @@ public record CertificateConfig(
     if (renewBefore.isPresent() && validity.isPresent() && renewBefore.get().compareTo(validity.get()) >= 0) {
       throw n.require("renew-before").error("must be shorter than the validity (" + n.require("validity").asString() + ")");
     }
-    boolean reuse = n.choice("key", "rotate", "reuse").orElse("rotate").equals("reuse");
+    KeyOnRenewal key = n.choice("key", KeyOnRenewal.class).orElse(KeyOnRenewal.DEFAULT);
     List<Output> outputs = n.list("outputs", item -> readOutput(item, baseDir));
     Set<Path> paths = new HashSet<>();
     for (int i = 0; i < outputs.size(); i++) {
@@ -163,7 +169,7 @@ public record CertificateConfig(
       }
       return s;
     });
-    return new CertificateConfig(name, cn, sans, keyType, validity, profile, renewAt, renewBefore, reuse, outputs,
+    return new CertificateConfig(name, cn, sans, keyType, validity, profile, renewAt, renewBefore, key, outputs,
         hooks, owners);
   }
 
@@ -184,20 +190,21 @@ public record CertificateConfig(
 
   private static Output readOutput(ConfigNode n, Path baseDir) throws ConfigException {
     n.allowOnly("type", "path", "owner", "group", "mode", "password");
-    String type = n.require("type").asChoice(OUTPUT_TYPES);
+    OutputType type = n.require("type").asEnum(OutputType.class);
     Path path = baseDir.resolve(n.require("path").asPath()).normalize();
     Optional<String> owner = n.string("owner");
     Optional<String> group = n.string("group");
-    boolean secret = type.equals("key") || type.equals("pkcs12");
-    int mode = n.get("mode").isEmpty() ? (secret ? 0600 : 0644) : mode(n.require("mode"));
-    if (secret && (mode & 0007) != 0) {
-      throw n.require("mode").error("a " + type + " file must not be readable by others (got " + octal(mode) + ")");
+    int mode = n.get("mode").isEmpty() ? (type.secret() ? 0600 : 0644) : mode(n.require("mode"));
+    if (type.secret() && (mode & 0007) != 0) {
+      throw n.require("mode").error("a " + type.code() + " file must not be readable by others (got " + octal(mode)
+          + ")");
     }
     Optional<SecretRef> password = n.secret("password");
-    if (type.equals("pkcs12") && password.isEmpty()) {
+    boolean pkcs12 = type == OutputType.PKCS12;
+    if (pkcs12 && password.isEmpty()) {
       throw n.error("a pkcs12 output needs 'password' (a secret reference: file:, env: or credential:)");
     }
-    if (!type.equals("pkcs12") && password.isPresent()) {
+    if (!pkcs12 && password.isPresent()) {
       throw n.require("password").error("only pkcs12 outputs have a password");
     }
     return new Output(type, path, owner, group, mode, password);

@@ -1,5 +1,6 @@
 package io.certkeeper.config;
 
+import io.certkeeper.util.Coded;
 import io.certkeeper.util.Durations;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -202,6 +203,15 @@ public final class ConfigNode {
     return n.isEmpty() ? Optional.empty() : Optional.of(n.get().asChoice(allowed));
   }
 
+  /**
+   * The constant of {@code type} whose code is written under {@code key} (case-insensitive); an
+   * unknown one is an error listing every code, suggesting the nearest.
+   */
+  public <E extends Enum<E> & Coded> Optional<E> choice(String key, Class<E> type) throws ConfigException {
+    Optional<ConfigNode> n = get(key);
+    return n.isEmpty() ? Optional.empty() : Optional.of(n.get().asEnum(type));
+  }
+
   /** The list under {@code key} (empty when absent); a lone scalar is not promoted. */
   public List<ConfigNode> list(String key) throws ConfigException {
     Optional<ConfigNode> n = get(key);
@@ -309,6 +319,22 @@ public final class ConfigNode {
         .map(x -> " (did you mean '" + x + "'?)")
         .orElse("");
     throw error("'" + scalar + "' is not one of " + String.join(", ", allowed) + hint);
+  }
+
+  /** This scalar as the constant of {@code type} with that code; see {@link #choice(String, Class)}. */
+  public <E extends Enum<E> & Coded> E asEnum(Class<E> type) throws ConfigException {
+    E[] constants = type.getEnumConstants();
+    String[] codes = new String[constants.length];
+    for (int i = 0; i < constants.length; i++) {
+      codes[i] = constants[i].code();
+    }
+    String code = asChoice(codes);
+    for (E e : constants) {
+      if (e.code().equals(code)) {
+        return e;
+      }
+    }
+    throw new AssertionError(code);
   }
 
   /** This scalar parsed by {@code parser}; its {@link IllegalArgumentException} becomes an error here. */

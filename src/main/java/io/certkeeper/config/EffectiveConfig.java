@@ -1,5 +1,6 @@
 package io.certkeeper.config;
 
+import io.certkeeper.util.Coded;
 import io.certkeeper.util.Durations;
 import io.certkeeper.util.Redaction;
 import java.nio.file.Path;
@@ -83,10 +84,10 @@ final class EffectiveConfig {
     ca.crlUrl().ifPresent(u -> m.put("crl-url", u));
     m.put("crl-validity", duration(ca.crlValidity()));
     m.put("validity", duration(ca.validity()));
-    m.put("key-type", ca.keyType());
+    m.put("key-type", ca.keyType().code());
     Map<String, Object> policy = new LinkedHashMap<>();
     policy.put("max-validity", duration(ca.policy().maxValidity()));
-    policy.put("key-types", ca.policy().keyTypes());
+    policy.put("key-types", codes(ca.policy().keyTypes()));
     policy.put("allowed-names", ca.policy().allowedNames());
     m.put("policy", policy);
     return m;
@@ -97,16 +98,16 @@ final class EffectiveConfig {
     m.put("name", c.name());
     m.put("common-name", c.commonName());
     m.put("sans", c.sans());
-    c.keyType().ifPresent(k -> m.put("key-type", k));
+    c.keyType().ifPresent(k -> m.put("key-type", k.code()));
     c.validity().ifPresent(v -> m.put("validity", duration(v)));
-    m.put("profile", c.profile());
+    m.put("profile", c.profile().code());
     c.renewAt().ifPresent(r -> m.put("renew-at", fraction(r)));
     c.renewBefore().ifPresent(r -> m.put("renew-before", duration(r)));
-    m.put("key", c.reuseKey() ? "reuse" : "rotate");
+    m.put("key", c.key().code());
     List<Object> outputs = new ArrayList<>();
     for (CertificateConfig.Output o : c.outputs()) {
       Map<String, Object> out = new LinkedHashMap<>();
-      out.put("type", o.type());
+      out.put("type", o.type().code());
       out.put("path", o.path().toString());
       o.owner().ifPresent(v -> out.put("owner", v));
       o.group().ifPresent(v -> out.put("group", v));
@@ -157,8 +158,11 @@ final class EffectiveConfig {
     e.starttls().ifPresent(s -> m.put("starttls", s));
     e.proxy().ifPresent(p -> m.put("proxy", Redaction.url(p)));
     m.put("ca-files", paths(e.caFiles()));
-    e.schedule().every().ifPresent(d -> m.put("every", duration(d)));
-    e.schedule().cron().ifPresent(c -> m.put("cron", c));
+    ProbeSchedule schedule = e.schedule();
+    m.put(schedule.kind().code(), switch (schedule.kind()) {
+      case EVERY -> duration(schedule.every().get());
+      case CRON -> schedule.cron().get();
+    });
     m.put("warning", duration(e.warning()));
     m.put("critical", duration(e.critical()));
     m.put("timeout", duration(e.timeout()));
@@ -169,10 +173,10 @@ final class EffectiveConfig {
 
   private static Map<String, Object> listener(ListenerConfig l) {
     Map<String, Object> m = new LinkedHashMap<>();
-    boolean admin = l.role().equals("admin");
+    boolean admin = l.role() == ListenerRole.ADMIN;
     m.put("name", l.name());
     m.put("bind", l.bind().toString());
-    m.put("role", l.role());
+    m.put("role", l.role().code());
     l.backend().ifPresent(b -> m.put("backend", b.toString()));
     Map<String, Object> cert = new LinkedHashMap<>();
     ListenerConfig.CertificateSource s = l.certificate();
@@ -182,13 +186,13 @@ final class EffectiveConfig {
     if (s.keystore().isPresent()) {
       cert.put("keystore", s.keystore().get().toString());
       s.keystorePassword().ifPresent(p -> cert.put("password", p.toString()));
-      cert.put("type", s.keystoreType());
+      cert.put("type", s.keystoreType().code());
     }
     m.put("certificate", cert);
     Map<String, Object> tls = new LinkedHashMap<>();
-    tls.put("protocols", l.tls().protocols());
+    tls.put("protocols", l.tls().protocols().stream().map(TlsProtocol::protocolName).toList());
     tls.put("ciphers", l.tls().ciphers());
-    tls.put("client-auth", l.tls().clientAuth());
+    tls.put("client-auth", l.tls().clientAuth().code());
     tls.put("client-ca-files", paths(l.tls().clientCaFiles()));
     tls.put("crl-files", paths(l.tls().crlFiles()));
     m.put("tls", tls);
@@ -221,7 +225,9 @@ final class EffectiveConfig {
       routes.add(route);
     }
     m.put("routes", routes);
-    m.put("digest", new TreeMap<>(a.digest()));
+    Map<String, Object> digest = new TreeMap<>();
+    a.digest().forEach((address, mode) -> digest.put(address, mode.code()));
+    m.put("digest", digest);
     return m;
   }
 
@@ -229,7 +235,7 @@ final class EffectiveConfig {
     Map<String, Object> m = new LinkedHashMap<>();
     s.host().ifPresent(h -> m.put("host", h));
     m.put("port", s.port());
-    m.put("security", s.security());
+    m.put("security", s.security().code());
     s.user().ifPresent(u -> m.put("user", u));
     s.password().ifPresent(p -> m.put("password", p.toString()));
     s.from().ifPresent(f -> m.put("from", f));
@@ -237,6 +243,10 @@ final class EffectiveConfig {
     m.put("connect-timeout", duration(s.connectTimeout()));
     m.put("read-timeout", duration(s.readTimeout()));
     return m;
+  }
+
+  private static List<String> codes(List<? extends Coded> values) {
+    return values.stream().map(Coded::code).toList();
   }
 
   private static List<String> paths(List<Path> paths) {

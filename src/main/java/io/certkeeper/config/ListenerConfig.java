@@ -20,14 +20,13 @@ import java.util.Optional;
  * @param auth who may use an admin listener
  * @param limits how many connections, and how long an admin request may take to arrive
  */
-public record ListenerConfig(String name, HostPort bind, String role, Optional<HostPort> backend,
+public record ListenerConfig(String name, HostPort bind, ListenerRole role, Optional<HostPort> backend,
     CertificateSource certificate, TlsSettings tls, AdminAuth auth, Limits limits) {
-
-  public static final String[] ROLES = {"echo", "proxy", "admin"};
 
   public ListenerConfig {
     Objects.requireNonNull(name, "name");
     Objects.requireNonNull(bind, "bind");
+    Objects.requireNonNull(role, "role");
     Objects.requireNonNull(certificate, "certificate");
     Objects.requireNonNull(limits, "limits");
   }
@@ -49,10 +48,10 @@ public record ListenerConfig(String name, HostPort bind, String role, Optional<H
       return new Limits(DEFAULT_MAX_CONNECTIONS, DEFAULT_REQUEST_TIMEOUT, DEFAULT_IDLE_TIMEOUT);
     }
 
-    static Limits read(ConfigNode n, String role) throws ConfigException {
+    static Limits read(ConfigNode n, ListenerRole role) throws ConfigException {
       n.allowOnly("max-connections", "request-timeout", "idle-timeout");
       for (String key : new String[] {"request-timeout", "idle-timeout"}) {
-        if (!role.equals("admin") && n.get(key).isPresent()) {
+        if (role != ListenerRole.ADMIN && n.get(key).isPresent()) {
           throw n.require(key).error("only admin listeners have '" + key + "'");
         }
       }
@@ -79,10 +78,14 @@ public record ListenerConfig(String name, HostPort bind, String role, Optional<H
    * @param keyFile PEM: the private key (PKCS#8 or PKCS#1/SEC1)
    * @param keystore a PKCS#12 or JKS file
    * @param keystorePassword reference to the keystore's password
-   * @param keystoreType {@code pkcs12} or {@code jks}
+   * @param keystoreType {@code pkcs12} (default) or {@code jks}
    */
   public record CertificateSource(Optional<String> managed, Optional<Path> certFile, Optional<Path> keyFile,
-      Optional<Path> keystore, Optional<SecretRef> keystorePassword, String keystoreType) {}
+      Optional<Path> keystore, Optional<SecretRef> keystorePassword, KeystoreType keystoreType) {
+    public CertificateSource {
+      Objects.requireNonNull(keystoreType, "keystoreType");
+    }
+  }
 
   /**
    * @param protocols enabled protocol versions (default TLSv1.3 and TLSv1.2)
@@ -92,10 +95,14 @@ public record ListenerConfig(String name, HostPort bind, String role, Optional<H
    * @param crlFiles CRLs (DER or PEM) client certificates are checked against, besides the local
    *     CA's own CRL; each must be signed by a client CA
    */
-  public record TlsSettings(List<String> protocols, List<String> ciphers, String clientAuth, List<Path> clientCaFiles,
-      List<Path> crlFiles) {
+  public record TlsSettings(List<TlsProtocol> protocols, List<String> ciphers, ClientAuthMode clientAuth,
+      List<Path> clientCaFiles, List<Path> crlFiles) {
+    /** The protocols when none are configured. */
+    public static final List<TlsProtocol> DEFAULT_PROTOCOLS = List.of(TlsProtocol.TLS_1_3, TlsProtocol.TLS_1_2);
+
     public TlsSettings {
       protocols = List.copyOf(protocols);
+      Objects.requireNonNull(clientAuth, "clientAuth");
       ciphers = List.copyOf(ciphers);
       clientCaFiles = List.copyOf(clientCaFiles);
       crlFiles = List.copyOf(crlFiles);
@@ -145,18 +152,18 @@ public record ListenerConfig(String name, HostPort bind, String role, Optional<H
     if (!bindText.contains(":") && !bindText.matches("\\d+")) {
       throw bindNode.error("give host:port or a port number, got '" + bindText + "'");
     }
-    String role = n.require("role").asChoice(ROLES);
+    ListenerRole role = n.require("role").asEnum(ListenerRole.class);
     Optional<HostPort> backend = n.get("backend").isEmpty() ? Optional.empty()
         : Optional.of(n.require("backend").as(HostPort::parse));
-    if (role.equals("proxy") && backend.isEmpty()) {
+    if (role == ListenerRole.PROXY && backend.isEmpty()) {
       throw n.error("a proxy listener needs 'backend' (host:port of the plain TCP server)");
     }
-    if (!role.equals("proxy") && backend.isPresent()) {
+    if (role != ListenerRole.PROXY && backend.isPresent()) {
       throw n.require("backend").error("only proxy listeners have a backend");
     }
     AdminAuth auth = AdminAuth.none();
     if (n.get("auth").isPresent()) {
-      if (!role.equals("admin")) {
+      if (role != ListenerRole.ADMIN) {
         throw n.require("auth").error("only admin listeners have 'auth'");
       }
       ConfigNode a = n.section("auth");
@@ -164,7 +171,7 @@ public record ListenerConfig(String name, HostPort bind, String role, Optional<H
       auth = new AdminAuth(a.secret("token"), a.bool("metrics-public", false));
     }
     TlsSettings tls = readTls(n.section("tls"), baseDir);
-    if (role.equals("admin") && auth.token().isEmpty() && tls.clientAuth().equals("none")) {
+    if (role == ListenerRole.ADMIN && auth.token().isEmpty() && tls.clientAuth() == ClientAuthMode.NONE) {
       throw n.error("an admin listener needs authentication: auth.token (a secret reference) and/or "
           + "tls.client-auth with client-ca-files");
     }
@@ -190,24 +197,24 @@ public record ListenerConfig(String name, HostPort bind, String role, Optional<H
     if (ks.isPresent() && password.isEmpty()) {
       throw c.error("a keystore needs 'password' (a secret reference)");
     }
-    String type = c.choice("type", "pkcs12", "jks").orElse("pkcs12");
+    KeystoreType type = c.choice("type", KeystoreType.class).orElse(KeystoreType.DEFAULT);
     return new CertificateSource(managed, cert, key, ks, password, type);
   }
 
   private static TlsSettings readTls(ConfigNode t, Path baseDir) throws ConfigException {
     t.allowOnly("protocols", "ciphers", "client-auth", "client-ca-files", "crl-files");
-    List<String> protocols = t.list("protocols", p -> p.asChoice("tlsv1.3", "tlsv1.2").equals("tlsv1.3") ? "TLSv1.3" : "TLSv1.2");
+    List<TlsProtocol> protocols = t.list("protocols", p -> p.asEnum(TlsProtocol.class));
     List<String> ciphers = t.list("ciphers", ConfigNode::asString);
-    String clientAuth = t.choice("client-auth", "none", "optional", "require").orElse("none");
+    ClientAuthMode clientAuth = t.choice("client-auth", ClientAuthMode.class).orElse(ClientAuthMode.NONE);
     List<Path> cas = t.list("client-ca-files", p -> baseDir.resolve(p.asPath()).normalize());
-    if (!clientAuth.equals("none") && cas.isEmpty()) {
-      throw t.error("client-auth " + clientAuth + " needs client-ca-files");
+    if (clientAuth != ClientAuthMode.NONE && cas.isEmpty()) {
+      throw t.error("client-auth " + clientAuth.code() + " needs client-ca-files");
     }
     List<Path> crls = t.list("crl-files", p -> baseDir.resolve(p.asPath()).normalize());
-    if (!crls.isEmpty() && clientAuth.equals("none")) {
+    if (!crls.isEmpty() && clientAuth == ClientAuthMode.NONE) {
       throw t.require("crl-files").error("crl-files check client certificates; set client-auth to optional or require");
     }
-    return new TlsSettings(protocols.isEmpty() ? List.of("TLSv1.3", "TLSv1.2") : protocols, ciphers, clientAuth, cas,
+    return new TlsSettings(protocols.isEmpty() ? TlsSettings.DEFAULT_PROTOCOLS : protocols, ciphers, clientAuth, cas,
         crls);
   }
 }

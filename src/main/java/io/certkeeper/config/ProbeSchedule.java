@@ -38,9 +38,17 @@ public record ProbeSchedule(Optional<Duration> every, Optional<String> cron) {
     return new ProbeSchedule(Optional.empty(), Optional.of(expression));
   }
 
+  /** Which of the two is set. */
+  public ScheduleKind kind() {
+    return every.isPresent() ? ScheduleKind.EVERY : ScheduleKind.CRON;
+  }
+
   /** {@code every 5m} or {@code cron 0 *&#47;10 * * * ?}. */
   @Override
   public String toString() {
-    return every.map(d -> "every " + Durations.format(d)).orElseGet(() -> "cron " + cron.get());
+    return switch (kind()) {
+      case EVERY -> ScheduleKind.EVERY.code() + " " + Durations.format(every.get());
+      case CRON -> ScheduleKind.CRON.code() + " " + cron.get();
+    };
   }
 }

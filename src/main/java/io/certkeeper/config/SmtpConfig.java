@@ -21,21 +21,21 @@ import java.util.Optional;
  * @param connectTimeout time to connect (default 10s)
  * @param readTimeout time for each server reply and each write (default 30s)
  */
-public record SmtpConfig(Optional<String> host, int port, String security, Optional<String> user,
+public record SmtpConfig(Optional<String> host, int port, SmtpSecurity security, Optional<String> user,
     Optional<SecretRef> password, Optional<String> from, List<Path> caFiles, Duration connectTimeout,
     Duration readTimeout) {
-  public static final String DEFAULT_SECURITY = "starttls";
   public static final Duration DEFAULT_CONNECT_TIMEOUT = Duration.ofSeconds(10);
   public static final Duration DEFAULT_READ_TIMEOUT = Duration.ofSeconds(30);
 
   public SmtpConfig {
+    java.util.Objects.requireNonNull(security, "security");
     caFiles = List.copyOf(caFiles);
   }
 
   static SmtpConfig read(ConfigNode n, Path baseDir) throws ConfigException {
     n.allowOnly("host", "port", "security", "user", "password", "from", "ca-files", "connect-timeout",
         "read-timeout");
-    String security = n.choice("security", "none", "starttls", "smtps").orElse(DEFAULT_SECURITY);
+    SmtpSecurity security = n.choice("security", SmtpSecurity.class).orElse(SmtpSecurity.DEFAULT);
     Optional<String> host = n.string("host");
     Optional<String> user = n.string("user");
     Optional<SecretRef> password = n.secret("password");
@@ -50,7 +50,7 @@ public record SmtpConfig(Optional<String> host, int port, String security, Optio
       throw n.require("from").error("expected an e-mail address, got '" + from.get() + "'");
     }
     List<Path> caFiles = n.list("ca-files", item -> baseDir.resolve(item.asPath()).normalize());
-    return new SmtpConfig(host, n.integer("port", 1, 65535, defaultPort(security)), security, user, password,
+    return new SmtpConfig(host, n.integer("port", 1, 65535, security.defaultPort()), security, user, password,
         from, caFiles, timeout(n, "connect-timeout", DEFAULT_CONNECT_TIMEOUT),
         timeout(n, "read-timeout", DEFAULT_READ_TIMEOUT));
   }
@@ -63,16 +63,8 @@ public record SmtpConfig(Optional<String> host, int port, String security, Optio
     return d;
   }
 
-  static int defaultPort(String security) {
-    switch (security) {
-      case "none": return 25;
-      case "smtps": return 465;
-      default: return 587;
-    }
-  }
-
   public static SmtpConfig defaults() {
-    return new SmtpConfig(Optional.empty(), defaultPort(DEFAULT_SECURITY), DEFAULT_SECURITY, Optional.empty(),
+    return new SmtpConfig(Optional.empty(), SmtpSecurity.DEFAULT.defaultPort(), SmtpSecurity.DEFAULT, Optional.empty(),
         Optional.empty(), Optional.empty(), List.of(), DEFAULT_CONNECT_TIMEOUT, DEFAULT_READ_TIMEOUT);
   }
 

@@ -231,7 +231,7 @@ public final class Daemon {
       part = "alerts";
       if (config.smtp().isEnabled()) {
         log.info("alerts ready: mail via {}:{} ({}), evaluated every {}", config.smtp().host().get(),
-            config.smtp().port(), config.smtp().security(), config.scheduler().alertEvaluation());
+            config.smtp().port(), config.smtp().security().code(), config.scheduler().alertEvaluation());
       } else {
         log.info("alerts off: no smtp.host configured");
       }

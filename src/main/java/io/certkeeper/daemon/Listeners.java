@@ -2,7 +2,10 @@ package io.certkeeper.daemon;
 
 import io.certkeeper.util.HostPort;
 import io.certkeeper.util.Printable;
+import io.certkeeper.config.ClientAuthMode;
 import io.certkeeper.config.ListenerConfig;
+import io.certkeeper.config.ListenerRole;
+import io.certkeeper.config.TlsProtocol;
 import io.certkeeper.renew.ManagedLayout;
 import io.certkeeper.renew.ServingListeners;
 import io.certkeeper.serve.FileWatcher;
@@ -26,7 +29,6 @@ import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Locale;
 import java.util.Optional;
 import java.util.function.Supplier;
 import org.slf4j.Logger;
@@ -127,10 +129,10 @@ final class Listeners implements AutoCloseable, ServingListeners {
       throw new IOException("listener " + c.name() + ": " + e.getMessage(), e);
     }
     TlsListener.Role role = switch (c.role()) {
-      case "proxy" -> Roles.proxy(new InetSocketAddress(c.backend().get().host(), c.backend().get().port()));
-      case "admin" -> Roles.http(admin.create(c),
+      case PROXY -> Roles.proxy(new InetSocketAddress(c.backend().get().host(), c.backend().get().port()));
+      case ADMIN -> Roles.http(admin.create(c),
           new HttpLimits(c.limits().requestTimeout(), c.limits().idleTimeout()));
-      default -> Roles.echo();
+      case ECHO -> Roles.echo();
     };
     TlsListener l = TlsListener.start(c.name(), new InetSocketAddress(c.bind().host(), c.bind().port()), tls, role, 2,
         c.limits().maxConnections(), clock);
@@ -145,7 +147,7 @@ final class Listeners implements AutoCloseable, ServingListeners {
         c.certificate().managed().ifPresent(m -> check.check(m, this));
       }
     });
-    log.info("{} - listening on {} ({}), serving {}", c.name(), l.address(), c.role(),
+    log.info("{} - listening on {} ({}), serving {}", c.name(), l.address(), c.role().code(),
         tls.current().material().leaf().getSubjectX500Principal());
     tls.revocationProblem().ifPresent(p -> log.error("{} - refusing every client certificate until its CRLs can be"
         + " trusted: {}", c.name(), p));
@@ -189,7 +191,7 @@ final class Listeners implements AutoCloseable, ServingListeners {
     String sha = l.tls().current().material().sha256();
     // host:port as the configuration writes it, not InetSocketAddress's "/127.0.0.1:8443"
     String bind = new HostPort(l.address().getAddress().getHostAddress(), l.address().getPort()).toString();
-    states.loaded(c.name(), bind, c.role(), sha, leaf.getSerialNumber().toString(16),
+    states.loaded(c.name(), bind, c.role().code(), sha, leaf.getSerialNumber().toString(16),
         leaf.getNotAfter().toInstant(), clock.instant());
     try {
       InetSocketAddress a = l.address();
@@ -219,7 +221,8 @@ final class Listeners implements AutoCloseable, ServingListeners {
     if (s.certFile().isPresent()) {
       return new PemKeySource(s.certFile().get(), s.keyFile().get());
     }
-    return new KeystoreKeySource(s.keystore().get(), s.keystoreType(), () -> s.keystorePassword().get().resolve());
+    return new KeystoreKeySource(s.keystore().get(), s.keystoreType().code(),
+        () -> s.keystorePassword().get().resolve());
   }
 
   static TlsOptions tlsOptions(ListenerConfig c, Path dataDir) throws IOException {
@@ -228,13 +231,14 @@ final class Listeners implements AutoCloseable, ServingListeners {
       cas.addAll(Pem.readCertificates(f));
     }
     Path localRoot = dataDir.resolve(TrustSources.LOCAL_ROOT);
-    if (c.role().equals("admin") && cas.isEmpty() && !c.tls().clientAuth().equals("none")
+    boolean clientAuth = c.tls().clientAuth() != ClientAuthMode.NONE;
+    if (c.role() == ListenerRole.ADMIN && cas.isEmpty() && clientAuth
         && java.nio.file.Files.isRegularFile(localRoot)) {
       cas.addAll(Pem.readCertificates(localRoot)); // an admin listener trusts the local CA's clients
     }
     List<Path> crls = new ArrayList<>(c.tls().crlFiles());
     List<X509Certificate> crlIssuers = new ArrayList<>(cas);
-    if (!c.tls().clientAuth().equals("none") && java.nio.file.Files.isRegularFile(localRoot)
+    if (clientAuth && java.nio.file.Files.isRegularFile(localRoot)
         && cas.containsAll(Pem.readCertificates(localRoot))) {
       // Clients of the local CA are checked against its CRL, signed by its issuing certificate.
       crls.add(dataDir.resolve(TrustSources.LOCAL_CRL));
@@ -243,8 +247,13 @@ final class Listeners implements AutoCloseable, ServingListeners {
         crlIssuers.addAll(Pem.readCertificates(intermediate));
       }
     }
-    return new TlsOptions(c.tls().protocols(), c.tls().ciphers(),
-        TlsOptions.ClientAuth.valueOf(c.tls().clientAuth().toUpperCase(Locale.ROOT)), cas, crls, crlIssuers);
+    TlsOptions.ClientAuth mode = switch (c.tls().clientAuth()) {
+      case NONE -> TlsOptions.ClientAuth.NONE;
+      case OPTIONAL -> TlsOptions.ClientAuth.OPTIONAL;
+      case REQUIRE -> TlsOptions.ClientAuth.REQUIRE;
+    };
+    return new TlsOptions(c.tls().protocols().stream().map(TlsProtocol::protocolName).toList(), c.tls().ciphers(),
+        mode, cas, crls, crlIssuers);
   }
 
   @Override

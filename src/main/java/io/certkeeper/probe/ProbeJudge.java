@@ -46,14 +46,14 @@ public final class ProbeJudge {
 
   /** The verdict on one capture. Pure apart from reading the clock. */
   public ProbeResult judge(ProbeCapture capture) {
-    return judge(capture, Revocation.none());
+    return judge(capture, FetchedRevocation.none());
   }
 
   /**
    * The verdict on one capture, with revocation information fetched from the chain's URLs: its
    * CRLs are checked along the path, and a fetched OCSP answer counts when the server stapled none.
    */
-  public ProbeResult judge(ProbeCapture capture, Revocation revocation) {
+  public ProbeResult judge(ProbeCapture capture, FetchedRevocation revocation) {
     Instant now = clock.instant();
     Set<ProbeProblem> problems = EnumSet.noneOf(ProbeProblem.class);
     capture.failure().ifPresent(f -> problems.add(f.problem()));
@@ -110,7 +110,7 @@ public final class ProbeJudge {
   }
 
   /** The chain judge's verdict; a chain it cannot even read is {@code malformed}. */
-  private ChainVerdict judgeChain(ProbeCapture capture, Instant now, Revocation revocation) {
+  private ChainVerdict judgeChain(ProbeCapture capture, Instant now, FetchedRevocation revocation) {
     try {
       return Asn1Limits.guard(() -> chainJudge.judge(capture.chain(), capture.serverName(), now,
           revocation.crls()));

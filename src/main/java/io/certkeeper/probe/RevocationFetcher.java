@@ -59,7 +59,7 @@ public final class RevocationFetcher {
   }
 
   /** Fetches what {@code chain}'s URLs offer; blocks up to a few timeouts. */
-  public Revocation fetch(List<X509Certificate> chain) {
+  public FetchedRevocation fetch(List<X509Certificate> chain) {
     List<X509CRL> crls = new ArrayList<>();
     List<String> errors = new ArrayList<>();
     for (X509Certificate cert : chain) {
@@ -89,7 +89,7 @@ public final class RevocationFetcher {
         }
       }
     }
-    return new Revocation(crls, ocsp, errors);
+    return new FetchedRevocation(crls, ocsp, errors);
   }
 
   private Object fetchCrl(URI uri) {

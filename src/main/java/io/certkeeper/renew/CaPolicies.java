@@ -2,15 +2,21 @@ package io.certkeeper.renew;
 
 import io.certkeeper.ca.CaPolicy;
 import io.certkeeper.ca.NamePattern;
+import io.certkeeper.ca.Profile;
 import io.certkeeper.config.CaConfig;
 import io.certkeeper.config.ConfigException;
+import io.certkeeper.config.LeafProfile;
 import io.certkeeper.x509.KeyType;
 import java.util.ArrayList;
 import java.util.EnumSet;
 import java.util.List;
 import java.util.Set;
 
-/** The CA's own policy from {@code ca.policy:}, as the renewer signs under it. */
+/**
+ * The CA's own policy from {@code ca.policy:}, as the renewer signs under it; and the profiles of
+ * the configuration as the CA knows them (the configuration cannot use {@code ca}'s own enum; the
+ * switch fails to compile when one side gains a constant the other lacks).
+ */
 public final class CaPolicies {
   private CaPolicies() {}
 
@@ -18,9 +24,7 @@ public final class CaPolicies {
   public static CaPolicy of(CaConfig ca) throws ConfigException {
     CaConfig.Policy p = ca.policy();
     Set<KeyType> types = EnumSet.noneOf(KeyType.class);
-    for (String t : p.keyTypes()) {
-      types.add(KeyType.parse(t));
-    }
+    types.addAll(p.keyTypes());
     List<NamePattern> names = new ArrayList<>();
     for (int i = 0; i < p.allowedNames().size(); i++) {
       try {
@@ -30,5 +34,14 @@ public final class CaPolicies {
       }
     }
     return new CaPolicy(p.maxValidity(), types, names);
+  }
+
+  /** The profile the CA signs for {@code p}. */
+  public static Profile profile(LeafProfile p) {
+    return switch (p) {
+      case SERVER -> Profile.SERVER;
+      case CLIENT -> Profile.CLIENT;
+      case SERVER_CLIENT -> Profile.SERVER_CLIENT;
+    };
   }
 }

@@ -1,6 +1,7 @@
 package io.certkeeper.renew;
 
 import io.certkeeper.config.CertificateConfig.Output;
+import io.certkeeper.config.OutputType;
 import io.certkeeper.util.AtomicFiles;
 import io.certkeeper.util.BoundedRead;
 import io.certkeeper.x509.Fingerprints;
@@ -81,21 +82,20 @@ final class Outputs {
   }
 
   private static byte[] content(Output o, Generation g, String name) throws IOException {
-    switch (o.type()) {
-      case "key": return ascii(g.keyPem());
-      case "cert": return ascii(g.certPem());
-      case "chain": return ascii(g.chainPem());
-      case "fullchain": return ascii(g.fullchainPem());
-      case "pkcs12": {
+    return switch (o.type()) {
+      case KEY -> ascii(g.keyPem());
+      case CERT -> ascii(g.certPem());
+      case CHAIN -> ascii(g.chainPem());
+      case FULLCHAIN -> ascii(g.fullchainPem());
+      case PKCS12 -> {
         char[] password = o.password().get().resolve();
         try {
-          return Pkcs12.write(g.key(), g.fullChain(), password, name);
+          yield Pkcs12.write(g.key(), g.fullChain(), password, name);
         } finally {
           Arrays.fill(password, '\0');
         }
       }
-      default: throw new AssertionError(o.type());
-    }
+    };
   }
 
   /** Whether the file at {@code o} holds exactly {@code g}'s part, with the configured mode. */
@@ -109,7 +109,7 @@ final class Outputs {
           && !Files.getPosixFilePermissions(p).equals(permissions(o.mode()))) {
         return false;
       }
-      if (o.type().equals("pkcs12")) {
+      if (o.type() == OutputType.PKCS12) {
         return p12Holds(o, g);
       }
       byte[] want = content(o, g, "");

@@ -4,10 +4,10 @@ import io.certkeeper.ca.CaException;
 import io.certkeeper.ca.IssueRequest;
 import io.certkeeper.ca.IssuedCertificate;
 import io.certkeeper.ca.Issuer;
-import io.certkeeper.ca.Profile;
 import io.certkeeper.ca.San;
 import io.certkeeper.config.CertificateConfig;
 import io.certkeeper.config.Config;
+import io.certkeeper.config.KeyOnRenewal;
 import io.certkeeper.config.ListenerConfig;
 import io.certkeeper.store.ManagedCertificateRepository;
 import io.certkeeper.store.ManagedState;
@@ -62,7 +62,7 @@ import org.slf4j.LoggerFactory;
  * are written only after the commit, so they never show a generation that is later rolled back.
  *
  * <p>Failures before the commit are recorded per certificate ({@code consecutive_failures},
- * {@code last_error}, {@code next_attempt_at} with {@link Backoff}) and raise a {@code
+ * {@code last_error}, {@code next_attempt_at} with {@link RenewalBackoff}) and raise a {@code
  * renewal_failed} alert in the same transaction. A failing hook does not undo the renewal.
  */
 public final class Renewer {
@@ -308,7 +308,7 @@ public final class Renewer {
     } catch (StoreException | IOException e) {
       return failed(c, Optional.empty(), "cannot read the current generation: " + e.getMessage(), now);
     }
-    KeyType keyType = KeyType.parse(c.keyType().orElse(cfg.ca().keyType()));
+    KeyType keyType = c.keyType().orElse(cfg.ca().keyType());
     Duration validity = c.validity().orElse(cfg.ca().validity());
     Instant newNotAfter = now.truncatedTo(ChronoUnit.SECONDS).plus(validity);
     if (state.isPresent() && current.isPresent()) {
@@ -334,7 +334,7 @@ public final class Renewer {
       }
       PrivateKey key;
       PublicKey publicKey;
-      if (c.reuseKey() && current.isPresent()
+      if (c.key() == KeyOnRenewal.REUSE && current.isPresent()
           && KeyType.of(current.get().certificate().getPublicKey()).filter(keyType::equals).isPresent()) {
         key = current.get().key();
         publicKey = current.get().certificate().getPublicKey();
@@ -344,7 +344,7 @@ public final class Renewer {
         publicKey = kp.getPublic();
       }
       IssuedCertificate issued = issuer.issue(IssueRequest.forPublicKey(c.commonName(), sans, publicKey, validity,
-          Profile.parse(c.profile())));
+          CaPolicies.profile(c.profile())));
       g = new Generation(key, issued.certificate(), issued.chain());
       if (current.isPresent() && !g.notAfter().isAfter(current.get().notAfter())) {
         return failed(c, state, "refused: the new certificate " + g.serial() + " would expire at "
@@ -531,8 +531,8 @@ public final class Renewer {
 
   private Optional<Instant> recordFailure(CertificateConfig c, String serial, String sha256, Instant notAfter,
       String error, Instant now, int failuresBefore) {
-    Optional<Instant> next = Optional.of(now.plus(Backoff.delay(failuresBefore + 1, Duration.between(now, notAfter)))
-        .truncatedTo(ChronoUnit.SECONDS));
+    Duration wait = RenewalBackoff.delay(failuresBefore + 1, Duration.between(now, notAfter));
+    Optional<Instant> next = Optional.of(now.plus(wait).truncatedTo(ChronoUnit.SECONDS));
     log.error("{} - renewal failed (attempt {}), next attempt at {}: {}", c.name(), failuresBefore + 1, next.get(),
         error);
     try {

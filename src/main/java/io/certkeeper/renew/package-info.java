@@ -2,7 +2,7 @@
  * Managed certificates: issued by the local CA, renewed before they expire, deployed atomically.
  *
  * <p>Start from {@link io.certkeeper.renew.Renewer} (one renewal, step by step, and the periodic
- * check), {@link io.certkeeper.renew.RenewalPolicy} (when: window, jitter) with {@code Backoff}
+ * check), {@link io.certkeeper.renew.RenewalPolicy} (when: window, jitter) with {@code RenewalBackoff}
  * and {@code StormGuard}, {@link io.certkeeper.renew.ManagedLayout} (the generation folders and
  * the {@code current} link) and {@link io.certkeeper.renew.Reconciler} (what makes kill -9 safe).
  * {@link io.certkeeper.renew.RenewalWatch} tells status, alerts and the daemon's probes when a

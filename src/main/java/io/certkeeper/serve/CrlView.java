@@ -1,6 +1,6 @@
 package io.certkeeper.serve;
 
-import java.io.ByteArrayInputStream;
+import io.certkeeper.x509.Crls;
 import java.io.IOException;
 import java.math.BigInteger;
 import java.nio.file.Files;
@@ -8,7 +8,6 @@ import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.nio.file.attribute.BasicFileAttributes;
 import java.security.GeneralSecurityException;
-import java.security.cert.CertificateFactory;
 import java.security.cert.X509CRL;
 import java.security.cert.X509Certificate;
 import java.time.Clock;
@@ -124,7 +123,9 @@ public final class CrlView {
       Stamp before = stamp(f);
       stamps.put(f, before);
       try {
-        accept(f, read(f));
+        for (X509CRL crl : read(f)) {
+          accept(f, crl);
+        }
       } catch (IOException e) {
         problems.add(e.getMessage());
       }
@@ -138,16 +139,16 @@ public final class CrlView {
     return loaded;
   }
 
-  private static X509CRL read(Path f) throws IOException {
+  /** Every CRL in {@code f} (DER, or PEM with one or more {@code X509 CRL} blocks), checked by {@link Crls}. */
+  private static List<X509CRL> read(Path f) throws IOException {
     try {
       if (Files.size(f) > MAX_CRL_BYTES) {
         throw new IOException("CRL " + f + ": larger than " + MAX_CRL_BYTES + " bytes");
       }
-      byte[] bytes = Files.readAllBytes(f);
-      return (X509CRL) CertificateFactory.getInstance("X.509").generateCRL(new ByteArrayInputStream(bytes));
+      return Crls.parse(Files.readAllBytes(f));
     } catch (NoSuchFileException e) {
       throw new IOException("CRL " + f + ": missing", e);
-    } catch (GeneralSecurityException | RuntimeException e) {
+    } catch (RuntimeException e) {
       throw new IOException("CRL " + f + ": not a readable CRL: " + io.certkeeper.util.ErrorText.reason(e), e);
     }
   }

@@ -111,10 +111,14 @@ public record KeyMaterial(PrivateKey key, List<X509Certificate> chain) {
     return ErrorText.reason(e);
   }
 
-  /** Reads the first key entry of a PKCS#12 or JKS keystore. */
+  /**
+   * Reads the first key entry of a keystore.
+   *
+   * @param type the keystore type, {@code pkcs12} or {@code jks} (any case, as {@link KeyStore#getInstance(String)})
+   */
   public static KeyMaterial fromKeystore(byte[] bytes, String type, char[] password) throws IOException {
     try {
-      KeyStore ks = Pkcs12.load(bytes, type.equals("jks") ? "JKS" : "PKCS12", password);
+      KeyStore ks = Pkcs12.load(bytes, type, password);
       for (String alias : Collections.list(ks.aliases())) {
         if (ks.isKeyEntry(alias)) {
           PrivateKey key = (PrivateKey) ks.getKey(alias, password);

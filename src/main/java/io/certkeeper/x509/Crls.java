@@ -8,19 +8,16 @@ import java.security.cert.CertificateException;
 import java.security.cert.CertificateFactory;
 import java.security.cert.X509CRL;
 import java.util.ArrayList;
-import java.util.Base64;
 import java.util.List;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 
 /**
  * Reads certificate revocation lists from a file or an HTTP answer: PEM ({@code X509 CRL}
- * blocks) or DER (one or more CRLs back to back). Every CRL passes {@link Asn1Limits} before the
- * JDK parses it.
+ * blocks, read by Bouncy Castle's PEM reader through {@link PemBlocks}: a block that is not well
+ * formed is an error naming its index and line) or DER (one or more CRLs back to back). Every CRL
+ * passes {@link Asn1Limits} before the JDK parses it.
  */
 public final class Crls {
-  private static final Pattern CRL_BLOCK =
-      Pattern.compile("-----BEGIN X509 CRL-----([A-Za-z0-9+/=\\s]*?)-----END X509 CRL-----");
+  private static final String CRL_TYPE = "X509 CRL";
 
   private Crls() {}
 
@@ -31,38 +28,37 @@ public final class Crls {
    */
   public static List<X509CRL> parse(byte[] bytes) {
     String text = new String(bytes, StandardCharsets.ISO_8859_1);
-    List<byte[]> ders = new ArrayList<>();
-    if (text.contains("-----BEGIN")) {
-      Matcher m = CRL_BLOCK.matcher(text);
-      while (m.find()) {
-        try {
-          ders.add(Base64.getMimeDecoder().decode(m.group(1)));
-        } catch (IllegalArgumentException e) {
-          throw new IllegalArgumentException("CRL " + (ders.size() + 1) + ": bad base64", e);
+    List<X509CRL> out = new ArrayList<>();
+    if (PemBlocks.looksLikePem(text)) {
+      for (PemBlocks.Block b : PemBlocks.read(text)) {
+        if (!b.type().equals(CRL_TYPE)) {
+          continue;
         }
+        if (b.hasHeaders()) {
+          throw new IllegalArgumentException(b.where() + ": " + CRL_TYPE + ": unexpected header lines (Name: value)");
+        }
+        out.addAll(decode(b.content(), b.where() + ": not a valid CRL"));
       }
     } else if (bytes.length > 0) {
-      ders.add(bytes);
-    }
-    if (ders.isEmpty()) {
-      throw new IllegalArgumentException("no CRL found");
-    }
-    List<X509CRL> out = new ArrayList<>();
-    for (byte[] der : ders) {
-      String which = ders.size() == 1 ? "CRL" : "CRL " + (out.size() + 1);
-      try {
-        Asn1Limits.check(der, Asn1Limits.MAX_CRL_BYTES);
-        CertificateFactory cf = CertificateFactory.getInstance("X.509");
-        for (CRL crl : Asn1Limits.guard(() -> cf.generateCRLs(new ByteArrayInputStream(der)))) {
-          out.add((X509CRL) crl);
-        }
-      } catch (CRLException | CertificateException | IllegalArgumentException e) {
-        throw new IllegalArgumentException(which + " is not a valid CRL: " + e.getMessage(), e);
-      }
+      out.addAll(decode(bytes, "CRL is not a valid CRL"));
     }
     if (out.isEmpty()) {
       throw new IllegalArgumentException("no CRL found");
     }
     return List.copyOf(out);
+  }
+
+  private static List<X509CRL> decode(byte[] der, String refusal) {
+    List<X509CRL> out = new ArrayList<>();
+    try {
+      Asn1Limits.check(der, Asn1Limits.MAX_CRL_BYTES);
+      CertificateFactory cf = CertificateFactory.getInstance("X.509");
+      for (CRL crl : Asn1Limits.guard(() -> cf.generateCRLs(new ByteArrayInputStream(der)))) {
+        out.add((X509CRL) crl);
+      }
+    } catch (CRLException | CertificateException | IllegalArgumentException e) {
+      throw new IllegalArgumentException(refusal + ": " + e.getMessage(), e);
+    }
+    return out;
   }
 }

@@ -1,5 +1,6 @@
 package io.certkeeper.x509;
 
+import io.certkeeper.util.Coded;
 import java.security.PublicKey;
 import org.bouncycastle.asn1.ASN1Encodable;
 import org.bouncycastle.asn1.sec.SECObjectIdentifiers;
@@ -16,7 +17,7 @@ import java.util.stream.Collectors;
  * configuration. Each knows the signature algorithm a certificate signed with such a key uses:
  * SHA-256 with P-256 and RSA, SHA-384 with P-384, pure EdDSA with Ed25519.
  */
-public enum KeyType {
+public enum KeyType implements Coded {
   EC_P256("ec-p256", "EC", 256, "SHA256withECDSA"),
   EC_P384("ec-p384", "EC", 384, "SHA384withECDSA"),
   RSA_2048("rsa-2048", "RSA", 2048, "SHA256withRSA"),
@@ -40,6 +41,7 @@ public enum KeyType {
   }
 
   /** The name on the command line and in configuration, e.g. {@code ec-p256}. */
+  @Override
   public String code() {
     return code;
   }

@@ -75,7 +75,7 @@ final class PathEvaluator {
     checkDepth(path, anchored, out);
     if (anchored && !request.crls().isEmpty()) {
       List<Finding> revocation = new ArrayList<>();
-      Revocation.check(path, request.crls(), time, revocation);
+      RevocationCheck.check(path, request.crls(), time, revocation);
       out.addAll(revocation);
     }
     ParsedCertificate last = path.get(n - 1);

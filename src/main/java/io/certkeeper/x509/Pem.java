@@ -1,7 +1,7 @@
 package io.certkeeper.x509;
 
-import java.io.ByteArrayInputStream;
 import io.certkeeper.util.BoundedRead;
+import java.io.ByteArrayInputStream;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
@@ -12,21 +12,21 @@ import java.security.cert.X509Certificate;
 import java.util.ArrayList;
 import java.util.Base64;
 import java.util.List;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
+import java.util.Set;
 
 /**
  * PEM encoding of certificates: reading files that hold one or many (a leaf followed by its
- * chain, a trust bundle) and writing them back. Reads are bounded in size; errors name the file
- * and which block is bad.
+ * chain, a trust bundle) and writing them back. Reads are bounded in size and go through Bouncy
+ * Castle's PEM reader ({@link PemBlocks}); every block that is not well formed, and every
+ * certificate block that does not hold a certificate, is an error naming the block's index and
+ * line. Blocks of other types (a private key in a combined file) are passed over.
  */
 public final class Pem {
   /** Larger than any sane bundle (the Mozilla root store is ~250 KB). */
   public static final long MAX_FILE_BYTES = 16L * 1024 * 1024;
 
-  private static final Pattern CERT_BLOCK =
-      Pattern.compile(
-          "-----BEGIN (?:X509 |TRUSTED )?CERTIFICATE-----([A-Za-z0-9+/=\\s]*?)-----END (?:X509 |TRUSTED )?CERTIFICATE-----");
+  /** The block types that hold a certificate, as OpenSSL writes them. */
+  private static final Set<String> CERTIFICATE_TYPES = Set.of("CERTIFICATE", "X509 CERTIFICATE", "TRUSTED CERTIFICATE");
 
   private Pem() {}
 
@@ -46,25 +46,29 @@ public final class Pem {
     }
   }
 
-  /** Certificates from PEM text, or a single DER certificate. */
+  /**
+   * Certificates from PEM text, or a single DER certificate.
+   *
+   * @throws IllegalArgumentException when there is no certificate, or naming the first bad block:
+   *     {@code block 2 (line 23): not a valid X.509 certificate: ...}
+   */
   public static List<X509Certificate> parseCertificates(byte[] bytes) {
     String text = new String(bytes, StandardCharsets.ISO_8859_1);
-    if (!text.contains("-----BEGIN")) {
+    if (!PemBlocks.looksLikePem(text)) {
       if (bytes.length > 0 && bytes[0] == 0x30) {
-        return List.of(decodeDer(bytes, 1));
+        return List.of(decodeDer(bytes));
       }
       throw new IllegalArgumentException("no PEM certificate found");
     }
     List<X509Certificate> out = new ArrayList<>();
-    Matcher m = CERT_BLOCK.matcher(text);
-    while (m.find()) {
-      byte[] der;
-      try {
-        der = Base64.getMimeDecoder().decode(m.group(1));
-      } catch (IllegalArgumentException e) {
-        throw new IllegalArgumentException("certificate " + (out.size() + 1) + ": bad base64", e);
+    for (PemBlocks.Block b : PemBlocks.read(text)) {
+      if (!CERTIFICATE_TYPES.contains(b.type())) {
+        continue;
       }
-      out.add(decodeDer(der, out.size() + 1));
+      if (b.hasHeaders()) {
+        throw new IllegalArgumentException(b.where() + ": " + b.type() + ": unexpected header lines (Name: value)");
+      }
+      out.add(decode(b.content(), b.where() + ": not a valid X.509 certificate"));
     }
     if (out.isEmpty()) {
       throw new IllegalArgumentException("no PEM certificate found");
@@ -83,17 +87,16 @@ public final class Pem {
    * @throws IllegalArgumentException when it is not a certificate
    */
   public static X509Certificate decodeDer(byte[] der) {
-    return decodeDer(der, 1);
+    return decode(der, "certificate 1 is not a valid X.509 certificate");
   }
 
-  private static X509Certificate decodeDer(byte[] der, int index) {
+  private static X509Certificate decode(byte[] der, String refusal) {
     try {
       Asn1Limits.check(der, Asn1Limits.MAX_CERTIFICATE_BYTES);
       CertificateFactory cf = CertificateFactory.getInstance("X.509");
       return Asn1Limits.guard(() -> (X509Certificate) cf.generateCertificate(new ByteArrayInputStream(der)));
     } catch (CertificateException | IllegalArgumentException e) {
-      throw new IllegalArgumentException(
-          "certificate " + index + " is not a valid X.509 certificate: " + e.getMessage(), e);
+      throw new IllegalArgumentException(refusal + ": " + e.getMessage(), e);
     }
   }
 

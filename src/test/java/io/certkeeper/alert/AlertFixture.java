@@ -8,6 +8,7 @@ import io.certkeeper.config.EndpointCodec;
 import io.certkeeper.config.EndpointConfig;
 import io.certkeeper.config.SecretRef;
 import io.certkeeper.config.SmtpConfig;
+import io.certkeeper.config.SmtpSecurity;
 import io.certkeeper.store.EndpointRepository;
 import io.certkeeper.store.EndpointRow;
 import io.certkeeper.store.ProbeRecord;
@@ -58,12 +59,12 @@ final class AlertFixture implements AutoCloseable {
   }
 
   static SmtpConfig plainSmtp(int port) {
-    return new SmtpConfig(Optional.of("127.0.0.1"), port, "none", Optional.empty(), Optional.empty(),
+    return new SmtpConfig(Optional.of("127.0.0.1"), port, SmtpSecurity.NONE, Optional.empty(), Optional.empty(),
         Optional.of("certkeeper@example.com"), List.of(), Duration.ofSeconds(2), Duration.ofSeconds(5));
   }
 
   static SmtpConfig startTlsSmtp(int port, String password, List<Path> caFiles) {
-    return new SmtpConfig(Optional.of("127.0.0.1"), port, "starttls", Optional.of("alice"),
+    return new SmtpConfig(Optional.of("127.0.0.1"), port, SmtpSecurity.STARTTLS, Optional.of("alice"),
         Optional.of(SecretRef.parse("env:SMTP_PASSWORD", Map.of("SMTP_PASSWORD", password))),
         Optional.of("certkeeper@example.com"), caFiles, Duration.ofSeconds(2), Duration.ofSeconds(5));
   }

@@ -86,7 +86,7 @@ class AlertSenderTest {
     LedgerEntry e = ledger.list(List.of("pending"), 10).get(0);
     assertEquals(1, e.attempts());
     assertTrue(e.lastError().startsWith("127.0.0.1:" + port + ": "), e.lastError());
-    assertEquals(f.clock.instant().plus(Backoff.FIRST), e.nextAttemptAt());
+    assertEquals(f.clock.instant().plus(DeliveryBackoff.FIRST), e.nextAttemptAt());
     assertEquals(AlertSender.Round.IDLE, sender.runOnce(), "nothing is due during the backoff");
 
     f.clock.advance(Duration.ofMinutes(1));

@@ -5,14 +5,12 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import io.certkeeper.config.CaConfig;
 import io.certkeeper.testing.ExternalTool;
 import io.certkeeper.util.Json;
 import io.certkeeper.x509.KeyType;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
-import java.util.Arrays;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -388,12 +386,6 @@ class CaCommandsTest {
     ConfiguredCli.Run all = cli.run("list", "--issued", "--json");
     assertTrue(all.out().contains("\"profile\" : \"intermediate\""), all.out());
     assertTrue(all.out().contains("\"profile\" : \"root\""), all.out());
-  }
-
-  @Test
-  void theConfigKnowsEveryKeyType() {
-    assertEquals(Arrays.stream(KeyType.values()).map(KeyType::code).collect(Collectors.toList()),
-        List.of(CaConfig.KEY_TYPES));
   }
 
   private static void assertOneLine(ConfiguredCli.Run r) {

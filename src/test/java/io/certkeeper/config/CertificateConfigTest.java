@@ -32,7 +32,7 @@ class CertificateConfigTest {
         + "        env: {FOO: bar}\n");
     CertificateConfig w = c.certificate("web").orElseThrow();
     assertEquals(0.75, w.renewAt().orElseThrow(), 1e-9);
-    assertTrue(w.reuseKey());
+    assertEquals(KeyOnRenewal.REUSE, w.key());
     assertEquals(0640, w.outputs().get(0).mode(), "unquoted 0640 is octal as written");
     assertEquals(dir.resolve("out/web.key"), w.outputs().get(0).path());
     assertEquals(0644, w.outputs().get(1).mode());

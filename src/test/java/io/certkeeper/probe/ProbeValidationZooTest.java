@@ -211,7 +211,7 @@ class ProbeValidationZooTest {
             .sslProvider(OpenSsl.isAvailable() ? SslProvider.OPENSSL : SslProvider.JDK).build());
     closeAtEnd.add(server);
     ProbeCapture capture = prober.probe(ProbeTarget.parse("localhost:" + server.bind())).join();
-    Revocation rev = fetcher.fetch(capture.chain());
+    FetchedRevocation rev = fetcher.fetch(capture.chain());
     assertEquals(List.of(), rev.errors());
     assertProblems(judge.judge(capture, rev), "revoked");
 

@@ -89,7 +89,7 @@ class RenewalPolicyTest {
     "5,  0s,  1m",
   })
   void backoffDoublesIsCappedAndShrinksNearExpiry(int failures, String left, String expected) {
-    assertEquals(Durations.parse(expected), Backoff.delay(failures, Durations.parse(left)));
+    assertEquals(Durations.parse(expected), RenewalBackoff.delay(failures, Durations.parse(left)));
   }
 
   @ParameterizedTest(name = "last renewal {0} ago, lifetime {1}, force {2}: refused {3}")

@@ -113,7 +113,8 @@ class Asn1LimitsTest {
   void aCrlNestedDeeplyIsRefused() {
     IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
         () -> Crls.parse(DeepAsn1.pem("X509 CRL", DeepAsn1.indefinite(100_000)).getBytes()));
-    assertTrue(e.getMessage().startsWith("CRL is not a valid CRL: ASN.1 nested deeper than"), e.getMessage());
+    assertTrue(e.getMessage().startsWith("block 1 (line 1): not a valid CRL: ASN.1 nested deeper than"),
+        e.getMessage());
   }
 
   private static byte[] concat(byte[] a, byte[] b) {

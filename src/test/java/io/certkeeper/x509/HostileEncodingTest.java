@@ -29,7 +29,7 @@ class HostileEncodingTest {
   void aPemCertificateNestedDeeplyIsRefused() {
     IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
         () -> Pem.parseCertificates(DeepAsn1.pem("CERTIFICATE", DeepAsn1.indefinite(100_000))));
-    assertTrue(e.getMessage().startsWith("certificate 1 is not a valid X.509 certificate: ASN.1 nested"),
+    assertTrue(e.getMessage().startsWith("block 1 (line 1): not a valid X.509 certificate: ASN.1 nested"),
         e.getMessage());
   }
 

@@ -6,11 +6,11 @@ import java.time.Duration;
  * How long a delivery waits after a temporary failure (server down, 4xx): one minute, doubling with
  * each attempt, at most an hour. A delivery is retried until it is delivered or fails for good.
  */
-final class Backoff {
+final class DeliveryBackoff {
   static final Duration FIRST = Duration.ofMinutes(1);
   static final Duration MAX = Duration.ofHours(1);
 
-  private Backoff() {}
+  private DeliveryBackoff() {}
 
   /** The wait after failed attempt number {@code attempts} (1 for the first). */
   static Duration delay(int attempts) {

@@ -8,7 +8,7 @@ import java.time.Duration;
  * certificate has left (but at least {@link #MIN}), so a certificate close to expiry is retried
  * often.
  */
-final class Backoff {
+final class RenewalBackoff {
   /** The wait after the first failure. */
   static final Duration FIRST = Duration.ofMinutes(5);
   /** The longest wait. */
@@ -18,7 +18,7 @@ final class Backoff {
   /** ... but never shorter than this. */
   static final Duration MIN = Duration.ofMinutes(1);
 
-  private Backoff() {}
+  private RenewalBackoff() {}
 
   /**
    * @param failures consecutive failures so far, at least 1

@@ -9,14 +9,14 @@ import java.util.Optional;
  * the OCSP responder's answer for the leaf. {@code errors} says what could not be fetched and why
  * (a fetch failure is not a revocation).
  */
-public record Revocation(List<X509CRL> crls, Optional<byte[]> ocspResponse, List<String> errors) {
-  public Revocation {
+public record FetchedRevocation(List<X509CRL> crls, Optional<byte[]> ocspResponse, List<String> errors) {
+  public FetchedRevocation {
     crls = List.copyOf(crls);
     errors = List.copyOf(errors);
   }
 
   /** Nothing fetched. */
-  public static Revocation none() {
-    return new Revocation(List.of(), Optional.empty(), List.of());
+  public static FetchedRevocation none() {
+    return new FetchedRevocation(List.of(), Optional.empty(), List.of());
   }
 }

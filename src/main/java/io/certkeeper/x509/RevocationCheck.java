@@ -10,18 +10,19 @@ import java.util.Set;
 import org.bouncycastle.asn1.x509.KeyUsage;
 
 /**
- * Revocation from the CRLs the caller supplied (RFC 5280 6.3). A CRL counts for a certificate
- * when it names the certificate's issuer and verifies with the key of the issuer on the path.
+ * Revocation checked against the CRLs the caller supplied (RFC 5280 6.3). A CRL counts for a
+ * certificate when it names the certificate's issuer and verifies with the key of the issuer on
+ * the path.
  * Such a CRL must itself be usable: issuer allowed to sign CRLs, a non-critical cRLNumber, no
  * critical extension this code does not process; otherwise the revocation status is unknown and
  * the path is refused. Certificates without a matching CRL are not checked (no fetching here).
  */
-final class Revocation {
+final class RevocationCheck {
   private static final String CRL_NUMBER = ExtensionOids.CRL_NUMBER;
   private static final String AUTHORITY_KEY_ID = ExtensionOids.AUTHORITY_KEY_ID;
   private static final Set<String> UNDERSTOOD_CRL_CRITICAL = Set.of();
 
-  private Revocation() {}
+  private RevocationCheck() {}
 
   /** Findings for {@code path} (leaf first, anchor last) under {@code crls} at {@code time}. */
   static void check(List<ParsedCertificate> path, List<X509CRL> crls, Instant time,
