@@ -104,13 +104,7 @@ public final class PostgresCluster {
     }
     Optional<Binaries> binaries = Binaries.find();
     if (binaries.isEmpty()) {
-      String missing = "PostgreSQL tests skipped: no initdb and pg_ctl in " + DEBIAN_BINARIES
-          + "/*/bin or on the PATH (install the postgresql package)";
-      if ("true".equalsIgnoreCase(System.getenv(CI))) {
-        throw new AssertionError(missing.replace("tests skipped", "tests cannot run")
-            + "; CI=true requires them");
-      }
-      Assumptions.abort(missing);
+      missing(System.getenv(CI));
     }
     try {
       shared = start(binaries.get());
@@ -119,6 +113,19 @@ public final class PostgresCluster {
       unavailable = e.getMessage();
       throw e;
     }
+  }
+
+  /**
+   * What a test does when PostgreSQL is not installed: it is skipped, saying what is missing, unless
+   * {@code ci} (the value of {@value #CI}) is {@code true}; then it fails.
+   */
+  static void missing(String ci) {
+    String what = "no initdb and pg_ctl in " + DEBIAN_BINARIES + "/*/bin or on the PATH (install the postgresql"
+        + " package)";
+    if ("true".equalsIgnoreCase(ci)) {
+      throw new AssertionError("PostgreSQL tests cannot run: " + what + "; CI=true requires them");
+    }
+    Assumptions.abort("PostgreSQL tests skipped: " + what);
   }
 
   /** Port on 127.0.0.1 the cluster listens on. */
@@ -219,6 +226,8 @@ public final class PostgresCluster {
       throw new AssertionError("PostgreSQL test cluster on 127.0.0.1:" + port + ": cannot create the role " + OWNER
           + ": " + e.getMessage() + "\n" + cluster.serverLogTail(), e);
     }
+    System.err.printf(java.util.Locale.ROOT, "PostgreSQL test cluster: %s on 127.0.0.1:%d in %s, up in %d ms%n",
+        cluster.version(), port, dir, cluster.startTime().toMillis());
     return cluster;
   }
 

@@ -13,6 +13,7 @@ import java.sql.SQLException;
 import java.sql.Statement;
 import java.util.List;
 import org.junit.jupiter.api.Test;
+import org.opentest4j.TestAbortedException;
 
 /** The tests' own PostgreSQL cluster: private to this host, a fresh database per test, no superuser. */
 class PostgresClusterTest {
@@ -46,5 +47,16 @@ class PostgresClusterTest {
         ResultSet rs = c.getMetaData().getTables(null, "public", "%", new String[] {"TABLE"})) {
       assertFalse(rs.next(), "the second database is empty");
     }
+  }
+
+  @Test
+  void withoutPostgresqlATestIsSkippedSayingWhyUnlessCiIsTrueThenItFails() {
+    TestAbortedException skipped = assertThrows(TestAbortedException.class, () -> PostgresCluster.missing(null));
+    assertTrue(skipped.getMessage().contains("PostgreSQL tests skipped: no initdb and pg_ctl in /usr/lib/postgresql/*/bin"
+        + " or on the PATH (install the postgresql package)"), skipped.getMessage());
+    assertThrows(TestAbortedException.class, () -> PostgresCluster.missing("false"));
+    AssertionError failed = assertThrows(AssertionError.class, () -> PostgresCluster.missing("true"));
+    assertEquals("PostgreSQL tests cannot run: no initdb and pg_ctl in /usr/lib/postgresql/*/bin or on the PATH"
+        + " (install the postgresql package); CI=true requires them", failed.getMessage());
   }
 }
