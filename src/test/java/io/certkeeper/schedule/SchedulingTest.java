@@ -74,6 +74,25 @@ class SchedulingTest {
 
   @ParameterizedTest
   @EnumSource(StoreBackend.class)
+  void aStoreWhoseLockRowsQuartzInsertedAlreadyUpgradesToo(StoreBackend backend) throws Exception {
+    StoreBackend.Location location = backend.fresh(dir);
+    try (Store store = location.open()) {
+      // a store of schema 8, used by a daemon: Quartz has inserted its lock rows itself
+      store.inTransaction(c -> c.createStatement().executeUpdate(
+          "DELETE FROM \"flyway_schema_history\" WHERE \"version\" = '9'"));
+    }
+    try (Store store = location.open()) {
+      assertEquals(Store.SCHEMA_VERSION, store.schemaVersion());
+      try (Connection c = store.dataSource().getConnection();
+          ResultSet rs = c.createStatement().executeQuery("SELECT COUNT(*) FROM QRTZ_LOCKS")) {
+        rs.next();
+        assertEquals(2, rs.getInt(1));
+      }
+    }
+  }
+
+  @ParameterizedTest
+  @EnumSource(StoreBackend.class)
   void aJobIsStoredInTheDatabaseSurvivesANewSchedulerAndFires(StoreBackend backend) throws Exception {
     String name = "stored-" + TESTS.incrementAndGet();
     try (Store store = backend.open(dir)) {
