@@ -18,7 +18,12 @@ import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-/** A closed store is closed: files released at once, reopenable at once, and interrupts do not break it. */
+/**
+ * A closed store is closed: files released at once, reopenable at once, and interrupts do not break it.
+ *
+ * <p>H2 only: these are properties of the embedded file (its lock, H2 closing the file with its last
+ * connection, a file channel closed by an interrupt); a PostgreSQL store has no file in this process.
+ */
 @Tag("reliability")
 class StoreCloseTest {
   @TempDir Path dir;

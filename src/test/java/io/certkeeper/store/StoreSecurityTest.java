@@ -38,6 +38,9 @@ import org.junit.jupiter.api.io.TempDir;
  * this host's loopback only and asks for a password besides the database key in {@code
  * store.server}; a command's own open serves nothing; stores made before passwords get one when
  * first opened.
+ *
+ * <p>H2 only: the server, {@code store.server}, {@code store.secret} and the password upgrade exist for
+ * the embedded store alone; a PostgreSQL store is guarded by PostgreSQL's own authentication.
  */
 @Tag("security")
 class StoreSecurityTest {

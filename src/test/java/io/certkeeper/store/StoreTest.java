@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.certkeeper.testing.Migrations;
 import io.certkeeper.testing.OpenSsl;
+import io.certkeeper.testing.StoreBackend;
 import io.certkeeper.x509.CertificateInfo;
 import io.certkeeper.x509.Fingerprints;
 import io.certkeeper.x509.Pem;
@@ -20,19 +21,22 @@ import java.util.List;
 import java.util.Optional;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.EnumSource;
 
+/** The schema and the certificates table, on each engine ({@link StoreBackend}). */
 class StoreTest {
   @TempDir Path dir;
 
-  private Store open() throws StoreException {
-    return Store.openEmbedded(dir, 4);
-  }
-
-  @Test
-  void migrationsCreateTheSchemaInAFreshFile() throws Exception {
-    try (Store store = open()) {
+  @ParameterizedTest
+  @EnumSource(StoreBackend.class)
+  void migrationsCreateTheSchemaInAFreshStore(StoreBackend backend) throws Exception {
+    try (Store store = backend.open(dir)) {
+      assertEquals(backend.engine(), store.engine());
       assertEquals(Migrations.latest(), store.schemaVersion());
-      assertTrue(Files.exists(dir.resolve("certkeeper.mv.db")));
+      if (backend == StoreBackend.H2) {
+        assertTrue(Files.exists(dir.resolve("certkeeper.mv.db")));
+      }
       try (Connection c = store.connection();
           ResultSet rs = c.getMetaData().getTables(null, null, "%", new String[] {"TABLE"})) {
         List<String> tables = new java.util.ArrayList<>();
@@ -46,25 +50,31 @@ class StoreTest {
   }
 
   @Test
-  void theSchemaVersionCommandsExpectIsTheNewestMigration() {
+  void theSchemaVersionCommandsExpectIsTheNewestMigrationOnBothEngines() {
     assertEquals(Migrations.latest(), Store.SCHEMA_VERSION);
+    List<Integer> pg = Migrations.postgresqlVersions();
+    assertEquals(Store.SCHEMA_VERSION, Integer.toString(pg.get(pg.size() - 1)));
+    assertEquals(Migrations.h2Versions(), pg, "the same versions on both engines");
   }
 
-  @Test
-  void aStoreAtThisSchemaOpensWithoutFlyway() throws Exception {
+  @ParameterizedTest
+  @EnumSource(StoreBackend.class)
+  void aStoreAtThisSchemaOpensWithoutFlyway(StoreBackend backend) throws Exception {
     Path data = dir.resolve("data");
-    try (Store store = Store.openEmbedded(data, 2)) {
+    StoreBackend.Location location = backend.fresh(data);
+    try (Store store = location.open(2)) {
       // Flyway validates checksums when it migrates: a changed one would fail an open that ran it
       store.transaction(c -> c.createStatement().executeUpdate(
           "UPDATE \"flyway_schema_history\" SET \"checksum\" = 12345 WHERE \"version\" = '1'"));
     }
-    try (Store again = Store.openEmbedded(data, 2)) {
+    try (Store again = location.open(2)) {
       assertEquals(Store.SCHEMA_VERSION, again.schemaVersion());
     }
     Path trace = data.resolve("certkeeper.trace.db");
     assertTrue(!Files.exists(trace), () -> "no failed query on the way: " + readQuietly(trace));
   }
 
+  /** H2 only: a command reaches a daemon's store through the daemon's H2 server ({@link StoreServer}). */
   @Test
   void aCommandConnectedToADaemonOfAnotherSchemaIsToldToRestartIt() throws Exception {
     Path data = dir.resolve("data");
@@ -80,20 +90,23 @@ class StoreTest {
     }
   }
 
-  @Test
-  void reopeningIsIdempotentAndKeepsData() throws Exception {
+  @ParameterizedTest
+  @EnumSource(StoreBackend.class)
+  void reopeningIsIdempotentAndKeepsData(StoreBackend backend) throws Exception {
     X509Certificate cert = Pem.readCertificates(OpenSsl.selfSigned(dir, "a", "a.example", 30)).get(0);
     Instant t0 = Instant.parse("2026-01-01T00:00:00Z");
+    StoreBackend.Location location = backend.fresh(dir);
     String history;
-    try (Store store = open()) {
+    try (Store store = location.open()) {
       new CertificateRepository(store).upsert(cert, CertificateRecord.Source.OBSERVED, t0);
       history = appliedMigrations(store);
     }
-    try (Store store = open()) {
+    try (Store store = location.open()) {
       assertEquals(Migrations.latest(), store.schemaVersion());
       assertEquals(1, new CertificateRepository(store).summary(t0, t0).total());
       assertEquals(history, appliedMigrations(store));
-      assertEquals(Migrations.h2Versions().stream().map(String::valueOf).collect(java.util.stream.Collectors.joining(",")), history);
+      List<Integer> shipped = backend == StoreBackend.H2 ? Migrations.h2Versions() : Migrations.postgresqlVersions();
+      assertEquals(shipped.stream().map(String::valueOf).collect(java.util.stream.Collectors.joining(",")), history);
     }
   }
 
@@ -109,12 +122,13 @@ class StoreTest {
     }
   }
 
-  @Test
-  void upsertKeepsFirstSeenAndMovesLastSeen() throws Exception {
+  @ParameterizedTest
+  @EnumSource(StoreBackend.class)
+  void upsertKeepsFirstSeenAndMovesLastSeen(StoreBackend backend) throws Exception {
     X509Certificate cert = Pem.readCertificates(OpenSsl.selfSigned(dir, "b", "b.example", 30)).get(0);
     Instant t0 = Instant.parse("2026-01-01T00:00:00Z");
     Instant t1 = t0.plus(Duration.ofHours(5));
-    try (Store store = open()) {
+    try (Store store = backend.open(dir)) {
       CertificateRepository repo = new CertificateRepository(store);
       CertificateInfo info = repo.upsert(cert, CertificateRecord.Source.OBSERVED, t0);
       repo.upsert(cert, CertificateRecord.Source.OBSERVED, t1);
@@ -130,11 +144,12 @@ class StoreTest {
     }
   }
 
-  @Test
-  void concurrentWritersOfTheSameNewCertificateAllSucceed() throws Exception {
+  @ParameterizedTest
+  @EnumSource(StoreBackend.class)
+  void concurrentWritersOfTheSameNewCertificateAllSucceed(StoreBackend backend) throws Exception {
     X509Certificate cert = Pem.readCertificates(OpenSsl.selfSigned(dir, "r", "r.example", 30)).get(0);
     Instant t0 = Instant.parse("2026-01-01T00:00:00Z");
-    try (Store store = open()) {
+    try (Store store = backend.open(dir)) {
       CertificateRepository repo = new CertificateRepository(store);
       java.util.concurrent.ExecutorService pool = java.util.concurrent.Executors.newFixedThreadPool(8);
       java.util.concurrent.CountDownLatch go = new java.util.concurrent.CountDownLatch(1);
@@ -157,12 +172,13 @@ class StoreTest {
     }
   }
 
-  @Test
-  void summaryCountsExpiredAndExpiringSoon() throws Exception {
+  @ParameterizedTest
+  @EnumSource(StoreBackend.class)
+  void summaryCountsExpiredAndExpiringSoon(StoreBackend backend) throws Exception {
     X509Certificate c = Pem.readCertificates(OpenSsl.selfSigned(dir, "c", "c.example", 10)).get(0);
     X509Certificate d = Pem.readCertificates(OpenSsl.selfSigned(dir, "d", "d.example", 100)).get(0);
     Instant now = Instant.now();
-    try (Store store = open()) {
+    try (Store store = backend.open(dir)) {
       CertificateRepository repo = new CertificateRepository(store);
       repo.upsert(c, CertificateRecord.Source.OBSERVED, now);
       repo.upsert(d, CertificateRecord.Source.ISSUED, now);

@@ -9,7 +9,7 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import java.util.stream.Stream;
 
-/** The H2 migration versions shipped in the sources, for tests that check the schema version. */
+/** The migration versions shipped in the sources, for tests that check the schema version. */
 public final class Migrations {
   private static final Pattern NAME = Pattern.compile("V(\\d+)__.*\\.sql");
 
@@ -17,8 +17,17 @@ public final class Migrations {
 
   /** Versions applied to an H2 store (common + h2), ascending. */
   public static List<Integer> h2Versions() {
+    return versions("h2");
+  }
+
+  /** Versions applied to a PostgreSQL store (common + postgresql), ascending. */
+  public static List<Integer> postgresqlVersions() {
+    return versions("postgresql");
+  }
+
+  private static List<Integer> versions(String engineDir) {
     TreeSet<Integer> v = new TreeSet<>();
-    for (String dir : List.of("common", "h2")) {
+    for (String dir : List.of("common", engineDir)) {
       try (Stream<Path> files = Files.list(Path.of("src/main/resources/db/migration", dir))) {
         files.forEach(f -> {
           Matcher m = NAME.matcher(f.getFileName().toString());

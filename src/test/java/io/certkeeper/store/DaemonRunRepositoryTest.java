@@ -1,0 +1,52 @@
+package io.certkeeper.store;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.certkeeper.testing.StoreBackend;
+import java.nio.file.Path;
+import java.time.Instant;
+import java.util.Optional;
+import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.EnumSource;
+
+class DaemonRunRepositoryTest {
+  private static final Instant T0 = Instant.parse("2026-11-23T10:44:37Z");
+
+  @TempDir Path dir;
+
+  @ParameterizedTest
+  @EnumSource(StoreBackend.class)
+  void anEmptyStoreHasNoRun(StoreBackend backend) throws Exception {
+    try (Store store = backend.open(dir)) {
+      assertEquals(Optional.empty(), new DaemonRunRepository(store).latest());
+    }
+  }
+
+  @ParameterizedTest
+  @EnumSource(StoreBackend.class)
+  void theLatestStartIsTheNewestWithItsHeartbeatReloadAndStop(StoreBackend backend) throws Exception {
+    try (Store store = backend.open(dir)) {
+      DaemonRunRepository runs = new DaemonRunRepository(store);
+      long first = runs.started("web1", 41, "0.1.0", Optional.empty(), T0);
+      long second = runs.started("web1", 42, "0.1.1", Optional.of("/etc/certkeeper/certkeeper.yaml"), T0.plusSeconds(60));
+      assertTrue(second > first, first + " then " + second);
+
+      runs.heartbeat(second, T0.plusSeconds(65));
+      runs.reloaded(second, T0.plusSeconds(70), Optional.of("x".repeat(5000)));
+      DaemonRun r = runs.latest().orElseThrow();
+      assertEquals(new DaemonRun(second, "web1", 42, "0.1.1", Optional.of("/etc/certkeeper/certkeeper.yaml"),
+          T0.plusSeconds(60), T0.plusSeconds(65), Optional.empty(), Optional.of(T0.plusSeconds(70)),
+          Optional.of("x".repeat(4000))), r);
+
+      runs.reloaded(second, T0.plusSeconds(80), Optional.empty());
+      runs.stopped(second, T0.plusSeconds(90));
+      r = runs.latest().orElseThrow();
+      assertEquals(Optional.empty(), r.lastReloadError());
+      assertEquals(Optional.of(T0.plusSeconds(80)), r.lastReloadAt());
+      assertEquals(Optional.of(T0.plusSeconds(90)), r.stoppedAt());
+      assertEquals(T0.plusSeconds(90), r.heartbeatAt());
+    }
+  }
+}
