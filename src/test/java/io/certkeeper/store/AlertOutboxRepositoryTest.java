@@ -4,14 +4,16 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.certkeeper.testing.StoreBackend;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
 import java.util.Optional;
 import java.util.Set;
-import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.EnumSource;
 
 /** The outbox: events once by their key, deliveries claimed with a lease and moved along. */
 class AlertOutboxRepositoryTest {
@@ -29,9 +31,10 @@ class AlertOutboxRepositoryTest {
     return claimed.stream().map(ClaimedDelivery::id).toList();
   }
 
-  @Test
-  void anEventIsStoredOnceByItsKeyWithOneDeliveryPerRecipient() throws Exception {
-    try (Store store = TestStores.open(dir)) {
+  @ParameterizedTest
+  @EnumSource(StoreBackend.class)
+  void anEventIsStoredOnceByItsKeyWithOneDeliveryPerRecipient(StoreBackend backend) throws Exception {
+    try (Store store = backend.open(dir)) {
       AlertOutboxRepository outbox = new AlertOutboxRepository(store);
       List<OutboxDelivery> to = List.of(new OutboxDelivery("ops@example.com", "none", T0),
           new OutboxDelivery("web@example.com", "daily", T0.plus(Duration.ofHours(3))));
@@ -51,9 +54,10 @@ class AlertOutboxRepositoryTest {
     }
   }
 
-  @Test
-  void aSuppressedEventIsRecordedWithoutDeliveries() throws Exception {
-    try (Store store = TestStores.open(dir)) {
+  @ParameterizedTest
+  @EnumSource(StoreBackend.class)
+  void aSuppressedEventIsRecordedWithoutDeliveries(StoreBackend backend) throws Exception {
+    try (Store store = backend.open(dir)) {
       AlertOutboxRepository outbox = new AlertOutboxRepository(store);
       assertTrue(outbox.add(event("2", "endpoint:a:443", "30d", true),
           List.of(new OutboxDelivery("ops@example.com", "none", T0)), T0));
@@ -63,9 +67,10 @@ class AlertOutboxRepositoryTest {
     }
   }
 
-  @Test
-  void titlesAreCutToTheWidthOfTheirColumn() throws Exception {
-    try (Store store = TestStores.open(dir)) {
+  @ParameterizedTest
+  @EnumSource(StoreBackend.class)
+  void titlesAreCutToTheWidthOfTheirColumn(StoreBackend backend) throws Exception {
+    try (Store store = backend.open(dir)) {
       AlertOutboxRepository outbox = new AlertOutboxRepository(store);
       OutboxEvent e = new OutboxEvent("3".repeat(64), "certificate:www", "renewal_failed", "", Optional.empty(),
           "critical", "t".repeat(3000), "{}", false);
@@ -74,9 +79,10 @@ class AlertOutboxRepositoryTest {
     }
   }
 
-  @Test
-  void dueDeliveriesAreClaimedOnceAndAgainOnlyWhenTheirLeaseRanOut() throws Exception {
-    try (Store store = TestStores.open(dir)) {
+  @ParameterizedTest
+  @EnumSource(StoreBackend.class)
+  void dueDeliveriesAreClaimedOnceAndAgainOnlyWhenTheirLeaseRanOut(StoreBackend backend) throws Exception {
+    try (Store store = backend.open(dir)) {
       AlertOutboxRepository outbox = new AlertOutboxRepository(store);
       outbox.add(event("4", "endpoint:a:443", "7d", false), List.of(new OutboxDelivery("ops@example.com", "none", T0),
           new OutboxDelivery("web@example.com", "1h", T0.plus(Duration.ofHours(1)))), T0);
@@ -99,9 +105,10 @@ class AlertOutboxRepositoryTest {
     }
   }
 
-  @Test
-  void deliveriesMoveThroughSentDeferredFailedAndReleased() throws Exception {
-    try (Store store = TestStores.open(dir)) {
+  @ParameterizedTest
+  @EnumSource(StoreBackend.class)
+  void deliveriesMoveThroughSentDeferredFailedAndReleased(StoreBackend backend) throws Exception {
+    try (Store store = backend.open(dir)) {
       AlertOutboxRepository outbox = new AlertOutboxRepository(store);
       for (String r : List.of("a", "b", "c", "d")) {
         outbox.add(event(r, "endpoint:" + r + ":443", "7d", false),
@@ -148,9 +155,10 @@ class AlertOutboxRepositoryTest {
     }
   }
 
-  @Test
-  void aThreadRootIsTheFirstMailOfItsOwnSentToTheRecipientAboutTheSubject() throws Exception {
-    try (Store store = TestStores.open(dir)) {
+  @ParameterizedTest
+  @EnumSource(StoreBackend.class)
+  void aThreadRootIsTheFirstMailOfItsOwnSentToTheRecipientAboutTheSubject(StoreBackend backend) throws Exception {
+    try (Store store = backend.open(dir)) {
       AlertOutboxRepository outbox = new AlertOutboxRepository(store);
       outbox.add(event("5", "endpoint:a:443", "30d", false), List.of(new OutboxDelivery("ops@example.com", "daily", T0),
           new OutboxDelivery("web@example.com", "none", T0)), T0);

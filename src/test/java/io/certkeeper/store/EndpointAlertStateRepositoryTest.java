@@ -2,12 +2,14 @@ package io.certkeeper.store;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
+import io.certkeeper.testing.StoreBackend;
 import java.nio.file.Path;
 import java.time.Instant;
 import java.util.List;
 import java.util.Optional;
-import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.EnumSource;
 
 /** What the alert evaluator remembers per endpoint. */
 class EndpointAlertStateRepositoryTest {
@@ -15,9 +17,10 @@ class EndpointAlertStateRepositoryTest {
 
   @TempDir Path dir;
 
-  @Test
-  void theStateOfAnEndpointIsKeptAndReplaced() throws Exception {
-    try (Store store = TestStores.open(dir)) {
+  @ParameterizedTest
+  @EnumSource(StoreBackend.class)
+  void theStateOfAnEndpointIsKeptAndReplaced(StoreBackend backend) throws Exception {
+    try (Store store = backend.open(dir)) {
       EndpointAlertStateRepository repo = new EndpointAlertStateRepository(store);
       assertEquals(Optional.empty(), repo.find("a:443"));
       EndpointAlertState first = new EndpointAlertState("a:443", 0, List.of("expired", "hostname_mismatch"), false, 7);

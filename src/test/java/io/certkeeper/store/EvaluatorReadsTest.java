@@ -3,6 +3,7 @@ package io.certkeeper.store;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import io.certkeeper.testing.OpenSsl;
+import io.certkeeper.testing.StoreBackend;
 import io.certkeeper.x509.Fingerprints;
 import io.certkeeper.x509.Pem;
 import java.nio.file.Path;
@@ -11,8 +12,9 @@ import java.time.Instant;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.EnumSource;
 
 /**
  * The reads the alert evaluator makes of probe results and the inventory: the chain of the latest
@@ -31,11 +33,12 @@ class EvaluatorReadsTest {
         "none", Optional.empty(), Optional.empty(), 1);
   }
 
-  @Test
-  void theStateNamesItsResultWhoseChainIsReadLeafFirst() throws Exception {
+  @ParameterizedTest
+  @EnumSource(StoreBackend.class)
+  void theStateNamesItsResultWhoseChainIsReadLeafFirst(StoreBackend backend) throws Exception {
     X509Certificate leaf = Pem.readCertificates(OpenSsl.selfSigned(dir, "leaf", "a.example", 30)).get(0);
     X509Certificate other = Pem.readCertificates(OpenSsl.selfSigned(dir, "other", "b.example", 30)).get(0);
-    try (Store store = TestStores.open(dir)) {
+    try (Store store = backend.open(dir)) {
       ProbeResultRepository probes = new ProbeResultRepository(store);
       long first = probes.record(probe(T0, leaf, other)).resultId();
       assertEquals(first, probes.state(ENDPOINT).orElseThrow().lastResultId());
@@ -48,11 +51,12 @@ class EvaluatorReadsTest {
     }
   }
 
-  @Test
-  void changesAfterOneAreTheNewerOnesOldestFirst() throws Exception {
+  @ParameterizedTest
+  @EnumSource(StoreBackend.class)
+  void changesAfterOneAreTheNewerOnesOldestFirst(StoreBackend backend) throws Exception {
     X509Certificate a = Pem.readCertificates(OpenSsl.selfSigned(dir, "a", "a.example", 30)).get(0);
     X509Certificate b = Pem.readCertificates(OpenSsl.selfSigned(dir, "b", "a.example", 30)).get(0);
-    try (Store store = TestStores.open(dir)) {
+    try (Store store = backend.open(dir)) {
       ProbeResultRepository probes = new ProbeResultRepository(store);
       probes.record(probe(T0, a));
       probes.record(probe(T0.plusSeconds(60), b));
@@ -68,11 +72,12 @@ class EvaluatorReadsTest {
     }
   }
 
-  @Test
-  void aBriefNamesAKnownCertificateAndWhereItCameFrom() throws Exception {
+  @ParameterizedTest
+  @EnumSource(StoreBackend.class)
+  void aBriefNamesAKnownCertificateAndWhereItCameFrom(StoreBackend backend) throws Exception {
     X509Certificate seen = Pem.readCertificates(OpenSsl.selfSigned(dir, "seen", "seen.example", 30)).get(0);
     X509Certificate issued = Pem.readCertificates(OpenSsl.selfSigned(dir, "issued", "issued.example", 30)).get(0);
-    try (Store store = TestStores.open(dir)) {
+    try (Store store = backend.open(dir)) {
       CertificateRepository certs = new CertificateRepository(store);
       certs.upsert(seen, CertificateRecord.Source.OBSERVED, T0);
       certs.upsert(issued, CertificateRecord.Source.ISSUED, T0);

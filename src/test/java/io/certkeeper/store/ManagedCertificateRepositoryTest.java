@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.certkeeper.testing.OpenSsl;
+import io.certkeeper.testing.StoreBackend;
 import io.certkeeper.x509.CertificateInfo;
 import io.certkeeper.x509.Pem;
 import java.nio.file.Path;
@@ -13,8 +14,9 @@ import java.time.Instant;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.EnumSource;
 
 /** The managed certificates and their generations, against a real store. */
 class ManagedCertificateRepositoryTest {
@@ -26,9 +28,10 @@ class ManagedCertificateRepositoryTest {
     return new GenerationInForce(serial, sha256, "k".repeat(64), notAfter.minus(Duration.ofDays(30)), notAfter);
   }
 
-  @Test
-  void theFirstGenerationPutInForceIsNumberOneWithItsHooksPending() throws Exception {
-    try (Store store = TestStores.open(dir)) {
+  @ParameterizedTest
+  @EnumSource(StoreBackend.class)
+  void theFirstGenerationPutInForceIsNumberOneWithItsHooksPending(StoreBackend backend) throws Exception {
+    try (Store store = backend.open(dir)) {
       ManagedCertificateRepository repo = new ManagedCertificateRepository(store);
       assertEquals(Optional.empty(), repo.find("web"));
       repo.swapped("web", generation("0a", "a".repeat(64), T0.plus(Duration.ofDays(30))), "first", T0);
@@ -44,9 +47,10 @@ class ManagedCertificateRepositoryTest {
     }
   }
 
-  @Test
-  void aFailedAttemptCountsAndTheNextSwapClearsEveryTraceOfTheFailures() throws Exception {
-    try (Store store = TestStores.open(dir)) {
+  @ParameterizedTest
+  @EnumSource(StoreBackend.class)
+  void aFailedAttemptCountsAndTheNextSwapClearsEveryTraceOfTheFailures(StoreBackend backend) throws Exception {
+    try (Store store = backend.open(dir)) {
       ManagedCertificateRepository repo = new ManagedCertificateRepository(store);
       repo.swapped("web", generation("0a", "a".repeat(64), T0.plus(Duration.ofDays(30))), "first", T0);
       Instant retry = T0.plus(Duration.ofMinutes(5));
@@ -73,9 +77,10 @@ class ManagedCertificateRepositoryTest {
     }
   }
 
-  @Test
-  void repairedOutputsClearTheFailuresButKeepTheGeneration() throws Exception {
-    try (Store store = TestStores.open(dir)) {
+  @ParameterizedTest
+  @EnumSource(StoreBackend.class)
+  void repairedOutputsClearTheFailuresButKeepTheGeneration(StoreBackend backend) throws Exception {
+    try (Store store = backend.open(dir)) {
       ManagedCertificateRepository repo = new ManagedCertificateRepository(store);
       repo.swapped("web", generation("0a", "a".repeat(64), T0.plus(Duration.ofDays(30))), "first", T0);
       repo.failed("web", "writing outputs: disk full", Optional.of(T0.plusSeconds(60)), T0);
@@ -88,16 +93,18 @@ class ManagedCertificateRepositoryTest {
     }
   }
 
-  @Test
-  void aFailureOfACertificateWithoutAGenerationCountsNothing() throws Exception {
-    try (Store store = TestStores.open(dir)) {
+  @ParameterizedTest
+  @EnumSource(StoreBackend.class)
+  void aFailureOfACertificateWithoutAGenerationCountsNothing(StoreBackend backend) throws Exception {
+    try (Store store = backend.open(dir)) {
       assertEquals(0, new ManagedCertificateRepository(store).failed("none", "no CA", Optional.empty(), T0));
     }
   }
 
-  @Test
-  void errorsAreCutToTheWidthOfTheirColumn() throws Exception {
-    try (Store store = TestStores.open(dir)) {
+  @ParameterizedTest
+  @EnumSource(StoreBackend.class)
+  void errorsAreCutToTheWidthOfTheirColumn(StoreBackend backend) throws Exception {
+    try (Store store = backend.open(dir)) {
       ManagedCertificateRepository repo = new ManagedCertificateRepository(store);
       repo.swapped("web", generation("0a", "a".repeat(64), T0.plus(Duration.ofDays(30))), "first", T0);
       repo.failed("web", "x".repeat(5000), Optional.empty(), T0);
@@ -108,9 +115,10 @@ class ManagedCertificateRepositoryTest {
     }
   }
 
-  @Test
-  void hooksAreDoneOnlyForTheGenerationThatIsInForce() throws Exception {
-    try (Store store = TestStores.open(dir)) {
+  @ParameterizedTest
+  @EnumSource(StoreBackend.class)
+  void hooksAreDoneOnlyForTheGenerationThatIsInForce(StoreBackend backend) throws Exception {
+    try (Store store = backend.open(dir)) {
       ManagedCertificateRepository repo = new ManagedCertificateRepository(store);
       repo.swapped("web", generation("0a", "a".repeat(64), T0.plus(Duration.ofDays(30))), "first", T0);
       repo.swapped("api", generation("1a", "c".repeat(64), T0.plus(Duration.ofDays(30))), "first", T0);
@@ -123,10 +131,11 @@ class ManagedCertificateRepositoryTest {
     }
   }
 
-  @Test
-  void generationsOfALeafAreFoundNewestFirstWithTheirValidityFromTheInventory() throws Exception {
+  @ParameterizedTest
+  @EnumSource(StoreBackend.class)
+  void generationsOfALeafAreFoundNewestFirstWithTheirValidityFromTheInventory(StoreBackend backend) throws Exception {
     X509Certificate cert = Pem.readCertificates(OpenSsl.selfSigned(dir, "g", "g.example", 30)).get(0);
-    try (Store store = TestStores.open(dir)) {
+    try (Store store = backend.open(dir)) {
       CertificateInfo info = new CertificateRepository(store).upsert(cert, CertificateRecord.Source.ISSUED, T0);
       ManagedCertificateRepository repo = new ManagedCertificateRepository(store);
       GenerationInForce g = new GenerationInForce(info.serial(), info.sha256(), info.spkiSha256(), info.notBefore(),

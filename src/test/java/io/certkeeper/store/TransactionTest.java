@@ -5,14 +5,16 @@ import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.certkeeper.testing.StoreBackend;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.atomic.AtomicReference;
-import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.EnumSource;
 
 /**
  * The unit of work: what is written through one {@link Transaction}'s repositories commits together
@@ -35,9 +37,10 @@ class TransactionTest {
 
   private static final List<OutboxDelivery> OPS = List.of(new OutboxDelivery("ops@example.com", "none", T0));
 
-  @Test
-  void writesThroughOneTransactionCommitTogether() throws Exception {
-    try (Store store = TestStores.open(dir)) {
+  @ParameterizedTest
+  @EnumSource(StoreBackend.class)
+  void writesThroughOneTransactionCommitTogether(StoreBackend backend) throws Exception {
+    try (Store store = backend.open(dir)) {
       inForce(store);
       int failures = store.inTransaction(tx -> {
         int n = tx.managed().failed("web", "CA locked", Optional.empty(), T0);
@@ -50,9 +53,10 @@ class TransactionTest {
     }
   }
 
-  @Test
-  void workThatThrowsLeavesNoneOfItsWrites() throws Exception {
-    try (Store store = TestStores.open(dir)) {
+  @ParameterizedTest
+  @EnumSource(StoreBackend.class)
+  void workThatThrowsLeavesNoneOfItsWrites(StoreBackend backend) throws Exception {
+    try (Store store = backend.open(dir)) {
       inForce(store);
       StoreException thrown = new StoreException("the renewal's state could not be saved");
       StoreException e = assertThrows(StoreException.class, () -> store.inTransaction(tx -> {
@@ -71,9 +75,10 @@ class TransactionTest {
     }
   }
 
-  @Test
-  void aFailedStatementRollsTheWholeTransactionBack() throws Exception {
-    try (Store store = TestStores.open(dir)) {
+  @ParameterizedTest
+  @EnumSource(StoreBackend.class)
+  void aFailedStatementRollsTheWholeTransactionBack(StoreBackend backend) throws Exception {
+    try (Store store = backend.open(dir)) {
       inForce(store);
       // a name longer than its column: the database refuses the statement
       String tooLong = "n".repeat(101);
@@ -91,9 +96,10 @@ class TransactionTest {
     }
   }
 
-  @Test
-  void aTransactionCannotBeUsedAfterItsWork() throws Exception {
-    try (Store store = TestStores.open(dir)) {
+  @ParameterizedTest
+  @EnumSource(StoreBackend.class)
+  void aTransactionCannotBeUsedAfterItsWork(StoreBackend backend) throws Exception {
+    try (Store store = backend.open(dir)) {
       AtomicReference<Transaction> kept = new AtomicReference<>();
       store.inTransaction(tx -> {
         kept.set(tx);
