@@ -120,6 +120,8 @@ public final class Daemon {
 
   /** A stop asked for while the parts were starting. */
   private static final class StopDuringStart extends Exception {
+    private static final long serialVersionUID = 1L;
+
     StopDuringStart() {
       super("stop requested while starting", null, false, false);
     }

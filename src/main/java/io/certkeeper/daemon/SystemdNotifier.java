@@ -167,11 +167,18 @@ public final class SystemdNotifier implements AutoCloseable {
     }
   }
 
+  /**
+   * Bytes in {@code sockaddr_un.sun_path} on Linux. A path needs its terminating NUL in there; an
+   * abstract name (leading NUL) may fill it.
+   */
+  static final int SUN_PATH_SIZE = 108;
+
   /** The socket address bytes: a path, or for {@code @name} the abstract name after a NUL byte. */
   static byte[] address(String name) {
-    String path = name.startsWith("@") ? "\0" + name.substring(1) : name;
+    boolean abstractName = name.startsWith("@");
+    String path = abstractName ? "\0" + name.substring(1) : name;
     byte[] b = path.getBytes(StandardCharsets.UTF_8);
-    if (b.length > Socket.UDS_SUN_PATH_SIZE) {
+    if (b.length > (abstractName ? SUN_PATH_SIZE : SUN_PATH_SIZE - 1)) {
       throw new IllegalArgumentException("NOTIFY_SOCKET too long: " + name);
     }
     return b;

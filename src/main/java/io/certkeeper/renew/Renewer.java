@@ -19,7 +19,6 @@ import io.certkeeper.x509.KeyPairs;
 import io.certkeeper.x509.KeyType;
 import java.io.IOException;
 import java.nio.channels.FileChannel;
-import java.nio.channels.FileLock;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
@@ -207,7 +206,8 @@ public final class Renewer {
   private <T> T locked(String name, LockedWork<T> work) throws IOException, StoreException {
     ReentrantLock jvmLock = LOCKS.computeIfAbsent(dataDir.toAbsolutePath() + "/" + name, k -> new ReentrantLock());
     jvmLock.lock();
-    try (FileChannel ch = lockFile(name); FileLock ignored = ch.lock()) {
+    try (FileChannel ch = lockFile(name)) {
+      ch.lock(); // released when the channel closes
       return work.run();
     } finally {
       jvmLock.unlock();

@@ -321,7 +321,8 @@ public final class Store implements AutoCloseable {
     // a user that does not exist, so nothing is opened past the lock.
     String url = "jdbc:h2:file:" + db.toString().replaceFirst("\\.mv\\.db$", "")
         + ";IFEXISTS=TRUE;TRACE_LEVEL_FILE=0";
-    try (Connection c = DriverManager.getConnection(url, "certkeeper-lock-test-" + System.nanoTime(), "-")) {
+    try {
+      DriverManager.getConnection(url, "certkeeper-lock-test-" + System.nanoTime(), "-").close();
       return Optional.empty();
     } catch (SQLException e) {
       return isHeldByAnotherProcess(e) ? Optional.of("a process holds the lock of " + db) : Optional.empty();

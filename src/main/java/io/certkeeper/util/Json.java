@@ -42,7 +42,7 @@ public final class Json {
           .disable(SerializationFeature.WRITE_DATES_AS_TIMESTAMPS)
           .disable(SerializationFeature.WRITE_DURATIONS_AS_TIMESTAMPS)
           .enable(MapperFeature.ACCEPT_CASE_INSENSITIVE_ENUMS)
-          .serializationInclusion(JsonInclude.Include.ALWAYS)
+          .defaultPropertyInclusion(JsonInclude.Value.construct(JsonInclude.Include.ALWAYS, JsonInclude.Include.ALWAYS))
           .build();
 
   private Json() {}
@@ -92,6 +92,7 @@ public final class Json {
 
   /** Reads a {@link Coded} constant from its code; an unknown one is an error listing the known codes. */
   private static final class CodedDeserializer<E extends Enum<E> & Coded> extends StdDeserializer<E> {
+    private static final long serialVersionUID = 1L;
     private final Class<E> type;
 
     CodedDeserializer(Class<E> type) {

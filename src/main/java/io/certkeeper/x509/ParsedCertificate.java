@@ -284,7 +284,7 @@ final class ParsedCertificate {
       }
       case ExtensionOids.AUTHORITY_KEY_ID -> {
         AuthorityKeyIdentifier aki = AuthorityKeyIdentifier.getInstance(value);
-        authorityKeyId = aki.getKeyIdentifier();
+        authorityKeyId = aki.getKeyIdentifierOctets();
         if (critical) {
           malformed("marks authorityKeyIdentifier critical");
         }

@@ -41,6 +41,7 @@ public final class CliSpeed {
     return m;
   }
 
+  @SuppressWarnings("try") // the daemon runs while the body times commands against it
   public static void main(String[] args) throws Exception {
     boolean quick = Bench.quick(args);
     int rounds = quick ? 5 : 15;
@@ -172,10 +173,15 @@ public final class CliSpeed {
     }
 
     @Override
-    public void close() throws InterruptedException {
+    public void close() {
       process.destroy();
-      if (!process.waitFor(60, TimeUnit.SECONDS)) {
+      try {
+        if (!process.waitFor(60, TimeUnit.SECONDS)) {
+          process.destroyForcibly();
+        }
+      } catch (InterruptedException e) {
         process.destroyForcibly();
+        Thread.currentThread().interrupt();
       }
     }
   }

@@ -92,7 +92,7 @@ public final class Report {
           "list 30d", "count 30d", "status", "problems", "by sha", "alert pass", "DB MB", "compacted"));
       double worst = 0;
       String biggest = null;
-      for (Map.Entry<String, JsonNode> e : (Iterable<Map.Entry<String, JsonNode>>) inv::fields) {
+      for (Map.Entry<String, JsonNode> e : inv.properties()) {
         JsonNode n = e.getValue();
         t.append(String.format("%-10s %8d %10.1f %10.1f %10.1f %10.1f %10.2f %12.1f %10.1f %10.1f%n", e.getKey(),
             n.path("endpoints").asInt(), n.path("list_expiring_30d_ms").asDouble(),
@@ -133,7 +133,7 @@ public final class Report {
       t.append("\n== daemon footprint (java -jar, no JVM options) ==\n");
       t.append(String.format("%-16s %9s %12s %10s %10s %12s %14s%n", "case", "ready s", "RSS ready MB",
           "RSS end MB", "RSS max MB", "CPU % core", "probes (ok)"));
-      for (Map.Entry<String, JsonNode> e : (Iterable<Map.Entry<String, JsonNode>>) fp::fields) {
+      for (Map.Entry<String, JsonNode> e : fp.properties()) {
         JsonNode n = e.getValue();
         if (!n.isObject()) {
           continue;
@@ -177,7 +177,7 @@ public final class Report {
     }
 
     t.append("\n== targets ==\n");
-    for (Map.Entry<String, JsonNode> e : (Iterable<Map.Entry<String, JsonNode>>) targets::fields) {
+    for (Map.Entry<String, JsonNode> e : targets.properties()) {
       t.append(String.format("%-42s %-6s %s%n", e.getKey(), e.getValue().get("met").asBoolean() ? "met" : "MISSED",
           e.getValue().get("value").asText()));
     }

@@ -11,7 +11,6 @@ import io.certkeeper.config.ConfigLoader;
 import io.certkeeper.util.Json;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.Iterator;
 import java.util.Map;
 import java.util.TreeSet;
 import org.junit.jupiter.api.Test;
@@ -256,8 +255,7 @@ class ConfigCheckRoundTripTest {
   private static TreeSet<String> keys(JsonNode node, String prefix) {
     TreeSet<String> out = new TreeSet<>();
     if (node.isObject()) {
-      for (Iterator<Map.Entry<String, JsonNode>> it = node.fields(); it.hasNext(); ) {
-        Map.Entry<String, JsonNode> e = it.next();
+      for (Map.Entry<String, JsonNode> e : node.properties()) {
         String path = prefix.isEmpty() ? e.getKey() : prefix + "." + e.getKey();
         out.add(path);
         out.addAll(keys(e.getValue(), path));

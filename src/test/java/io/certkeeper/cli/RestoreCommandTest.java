@@ -205,6 +205,7 @@ class RestoreCommandTest {
   }
 
   @Test
+  @SuppressWarnings("try") // the store is held open while restore runs
   void aStoreOpenInAnotherProcessIsRefusedEvenWithForce() throws Exception {
     // this JVM holds the source store open while restore runs
     CliRunner.Run r;

@@ -48,7 +48,7 @@ class CertificateConfigTest {
       key readable by others | outputs:\\n      - {type: key, path: /x, mode: \"0644\"} | 6 | must not be readable by others
       pkcs12 needs password  | outputs:\\n      - {type: pkcs12, path: /x}  | 6 | a pkcs12 output needs 'password'
       hook as a string       | hooks:\\n      - command: systemctl reload nginx | 6 | never split on spaces
-      unknown output type    | outputs:\\n      - {type: pem, path: /x}     | 6 | 'pem' is not one of key, cert, chain, fullchain, pkcs12
+      unknown output type    | outputs:\\n      - {type: pem, path: /x}     | 6 | '''pem'' is not one of key, cert, chain, fullchain, pkcs12'
       """)
   void errorsNameFileLineAndKey(String what, String extra, int line, String message) throws Exception {
     String yaml = "certificates:\n  - name: web\n    common-name: www.example.test\n    validity: 30d\n    "

@@ -43,6 +43,7 @@ class DataDirModesTest {
   }
 
   @Test
+  @SuppressWarnings("try") // the store is held open while the body checks the files it made
   void aDataDirMade0755HoldsOnlyOwnerOnlyFilesAfterOpen() throws Exception {
     Path data = dir.resolve("data");
     Files.createDirectory(data, PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwxr-xr-x")));
@@ -58,6 +59,7 @@ class DataDirModesTest {
   }
 
   @Test
+  @SuppressWarnings("try") // the store is held open while the body checks the files it made
   void filesAnEarlierVersionLeftReadableAreMadeOwnerOnlyWithoutFollowingLinks() throws Exception {
     Path data = dir.resolve("data");
     Path ca = data.resolve("ca");

@@ -41,7 +41,8 @@ class EndpointDaemonIT {
     servers.add(p);
     long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
     while (System.nanoTime() < deadline) {
-      try (Socket s = new Socket(InetAddress.getLoopbackAddress(), port)) {
+      try {
+        new Socket(InetAddress.getLoopbackAddress(), port).close();
         return p;
       } catch (java.io.IOException e) {
         Thread.sleep(50);

@@ -84,9 +84,13 @@ final class FakeNotifySocket implements AutoCloseable {
   }
 
   @Override
-  public void close() throws IOException, InterruptedException {
+  public void close() throws IOException {
     open = false;
-    reader.join(1000);
+    try {
+      reader.join(1000);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
     socket.close();
   }
 }

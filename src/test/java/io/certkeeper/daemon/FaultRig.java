@@ -92,7 +92,8 @@ final class FaultRig implements AutoCloseable {
         .redirectErrorStream(true).redirectOutput(new File("/dev/null")).start();
     peers.add(p);
     await("s_server on " + port, Duration.ofSeconds(20), () -> {
-      try (Socket s = new Socket(InetAddress.getLoopbackAddress(), port)) {
+      try {
+        new Socket(InetAddress.getLoopbackAddress(), port).close();
         return true;
       } catch (IOException e) {
         return false;

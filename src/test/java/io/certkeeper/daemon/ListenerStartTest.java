@@ -41,6 +41,7 @@ class ListenerStartTest {
   }
 
   @Test
+  @SuppressWarnings("try") // the listeners run while the body reads what they recorded
   void theRecordedBindIsHostAndPort() throws Exception {
     int port = FreePorts.next();
     Config c = config(dir.resolve("c.key"), port);

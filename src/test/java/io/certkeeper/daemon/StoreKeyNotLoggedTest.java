@@ -24,6 +24,7 @@ class StoreKeyNotLoggedTest {
   @TempDir Path dir;
 
   @Test
+  @SuppressWarnings("try") // the daemon's store is held open (served) while a command connects
   void aVerboseCommandConnectedToTheDaemonsStoreDoesNotLogItsKey() throws Exception {
     LoggerContext ctx = (LoggerContext) LoggerFactory.getILoggerFactory();
     PrintStream err = System.err;

@@ -33,6 +33,11 @@ class SystemdNotifierTest {
     assertArrayEquals("\0systemd/notify".getBytes(StandardCharsets.UTF_8), SystemdNotifier.address("@systemd/notify"));
     assertArrayEquals("/run/systemd/notify".getBytes(StandardCharsets.UTF_8), SystemdNotifier.address("/run/systemd/notify"));
     assertThrows(IllegalArgumentException.class, () -> SystemdNotifier.address("/" + "x".repeat(200)));
+    // Linux's sun_path is 108 bytes: a path leaves room for its NUL, an abstract name need not
+    assertEquals(107, SystemdNotifier.address("/" + "x".repeat(106)).length);
+    assertThrows(IllegalArgumentException.class, () -> SystemdNotifier.address("/" + "x".repeat(107)));
+    assertEquals(108, SystemdNotifier.address("@" + "x".repeat(107)).length);
+    assertThrows(IllegalArgumentException.class, () -> SystemdNotifier.address("@" + "x".repeat(108)));
   }
 
   @Test

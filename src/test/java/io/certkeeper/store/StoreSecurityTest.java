@@ -47,6 +47,7 @@ class StoreSecurityTest {
   @TempDir Path dir;
 
   @Test
+  @SuppressWarnings("try") // the store is held open (served) while the body probes its server
   void theSharedStoreListensOnLoopbackOnly() throws Exception {
     try (Store store = served(dir)) {
       Properties server = serverFile(dir);
@@ -68,6 +69,7 @@ class StoreSecurityTest {
   }
 
   @Test
+  @SuppressWarnings("try") // the store is held open (served) while the body probes its server
   void theServersKeyWithTheEmptyPasswordIsRefused() throws Exception {
     try (Store store = served(dir)) {
       String url = StorePort.url(serverFile(dir));
@@ -82,6 +84,7 @@ class StoreSecurityTest {
   }
 
   @Test
+  @SuppressWarnings("try") // the store is held open (served) while the body probes its server
   void anotherDatabaseNameOnTheServerIsRefusedEvenWithThePassword() throws Exception {
     try (Store store = served(dir)) {
       Properties server = serverFile(dir);
@@ -96,6 +99,7 @@ class StoreSecurityTest {
   }
 
   @Test
+  @SuppressWarnings("try") // the daemon's store is held open (served) while a command connects
   void aCommandsOwnOpenServesNothingAndWaitsForTheDaemonsServerWhenThereIsOne() throws Exception {
     try (Store mine = Store.openEmbedded(dir, 2)) {
       assertFalse(Files.exists(dir.resolve("store.server")), "a command serves the store to nobody");
@@ -110,6 +114,7 @@ class StoreSecurityTest {
   }
 
   @Test
+  @SuppressWarnings("try") // the store is held open while the body reopens it
   void theStorePasswordIsGeneratedOwnerOnlyBeforeTheDatabase() throws Exception {
     try (Store store = Store.openEmbedded(dir, 2)) {
       Path secret = dir.resolve(StoreSecret.FILE_NAME);

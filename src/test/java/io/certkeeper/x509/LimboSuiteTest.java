@@ -173,6 +173,8 @@ class LimboSuiteTest {
 
   /** The case's inputs could not even be read (so the chain is rejected). */
   static final class InputException extends Exception {
+    private static final long serialVersionUID = 1L;
+
     InputException(String message, Throwable cause) {
       super(message, cause);
     }
