@@ -61,12 +61,16 @@ final class PemBlocks {
         try {
           o = r.readPemObject();
         } catch (IOException e) {
-          throw new IllegalArgumentException(r.problem != null ? r.problem
-              : where(r.blocks, r.beginLine) + ": no " + END + r.shownType() + "----- line before the end of the text",
-              e);
-        } catch (RuntimeException e) { // Bouncy Castle's base64 decoder
-          throw new IllegalArgumentException(where(r.blocks, r.beginLine) + ": " + r.shownType()
-              + ": the text between the BEGIN and END lines is not valid base64", e);
+          if (r.problem != null) {
+            throw new IllegalArgumentException(r.problem, e);
+          }
+          if (!r.inside) { // its END line was read: the decoding failed (Bouncy Castle 1.87 wraps that in an IOException)
+            throw notBase64(r, e);
+          }
+          throw new IllegalArgumentException(where(r.blocks, r.beginLine) + ": no " + END + r.shownType()
+              + "----- line before the end of the text", e);
+        } catch (RuntimeException e) { // Bouncy Castle's base64 decoder in older releases
+          throw notBase64(r, e);
         }
         if (o == null) {
           return List.copyOf(out);
@@ -76,6 +80,11 @@ final class PemBlocks {
     } catch (IOException e) { // closing a StringReader
       throw new AssertionError(e);
     }
+  }
+
+  private static IllegalArgumentException notBase64(LineReader r, Exception e) {
+    return new IllegalArgumentException(where(r.blocks, r.beginLine) + ": " + r.shownType()
+        + ": the text between the BEGIN and END lines is not valid base64", e);
   }
 
   private static String where(int index, int line) {
