@@ -175,6 +175,9 @@ final class StatusCommand implements Callable<Integer> {
    */
   static List<String> warnings(java.nio.file.Path dataDir) {
     List<String> out = new java.util.ArrayList<>();
+    if (!Files.isDirectory(dataDir)) {
+      return out; // nothing there to fix (a store on PostgreSQL, say)
+    }
     try {
       io.certkeeper.util.PrivateFiles.accessibleToOthers(dataDir).ifPresent(mode -> out.add(dataDirWarning(dataDir, mode)));
     } catch (java.io.IOException e) {
