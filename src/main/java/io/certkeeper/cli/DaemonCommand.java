@@ -31,7 +31,7 @@ final class DaemonCommand implements Callable<Integer> {
     Config config = root.config();
     Logging.forDaemon(root.verbose() ? "debug" : config.log().level(), root.env());
     Path dataDir = root.dataDir();
-    Daemon daemon = new Daemon(config, root::loadConfig, dataDir, root.clock());
+    Daemon daemon = new Daemon(config, root::loadConfig, dataDir, root.clock(), CrashAtStep.fromEnvironment(root.env()));
     Signals.install(daemon);
     int code;
     try (SystemdNotifier systemd = SystemdNotifier.fromEnvironment(root.env())) {

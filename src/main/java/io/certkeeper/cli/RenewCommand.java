@@ -11,7 +11,6 @@ import io.certkeeper.util.HumanTime;
 import io.certkeeper.util.Json;
 import io.certkeeper.util.Printable;
 import java.io.PrintWriter;
-import java.util.Optional;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -55,9 +54,11 @@ final class RenewCommand implements Callable<Integer> {
     LocalCa ca = ctx.load(passphrase.file);
     Renewer.Outcome o;
     try (Store store = root.openStore()) {
-      Renewer renewer = Renewer.create(store, ctx.issuer(ca, new IssuedCertificateRepository(store)), () -> config,
-          root.dataDir(), root.clock(), Optional.of(OutboxRenewalAlerts.to(AlertOutbox.create(config::alerts, root.clock()))), io.certkeeper.renew.ServingListeners.NONE,
-          Optional.ofNullable(root.env().get(Renewer.CRASH_AT_ENV)));
+      Renewer renewer = Renewer.builder(store, ctx.issuer(ca, new IssuedCertificateRepository(store)), () -> config,
+              root.dataDir(), root.clock())
+          .alerts(OutboxRenewalAlerts.to(AlertOutbox.create(config::alerts, root.clock())))
+          .steps(CrashAtStep.fromEnvironment(root.env()))
+          .build();
       o = renewer.renew(name, force);
     }
     PrintWriter out = root.out();

@@ -5,7 +5,6 @@ import io.certkeeper.config.ListenerConfig;
 import io.certkeeper.report.CertificateListing;
 import io.certkeeper.renew.Renewer;
 import io.certkeeper.report.EndpointListing;
-import io.certkeeper.schedule.ProbeDispatcher;
 import io.certkeeper.serve.Roles;
 import io.certkeeper.store.CertificateRecord;
 import io.certkeeper.store.Store;
@@ -37,7 +36,6 @@ import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
-import java.util.function.Supplier;
 import javax.net.ssl.SSLPeerUnverifiedException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -71,33 +69,17 @@ final class AdminApi implements Roles.HttpHandler {
   private final Optional<byte[]> token;
   private final Store store;
   private final Clock clock;
-  private final Supplier<Optional<String>> notReady;
-  private final ProbeDispatcher probes;
-  private final Supplier<String> metrics;
-  private final Renewals renewals;
+  private final DaemonControl daemon;
   private final ThreadPoolExecutor workers;
 
-  /**
-   * Renews a managed certificate now, as {@code renew NAME [--force]} does; empty when there is none
-   * of that name.
-   */
-  @FunctionalInterface
-  interface Renewals {
-    Optional<Renewer.Outcome> renew(String name, boolean force) throws Exception;
-  }
-
-  AdminApi(ListenerConfig listener, Store store, Clock clock, Supplier<Optional<String>> notReady, ProbeDispatcher probes,
-      Supplier<String> metrics, Renewals renewals) throws IOException {
+  AdminApi(ListenerConfig listener, Store store, Clock clock, DaemonControl daemon) throws IOException {
     this.listener = listener;
     this.token = listener.auth().token().isPresent()
         ? Optional.of(new String(listener.auth().token().get().resolve()).getBytes(StandardCharsets.UTF_8))
         : Optional.empty();
     this.store = store;
     this.clock = clock;
-    this.notReady = notReady;
-    this.probes = probes;
-    this.metrics = metrics;
-    this.renewals = renewals;
+    this.daemon = daemon;
     AtomicInteger n = new AtomicInteger();
     this.workers = new ThreadPoolExecutor(WORKERS, WORKERS, 0, TimeUnit.MILLISECONDS, new ArrayBlockingQueue<>(QUEUE),
         r -> {
@@ -143,7 +125,7 @@ final class AdminApi implements Roles.HttpHandler {
   private FullHttpResponse answer(HttpMethod method, String path, QueryStringDecoder uri) {
     try {
       if (path.equals("/readyz")) {
-        Optional<String> why = notReady.get();
+        Optional<String> why = daemon.notReadyBecause();
         if (why.isEmpty()) {
           return json(HttpResponseStatus.OK, "{\"ready\": true}");
         }
@@ -207,7 +189,7 @@ final class AdminApi implements Roles.HttpHandler {
     String[] parts = path.split("/");
     if (path.equals("/metrics")) {
       requireGet(method);
-      FullHttpResponse r = Roles.text(HttpResponseStatus.OK, metrics.get());
+      FullHttpResponse r = Roles.text(HttpResponseStatus.OK, daemon.metricsText());
       r.headers().set(HttpHeaderNames.CONTENT_TYPE, io.certkeeper.metrics.Exposition.CONTENT_TYPE);
       return r;
     }
@@ -242,7 +224,7 @@ final class AdminApi implements Roles.HttpHandler {
         if (EndpointListing.show(store, id, now).isEmpty()) {
           return error(HttpResponseStatus.NOT_FOUND, "no endpoint " + id);
         }
-        probes.dispatch(id, Duration.ZERO);
+        daemon.probeNow(id);
         return json(HttpResponseStatus.ACCEPTED, "{\"endpoint\": " + Json.mapper().writeValueAsString(id)
             + ", \"probe\": \"started\"}");
       }
@@ -251,7 +233,7 @@ final class AdminApi implements Roles.HttpHandler {
       requirePost(method);
       String name = URLDecoder.decode(parts[4], StandardCharsets.UTF_8);
       boolean force = flag(uri, "force");
-      Optional<Renewer.Outcome> result = renewals.renew(name, force);
+      Optional<Renewer.Outcome> result = daemon.renewNow(name, force);
       return result.map(o -> json(renewalStatus(o.kind()), Json.pretty(o)))
           .orElseGet(() -> error(HttpResponseStatus.NOT_FOUND, "no managed certificate " + name));
     }

@@ -8,10 +8,11 @@ import io.certkeeper.ca.Issuer;
 import io.certkeeper.ca.LocalCa;
 import io.certkeeper.renew.CaPolicies;
 import io.certkeeper.renew.Reconciler;
+import io.certkeeper.renew.RenewalStep;
+import io.certkeeper.renew.RenewalWatch;
 import io.certkeeper.renew.Renewer;
 import io.certkeeper.store.IssuedCertificateRepository;
 import io.certkeeper.schedule.EndpointScheduler;
-import io.certkeeper.schedule.ProbeDispatcher;
 import io.certkeeper.schedule.Scheduling;
 import io.certkeeper.schedule.Services;
 import io.certkeeper.store.EndpointRepository;
@@ -28,8 +29,6 @@ import java.net.UnknownHostException;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
-import java.util.ArrayDeque;
-import java.util.Deque;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.concurrent.BlockingQueue;
@@ -88,7 +87,6 @@ public final class Daemon {
   private final Path dataDir;
   private final Clock clock;
   private final BlockingQueue<Request> requests = new LinkedBlockingQueue<>();
-  private final Deque<Part> started = new ArrayDeque<>();
 
   private volatile Config config;
   private volatile boolean ready;
@@ -103,29 +101,10 @@ public final class Daemon {
   private volatile Listeners listeners;
   private Optional<Renewer> renewer = Optional.empty();
   private final io.certkeeper.metrics.Counters counters = new io.certkeeper.metrics.Counters();
-  private ProbeDispatcher dispatcher;
+  private EndpointProbes probes;
   private Alerting alerting;
+  private final RenewalStep.Observer renewalSteps;
   private SystemdNotifier systemd = SystemdNotifier.disabled();
-
-  /** A started part, stopped in reverse order. */
-  private interface Part {
-    String name();
-
-    /** The most this part may take to stop. */
-    Duration budget();
-
-    /** Stops within {@code budget}, never interrupting; false when something was left running. */
-    boolean stop(Duration budget) throws Exception;
-  }
-
-  /** A stop asked for while the parts were starting. */
-  private static final class StopDuringStart extends Exception {
-    private static final long serialVersionUID = 1L;
-
-    StopDuringStart() {
-      super("stop requested while starting", null, false, false);
-    }
-  }
 
   /**
    * @param config the configuration already loaded and validated
@@ -133,6 +112,13 @@ public final class Daemon {
    * @param dataDir the data directory in force
    */
   public Daemon(Config config, ConfigSource configSource, Path dataDir, Clock clock) {
+    this(config, configSource, dataDir, clock, RenewalStep.Observer.NONE);
+  }
+
+  /** As {@link #Daemon(Config, ConfigSource, Path, Clock)}, with renewals observed by {@code renewalSteps}. */
+  public Daemon(Config config, ConfigSource configSource, Path dataDir, Clock clock,
+      RenewalStep.Observer renewalSteps) {
+    this.renewalSteps = Objects.requireNonNull(renewalSteps, "renewalSteps");
     this.config = Objects.requireNonNull(config, "config");
     this.configSource = Objects.requireNonNull(configSource, "configSource");
     this.dataDir = Objects.requireNonNull(dataDir, "dataDir");
@@ -169,122 +155,18 @@ public final class Daemon {
     long pid = ProcessHandle.current().pid();
     log.info("certkeeper {} starting (pid {}, config {}, data dir {})", Version.current(), pid,
         config.file().map(Path::toString).orElse("none, defaults"), dataDir);
-    String part = "store";
+    Assembly parts = new Assembly(log, () -> requests.contains(Request.STOP), PARTS_DEADLINE, LAST_PARTS_RESERVE);
     try {
-      store = StoreOpener.serve(config, dataDir, StoreWait.upTo(StoreWait.DEFAULT_BUDGET,
-          () -> log.warn("store - held by another process (a command, or a daemon starting or stopping);"
-              + " waiting up to {}", StoreWait.DEFAULT_BUDGET)));
-      started.push(named("store", Duration.ofSeconds(2), b -> {
-        store.close();
-        return true;
-      }));
-      log.info("store ready: {} (schema version {})", store.description(), store.schemaVersion());
-
-      runs = new DaemonRunRepository(store);
-      runId = runs.started(hostName(), pid, Version.current(), config.file().map(Path::toString), clock.instant());
-      started.push(named("run record", Duration.ofSeconds(1), b -> {
-        runs.stopped(runId, clock.instant());
-        return true;
-      }));
-      checkStop();
-
-      part = "prober";
-      ProbeResultRepository results = new ProbeResultRepository(store);
-      io.certkeeper.renew.RenewalWatch renewals = io.certkeeper.renew.RenewalWatch.of(() -> config.certificates());
-      EndpointProbes probes = new EndpointProbes(config.scheduler().probeConcurrency(), results, dataDir, clock,
-          leaf -> renewals.find(store, leaf));
-      started.push(named("prober", Duration.ofSeconds(2), probes::close));
-
-      part = "alerts";
-      alerting = Alerting.create(store, this::config, clock, renewals);
-      alerting.start();
-      started.push(named("alert sender", Duration.ofSeconds(2), alerting::stop));
-
-      part = "scheduler";
-      int threads = config.scheduler().threads();
-      scheduling = Scheduling.create(store, threads);
-      started.push(named("scheduler", Duration.ofSeconds(4), this::stopScheduler));
-      EndpointScheduler endpointScheduler = new EndpointScheduler(scheduling.scheduler(), clock);
-      endpointSync = new EndpointSync(new EndpointRepository(store), results, endpointScheduler, clock);
-      endpointSync.onSchedules(probes::update);
-      endpointSync.fromConfig(config.endpoints());
-      endpointScheduler.schedulePeriodic(HOUSEKEEPING, config.scheduler().renewalCheck(),
-          config.scheduler().alertEvaluation());
-      dispatcher = probes;
-      part = "managed certificates";
-      int reconciled = Reconciler.create(store, dataDir, clock).reconcileAll(config.certificates());
-      if (reconciled > 0) {
-        log.warn("managed certificates - {} brought back in line with their current generation", reconciled);
-      }
-      Optional<Renewer> renewer = renewer();
-      this.renewer = renewer;
-      scheduling.scheduler().getContext().put(Services.CONTEXT_KEY, new Services(dispatcher,
-          () -> housekeeping(results), renewer.map(r -> r::check), Optional.of(alerting::evaluate), () -> stopping));
-      checkStop();
-      log.info("prober ready: {} TLS, up to {} probes at once", probes.tlsProvider(),
-          config.scheduler().probeConcurrency());
-      scheduling.start();
-      log.info("scheduler started: Quartz JobStoreTX on the store, {} threads", threads);
-      int caughtUp = endpointSync.catchUp(dispatcher);
-      if (caughtUp > 0) {
-        log.info("schedules - {} endpoints missed their schedule; probing each once within a minute", caughtUp);
-      }
-
-      part = "alerts";
-      if (config.smtp().isEnabled()) {
-        log.info("alerts ready: mail via {}:{} ({}), evaluated every {}", config.smtp().host().get(),
-            config.smtp().port(), config.smtp().security().code(), config.scheduler().alertEvaluation());
-      } else {
-        log.info("alerts off: no smtp.host configured");
-      }
-
-      refreshCrl();
-
-      part = "managed certificates";
-      if (renewer.isPresent()) {
-        int rerun = renewer.get().runPendingHooks();
-        if (rerun > 0) {
-          log.info("managed certificates - ran the unfinished hooks of {} certificates", rerun);
-        }
-        checkStop();
-        int issued = renewer.get().issueMissing();
-        log.info("managed certificates ready: {} configured, {} issued now, checked every {}",
-            config.certificates().size(), issued, config.scheduler().renewalCheck());
-      }
-
-      part = "listeners";
-      listeners = Listeners.start(config.listeners(), dataDir, new ListenerStateRepository(store), clock,
-          l -> new AdminApi(l, store, clock, this::notReadyBecause, dispatcher, this::metricsText, this::renewNow),
-          renewer.<Listeners.ManagedCheck>map(r -> r::checkListeners).orElse(Listeners.ManagedCheck.NONE));
-      started.push(named("listeners", Duration.ofSeconds(2), b -> {
-        listeners.close();
-        return true;
-      }));
-      checkStop();
-
-      part = "housekeeping";
-      housekeeping = Executors.newSingleThreadScheduledExecutor(r -> {
-        Thread t = new Thread(r, "certkeeper-heartbeat");
-        t.setDaemon(true);
-        return t;
-      });
-      housekeeping.scheduleWithFixedDelay(this::heartbeat, HEARTBEAT.toSeconds(), HEARTBEAT.toSeconds(), TimeUnit.SECONDS);
-      storeCheck = new StoreWriteCheck(runs, runId, clock);
-      housekeeping.scheduleWithFixedDelay(storeCheck, 0, StoreWriteCheck.EVERY.toMillis(), TimeUnit.MILLISECONDS);
-      started.push(named("housekeeping", Duration.ofSeconds(1), b -> {
-        housekeeping.shutdown();
-        return housekeeping.awaitTermination(b.toMillis(), TimeUnit.MILLISECONDS);
-      }));
-      checkStop();
-    } catch (StopDuringStart e) {
+      start(parts, pid);
+    } catch (Assembly.StopDuringStart e) {
       log.info("stopping (asked to while starting)");
-      stopParts();
+      stop(parts);
       log.info("stopped");
       return 0;
-    } catch (Exception e) {
-      log.error("{} - cannot start: {}", part, e.getMessage());
-      log.debug("{} - start failure", part, e);
-      stopParts();
+    } catch (Assembly.StartFailed e) {
+      log.error(e.getMessage());
+      log.debug("{} - start failure", e.part(), e.getCause());
+      stop(parts);
       return EXIT_START_FAILED;
     }
     ready = true;
@@ -295,9 +177,163 @@ public final class Daemon {
     ready = false;
     log.info("stopping");
     systemd.stopping();
-    stopParts();
+    stop(parts);
     log.info("stopped");
     return 0;
+  }
+
+  /**
+   * The start order, stated once; {@link Assembly#stopAll} stops in reverse: the store, the run
+   * record in it, the prober, the alert sender, the scheduler (with the endpoints' schedules and the
+   * periodic jobs), the managed certificates (brought in line, then the scheduler fires), the CRL,
+   * the managed certificates' pending hooks and missing issues, the listeners, and housekeeping.
+   */
+  private void start(Assembly parts, long pid) throws Assembly.StopDuringStart, Assembly.StartFailed {
+    parts.startKept("store", Duration.ofSeconds(2), () -> {
+      store = StoreOpener.serve(config, dataDir, StoreWait.upTo(StoreWait.DEFAULT_BUDGET,
+          () -> log.warn("store - held by another process (a command, or a daemon starting or stopping);"
+              + " waiting up to {}", StoreWait.DEFAULT_BUDGET)));
+      log.info("store ready: {} (schema version {})", store.description(), store.schemaVersion());
+      return b -> {
+        store.close();
+        return true;
+      };
+    });
+    parts.startKept("run record", Duration.ofSeconds(1), () -> {
+      runs = new DaemonRunRepository(store);
+      runId = runs.started(hostName(), pid, Version.current(), config.file().map(Path::toString), clock.instant());
+      return b -> {
+        runs.stopped(runId, clock.instant());
+        return true;
+      };
+    });
+    ProbeResultRepository results = new ProbeResultRepository(store);
+    RenewalWatch renewals = RenewalWatch.of(() -> config.certificates());
+    parts.start("prober", Duration.ofSeconds(2), () -> {
+      probes = new EndpointProbes(config.scheduler().probeConcurrency(), results, dataDir, clock,
+          leaf -> renewals.find(store, leaf));
+      return probes::close;
+    });
+    parts.start("alert sender", Duration.ofSeconds(2), () -> {
+      alerting = Alerting.create(store, this::config, clock, renewals);
+      alerting.start();
+      return alerting::stop;
+    });
+    parts.start("scheduler", Duration.ofSeconds(4), () -> {
+      scheduling = Scheduling.create(store, config.scheduler().threads());
+      EndpointScheduler endpointScheduler = new EndpointScheduler(scheduling.scheduler(), clock);
+      endpointSync = new EndpointSync(new EndpointRepository(store), results, endpointScheduler, clock);
+      endpointSync.onSchedules(probes::update);
+      endpointSync.fromConfig(config.endpoints());
+      endpointScheduler.schedulePeriodic(HOUSEKEEPING, config.scheduler().renewalCheck(),
+          config.scheduler().alertEvaluation());
+      return this::stopScheduler;
+    });
+    parts.step("managed certificates", () -> {
+      int reconciled = Reconciler.create(store, dataDir, clock).reconcileAll(config.certificates());
+      if (reconciled > 0) {
+        log.warn("managed certificates - {} brought back in line with their current generation", reconciled);
+      }
+      renewer = renewer();
+    });
+    parts.step("scheduler", () -> {
+      scheduling.scheduler().getContext().put(Services.CONTEXT_KEY, new Services(probes,
+          () -> housekeeping(results), renewer.map(r -> r::check), Optional.of(alerting::evaluate), () -> stopping));
+      log.info("prober ready: {} TLS, up to {} probes at once", probes.tlsProvider(),
+          config.scheduler().probeConcurrency());
+      scheduling.start();
+      log.info("scheduler started: Quartz JobStoreTX on the store, {} threads", config.scheduler().threads());
+      int caughtUp = endpointSync.catchUp(probes);
+      if (caughtUp > 0) {
+        log.info("schedules - {} endpoints missed their schedule; probing each once within a minute", caughtUp);
+      }
+    });
+    parts.step("alerts", () -> {
+      if (config.smtp().isEnabled()) {
+        log.info("alerts ready: mail via {}:{} ({}), evaluated every {}", config.smtp().host().get(),
+            config.smtp().port(), config.smtp().security().code(), config.scheduler().alertEvaluation());
+      } else {
+        log.info("alerts off: no smtp.host configured");
+      }
+      refreshCrl();
+    });
+    if (renewer.isPresent()) {
+      Renewer r = renewer.get();
+      parts.step("managed certificates", () -> {
+        int rerun = r.runPendingHooks();
+        if (rerun > 0) {
+          log.info("managed certificates - ran the unfinished hooks of {} certificates", rerun);
+        }
+      });
+      parts.step("managed certificates", () -> {
+        int issued = r.issueMissing();
+        log.info("managed certificates ready: {} configured, {} issued now, checked every {}",
+            config.certificates().size(), issued, config.scheduler().renewalCheck());
+      });
+    }
+    parts.start("listeners", Duration.ofSeconds(2), () -> {
+      listeners = Listeners.start(config.listeners(), dataDir, new ListenerStateRepository(store), clock,
+          l -> new AdminApi(l, store, clock, control()),
+          renewer.<Listeners.ManagedCheck>map(r -> r::checkListeners).orElse(Listeners.ManagedCheck.NONE));
+      return b -> {
+        listeners.close();
+        return true;
+      };
+    });
+    parts.start("housekeeping", Duration.ofSeconds(1), () -> {
+      housekeeping = Executors.newSingleThreadScheduledExecutor(r -> {
+        Thread t = new Thread(r, "certkeeper-heartbeat");
+        t.setDaemon(true);
+        return t;
+      });
+      housekeeping.scheduleWithFixedDelay(this::heartbeat, HEARTBEAT.toSeconds(), HEARTBEAT.toSeconds(),
+          TimeUnit.SECONDS);
+      storeCheck = new StoreWriteCheck(runs, runId, clock);
+      housekeeping.scheduleWithFixedDelay(storeCheck, 0, StoreWriteCheck.EVERY.toMillis(), TimeUnit.MILLISECONDS);
+      return b -> {
+        housekeeping.shutdown();
+        return housekeeping.awaitTermination(b.toMillis(), TimeUnit.MILLISECONDS);
+      };
+    });
+    parts.started();
+  }
+
+  /** First nothing new is accepted (jobs see {@link #stopping}, the scheduler stops firing); then the parts stop. */
+  private void stop(Assembly parts) {
+    stopping = true;
+    if (scheduling != null) {
+      try {
+        scheduling.standby();
+      } catch (SchedulerException e) {
+        log.warn("scheduler - cannot stand by: {}", e.getMessage());
+      }
+    }
+    parts.stopAll();
+  }
+
+  /** What the admin API asks of this daemon. */
+  private DaemonControl control() {
+    return new DaemonControl() {
+      @Override
+      public Optional<String> notReadyBecause() {
+        return Daemon.this.notReadyBecause();
+      }
+
+      @Override
+      public String metricsText() {
+        return Daemon.this.metricsText();
+      }
+
+      @Override
+      public void probeNow(String endpointId) {
+        probes.dispatch(endpointId, Duration.ZERO);
+      }
+
+      @Override
+      public Optional<Renewer.Outcome> renewNow(String name, boolean force) {
+        return Daemon.this.renewNow(name, force);
+      }
+    };
   }
 
   private void serveRequests() {
@@ -385,9 +421,12 @@ public final class Daemon {
     }
     Issuer issuer = Issuer.forCa(ca, CaPolicies.of(config.ca()), new IssuedCertificateRepository(store), clock,
         config.ca().crlUrl());
-    return Optional.of(Renewer.create(store, issuer, this::config, dataDir, clock, Optional.of(OutboxRenewalAlerts.to(alerting.outbox())),
-        Listeners.serving(() -> listeners), Optional.ofNullable(System.getenv(Renewer.CRASH_AT_ENV)),
-        () -> stopping || requests.contains(Request.STOP)));
+    return Optional.of(Renewer.builder(store, issuer, this::config, dataDir, clock)
+        .alerts(OutboxRenewalAlerts.to(alerting.outbox()))
+        .listeners(Listeners.serving(() -> listeners))
+        .steps(renewalSteps)
+        .stopping(() -> stopping || requests.contains(Request.STOP))
+        .build());
   }
 
   private void recordReload(Optional<String> error) {
@@ -471,13 +510,6 @@ public final class Daemon {
 
 
 
-  /** Throws when a stop was asked for while starting, so that start gives way to it at once. */
-  private void checkStop() throws StopDuringStart {
-    if (requests.contains(Request.STOP)) {
-      throw new StopDuringStart();
-    }
-  }
-
   /** Standby, then Quartz's own shutdown that waits for running jobs; bounded by {@code budget}. */
   private boolean stopScheduler(Duration budget) throws Exception {
     Thread t = new Thread(() -> {
@@ -498,82 +530,9 @@ public final class Daemon {
     return true;
   }
 
-  /**
-   * Stops every started part in reverse order. First nothing new is accepted: jobs see {@link
-   * #stopping} and the scheduler stops firing. Each part then gets its own budget, cut so that the
-   * whole stop meets {@link #PARTS_DEADLINE} with {@link #LAST_PARTS_RESERVE} left for the run
-   * record and the store. A part runs on a thread of its own that is joined, never interrupted.
-   */
-  private void stopParts() {
-    stopping = true;
-    long deadline = System.nanoTime() + PARTS_DEADLINE.toNanos();
-    if (scheduling != null) {
-      try {
-        scheduling.standby();
-      } catch (SchedulerException e) {
-        log.warn("scheduler - cannot stand by: {}", e.getMessage());
-      }
-    }
-    while (!started.isEmpty()) {
-      Part p = started.pop();
-      boolean last = p.name().equals("run record") || p.name().equals("store");
-      long left = deadline - System.nanoTime() - (last ? 0 : LAST_PARTS_RESERVE.toNanos());
-      Duration budget = Duration.ofNanos(Math.max(Duration.ofMillis(100).toNanos(), Math.min(p.budget().toNanos(), left)));
-      boolean[] clean = {false};
-      Thread t = new Thread(() -> {
-        try {
-          clean[0] = p.stop(budget);
-        } catch (Exception e) {
-          log.warn("{} - error while stopping: {}", p.name(), e.getMessage());
-        }
-      }, "certkeeper-stop-" + p.name().replace(' ', '-'));
-      t.setDaemon(true);
-      long t0 = System.nanoTime();
-      t.start();
-      try {
-        // the part bounds itself; the margin covers its bookkeeping
-        t.join(budget.toMillis() + 250);
-      } catch (InterruptedException e) {
-        Thread.currentThread().interrupt();
-      }
-      long ms = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - t0);
-      if (t.isAlive()) {
-        log.warn("{} - did not stop within {} ms; left behind", p.name(), budget.toMillis());
-      } else if (clean[0]) {
-        log.info("{} - stopped ({} ms)", p.name(), ms);
-      } else {
-        log.info("{} - stopped, work in progress left to finish on its own ({} ms)", p.name(), ms);
-      }
-    }
-  }
-
   /** The configuration in force. */
   public Config config() {
     return config;
-  }
-
-  private static Part named(String name, Duration budget, Stop stop) {
-    return new Part() {
-      @Override
-      public String name() {
-        return name;
-      }
-
-      @Override
-      public Duration budget() {
-        return budget;
-      }
-
-      @Override
-      public boolean stop(Duration b) throws Exception {
-        return stop.stop(b);
-      }
-    };
-  }
-
-  @FunctionalInterface
-  private interface Stop {
-    boolean stop(Duration budget) throws Exception;
   }
 
   static String hostName() {

@@ -65,11 +65,6 @@ import org.slf4j.LoggerFactory;
  * renewal_failed} alert in the same transaction. A failing hook does not undo the renewal.
  */
 public final class Renewer {
-  /** The environment variable that makes a test renewal stop dead at a named step. */
-  public static final String CRASH_AT_ENV = "CERTKEEPER_TEST_CRASH_AT";
-  /** Exit status of such a stop (what the kernel reports for kill -9 is 137). */
-  static final int CRASH_STATUS = 137;
-
   private static final Logger log = LoggerFactory.getLogger(Renewer.class);
   private static final Map<String, ReentrantLock> LOCKS = new ConcurrentHashMap<>();
 
@@ -105,49 +100,87 @@ public final class Renewer {
   private final Optional<RenewalAlerts> alerts;
   private final ServingListeners listeners;
   private final ListenerCheck listenerCheck;
-  private final Optional<String> crashAt;
+  private final RenewalStep.Observer steps;
   private final java.util.function.BooleanSupplier stopping;
 
-  private Renewer(Store store, Issuer issuer, Supplier<Config> config, Path dataDir, Clock clock,
-      Optional<RenewalAlerts> alerts, ServingListeners listeners, Optional<String> crashAt,
-      java.util.function.BooleanSupplier stopping) {
-    this.store = Objects.requireNonNull(store, "store");
+  private Renewer(Builder b) {
+    this.store = b.store;
     this.records = new ManagedCertificateRepository(store);
-    this.issuer = Objects.requireNonNull(issuer, "issuer");
-    this.config = Objects.requireNonNull(config, "config");
-    this.dataDir = Objects.requireNonNull(dataDir, "dataDir");
-    this.clock = Objects.requireNonNull(clock, "clock");
-    this.alerts = Objects.requireNonNull(alerts, "alerts");
-    this.listeners = Objects.requireNonNull(listeners, "listeners");
+    this.issuer = b.issuer;
+    this.config = b.config;
+    this.dataDir = b.dataDir;
+    this.clock = b.clock;
+    this.alerts = b.alerts;
+    this.listeners = b.listeners;
     this.listenerCheck = new ListenerCheck(store, alerts, clock, d -> Thread.sleep(d.toMillis()));
-    this.crashAt = Objects.requireNonNull(crashAt, "crashAt");
-    this.stopping = Objects.requireNonNull(stopping, "stopping");
+    this.steps = b.steps;
+    this.stopping = b.stopping;
   }
 
   /**
-   * A renewer signing with {@code issuer}.
+   * A renewer signing with {@code issuer}, with no alerts, no listeners of its own, never stopping
+   * and observed by no one until the builder says otherwise.
    *
    * @param config the configuration in force, read at each run (reloads apply)
-   * @param alerts where renewal, hook and listener alerts go; empty for none
-   * @param listeners the listeners running in this process, reloaded and checked after a swap:
-   *     the daemon's; {@link ServingListeners#NONE} in the CLI (the daemon checks its own)
-   * @param crashAt for crash tests only: the step at which to halt the process
    */
-  public static Renewer create(Store store, Issuer issuer, Supplier<Config> config, Path dataDir, Clock clock,
-      Optional<RenewalAlerts> alerts, ServingListeners listeners, Optional<String> crashAt) {
-    return create(store, issuer, config, dataDir, clock, alerts, listeners, crashAt, () -> false);
+  public static Builder builder(Store store, Issuer issuer, Supplier<Config> config, Path dataDir, Clock clock) {
+    return new Builder(store, issuer, config, dataDir, clock);
   }
 
-  /**
-   * As {@link #create(Store, Issuer, Supplier, Path, Clock, Optional, ServingListeners, Optional)},
-   * for the daemon: once {@code stopping} turns true, a running deploy hook is ended (its
-   * generation stays in force, its outputs written) and the hooks still pending run at the next
-   * start ({@link #runPendingHooks}).
-   */
-  public static Renewer create(Store store, Issuer issuer, Supplier<Config> config, Path dataDir, Clock clock,
-      Optional<RenewalAlerts> alerts, ServingListeners listeners, Optional<String> crashAt,
-      java.util.function.BooleanSupplier stopping) {
-    return new Renewer(store, issuer, config, dataDir, clock, alerts, listeners, crashAt, stopping);
+  /** What a renewer works with beyond the store, the CA, the configuration, the data and the time. */
+  public static final class Builder {
+    private final Store store;
+    private final Issuer issuer;
+    private final Supplier<Config> config;
+    private final Path dataDir;
+    private final Clock clock;
+    private Optional<RenewalAlerts> alerts = Optional.empty();
+    private ServingListeners listeners = ServingListeners.NONE;
+    private RenewalStep.Observer steps = RenewalStep.Observer.NONE;
+    private java.util.function.BooleanSupplier stopping = () -> false;
+
+    private Builder(Store store, Issuer issuer, Supplier<Config> config, Path dataDir, Clock clock) {
+      this.store = Objects.requireNonNull(store, "store");
+      this.issuer = Objects.requireNonNull(issuer, "issuer");
+      this.config = Objects.requireNonNull(config, "config");
+      this.dataDir = Objects.requireNonNull(dataDir, "dataDir");
+      this.clock = Objects.requireNonNull(clock, "clock");
+    }
+
+    /** Where renewal, hook and listener alerts go (default: nowhere). */
+    public Builder alerts(RenewalAlerts alerts) {
+      this.alerts = Optional.of(alerts);
+      return this;
+    }
+
+    /**
+     * The listeners running in this process, reloaded and checked after a swap: the daemon's
+     * (default {@link ServingListeners#NONE}, as in the CLI: the daemon checks its own).
+     */
+    public Builder listeners(ServingListeners listeners) {
+      this.listeners = Objects.requireNonNull(listeners, "listeners");
+      return this;
+    }
+
+    /** Told of each {@link RenewalStep} a renewal passes (crash tests halt there). */
+    public Builder steps(RenewalStep.Observer steps) {
+      this.steps = Objects.requireNonNull(steps, "steps");
+      return this;
+    }
+
+    /**
+     * For the daemon: once {@code stopping} turns true, a running deploy hook is ended (its
+     * generation stays in force, its outputs written) and the hooks still pending run at the next
+     * start ({@link Renewer#runPendingHooks}).
+     */
+    public Builder stopping(java.util.function.BooleanSupplier stopping) {
+      this.stopping = Objects.requireNonNull(stopping, "stopping");
+      return this;
+    }
+
+    public Renewer build() {
+      return new Renewer(this);
+    }
   }
 
   /**
@@ -351,14 +384,14 @@ public final class Renewer {
             + HumanTime.instant(g.notAfter()) + ", not after the current one ("
             + HumanTime.instant(current.get().notAfter()) + ")", now);
       }
-      crash("after-issue");
+      steps.passed(name, RenewalStep.AFTER_ISSUE);
       gens.write(g);
-      crash("after-generation");
+      steps.passed(name, RenewalStep.AFTER_GENERATION);
       gens.swap(g.serial());
     } catch (CaException | StoreException | IOException | IllegalArgumentException e) {
       return failed(c, state, e.getMessage(), now);
     }
-    crash("after-swap");
+    steps.passed(name, RenewalStep.AFTER_SWAP);
     // Committed: from here on the new generation is in force, whatever fails.
     log.info("{} - renewed: serial {}, valid until {} ({})", name, g.serial(), g.notAfter(), reason);
     try {
@@ -367,13 +400,13 @@ public final class Renewer {
       log.error("{} - generation {} in force but not recorded (the next start records it): {}", name, g.serial(),
           e.getMessage());
     }
-    crash("after-store");
+    steps.passed(name, RenewalStep.AFTER_STORE);
     try {
       Outputs.write(c.outputs(), g, name);
     } catch (IOException e) {
       recordFailure(c, g.serial(), g.sha256(), g.notAfter(), "writing outputs: " + e.getMessage(), now, 0);
     }
-    crash("after-outputs");
+    steps.passed(name, RenewalStep.AFTER_OUTPUTS);
     try {
       gens.prune(keepAround(gens, g));
     } catch (IOException e) {
@@ -548,13 +581,6 @@ public final class Renewer {
       log.warn("{} - cannot record the failure: {}", c.name(), e.getMessage());
     }
     return next;
-  }
-
-  private void crash(String step) {
-    if (crashAt.filter(step::equals).isPresent()) {
-      log.warn("stopping dead at {} ({} is set)", step, CRASH_AT_ENV);
-      Runtime.getRuntime().halt(CRASH_STATUS);
-    }
   }
 
   private static String oneLine(String s) {

@@ -12,7 +12,6 @@ import io.certkeeper.config.ProbeSchedule;
 import io.certkeeper.renew.CaPolicies;
 import io.certkeeper.renew.RenewalWatch;
 import io.certkeeper.renew.Renewer;
-import io.certkeeper.renew.ServingListeners;
 import io.certkeeper.store.EndpointState;
 import io.certkeeper.store.IssuedCertificateRepository;
 import io.certkeeper.store.ManagedRenewal;
@@ -59,8 +58,8 @@ class ManagedEndpointProbesTest {
       IssuedCertificateRepository repo = new IssuedCertificateRepository(store);
       LocalCa ca = LocalCa.init(data.resolve("ca"), new InitRequest("Test CA", KeyType.EC_P256, Duration.ofDays(3650),
           Optional.empty()), PASS.toCharArray(), repo, clock);
-      Renewer renewer = Renewer.create(store, Issuer.forCa(ca, CaPolicies.of(config.ca()), repo, clock, Optional.empty()),
-          () -> config, data, clock, Optional.empty(), ServingListeners.NONE, Optional.empty());
+      Renewer renewer = Renewer.builder(store, Issuer.forCa(ca, CaPolicies.of(config.ca()), repo, clock, Optional.empty()),
+          () -> config, data, clock).build();
       assertEquals(Renewer.Kind.RENEWED, renewer.renew("web", true).kind());
       clock.advance(Duration.ofHours(1)); // under 30 days left: inside the endpoint's 30-day warning
       Path current = data.resolve("managed/web/current");

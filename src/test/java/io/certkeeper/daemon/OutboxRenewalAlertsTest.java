@@ -12,7 +12,6 @@ import io.certkeeper.config.Config;
 import io.certkeeper.config.ConfigLoader;
 import io.certkeeper.renew.CaPolicies;
 import io.certkeeper.renew.Renewer;
-import io.certkeeper.renew.ServingListeners;
 import io.certkeeper.store.IssuedCertificateRepository;
 import io.certkeeper.store.LedgerEntry;
 import io.certkeeper.store.ManagedCertificateRepository;
@@ -56,9 +55,9 @@ class OutboxRenewalAlertsTest {
     IssuedCertificateRepository repo = new IssuedCertificateRepository(store);
     Issuer issuer = Issuer.forCa(LocalCa.load(data.resolve("ca"), PASS.toCharArray()), CaPolicies.of(config.ca()),
         repo, clock, Optional.empty());
-    return Renewer.create(store, issuer, () -> config, data, clock,
-        Optional.of(OutboxRenewalAlerts.to(AlertOutbox.create(config::alerts, clock))), ServingListeners.NONE,
-        Optional.empty());
+    return Renewer.builder(store, issuer, () -> config, data, clock)
+        .alerts(OutboxRenewalAlerts.to(AlertOutbox.create(config::alerts, clock)))
+        .build();
   }
 
   private Config load(String yaml) throws Exception {

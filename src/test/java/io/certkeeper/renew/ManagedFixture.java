@@ -44,13 +44,12 @@ final class ManagedFixture implements AutoCloseable {
         Optional.of(Duration.ofDays(1825))), PASS.toCharArray(), repo, clock);
     configure(certificatesYaml);
     issuer = Issuer.forCa(ca, CaPolicies.of(config.get().ca()), repo, clock, Optional.empty());
-    renewer = Renewer.create(store, issuer, config::get, data, clock, Optional.empty(), ServingListeners.NONE, Optional.empty());
+    renewer = Renewer.builder(store, issuer, config::get, data, clock).build();
   }
 
   /** Another renewer over the same store, CA and configuration, told by {@code stopping} when its process stops. */
   Renewer renewer(java.util.function.BooleanSupplier stopping) {
-    return Renewer.create(store, issuer, config::get, data, clock, Optional.empty(), ServingListeners.NONE,
-        Optional.empty(), stopping);
+    return Renewer.builder(store, issuer, config::get, data, clock).stopping(stopping).build();
   }
 
   void configure(String certificatesYaml) throws Exception {

@@ -143,11 +143,10 @@ class RenewerTest {
       String first = f.current("web").serial();
       // the CA now refuses the names: every attempt fails
       f.configure(yaml("").replace("ca:\n", "ca:\n  policy:\n    allowed-names: [\"*.other.test\"]\n"));
-      Renewer broken = Renewer.create(f.store, io.certkeeper.ca.Issuer.forCa(
+      Renewer broken = Renewer.builder(f.store, io.certkeeper.ca.Issuer.forCa(
           io.certkeeper.ca.LocalCa.load(f.data.resolve("ca"), ManagedFixture.PASS.toCharArray()),
           CaPolicies.of(f.config.get().ca()), new io.certkeeper.store.IssuedCertificateRepository(f.store), f.clock,
-          java.util.Optional.empty()), f.config::get, f.data, f.clock, java.util.Optional.empty(), ServingListeners.NONE,
-          java.util.Optional.empty());
+          java.util.Optional.empty()), f.config::get, f.data, f.clock).build();
       f.clock.advance(Duration.ofDays(61));
       Instant t1 = f.clock.instant();
       broken.check();
