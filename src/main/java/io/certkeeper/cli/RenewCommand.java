@@ -58,6 +58,7 @@ final class RenewCommand implements Callable<Integer> {
               root.dataDir(), root.clock())
           .alerts(OutboxRenewalAlerts.to(AlertOutbox.create(config::alerts, root.clock())))
           .steps(CrashAtStep.fromEnvironment(root.env()))
+          .outcomesShownByCaller()
           .build();
       o = renewer.renew(name, force);
     }

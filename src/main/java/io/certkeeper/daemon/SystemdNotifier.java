@@ -1,5 +1,6 @@
 package io.certkeeper.daemon;
 
+import io.certkeeper.util.ErrorText;
 import io.netty.channel.epoll.Epoll;
 import io.netty.channel.epoll.LinuxSocket;
 import io.netty.channel.unix.Socket;
@@ -134,7 +135,7 @@ public final class SystemdNotifier implements AutoCloseable {
           send("WATCHDOG=1");
         }
       } catch (RuntimeException e) {
-        log.warn("systemd - watchdog check failed: {}", e.toString());
+        log.warn("systemd - watchdog check failed: {}", ErrorText.of(e));
       }
     }, 0, every, TimeUnit.MILLISECONDS);
     log.info("systemd - watchdog every {} ms", every);
@@ -163,7 +164,7 @@ public final class SystemdNotifier implements AutoCloseable {
         log.debug("systemd - {}: {}", socketName.get(), message.replace('\n', ' '));
       }
     } catch (IOException | RuntimeException | UnsatisfiedLinkError e) {
-      log.warn("systemd - cannot notify {} of '{}': {}", socketName.get(), firstLine(message), e.toString());
+      log.warn("systemd - cannot notify {} of '{}': {}", socketName.get(), firstLine(message), ErrorText.of(e));
     }
   }
 
@@ -203,7 +204,7 @@ public final class SystemdNotifier implements AutoCloseable {
       try {
         socket.close();
       } catch (IOException e) {
-        log.debug("systemd - closing the notify socket: {}", e.toString());
+        log.debug("systemd - closing the notify socket: {}", ErrorText.of(e));
       }
     }
   }

@@ -14,6 +14,7 @@ import io.certkeeper.store.ManagedState;
 import io.certkeeper.store.Store;
 import io.certkeeper.store.StoreException;
 import io.certkeeper.util.AtomicFiles;
+import io.certkeeper.util.ErrorText;
 import io.certkeeper.util.HumanTime;
 import io.certkeeper.x509.KeyPairs;
 import io.certkeeper.x509.KeyType;
@@ -101,6 +102,8 @@ public final class Renewer {
   private final ServingListeners listeners;
   private final ListenerCheck listenerCheck;
   private final RenewalStep.Observer steps;
+  /** How a failed renewal is logged: ERROR, or INFO when the caller reports the outcome itself. */
+  private final org.slf4j.event.Level failureLevel;
   private final java.util.function.BooleanSupplier stopping;
 
   private Renewer(Builder b) {
@@ -114,6 +117,7 @@ public final class Renewer {
     this.listeners = b.listeners;
     this.listenerCheck = new ListenerCheck(store, alerts, clock, d -> Thread.sleep(d.toMillis()));
     this.steps = b.steps;
+    this.failureLevel = b.callerReports ? org.slf4j.event.Level.INFO : org.slf4j.event.Level.ERROR;
     this.stopping = b.stopping;
   }
 
@@ -138,6 +142,7 @@ public final class Renewer {
     private ServingListeners listeners = ServingListeners.NONE;
     private RenewalStep.Observer steps = RenewalStep.Observer.NONE;
     private java.util.function.BooleanSupplier stopping = () -> false;
+    private boolean callerReports;
 
     private Builder(Store store, Issuer issuer, Supplier<Config> config, Path dataDir, Clock clock) {
       this.store = Objects.requireNonNull(store, "store");
@@ -175,6 +180,15 @@ public final class Renewer {
      */
     public Builder stopping(java.util.function.BooleanSupplier stopping) {
       this.stopping = Objects.requireNonNull(stopping, "stopping");
+      return this;
+    }
+
+    /**
+     * The caller shows each renewal's {@link Outcome} itself (the CLI's {@code renew}): a failure is
+     * then logged at INFO instead of ERROR, so that it is said once.
+     */
+    public Builder outcomesShownByCaller() {
+      this.callerReports = true;
       return this;
     }
 
@@ -262,7 +276,8 @@ public final class Renewer {
           repairOutputs(c, state.get(), now);
         }
       } catch (Exception e) {
-        log.error("{} - renewal check failed: {}", c.name(), e.toString(), e);
+        log.error("{} - renewal check failed: {}", c.name(), ErrorText.of(e));
+        log.debug("{} - renewal check failure", c.name(), e);
       }
     }
   }
@@ -281,7 +296,8 @@ public final class Renewer {
           }
         }
       } catch (IOException | RuntimeException e) {
-        log.error("{} - first certificate not issued: {}", c.name(), e.toString());
+        log.error("{} - first certificate not issued: {}", c.name(), ErrorText.of(e));
+        log.debug("{} - first issue failure", c.name(), e);
       }
     }
     return issued;
@@ -552,7 +568,7 @@ public final class Renewer {
 
   private Outcome failed(CertificateConfig c, Optional<ManagedState> state, String error, Instant now) {
     if (state.isEmpty()) {
-      log.error("{} - cannot issue the first certificate: {}", c.name(), error);
+      log.atLevel(failureLevel).log("{} - cannot issue the first certificate: {}", c.name(), error);
       return new Outcome(c.name(), Kind.FAILED, Optional.empty(), Optional.empty(), Optional.empty(), error, List.of());
     }
     ManagedState s = state.get();
@@ -566,8 +582,8 @@ public final class Renewer {
       String error, Instant now, int failuresBefore) {
     Duration wait = RenewalBackoff.delay(failuresBefore + 1, Duration.between(now, notAfter));
     Optional<Instant> next = Optional.of(now.plus(wait).truncatedTo(ChronoUnit.SECONDS));
-    log.error("{} - renewal failed (attempt {}), next attempt at {}: {}", c.name(), failuresBefore + 1, next.get(),
-        error);
+    log.atLevel(failureLevel).log("{} - renewal failed (attempt {}), next attempt at {}: {}", c.name(),
+        failuresBefore + 1, next.get(), error);
     try {
       // the failure and its alert commit together
       store.inTransaction(tx -> {

@@ -146,6 +146,37 @@ class ManagedStatusTest {
   }
 
   @Test
+  void aFailedRenewalIsSaidOnceByTheCommandNotAlsoLoggedAsAnError() throws Exception {
+    config(WEB);
+    issue();
+    // the CA now refuses the name: the renewal fails
+    Files.writeString(dir.resolve("certkeeper.yaml"), "ca:\n  passphrase: env:CA_PASS\n  policy:\n"
+        + "    allowed-names: [\"*.other.test\"]\ncertificates:\n" + WEB);
+    ch.qos.logback.classic.Logger renewerLog = (ch.qos.logback.classic.Logger) org.slf4j.LoggerFactory.getLogger(
+        io.certkeeper.renew.Renewer.class);
+    ch.qos.logback.core.read.ListAppender<ch.qos.logback.classic.spi.ILoggingEvent> logged =
+        new ch.qos.logback.core.read.ListAppender<>();
+    logged.start();
+    renewerLog.addAppender(logged);
+    ch.qos.logback.classic.Level before = renewerLog.getLevel();
+    renewerLog.setLevel(ch.qos.logback.classic.Level.INFO); // what --verbose would show
+    CliRunner.Run failed;
+    try {
+      failed = cli("renew", "web", "--force");
+    } finally {
+      renewerLog.setLevel(before);
+      renewerLog.detachAppender(logged);
+    }
+    assertEquals(ExitCodes.USAGE, failed.exitCode());
+    assertEquals(1, failed.err().lines().count(), failed.err());
+    assertTrue(failed.err().startsWith("certkeeper: web renewal failed: "), failed.err());
+    assertTrue(logged.list.stream().noneMatch(e -> e.getLevel().isGreaterOrEqual(ch.qos.logback.classic.Level.WARN)),
+        logged.list.toString());
+    assertTrue(logged.list.stream().anyMatch(e -> e.getFormattedMessage().startsWith("web - renewal failed (attempt 1)")),
+        "still there for --verbose: " + logged.list);
+  }
+
+  @Test
   void statusShowsTheDaemonsRejectedReloadWhenTheConfigurationNoLongerLoads() throws Exception {
     Path cfg = config(WEB);
     assertEquals(0, cli("status").exitCode());
