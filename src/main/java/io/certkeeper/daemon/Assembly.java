@@ -89,7 +89,10 @@ final class Assembly {
     add(name, budget, false, start);
   }
 
-  /** As {@link #start}, for a part whose stop keeps its share of the deadline's reserve. */
+  /**
+   * As {@link #start}, for a part whose stop keeps its share of the deadline's reserve (the store,
+   * the run record). It starts even when a stop was asked for, so that the run is recorded.
+   */
   void startKept(String name, Duration budget, Start start) throws StopDuringStart, StartFailed {
     add(name, budget, true, start);
   }
@@ -105,7 +108,9 @@ final class Assembly {
   }
 
   private void add(String name, Duration budget, boolean kept, Start start) throws StopDuringStart, StartFailed {
-    checkStop();
+    if (!kept) { // the kept parts start without a look: a stop asked for meanwhile is seen once they stand
+      checkStop();
+    }
     Stop stop;
     try {
       stop = start.start();
@@ -126,9 +131,13 @@ final class Assembly {
     }
   }
 
-  /** Stops every started part, last started first, within the deadline. */
-  void stopAll() {
+  /**
+   * Stops every started part, last started first, within the deadline, which {@code first} (what
+   * makes the process stop accepting work) counts toward.
+   */
+  void stopAll(Runnable first) {
     long end = System.nanoTime() + deadline.toNanos();
+    first.run();
     while (!started.isEmpty()) {
       Started p = started.pop();
       long left = end - System.nanoTime() - (p.kept() ? 0 : reserve.toNanos());

@@ -168,6 +168,11 @@ public final class Daemon {
       log.debug("{} - start failure", e.part(), e.getCause());
       stop(parts);
       return EXIT_START_FAILED;
+    } catch (RuntimeException e) { // between parts: a defect, but the parts that started still stop
+      log.error("cannot start: {}", io.certkeeper.util.ErrorText.of(e));
+      log.debug("start failure", e);
+      stop(parts);
+      return EXIT_START_FAILED;
     }
     ready = true;
     log.info("ready");
@@ -221,13 +226,15 @@ public final class Daemon {
     });
     parts.start("scheduler", Duration.ofSeconds(4), () -> {
       scheduling = Scheduling.create(store, config.scheduler().threads());
+      return this::stopScheduler;
+    });
+    parts.step("scheduler", () -> {
       EndpointScheduler endpointScheduler = new EndpointScheduler(scheduling.scheduler(), clock);
       endpointSync = new EndpointSync(new EndpointRepository(store), results, endpointScheduler, clock);
       endpointSync.onSchedules(probes::update);
       endpointSync.fromConfig(config.endpoints());
       endpointScheduler.schedulePeriodic(HOUSEKEEPING, config.scheduler().renewalCheck(),
           config.scheduler().alertEvaluation());
-      return this::stopScheduler;
     });
     parts.step("managed certificates", () -> {
       int reconciled = Reconciler.create(store, dataDir, clock).reconcileAll(config.certificates());
@@ -300,15 +307,16 @@ public final class Daemon {
 
   /** First nothing new is accepted (jobs see {@link #stopping}, the scheduler stops firing); then the parts stop. */
   private void stop(Assembly parts) {
-    stopping = true;
-    if (scheduling != null) {
-      try {
-        scheduling.standby();
-      } catch (SchedulerException e) {
-        log.warn("scheduler - cannot stand by: {}", e.getMessage());
+    parts.stopAll(() -> {
+      stopping = true;
+      if (scheduling != null) {
+        try {
+          scheduling.standby();
+        } catch (SchedulerException e) {
+          log.warn("scheduler - cannot stand by: {}", e.getMessage());
+        }
       }
-    }
-    parts.stopAll();
+    });
   }
 
   /** What the admin API asks of this daemon. */

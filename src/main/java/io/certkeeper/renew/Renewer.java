@@ -420,7 +420,8 @@ public final class Renewer {
     try {
       Outputs.write(c.outputs(), g, name);
     } catch (IOException e) {
-      recordFailure(c, g.serial(), g.sha256(), g.notAfter(), "writing outputs: " + e.getMessage(), now, 0);
+      recordFailure(c, g.serial(), g.sha256(), g.notAfter(), "writing outputs: " + e.getMessage(), now, 0,
+          org.slf4j.event.Level.ERROR); // the outcome says renewed: this line is where the caller hears of it
     }
     steps.passed(name, RenewalStep.AFTER_OUTPUTS);
     try {
@@ -562,7 +563,7 @@ public final class Renewer {
       records.failuresCleared(c.name());
     } catch (IOException e) {
       recordFailure(c, s.serial(), s.sha256(), s.notAfter(), "writing outputs: " + e.getMessage(), now,
-          s.consecutiveFailures());
+          s.consecutiveFailures(), org.slf4j.event.Level.ERROR);
     }
   }
 
@@ -572,17 +573,18 @@ public final class Renewer {
       return new Outcome(c.name(), Kind.FAILED, Optional.empty(), Optional.empty(), Optional.empty(), error, List.of());
     }
     ManagedState s = state.get();
-    Optional<Instant> next = recordFailure(c, s.serial(), s.sha256(), s.notAfter(), error, now, s.consecutiveFailures());
+    Optional<Instant> next = recordFailure(c, s.serial(), s.sha256(), s.notAfter(), error, now, s.consecutiveFailures(),
+        failureLevel);
     return new Outcome(c.name(), Kind.FAILED, Optional.of(s.serial()), Optional.of(s.sha256()),
         Optional.of(s.notAfter()), error + next.map(t -> "; next attempt at " + HumanTime.instant(t)).orElse(""),
         List.of());
   }
 
   private Optional<Instant> recordFailure(CertificateConfig c, String serial, String sha256, Instant notAfter,
-      String error, Instant now, int failuresBefore) {
+      String error, Instant now, int failuresBefore, org.slf4j.event.Level level) {
     Duration wait = RenewalBackoff.delay(failuresBefore + 1, Duration.between(now, notAfter));
     Optional<Instant> next = Optional.of(now.plus(wait).truncatedTo(ChronoUnit.SECONDS));
-    log.atLevel(failureLevel).log("{} - renewal failed (attempt {}), next attempt at {}: {}", c.name(),
+    log.atLevel(level).log("{} - renewal failed (attempt {}), next attempt at {}: {}", c.name(),
         failuresBefore + 1, next.get(), error);
     try {
       // the failure and its alert commit together
