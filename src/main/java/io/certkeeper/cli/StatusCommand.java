@@ -13,8 +13,8 @@ import io.certkeeper.store.CertificateRepository;
 import io.certkeeper.store.DaemonRun;
 import io.certkeeper.store.DaemonRunRepository;
 import io.certkeeper.store.Store;
-import io.certkeeper.schedule.JobListing;
-import io.certkeeper.schedule.ScheduledJob;
+import io.certkeeper.store.TriggerTimes;
+import io.certkeeper.schedule.EndpointScheduler;
 import io.certkeeper.schedule.Scheduling;
 import io.certkeeper.store.EndpointRepository;
 import io.certkeeper.store.EndpointRow;
@@ -204,22 +204,14 @@ final class StatusCommand implements Callable<Integer> {
     for (EndpointState st : new ProbeResultRepository(store).states()) {
       states.put(st.endpointId(), st);
     }
-    Map<String, Instant> next = new HashMap<>();
-    Scheduling scheduling = Scheduling.create(store, 1);
-    try {
-      for (ScheduledJob j : JobListing.list(scheduling.scheduler())) {
-        if (j.kind().equals("probe") && j.nextRun() != null) {
-          next.put(j.name(), j.nextRun());
-        }
-      }
-    } finally {
-      scheduling.scheduler().shutdown(false);
-    }
+    // the job store's own rows: no scheduler is started for a look at the schedule
+    Map<String, Instant> next = new TriggerTimes(store).next(Scheduling.NAME, EndpointScheduler.PROBE_GROUP);
     List<EndpointStatus> out = new ArrayList<>();
     for (EndpointRow r : new EndpointRepository(store).list()) {
       EndpointState st = states.get(r.id());
       if (st == null) {
-        out.add(new EndpointStatus(r.id(), "pending", List.of(), null, null, next.get(r.id())));
+        out.add(new EndpointStatus(r.id(), "pending", List.of(), null, null,
+            next.get(EndpointScheduler.triggerName(r.id()))));
         continue;
       }
       String status = st.status();
@@ -233,7 +225,7 @@ final class StatusCommand implements Callable<Integer> {
       }
       out.add(new EndpointStatus(r.id(), status, problems,
           st.leafNotAfter().map(t -> Duration.between(now, t).toDays()).orElse(null), st.lastProbeAt(),
-          next.get(r.id())));
+          next.get(EndpointScheduler.triggerName(r.id()))));
     }
     return out;
   }

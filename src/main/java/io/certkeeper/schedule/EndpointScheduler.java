@@ -42,7 +42,8 @@ import org.slf4j.LoggerFactory;
  * spread over the first minute by the endpoint's jitter.
  */
 public final class EndpointScheduler {
-  static final String PROBE_GROUP = "probe";
+  /** The group of the endpoints' probe jobs and triggers. */
+  public static final String PROBE_GROUP = "probe";
   static final String SCHEDULE = "schedule";
   /** Catch-up probes after a start are spread over at most this window. */
   static final Duration CATCH_UP_WINDOW = Duration.ofMinutes(1);
@@ -191,6 +192,11 @@ public final class EndpointScheduler {
 
   static TriggerKey triggerKey(String endpointId) {
     return new TriggerKey(name(endpointId), PROBE_GROUP);
+  }
+
+  /** The name of {@code endpointId}'s probe trigger (and job) in {@link #PROBE_GROUP}. */
+  public static String triggerName(String endpointId) {
+    return name(endpointId);
   }
 
   /** Quartz names are at most 200 characters; ids may be longer, so the key is a hash. */

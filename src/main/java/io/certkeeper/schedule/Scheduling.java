@@ -13,6 +13,9 @@ import org.quartz.impl.StdSchedulerFactory;
  * and connection pool as the store, so schedules and misfires survive restarts and a kill.
  */
 public final class Scheduling implements AutoCloseable {
+  /** The scheduler's name: {@code SCHED_NAME} in Quartz's tables. */
+  public static final String NAME = "certkeeper";
+
   /** Default worker threads: jobs are thin, the prober bounds its own concurrency. */
   public static final int DEFAULT_THREADS = 4;
 
@@ -33,7 +36,7 @@ public final class Scheduling implements AutoCloseable {
     Objects.requireNonNull(store, "store");
     String dsName = JobStoreConnections.register(store);
     Properties p = new Properties();
-    p.setProperty("org.quartz.scheduler.instanceName", "certkeeper");
+    p.setProperty("org.quartz.scheduler.instanceName", NAME);
     p.setProperty("org.quartz.scheduler.instanceId", "AUTO");
     p.setProperty("org.quartz.scheduler.skipUpdateCheck", "true");
     p.setProperty("org.quartz.scheduler.makeSchedulerThreadDaemon", "true");
