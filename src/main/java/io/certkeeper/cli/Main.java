@@ -30,6 +30,9 @@ public final class Main {
   /** SLF4J's own messages: it says at INFO which provider it loads when one is named. */
   static final String SLF4J_VERBOSITY = "slf4j.internal.verbosity";
 
+  /** Netty's switch for its flight-recorder events. */
+  static final String NETTY_JFR = "io.netty.jfr.enabled";
+
   public static void main(String[] args) {
     setUp(args);
     int code = run(args, new PrintWriter(System.out, true), new PrintWriter(System.err, true),
@@ -46,6 +49,12 @@ public final class Main {
       if (System.getProperty(SLF4J_VERBOSITY) == null) {
         System.setProperty(SLF4J_VERBOSITY, "WARN");
       }
+    }
+    // Netty registers its JFR events with the flight recorder when its allocator first loads, which
+    // loads the recorder itself (about 40 ms of a command's start); -Dio.netty.jfr.enabled=true
+    // turns them back on for a recording.
+    if (System.getProperty(NETTY_JFR) == null) {
+      System.setProperty(NETTY_JFR, "false");
     }
     boolean verbose = Arrays.asList(args).contains("-v") || Arrays.asList(args).contains("--verbose");
     if (verbose) {

@@ -38,7 +38,7 @@ final class JournalLayout extends LayoutBase<ILoggingEvent> {
     }
   }
 
-  private static String shortName(String logger) {
+  static String shortName(String logger) {
     int dot = logger.lastIndexOf('.');
     return dot < 0 ? logger : logger.substring(dot + 1);
   }

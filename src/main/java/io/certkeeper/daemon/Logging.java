@@ -3,9 +3,9 @@ package io.certkeeper.daemon;
 import ch.qos.logback.classic.Level;
 import ch.qos.logback.classic.Logger;
 import ch.qos.logback.classic.LoggerContext;
-import ch.qos.logback.classic.encoder.PatternLayoutEncoder;
 import ch.qos.logback.classic.spi.ILoggingEvent;
 import ch.qos.logback.core.ConsoleAppender;
+import ch.qos.logback.core.LayoutBase;
 import ch.qos.logback.core.encoder.LayoutWrappingEncoder;
 import java.util.Locale;
 import java.util.Map;
@@ -60,22 +60,14 @@ public final class Logging {
     appender.setContext(ctx);
     appender.setName("console");
     appender.setTarget(target);
-    if (journal) {
-      JournalLayout layout = new JournalLayout();
-      layout.setContext(ctx);
-      layout.start();
-      LayoutWrappingEncoder<ILoggingEvent> enc = new LayoutWrappingEncoder<>();
-      enc.setContext(ctx);
-      enc.setLayout(layout);
-      enc.start();
-      appender.setEncoder(enc);
-    } else {
-      PatternLayoutEncoder enc = new PatternLayoutEncoder();
-      enc.setContext(ctx);
-      enc.setPattern("%d{yyyy-MM-dd'T'HH:mm:ss.SSS'Z',UTC} %-5level %logger{0} - %msg%n");
-      enc.start();
-      appender.setEncoder(enc);
-    }
+    LayoutBase<ILoggingEvent> layout = journal ? new JournalLayout() : new PlainLayout();
+    layout.setContext(ctx);
+    layout.start();
+    LayoutWrappingEncoder<ILoggingEvent> enc = new LayoutWrappingEncoder<>();
+    enc.setContext(ctx);
+    enc.setLayout(layout);
+    enc.start();
+    appender.setEncoder(enc);
     appender.start();
     Logger root = ctx.getLogger(Logger.ROOT_LOGGER_NAME);
     root.addAppender(appender);
