@@ -10,6 +10,8 @@ import io.certkeeper.x509.Fingerprints;
 import io.certkeeper.x509.PeerName;
 import io.certkeeper.x509.Pem;
 import io.certkeeper.x509.Problem;
+import io.certkeeper.x509.PolicyInputs;
+import io.certkeeper.x509.Profile;
 import io.certkeeper.x509.Purpose;
 import io.certkeeper.x509.TrustAnchors;
 import io.certkeeper.x509.ValidationRequest;
@@ -80,9 +82,34 @@ final class VerifyCommand implements Callable<Integer> {
     String email;
   }
 
-  @Option(names = "--purpose", paramLabel = "server|client", defaultValue = "server",
-      description = "What the leaf is for (default: ${DEFAULT-VALUE}).")
+  @Option(names = "--purpose", paramLabel = "server|client|any", defaultValue = "server",
+      description = "What the leaf is for; any: extendedKeyUsage is not looked at (default: ${DEFAULT-VALUE}).")
   Purpose purpose;
+
+  @Option(names = "--profile", paramLabel = "webpki|rfc5280", defaultValue = "webpki",
+      description = "webpki: RFC 5280 plus the CA/Browser Forum rules (RSA >= 2048, no SHA-1 or DSA,"
+          + " critical basicConstraints and policyConstraints); rfc5280: plain RFC 5280 section 6"
+          + " (RSA >= 1024, SHA-1 and DSA accepted) (default: ${DEFAULT-VALUE}).")
+  Profile profile;
+
+  @Option(names = "--policy", paramLabel = "OID",
+      description = "An acceptable certificate policy (repeatable): the user-initial-policy-set of"
+          + " RFC 5280 6.1.1 (default: any policy).")
+  List<String> policies = new ArrayList<>();
+
+  @Option(names = "--require-explicit-policy",
+      description = "The path must be valid for at least one acceptable policy.")
+  boolean requireExplicitPolicy;
+
+  @Option(names = "--inhibit-policy-mapping", description = "Policy mappings are not honoured.")
+  boolean inhibitPolicyMapping;
+
+  @Option(names = "--inhibit-any-policy", description = "anyPolicy in a certificate matches nothing.")
+  boolean inhibitAnyPolicy;
+
+  @Option(names = "--require-crl",
+      description = "Every certificate below the trust anchor must be covered by a current --crl.")
+  boolean requireCrl;
 
   @Option(names = "--at", paramLabel = "RFC3339-TIME",
       description = "Validate at this time instead of now, e.g. 2025-06-01T12:00:00Z.")
@@ -122,11 +149,21 @@ final class VerifyCommand implements Callable<Integer> {
       revocations.addAll(crls(file));
     }
     ValidationRequest.Builder request = ValidationRequest.builder(served.get(0), anchors, time)
-        .untrusted(others).purpose(purpose).crls(revocations);
+        .untrusted(others).purpose(purpose).crls(revocations).profile(profile)
+        .policy(policyInputs()).requireRevocationCheck(requireCrl);
     peerName().ifPresent(request::peerName);
     ValidationResult result = ChainValidator.strict().validate(request.build());
     print(root.out(), result);
     return result.valid() ? ExitCodes.OK : INVALID;
+  }
+
+  private PolicyInputs policyInputs() {
+    try {
+      return new PolicyInputs(new java.util.HashSet<>(policies), requireExplicitPolicy,
+          inhibitPolicyMapping, inhibitAnyPolicy);
+    } catch (IllegalArgumentException e) {
+      throw CliException.usage("--policy: " + e.getMessage());
+    }
   }
 
   private Instant time(CertkeeperCommand root) {

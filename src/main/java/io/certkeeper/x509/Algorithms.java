@@ -24,8 +24,18 @@ final class Algorithms {
   /** CA/Browser Forum Baseline Requirements 6.1.5. */
   static final int MIN_RSA_BITS = 2048;
 
-  /** A signature algorithm: its JCA name, and whether it is refused as weak. */
-  record SignatureAlgorithm(String jcaName, String displayName, boolean weak) {}
+  /**
+   * A signature algorithm: its JCA name, whether it is refused as weak, and whether that refusal
+   * is the CA/Browser Forum's only (SHA-1 and DSA: accepted under {@link Profile#RFC5280}).
+   */
+  record SignatureAlgorithm(String jcaName, String displayName, boolean weak, boolean legacy) {
+    SignatureAlgorithm(String jcaName, String displayName, boolean weak) {
+      this(jcaName, displayName, weak, weak && !jcaName.startsWith("MD5"));
+    }
+  }
+
+  /** RFC 5280 sets no key size; below this RSA is refused under every profile. */
+  static final int MIN_RSA_BITS_RFC5280 = 1024;
 
   private static final Map<String, SignatureAlgorithm> SIGNATURES = Map.ofEntries(
       Map.entry("1.2.840.113549.1.1.4", new SignatureAlgorithm("MD5withRSA", "MD5 with RSA", true)),
@@ -69,19 +79,23 @@ final class Algorithms {
     return oid == null ? null : SIGNATURES.get(oid);
   }
 
-  /** Why the subject key is refused, or null when it is acceptable. */
-  static Finding keyDefect(SubjectPublicKeyInfo info, PublicKey key) {
+  /**
+   * Why the subject key is refused under the CA/Browser Forum rules ({@code webpki}) or plain
+   * RFC 5280, or null when it is acceptable.
+   */
+  static Finding keyDefect(SubjectPublicKeyInfo info, PublicKey key, boolean webpki) {
+    int minRsa = webpki ? MIN_RSA_BITS : MIN_RSA_BITS_RFC5280;
     String algorithm = info.getAlgorithm().getAlgorithm().getId();
     if (algorithm.equals(RSA) || algorithm.equals(RSA_PSS)) {
       int bits = rsaBits(info, key);
       if (bits < 0) {
         return new Finding(Problem.MALFORMED, "has an RSA key that cannot be parsed");
       }
-      if (bits < MIN_RSA_BITS) {
+      if (bits < minRsa) {
         return new Finding(Problem.WEAK_KEY, "has a " + bits + "-bit RSA key; at least "
-            + MIN_RSA_BITS + " bits are required");
+            + minRsa + " bits are required");
       }
-      if (bits % 8 != 0) {
+      if (webpki && bits % 8 != 0) {
         return new Finding(Problem.WEAK_KEY, "has a " + bits
             + "-bit RSA key; the size must be a multiple of 8");
       }
@@ -103,7 +117,7 @@ final class Algorithms {
       return null;
     }
     if (algorithm.equals(DSA)) {
-      return new Finding(Problem.WEAK_KEY, "has a DSA key, which is no longer accepted");
+      return !webpki ? null : new Finding(Problem.WEAK_KEY, "has a DSA key, which is no longer accepted");
     }
     return new Finding(Problem.WEAK_KEY, "has a key of unsupported type " + algorithm);
   }

@@ -13,7 +13,11 @@ final class Budget {
   /** Name-versus-constraint comparisons per validation. */
   static final int MAX_CONSTRAINT_CHECKS = 250_000;
 
+  /** Nodes of certificate-policy trees made (RFC 5280 6.1), over every candidate path. */
+  static final int MAX_POLICY_NODES = 10_000;
+
   private int signatureChecks;
+  private int policyNodes;
   private int pathSteps;
   private int constraintChecks;
 
@@ -27,6 +31,10 @@ final class Budget {
 
   boolean spendConstraintCheck() {
     return ++constraintChecks <= MAX_CONSTRAINT_CHECKS;
+  }
+
+  boolean spendPolicyNode() {
+    return ++policyNodes <= MAX_POLICY_NODES;
   }
 
   boolean exhausted() {

@@ -20,7 +20,12 @@ final class ExtensionOids {
   static final String INHIBIT_ANY_POLICY = "2.5.29.54";
   static final String CRL_NUMBER = "2.5.29.20";
 
-  /** Extensions that may be critical: the ones processed, and the policy ones (see ChainValidator). */
+  /** Extensions whose value the parser decodes (ParsedCertificate); others are never decoded. */
+  static final Set<String> PARSED = Set.of(BASIC_CONSTRAINTS, KEY_USAGE, EXTENDED_KEY_USAGE,
+      SUBJECT_ALT_NAME, NAME_CONSTRAINTS, SUBJECT_KEY_ID, AUTHORITY_KEY_ID, AUTHORITY_INFO_ACCESS,
+      CERTIFICATE_POLICIES, POLICY_MAPPINGS, POLICY_CONSTRAINTS, INHIBIT_ANY_POLICY);
+
+  /** Extensions that may be critical: the ones processed (the policy ones by PolicyTree). */
   static final Set<String> UNDERSTOOD = Set.of(BASIC_CONSTRAINTS, KEY_USAGE, EXTENDED_KEY_USAGE,
       SUBJECT_ALT_NAME, NAME_CONSTRAINTS, CERTIFICATE_POLICIES, POLICY_MAPPINGS,
       POLICY_CONSTRAINTS, INHIBIT_ANY_POLICY);

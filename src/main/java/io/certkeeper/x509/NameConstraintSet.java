@@ -85,6 +85,15 @@ final class NameConstraintSet {
         }
         case GeneralName.directoryName ->
             into.add(new Subtree(type, null, null, X500Name.getInstance(base.getName())));
+        case GeneralName.uniformResourceIdentifier -> {
+          String host = DERIA5String.getInstance(base.getName()).getString();
+          String bare = host.startsWith(".") ? host.substring(1) : host;
+          if (!DnsNames.isHostname(bare)) {
+            syntaxProblems.add("uniformResourceIdentifier '" + ParsedCertificate.printable(host)
+                + "' (a host or .domain is expected)");
+          }
+          into.add(new Subtree(type, host.toLowerCase(Locale.ROOT), null, null));
+        }
         default -> into.add(new Subtree(type, null, null, null));
       }
     }
@@ -136,6 +145,7 @@ final class NameConstraintSet {
             DERIA5String.getInstance(name.getName()).getString();
         case GeneralName.iPAddress -> ASN1OctetString.getInstance(name.getName()).getOctets();
         case GeneralName.directoryName -> X500Name.getInstance(name.getName());
+        case GeneralName.uniformResourceIdentifier -> uriHost(DERIA5String.getInstance(name.getName()).getString());
         default -> name;
       };
       Finding f = checkName(name.getTagNo(), value, cert, constrainedBy, budget);
@@ -190,7 +200,26 @@ final class NameConstraintSet {
 
   private static boolean isProcessed(int type) {
     return type == GeneralName.dNSName || type == GeneralName.iPAddress
-        || type == GeneralName.rfc822Name || type == GeneralName.directoryName;
+        || type == GeneralName.rfc822Name || type == GeneralName.directoryName
+        || type == GeneralName.uniformResourceIdentifier;
+  }
+
+  /** The host of a URI, lower case, or "" when it has none (then no URI constraint permits it). */
+  private static String uriHost(String uri) {
+    try {
+      String host = new java.net.URI(uri).getHost();
+      return host == null ? "" : host.toLowerCase(Locale.ROOT);
+    } catch (java.net.URISyntaxException e) {
+      return "";
+    }
+  }
+
+  /** RFC 5280 4.2.1.10: {@code .example.com} any host below it, {@code example.com} that host only. */
+  private static boolean uriMatches(String constraint, String host) {
+    if (host.isEmpty()) {
+      return false;
+    }
+    return constraint.startsWith(".") ? host.endsWith(constraint) : host.equals(constraint);
   }
 
   private static Finding unprocessed(int type, String by) {
@@ -220,6 +249,7 @@ final class NameConstraintSet {
       case GeneralName.iPAddress -> ipMatches(subtree.bytes, (byte[]) name);
       case GeneralName.rfc822Name -> emailMatches(subtree.text, (String) name);
       case GeneralName.directoryName -> dnMatches(subtree.dn, (X500Name) name);
+      case GeneralName.uniformResourceIdentifier -> uriMatches(subtree.text, (String) name);
       default -> false;
     };
   }

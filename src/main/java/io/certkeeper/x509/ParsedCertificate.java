@@ -11,8 +11,10 @@ import java.util.List;
 import java.util.Locale;
 import javax.security.auth.x500.X500Principal;
 import org.bouncycastle.asn1.ASN1Encodable;
+import org.bouncycastle.asn1.ASN1Integer;
 import org.bouncycastle.asn1.ASN1ObjectIdentifier;
 import org.bouncycastle.asn1.ASN1OctetString;
+import org.bouncycastle.asn1.ASN1Sequence;
 import org.bouncycastle.asn1.ASN1String;
 import org.bouncycastle.asn1.DERIA5String;
 import org.bouncycastle.asn1.x500.AttributeTypeAndValue;
@@ -30,6 +32,9 @@ import org.bouncycastle.asn1.x509.GeneralName;
 import org.bouncycastle.asn1.x509.GeneralNames;
 import org.bouncycastle.asn1.x509.KeyPurposeId;
 import org.bouncycastle.asn1.x509.KeyUsage;
+import org.bouncycastle.asn1.x509.PolicyConstraints;
+import org.bouncycastle.asn1.x509.PolicyInformation;
+import org.bouncycastle.asn1.x509.PolicyQualifierInfo;
 import org.bouncycastle.asn1.x509.SubjectKeyIdentifier;
 import org.bouncycastle.asn1.x509.TBSCertificate;
 
@@ -76,6 +81,14 @@ final class ParsedCertificate {
   byte[] subjectKeyId;
   byte[] authorityKeyId;
   boolean authorityKeyIdHasIssuer;
+  /** The certificatePolicies OIDs in order, or null without the extension. */
+  List<String> policies;
+  /** policyMappings as {issuerDomainPolicy, subjectDomainPolicy} pairs, or null without it. */
+  List<String[]> policyMappings;
+  /** policyConstraints' requireExplicitPolicy, inhibitPolicyMapping; inhibitAnyPolicy: -1 when absent. */
+  int requireExplicitPolicy = -1;
+  int inhibitPolicyMapping = -1;
+  int inhibitAnyPolicy = -1;
 
   /**
    * A root from a curated store (the JDK's cacerts): its substance is still checked (validity,
@@ -87,6 +100,10 @@ final class ParsedCertificate {
   final List<Finding> defects = new ArrayList<>();
   /** Defects that only count below the trust anchor (issuance rules, its own signature). */
   final List<Finding> issuedDefects = new ArrayList<>();
+  /** Like {@link #defects}, under {@link Profile#WEBPKI} only. */
+  final List<Finding> webDefects = new ArrayList<>();
+  /** Like {@link #issuedDefects}, under {@link Profile#WEBPKI} only. */
+  final List<Finding> webIssuedDefects = new ArrayList<>();
 
   private ParsedCertificate(X509Certificate cert, byte[] encoded, boolean vettedAnchor) {
     this.x509 = cert;
@@ -211,15 +228,18 @@ final class ParsedCertificate {
         }
       }
     }
-    Finding keyDefect = Algorithms.keyDefect(tbsCert.getSubjectPublicKeyInfo(), publicKey);
+    Finding keyDefect = Algorithms.keyDefect(tbsCert.getSubjectPublicKeyInfo(), publicKey, false);
+    Finding webKeyDefect = Algorithms.keyDefect(tbsCert.getSubjectPublicKeyInfo(), publicKey, true);
     if (keyDefect != null) {
       defects.add(keyDefect);
+    } else if (webKeyDefect != null) {
+      webDefects.add(webKeyDefect);
     }
     if (signatureAlgorithm == null) {
       issuedDefects.add(new Finding(Problem.WEAK_SIGNATURE,
           "is signed with an unsupported algorithm (" + signatureAlgorithmOid + ")"));
     } else if (signatureAlgorithm.weak()) {
-      issuedDefects.add(new Finding(Problem.WEAK_SIGNATURE,
+      (signatureAlgorithm.legacy() ? webIssuedDefects : issuedDefects).add(new Finding(Problem.WEAK_SIGNATURE,
           "is signed with " + signatureAlgorithm.displayName() + ", which is no longer accepted"));
     }
     Extensions extensions = tbsCert.getExtensions();
@@ -241,6 +261,15 @@ final class ParsedCertificate {
 
   private void parseExtension(String oid, Extension extension) {
     boolean critical = extension.isCritical();
+    if (!ExtensionOids.PARSED.contains(oid)) {
+      // Not processed here: its value is never decoded, so a non-critical one is ignored
+      // whatever it holds; a critical one refuses the certificate.
+      if (critical && !ExtensionOids.UNDERSTOOD.contains(oid)) {
+        defects.add(new Finding(Problem.UNSUPPORTED_CRITICAL_EXTENSION,
+            "has the critical extension " + ExtensionOids.name(oid) + ", which is not supported"));
+      }
+      return;
+    }
     ASN1Encodable value = extension.getParsedValue();
     switch (oid) {
       case ExtensionOids.BASIC_CONSTRAINTS -> {
@@ -304,16 +333,77 @@ final class ParsedCertificate {
       }
       case ExtensionOids.POLICY_CONSTRAINTS -> {
         if (!critical) {
-          malformed("has a policyConstraints extension that is not critical");
+          webDefects.add(new Finding(Problem.MALFORMED, "has a policyConstraints extension that is not critical"));
         }
+        PolicyConstraints pc = PolicyConstraints.getInstance(value);
+        if (pc.getRequireExplicitPolicyMapping() == null && pc.getInhibitPolicyMapping() == null) {
+          malformed("has an empty policyConstraints extension");
+        }
+        requireExplicitPolicy = skipCerts(pc.getRequireExplicitPolicyMapping());
+        inhibitPolicyMapping = skipCerts(pc.getInhibitPolicyMapping());
       }
-      default -> {
-        if (critical && !ExtensionOids.UNDERSTOOD.contains(oid)) {
-          defects.add(new Finding(Problem.UNSUPPORTED_CRITICAL_EXTENSION,
-              "has the critical extension " + ExtensionOids.name(oid) + ", which is not supported"));
+      case ExtensionOids.INHIBIT_ANY_POLICY -> {
+        inhibitAnyPolicy = skipCerts(ASN1Integer.getInstance(value).getValue());
+      }
+      case ExtensionOids.CERTIFICATE_POLICIES -> parsePolicies(value, critical);
+      case ExtensionOids.POLICY_MAPPINGS -> {
+        List<String[]> pairs = new ArrayList<>();
+        for (ASN1Encodable e : ASN1Sequence.getInstance(value)) {
+          ASN1Sequence pair = ASN1Sequence.getInstance(e);
+          if (pair.size() != 2) {
+            throw new IllegalArgumentException("policy mapping of " + pair.size() + " elements");
+          }
+          pairs.add(new String[] {ASN1ObjectIdentifier.getInstance(pair.getObjectAt(0)).getId(),
+              ASN1ObjectIdentifier.getInstance(pair.getObjectAt(1)).getId()});
+        }
+        if (pairs.isEmpty()) {
+          malformed("has an empty policyMappings extension");
+        }
+        policyMappings = pairs;
+      }
+      default -> throw new AssertionError(oid);
+    }
+  }
+
+  /** The id-qt policy qualifiers RFC 5280 4.2.1.4 defines: CPS pointer and user notice. */
+  private static final java.util.Set<String> KNOWN_QUALIFIERS =
+      java.util.Set.of("1.3.6.1.5.5.7.2.1", "1.3.6.1.5.5.7.2.2");
+
+  private void parsePolicies(ASN1Encodable value, boolean critical) {
+    List<String> oids = new ArrayList<>();
+    for (ASN1Encodable e : ASN1Sequence.getInstance(value)) {
+      PolicyInformation info = PolicyInformation.getInstance(e);
+      String oid = info.getPolicyIdentifier().getId();
+      if (oids.contains(oid)) {
+        malformed("lists the certificate policy " + oid + " twice");
+      } else {
+        oids.add(oid);
+      }
+      ASN1Sequence qualifiers = info.getPolicyQualifiers();
+      if (qualifiers != null) {
+        for (ASN1Encodable q : qualifiers) {
+          String qualifier = PolicyQualifierInfo.getInstance(q).getPolicyQualifierId().getId();
+          if (critical && !KNOWN_QUALIFIERS.contains(qualifier)) {
+            defects.add(new Finding(Problem.UNSUPPORTED_CRITICAL_EXTENSION, "has a critical"
+                + " certificatePolicies extension with the unknown policy qualifier " + qualifier));
+          }
         }
       }
     }
+    if (oids.isEmpty()) {
+      malformed("has an empty certificatePolicies extension");
+    }
+    policies = List.copyOf(oids);
+  }
+
+  private static int skipCerts(BigInteger value) {
+    if (value == null) {
+      return -1;
+    }
+    if (value.signum() < 0) {
+      throw new IllegalArgumentException("negative SkipCerts");
+    }
+    return value.bitLength() > 30 ? Integer.MAX_VALUE : value.intValue();
   }
 
   private void parseSubjectAltNames(GeneralNames names, boolean critical) {

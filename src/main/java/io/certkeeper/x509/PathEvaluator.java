@@ -6,6 +6,8 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.LinkedHashSet;
 import java.util.List;
+import java.util.function.Function;
+import javax.security.auth.x500.X500Principal;
 import org.bouncycastle.asn1.x509.KeyPurposeId;
 
 /**
@@ -31,15 +33,26 @@ final class PathEvaluator {
   private final ValidationRequest request;
   private final Instant time;
   private final Budget budget;
+  /** The leaf's purpose as an EKU, or null for {@link Purpose#ANY}. */
   private final KeyPurposeId purposeId;
+  private final boolean webpki;
 
-  PathEvaluator(ValidationRequest request, Budget budget) {
+  /** Certificates by subject beyond the path (the untrusted ones and the anchors): CRL signers. */
+  private final Function<X500Principal, List<ParsedCertificate>> others;
+
+  PathEvaluator(ValidationRequest request, Budget budget,
+      Function<X500Principal, List<ParsedCertificate>> others) {
     this.request = request;
+    this.others = others;
     // Validity is encoded in whole seconds: compare at that granularity (floor).
     this.time = request.time().truncatedTo(ChronoUnit.SECONDS);
     this.budget = budget;
-    this.purposeId = request.purpose() == Purpose.SERVER
-        ? KeyPurposeId.id_kp_serverAuth : KeyPurposeId.id_kp_clientAuth;
+    this.purposeId = switch (request.purpose()) {
+      case SERVER -> KeyPurposeId.id_kp_serverAuth;
+      case CLIENT -> KeyPurposeId.id_kp_clientAuth;
+      case ANY -> null;
+    };
+    this.webpki = request.profile() == Profile.WEBPKI;
   }
 
   List<Finding> evaluate(List<ParsedCertificate> path, Ending ending) {
@@ -57,9 +70,21 @@ final class PathEvaluator {
           out.add(about(who, f));
         }
       }
+      if (webpki) {
+        for (Finding f : cert.webDefects) {
+          if (!vetted || f.problem() != Problem.MALFORMED) {
+            out.add(about(who, f));
+          }
+        }
+      }
       if (signedOnPath) {
         for (Finding f : cert.issuedDefects) {
           out.add(about(who, f));
+        }
+        if (webpki) {
+          for (Finding f : cert.webIssuedDefects) {
+            out.add(about(who, f));
+          }
         }
       }
       checkValidity(cert, who, out);
@@ -73,9 +98,16 @@ final class PathEvaluator {
       }
     }
     checkDepth(path, anchored, out);
-    if (anchored && !request.crls().isEmpty()) {
+    if (anchored && n > 1) {
+      String policy = PolicyTree.check(path, request.policy(), budget);
+      if (policy != null) {
+        out.add(new Finding(Problem.POLICY_VIOLATION, policy));
+      }
+    }
+    if (anchored && (!request.crls().isEmpty() || request.requireRevocationCheck())) {
       List<Finding> revocation = new ArrayList<>();
-      RevocationCheck.check(path, request.crls(), time, revocation);
+      RevocationCheck.check(path, request.crls(), time, request.requireRevocationCheck(), others,
+          revocation);
       out.addAll(revocation);
     }
     ParsedCertificate last = path.get(n - 1);
@@ -164,7 +196,7 @@ final class PathEvaluator {
     if (!ca.isCaCertificate()) {
       out.add(new Finding(Problem.INVALID_BASIC_CONSTRAINTS, who + " issued " + issued
           + " but is not a CA (basicConstraints cA is not set)"));
-    } else if (!ca.basicConstraintsCritical && !vetted) {
+    } else if (webpki && !ca.basicConstraintsCritical && !vetted) {
       out.add(new Finding(Problem.INVALID_BASIC_CONSTRAINTS, who
           + " is a CA whose basicConstraints extension is not critical"));
     }
@@ -219,7 +251,7 @@ final class PathEvaluator {
   }
 
   private boolean allowsPurpose(ParsedCertificate cert) {
-    if (cert.extendedKeyUsage == null) {
+    if (purposeId == null || cert.extendedKeyUsage == null) {
       return true;
     }
     for (KeyPurposeId id : cert.extendedKeyUsage) {

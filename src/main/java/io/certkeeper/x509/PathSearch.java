@@ -43,7 +43,11 @@ final class PathSearch {
     this.request = request;
     this.signatureCache = signatureCache;
     this.anchors = request.anchors();
-    this.evaluator = new PathEvaluator(request, budget);
+    this.evaluator = new PathEvaluator(request, budget, name -> {
+      List<ParsedCertificate> found = new ArrayList<>(intermediates.getOrDefault(name, List.of()));
+      found.addAll(anchors.withSubject(name));
+      return found;
+    });
   }
 
   ValidationResult run() {

@@ -13,6 +13,8 @@ import java.util.Optional;
 public enum Problem {
   /** A CRL given by the caller lists a certificate of the path as revoked. */
   REVOKED,
+  /** A certificate's revocation status was required and no usable CRL covers it. */
+  REVOCATION_UNKNOWN,
   /** A signature on the path does not verify with its issuer's key. */
   BAD_SIGNATURE,
   /** The path ends at a self-signed CA certificate that is not a trust anchor. */
@@ -31,6 +33,8 @@ public enum Problem {
   WRONG_EKU,
   /** A name on the path is outside what a CA's name constraints allow. */
   NAME_CONSTRAINT_VIOLATION,
+  /** No certificate policy is valid for the whole path (RFC 5280 6.1.5 (g)). */
+  POLICY_VIOLATION,
   /** A certificate acts as a CA without being one, or the leaf claims to be a CA. */
   INVALID_BASIC_CONSTRAINTS,
   /** More CA certificates follow a CA than its pathLenConstraint (or the maximum depth) allows. */

@@ -25,7 +25,10 @@ public record ValidationRequest(
     Instant time,
     Purpose purpose,
     List<X509CRL> crls,
-    OptionalInt maxDepth) {
+    OptionalInt maxDepth,
+    Profile profile,
+    PolicyInputs policy,
+    boolean requireRevocationCheck) {
 
   public ValidationRequest {
     Objects.requireNonNull(leaf, "leaf");
@@ -36,6 +39,8 @@ public record ValidationRequest(
     Objects.requireNonNull(purpose, "purpose");
     crls = List.copyOf(crls);
     Objects.requireNonNull(maxDepth, "maxDepth");
+    Objects.requireNonNull(profile, "profile");
+    Objects.requireNonNull(policy, "policy");
     requireArgument(maxDepth.isEmpty() || maxDepth.getAsInt() >= 0,
         "maxDepth must not be negative: %s", maxDepth);
   }
@@ -47,7 +52,8 @@ public record ValidationRequest(
 
   /**
    * Builds a request. Defaults: no untrusted certificates, no peer name (the name is not
-   * checked), purpose {@link Purpose#SERVER}, no CRLs, no depth limit beyond the validator's own.
+   * checked), purpose {@link Purpose#SERVER}, no CRLs, no depth limit beyond the validator's own,
+   * the {@link Profile#WEBPKI} profile, RFC 5280's default policy inputs.
    */
   public static final class Builder {
     private final X509Certificate leaf;
@@ -58,6 +64,9 @@ public record ValidationRequest(
     private Purpose purpose = Purpose.SERVER;
     private List<X509CRL> crls = List.of();
     private OptionalInt maxDepth = OptionalInt.empty();
+    private Profile profile = Profile.WEBPKI;
+    private PolicyInputs policy = PolicyInputs.defaults();
+    private boolean requireRevocationCheck;
 
     private Builder(X509Certificate leaf, TrustAnchors anchors, Instant time) {
       this.leaf = Objects.requireNonNull(leaf, "leaf");
@@ -96,9 +105,31 @@ public record ValidationRequest(
       return this;
     }
 
+    /** Which rules beyond RFC 5280 apply. Default: {@link Profile#WEBPKI}. */
+    public Builder profile(Profile profile) {
+      this.profile = Objects.requireNonNull(profile, "profile");
+      return this;
+    }
+
+    /** The certificate-policy inputs. Default: {@link PolicyInputs#defaults()}. */
+    public Builder policy(PolicyInputs policy) {
+      this.policy = Objects.requireNonNull(policy, "policy");
+      return this;
+    }
+
+    /**
+     * Every certificate below the trust anchor must be covered by one of the CRLs given, or the
+     * path is refused ({@link Problem#REVOCATION_UNKNOWN}). Default: a certificate no CRL covers
+     * is not checked.
+     */
+    public Builder requireRevocationCheck(boolean require) {
+      this.requireRevocationCheck = require;
+      return this;
+    }
+
     public ValidationRequest build() {
       return new ValidationRequest(leaf, untrusted, anchors, peerName, time, purpose, crls,
-          maxDepth);
+          maxDepth, profile, policy, requireRevocationCheck);
     }
   }
 }
