@@ -71,6 +71,7 @@ final class ParsedCertificate {
   int pathLen = -1;
   KeyUsage keyUsage;
   List<KeyPurposeId> extendedKeyUsage;
+  boolean extendedKeyUsageCritical;
   final List<GeneralName> subjectAltNames = new ArrayList<>();
   final List<String> dnsNames = new ArrayList<>();
   final List<byte[]> ipAddresses = new ArrayList<>();
@@ -297,6 +298,7 @@ final class ParsedCertificate {
           malformed("has an empty extendedKeyUsage extension");
         }
         extendedKeyUsage = List.of(usages);
+        extendedKeyUsageCritical = critical;
       }
       case ExtensionOids.SUBJECT_ALT_NAME -> parseSubjectAltNames(GeneralNames.getInstance(value), critical);
       case ExtensionOids.NAME_CONSTRAINTS -> {

@@ -92,7 +92,7 @@ final class PathEvaluator {
         checkRoot(cert, who, out);
       }
       if (i == 0) {
-        checkLeaf(cert, who, out);
+        checkLeaf(cert, who, n == 1 && anchored, out);
       } else {
         checkIssuer(path, i, who, vetted, out);
       }
@@ -146,8 +146,11 @@ final class PathEvaluator {
     return new Finding(finding.problem(), who + " " + finding.detail());
   }
 
-  /** CA/Browser Forum 7.1.2.1.3: a root's authorityKeyIdentifier is just its own key id. */
-  private static void checkRoot(ParsedCertificate root, String who, LinkedHashSet<Finding> out) {
+  /** CA/Browser Forum 7.1.2.1.3: a root's authorityKeyIdentifier is just its own key id; 7.1.2.1.2: no extKeyUsage. */
+  private void checkRoot(ParsedCertificate root, String who, LinkedHashSet<Finding> out) {
+    if (webpki && root.selfIssued && root.extendedKeyUsage != null) {
+      out.add(new Finding(Problem.MALFORMED, who + " is a root with an extendedKeyUsage extension"));
+    }
     if (!root.selfIssued || root.authorityKeyId == null) {
       return;
     }
@@ -170,8 +173,40 @@ final class PathEvaluator {
     }
   }
 
-  private void checkLeaf(ParsedCertificate leaf, String who, LinkedHashSet<Finding> out) {
-    if (!allowsPurpose(leaf)) {
+  /** Purposes a Web PKI TLS leaf must not combine with serverAuth or clientAuth (BR 7.1.2.7.10). */
+  private static final List<KeyPurposeId> NOT_WITH_TLS = List.of(KeyPurposeId.id_kp_codeSigning,
+      KeyPurposeId.id_kp_timeStamping, KeyPurposeId.id_kp_OCSPSigning);
+
+  /**
+   * The leaf's own rules. Under the Web PKI profile its extendedKeyUsage must name the purpose
+   * explicitly, without anyExtendedKeyUsage or a non-TLS purpose beside it (BR 7.1.2.7.10), unless
+   * the leaf is itself a trust anchor (a pinned certificate): then, as under RFC 5280, an absent
+   * extendedKeyUsage allows any purpose.
+   */
+  private void checkLeaf(ParsedCertificate leaf, String who, boolean pinned, LinkedHashSet<Finding> out) {
+    if (purposeId != null && webpki && !pinned) {
+      List<KeyPurposeId> eku = leaf.extendedKeyUsage;
+      if (eku == null) {
+        out.add(new Finding(Problem.WRONG_EKU, who + " has no extendedKeyUsage; " + purposeName()
+            + " is required"));
+      } else if (!eku.contains(purposeId)) {
+        out.add(new Finding(Problem.WRONG_EKU, who + " has an extendedKeyUsage without "
+            + purposeName() + (eku.contains(KeyPurposeId.anyExtendedKeyUsage)
+                ? " (anyExtendedKeyUsage does not stand for it)" : "")));
+      } else if (eku.contains(KeyPurposeId.anyExtendedKeyUsage)) {
+        out.add(new Finding(Problem.WRONG_EKU, who + " has anyExtendedKeyUsage beside " + purposeName()));
+      } else {
+        for (KeyPurposeId other : NOT_WITH_TLS) {
+          if (eku.contains(other)) {
+            out.add(new Finding(Problem.WRONG_EKU, who + " combines " + purposeName() + " with "
+                + ekuName(other) + " in its extendedKeyUsage"));
+          }
+        }
+      }
+      if (leaf.extendedKeyUsageCritical) {
+        out.add(new Finding(Problem.MALFORMED, who + " marks extendedKeyUsage critical"));
+      }
+    } else if (!allowsPurpose(leaf)) {
       out.add(new Finding(Problem.WRONG_EKU, who + " has an extendedKeyUsage without "
           + purposeName()));
     }
@@ -200,7 +235,12 @@ final class PathEvaluator {
       out.add(new Finding(Problem.INVALID_BASIC_CONSTRAINTS, who
           + " is a CA whose basicConstraints extension is not critical"));
     }
-    if (!allowsPurpose(ca)) {
+    if (webpki && purposeId != null && ca.extendedKeyUsage != null
+        && !ca.extendedKeyUsage.contains(purposeId)) {
+      out.add(new Finding(Problem.WRONG_EKU, who + " has an extendedKeyUsage without "
+          + purposeName() + (ca.extendedKeyUsage.contains(KeyPurposeId.anyExtendedKeyUsage)
+              ? " (anyExtendedKeyUsage does not stand for it)" : "")));
+    } else if (!allowsPurpose(ca)) {
       out.add(new Finding(Problem.WRONG_EKU, who + " restricts its extendedKeyUsage to purposes"
           + " without " + purposeName()));
     }
@@ -264,5 +304,12 @@ final class PathEvaluator {
 
   private String purposeName() {
     return request.purpose() == Purpose.SERVER ? "serverAuth" : "clientAuth";
+  }
+
+  private static String ekuName(KeyPurposeId id) {
+    if (id.equals(KeyPurposeId.id_kp_codeSigning)) {
+      return "codeSigning";
+    }
+    return id.equals(KeyPurposeId.id_kp_timeStamping) ? "timeStamping" : "OCSPSigning";
   }
 }

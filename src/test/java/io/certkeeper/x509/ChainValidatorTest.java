@@ -103,7 +103,8 @@ class ChainValidatorTest {
 
   @Test
   void untrustedSelfSignedLeafIsSelfSigned() {
-    Issued selfSigned = TestCa.root(HOST).dnsNames(HOST).issue();
+    Issued selfSigned = TestCa.root(HOST).dnsNames(HOST)
+        .extendedKeyUsage(org.bouncycastle.asn1.x509.KeyPurposeId.id_kp_serverAuth).issue();
 
     ValidationResult result = validate(selfSigned.cert(), List.of(), root);
 

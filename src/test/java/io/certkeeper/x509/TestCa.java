@@ -131,6 +131,7 @@ final class TestCa {
     private String signatureAlgorithm;
     private NameConstraints nameConstraints;
     private final List<Extension> extraExtensions = new ArrayList<>();
+    private String subjectDn;
     private boolean authorityKeyId = true;
 
     private Builder(String cn) {
@@ -215,6 +216,28 @@ final class TestCa {
       return this;
     }
 
+    /** An extension whose value is these bytes, DER or not. */
+    Builder rawExtension(String oid, boolean critical, byte[] value) {
+      extraExtensions.add(new Extension(new ASN1ObjectIdentifier(oid), critical, value));
+      return this;
+    }
+
+    /** The whole subject DN (RFC 4514, e.g. {@code CN=x,O=Example,C=US}) instead of {@code CN=cn}. */
+    Builder subject(String dn) {
+      this.subjectDn = dn;
+      return this;
+    }
+
+    Builder sans(GeneralName... names) {
+      sans.addAll(List.of(names));
+      return this;
+    }
+
+    Builder nameConstraints(NameConstraints constraints) {
+      this.nameConstraints = constraints;
+      return this;
+    }
+
     Builder withoutAuthorityKeyId() {
       this.authorityKeyId = false;
       return this;
@@ -229,7 +252,7 @@ final class TestCa {
     }
 
     private X509Certificate build() throws Exception {
-      X500Name subject = new X500Name("CN=" + cn);
+      X500Name subject = new X500Name(subjectDn != null ? subjectDn : "CN=" + cn);
       X500Name issuerName = issuer == null ? subject
           : X500Name.getInstance(issuer.cert().getSubjectX500Principal().getEncoded());
       PrivateKey signingKey = issuer == null ? key.getPrivate() : issuer.key().getPrivate();
