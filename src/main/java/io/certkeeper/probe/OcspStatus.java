@@ -7,9 +7,11 @@ public enum OcspStatus {
   GOOD,
   REVOKED,
   UNKNOWN,
+  /** A response for the leaf that failed verification: wrong signer, responder or freshness. */
+  INVALID,
   NONE;
 
-  /** {@code good}, {@code revoked}, {@code unknown} or {@code none}. */
+  /** {@code good}, {@code revoked}, {@code unknown}, {@code invalid} or {@code none}. */
   public String code() {
     return name().toLowerCase(Locale.ROOT);
   }

@@ -67,12 +67,15 @@ public final class ProbeJudge {
     String chainMessage = null;
     java.util.Optional<Instant> pathNotAfter = java.util.Optional.empty();
     List<String> unreadable = new java.util.ArrayList<>();
-    OcspStaple.Reading staple = OcspStaple.read(capture.ocspStaple(), capture.chain());
+    List<String> notes = new java.util.ArrayList<>();
+    OcspStaple.Reading staple = OcspStaple.read(capture.ocspStaple(), capture.chain(), now);
     staple.malformed().ifPresent(m -> unreadable.add("stapled OCSP response is malformed: " + m));
+    staple.invalid().ifPresent(m -> notes.add("stapled OCSP response is invalid: " + m));
     OcspStatus ocsp = staple.status();
     if (ocsp == OcspStatus.NONE && revocation.ocspResponse().isPresent()) {
-      OcspStaple.Reading fetched = OcspStaple.read(revocation.ocspResponse(), capture.chain());
+      OcspStaple.Reading fetched = OcspStaple.read(revocation.ocspResponse(), capture.chain(), now);
       fetched.malformed().ifPresent(m -> unreadable.add("fetched OCSP response is malformed: " + m));
+      fetched.invalid().ifPresent(m -> notes.add("fetched OCSP response is invalid: " + m));
       ocsp = fetched.status();
     }
     if (!unreadable.isEmpty()) {
@@ -96,6 +99,7 @@ public final class ProbeJudge {
       chainMessage = verdict.message();
       pathNotAfter = verdict.pathNotAfter();
     }
+    unreadable.addAll(notes);
     if (!unreadable.isEmpty()) {
       String detail = String.join("; ", unreadable);
       chainMessage = chainMessage == null || chainMessage.isEmpty() ? detail

@@ -21,8 +21,8 @@ class OcspStapleFuzzTest {
   @FuzzTest
   void ocspStaple(byte[] input) {
     assertNotNull(check("OcspStaple.statusOf with issuer",
-        () -> OcspStaple.statusOf(Optional.of(input), FuzzPki.chain())).orElse(null));
+        () -> OcspStaple.statusOf(Optional.of(input), FuzzPki.chain(), java.time.Instant.now())).orElse(null));
     assertNotNull(check("OcspStaple.statusOf without issuer",
-        () -> OcspStaple.statusOf(Optional.of(input), List.of(FuzzPki.leaf()))).orElse(null));
+        () -> OcspStaple.statusOf(Optional.of(input), List.of(FuzzPki.leaf()), java.time.Instant.now())).orElse(null));
   }
 }

@@ -455,6 +455,35 @@ class ProberZooTest {
   }
 
   @Test
+  void stapledRevocationFromAnEcResponderDelegatedByAnRsaIssuerIsRevoked() throws Exception {
+    TestPki.Held responder = TestPki.spec("Zoo OCSP Responder").keys(TestPki.ec())
+        .eku(org.bouncycastle.asn1.x509.KeyPurposeId.id_kp_OCSPSigning).issuedBy(intermediate);
+    TestPki.writePem(dir.resolve("responder.pem"), responder.cert());
+    TestPki.writeKey(dir.resolve("responder.key"), responder.key());
+    String serial = leaf.cert().getSerialNumber().toString(16).toUpperCase(Locale.ROOT);
+    if (serial.length() % 2 == 1) {
+      serial = "0" + serial;
+    }
+    DateTimeFormatter asn1 = DateTimeFormatter.ofPattern("yyMMddHHmmss'Z'").withZone(ZoneOffset.UTC);
+    Files.writeString(dir.resolve("index.txt"), "R\t"
+        + asn1.format(leaf.cert().getNotAfter().toInstant()) + "\t"
+        + asn1.format(java.time.Instant.now().minusSeconds(3600)) + "\t" + serial
+        + "\tunknown\t/CN=localhost\n");
+    run("openssl", "ocsp", "-issuer", "inter.pem", "-cert", "leaf.pem", "-no_nonce",
+        "-reqout", "req.der");
+    run("openssl", "ocsp", "-index", "index.txt", "-rsigner", "responder.pem", "-rkey", "responder.key",
+        "-CA", "inter.pem", "-reqin", "req.der", "-respout", "delegated.der", "-ndays", "1");
+    OpenSslServer server = openssl("-cert", dir.resolve("leaf.pem").toString(), "-key",
+        dir.resolve("leaf.key").toString(), "-cert_chain", dir.resolve("inter.pem").toString(),
+        "-status_file", dir.resolve("delegated.der").toString());
+
+    ProbeResult result = judge.judge(prober.probe(ProbeTarget.parse("localhost:" + server.port())).join());
+
+    assertEquals(OcspStatus.REVOKED, result.ocsp());
+    assertProblems(result, "revoked");
+  }
+
+  @Test
   void manyTargetsRunUnderTheConcurrencyBoundWithoutLeaks() {
     try (Prober p = Prober.start(ProbeOptions.builder().concurrency(8).build(), 2)) {
       List<ProbeTarget> targets = new ArrayList<>();

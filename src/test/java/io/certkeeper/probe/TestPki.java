@@ -224,6 +224,15 @@ final class TestPki {
   }
 
   /** Writes certificates (in order) and optionally a key as PEM. */
+  /** {@code key} as an unencrypted PKCS#8 {@code PRIVATE KEY} block, which openssl reads for every key type. */
+  static Path writeKey(Path file, java.security.PrivateKey key) {
+    try {
+      return writePem(file, new org.bouncycastle.openssl.jcajce.JcaPKCS8Generator(key, null).generate());
+    } catch (org.bouncycastle.util.io.pem.PemGenerationException e) {
+      throw new IllegalStateException(e);
+    }
+  }
+
   static Path writePem(Path file, Object... objects) {
     try {
       StringWriter out = new StringWriter();
