@@ -94,7 +94,8 @@ final class VerifyCommand implements Callable<Integer> {
 
   @Option(names = "--policy", paramLabel = "OID",
       description = "An acceptable certificate policy (repeatable): the user-initial-policy-set of"
-          + " RFC 5280 6.1.1 (default: any policy).")
+          + " RFC 5280 6.1.1 (default: any policy). As in RFC 5280, it decides only when an explicit"
+          + " policy is required (--require-explicit-policy, or a CA's policyConstraints).")
   List<String> policies = new ArrayList<>();
 
   @Option(names = "--require-explicit-policy",

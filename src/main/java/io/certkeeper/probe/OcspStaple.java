@@ -26,7 +26,9 @@ import org.bouncycastle.operator.jcajce.JcaDigestCalculatorProviderBuilder;
  * issuer issued with id-kp-OCSPSigning and which is valid now, whatever the two keys' types; and
  * current (thisUpdate not ahead of now, nextUpdate not behind it, with {@link #SKEW} of slack).
  * A response that fails any of that is {@code INVALID}, with the reason. A response that is not
- * successful or does not cover the leaf reads as {@code UNKNOWN}. Bytes that are not an OCSP
+ * successful, does not cover the leaf, or cannot be verified because the chain holds no
+ * certificate whose key signed the leaf reads as {@code UNKNOWN}. A response without nextUpdate
+ * older than {@link #MAX_AGE} is {@code INVALID}. Bytes that are not an OCSP
  * response at all (refused by {@link Asn1Limits}, or by the parser) are {@code UNKNOWN} and
  * {@code malformed}, which the judge reports as a problem of the probe. The CertID may hash with
  * SHA-1 or SHA-256.
@@ -34,6 +36,8 @@ import org.bouncycastle.operator.jcajce.JcaDigestCalculatorProviderBuilder;
 final class OcspStaple {
   /** Clock difference tolerated on thisUpdate and nextUpdate. */
   static final java.time.Duration SKEW = java.time.Duration.ofMinutes(5);
+  /** Oldest a response without nextUpdate may be (the CA/Browser Forum's bound on OCSP validity is 10 days). */
+  static final java.time.Duration MAX_AGE = java.time.Duration.ofDays(7);
 
   private OcspStaple() {}
 
@@ -100,14 +104,12 @@ final class OcspStaple {
           break;
         }
       }
-      if (single == null) {
-        return Reading.of(OcspStatus.UNKNOWN);
+      if (single == null || issuer == null) {
+        return Reading.of(OcspStatus.UNKNOWN); // not about this leaf, or nothing to verify it with
       }
-      if (issuer != null) {
-        String signer = signerProblem(basic, issuer, now);
-        if (signer != null) {
-          return Reading.invalid(signer);
-        }
+      String signer = signerProblem(basic, issuer, now);
+      if (signer != null) {
+        return Reading.invalid(signer);
       }
       Instant thisUpdate = single.getThisUpdate().toInstant();
       if (thisUpdate.isAfter(now.plus(SKEW))) {
@@ -115,6 +117,10 @@ final class OcspStaple {
       }
       if (single.getNextUpdate() != null && single.getNextUpdate().toInstant().isBefore(now.minus(SKEW))) {
         return Reading.invalid("it is out of date (nextUpdate " + single.getNextUpdate().toInstant() + ")");
+      }
+      if (single.getNextUpdate() == null && thisUpdate.plus(MAX_AGE).isBefore(now)) {
+        return Reading.invalid("it has no nextUpdate and its thisUpdate " + thisUpdate + " is older than "
+            + MAX_AGE.toDays() + " days");
       }
       Object status = single.getCertStatus();
       if (status == null) {
@@ -179,12 +185,25 @@ final class OcspStaple {
     }
   }
 
+  /**
+   * The certificate of the chain whose key signed the leaf, or null: a name alone is not enough,
+   * or a server could put a decoy "issuer" first and staple a response of its own making.
+   */
   private static X509Certificate findIssuer(X509Certificate leaf, java.util.List<X509Certificate> chain) {
     for (X509Certificate c : chain.subList(1, chain.size())) {
-      if (c.getSubjectX500Principal().equals(leaf.getIssuerX500Principal())) {
+      if (c.getSubjectX500Principal().equals(leaf.getIssuerX500Principal()) && signed(leaf, c)) {
         return c;
       }
     }
     return null;
+  }
+
+  private static boolean signed(X509Certificate leaf, X509Certificate issuer) {
+    try {
+      leaf.verify(issuer.getPublicKey());
+      return true;
+    } catch (java.security.GeneralSecurityException | RuntimeException e) {
+      return false;
+    }
   }
 }

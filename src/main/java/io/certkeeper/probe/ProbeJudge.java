@@ -72,11 +72,17 @@ public final class ProbeJudge {
     staple.malformed().ifPresent(m -> unreadable.add("stapled OCSP response is malformed: " + m));
     staple.invalid().ifPresent(m -> notes.add("stapled OCSP response is invalid: " + m));
     OcspStatus ocsp = staple.status();
-    if (ocsp == OcspStatus.NONE && revocation.ocspResponse().isPresent()) {
+    // A fetched response is read whenever the staple gave no verified answer: a server must not
+    // hide its revocation by stapling garbage or a stale response.
+    boolean answered = ocsp == OcspStatus.GOOD || ocsp == OcspStatus.REVOKED;
+    if (!answered && revocation.ocspResponse().isPresent()) {
       OcspStaple.Reading fetched = OcspStaple.read(revocation.ocspResponse(), capture.chain(), now);
       fetched.malformed().ifPresent(m -> unreadable.add("fetched OCSP response is malformed: " + m));
       fetched.invalid().ifPresent(m -> notes.add("fetched OCSP response is invalid: " + m));
-      ocsp = fetched.status();
+      if (ocsp == OcspStatus.NONE || fetched.status() == OcspStatus.GOOD
+          || fetched.status() == OcspStatus.REVOKED) {
+        ocsp = fetched.status();
+      }
     }
     if (!unreadable.isEmpty()) {
       problems.add(ProbeProblem.MALFORMED);

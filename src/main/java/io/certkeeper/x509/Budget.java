@@ -13,8 +13,10 @@ final class Budget {
   /** Name-versus-constraint comparisons per validation. */
   static final int MAX_CONSTRAINT_CHECKS = 250_000;
 
-  /** Nodes of certificate-policy trees made (RFC 5280 6.1), over every candidate path. */
+  /** Nodes of one path's certificate-policy tree (RFC 5280 6.1); see {@link PolicyTree}. */
   static final int MAX_POLICY_NODES = 10_000;
+  /** Policy-tree nodes over every candidate path of one validation. */
+  static final int MAX_POLICY_NODES_TOTAL = 100_000;
 
   private int signatureChecks;
   private int policyNodes;
@@ -34,7 +36,7 @@ final class Budget {
   }
 
   boolean spendPolicyNode() {
-    return ++policyNodes <= MAX_POLICY_NODES;
+    return ++policyNodes <= MAX_POLICY_NODES_TOTAL;
   }
 
   boolean exhausted() {

@@ -92,14 +92,14 @@ final class CrlScope {
     if ((idp.onlyContainsUserCerts() && ca) || (idp.onlyContainsCACerts() && !ca)) {
       return 0;
     }
+    int reasons = ALL_REASONS;
     if (idp.getDistributionPoint() != null) {
       List<GeneralName> idpNames = names(idp.getDistributionPoint(), crlIssuer(crl));
-      if (!certificateNamesOneOf(cert, idpNames, crlIssuer(crl))) {
-        return 0;
-      }
+      // RFC 5280 6.3.3 (d): only the reasons of the certificate's matching point
+      reasons = matchingPointReasons(cert, idpNames, crlIssuer(crl));
     }
     ReasonFlags only = idp.getOnlySomeReasons();
-    return only == null ? ALL_REASONS : only.intValue() & ALL_REASONS;
+    return only == null ? reasons : reasons & only.intValue();
   }
 
   /**
@@ -131,13 +131,17 @@ final class CrlScope {
     return X500Name.getInstance(crl.getIssuerX500Principal().getEncoded());
   }
 
-  /** Whether one of the certificate's distribution points names one of {@code idpNames}. */
-  private static boolean certificateNamesOneOf(ParsedCertificate cert, List<GeneralName> idpNames,
+  /**
+   * The reasons (its {@code reasons} field, or all) of the certificate's distribution points that
+   * name one of {@code idpNames}; 0 when none does.
+   */
+  private static int matchingPointReasons(ParsedCertificate cert, List<GeneralName> idpNames,
       X500Name crlIssuer) {
     ASN1Primitive value = extension(cert.x509.getExtensionValue(CRL_DISTRIBUTION_POINTS));
     if (value == null) {
-      return false;
+      return 0;
     }
+    int reasons = 0;
     X500Name certIssuer = X500Name.getInstance(cert.issuer.getEncoded());
     for (DistributionPoint dp : CRLDistPoint.getInstance(value).getDistributionPoints()) {
       // RFC 5280 6.3.3 (b)(1): a point with cRLIssuer is served by that issuer's CRLs only, one
@@ -162,11 +166,12 @@ final class CrlScope {
       }
       for (GeneralName n : names) {
         if (idpNames.contains(n)) {
-          return true;
+          reasons |= dp.getReasons() == null ? ALL_REASONS : dp.getReasons().intValue() & ALL_REASONS;
+          break;
         }
       }
     }
-    return false;
+    return reasons;
   }
 
   /** A distribution point's names, a name relative to the issuer made a full directory name. */

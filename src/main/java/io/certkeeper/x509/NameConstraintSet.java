@@ -204,20 +204,40 @@ final class NameConstraintSet {
         || type == GeneralName.uniformResourceIdentifier;
   }
 
-  /** The host of a URI, lower case, or "" when it has none (then no URI constraint permits it). */
+  /**
+   * The host of a URI, lower case and without a trailing dot, or "" when it has no host name that
+   * constraints can judge: none, an IP literal (RFC 5280 4.2.1.10 leaves those unconstrainable),
+   * or a URI that does not parse. Such a URI is refused whenever URI constraints apply.
+   */
   private static String uriHost(String uri) {
+    String host;
     try {
-      String host = new java.net.URI(uri).getHost();
-      return host == null ? "" : host.toLowerCase(Locale.ROOT);
+      java.net.URI parsed = new java.net.URI(uri);
+      host = parsed.getHost();
+      if (host == null && parsed.getRawAuthority() != null) {
+        host = parsed.getRawAuthority().replaceFirst("^.*@", "").replaceFirst(":[0-9]*$", "");
+      }
     } catch (java.net.URISyntaxException e) {
       return "";
     }
+    if (host == null || host.startsWith("[") || host.indexOf('%') >= 0) {
+      return "";
+    }
+    host = host.toLowerCase(Locale.ROOT);
+    if (host.endsWith(".")) {
+      host = host.substring(0, host.length() - 1);
+    }
+    return DnsNames.isHostname(host) && !host.matches("[0-9.]+") ? host : "";
   }
 
-  /** RFC 5280 4.2.1.10: {@code .example.com} any host below it, {@code example.com} that host only. */
-  private static boolean uriMatches(String constraint, String host) {
+  /**
+   * RFC 5280 4.2.1.10: {@code .example.com} any host below it, {@code example.com} that host only.
+   * A URI without a host name constraints can judge ("") matches every constraint, so it is
+   * refused by an excluded subtree and permitted by none.
+   */
+  private static boolean uriMatches(String constraint, String host, boolean excluding) {
     if (host.isEmpty()) {
-      return false;
+      return excluding;
     }
     return constraint.startsWith(".") ? host.endsWith(constraint) : host.equals(constraint);
   }
@@ -249,7 +269,7 @@ final class NameConstraintSet {
       case GeneralName.iPAddress -> ipMatches(subtree.bytes, (byte[]) name);
       case GeneralName.rfc822Name -> emailMatches(subtree.text, (String) name);
       case GeneralName.directoryName -> dnMatches(subtree.dn, (X500Name) name);
-      case GeneralName.uniformResourceIdentifier -> uriMatches(subtree.text, (String) name);
+      case GeneralName.uniformResourceIdentifier -> uriMatches(subtree.text, (String) name, excluding);
       default -> false;
     };
   }

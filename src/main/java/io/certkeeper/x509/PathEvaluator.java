@@ -39,6 +39,8 @@ final class PathEvaluator {
 
   /** Certificates by subject beyond the path (the untrusted ones and the anchors): CRL signers. */
   private final Function<X500Principal, List<ParsedCertificate>> others;
+  /** Made for the first complete path; its signature checks are remembered across candidates. */
+  private RevocationCheck revocationCheck;
 
   PathEvaluator(ValidationRequest request, Budget budget,
       Function<X500Principal, List<ParsedCertificate>> others) {
@@ -106,8 +108,11 @@ final class PathEvaluator {
     }
     if (anchored && (!request.crls().isEmpty() || request.requireRevocationCheck())) {
       List<Finding> revocation = new ArrayList<>();
-      RevocationCheck.check(path, request.crls(), time, request.requireRevocationCheck(), others,
-          revocation);
+      if (revocationCheck == null) {
+        revocationCheck = new RevocationCheck(request.crls(), time, request.requireRevocationCheck(), webpki,
+            budget, others);
+      }
+      revocationCheck.check(path, revocation);
       out.addAll(revocation);
     }
     ParsedCertificate last = path.get(n - 1);

@@ -12,8 +12,10 @@ import java.util.Set;
  * valid_policy_tree with the explicit_policy, inhibit_anyPolicy and policy_mapping counters, the
  * policy mappings, and the intersection with the user-initial-policy-set at the end.
  *
- * <p>The tree can grow exponentially with hostile mappings (CVE-2023-0464): every node made is
- * charged to the {@link Budget}, and a path whose tree outgrows it is refused. When the trust
+ * <p>The tree can grow exponentially with hostile mappings (CVE-2023-0464): a path whose tree
+ * would hold more than {@link Budget#MAX_POLICY_NODES} nodes is refused. The bound is per path, so
+ * the candidates path building tried before cannot use it up for the one that is valid; all
+ * paths of one validation together are held to {@link Budget#MAX_POLICY_NODES_TOTAL}. When the trust
  * anchor is a certificate its own policyConstraints and inhibitAnyPolicy apply before the first
  * certificate below it, as RFC 5937 allows for anchor constraints.
  */
@@ -47,6 +49,7 @@ final class PolicyTree {
   }
 
   private final Budget budget;
+  private int nodes;
   /** levels.get(d): the live and deleted nodes of depth d; null once the tree is NULL. */
   private List<List<Node>> levels;
 
@@ -147,7 +150,7 @@ final class PolicyTree {
   }
 
   private Node add(String policy, Set<String> expected, Node parent, List<Node> level) throws TooBig {
-    if (!budget.spendPolicyNode()) {
+    if (++nodes > Budget.MAX_POLICY_NODES || !budget.spendPolicyNode()) {
       throw new TooBig();
     }
     Node node = new Node(policy, expected, parent);

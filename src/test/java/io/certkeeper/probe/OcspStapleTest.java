@@ -49,6 +49,8 @@ class OcspStapleTest {
           .eku(KeyPurposeId.id_kp_serverAuth).issuedBy(issuer));
       write(type + "-stranger-responder", TestPki.spec("Responder of a stranger").keys(keys(type))
           .eku(KeyPurposeId.id_kp_OCSPSigning).issuedBy(stranger));
+      // Same name as the issuer, another key: a server may serve it first in the chain.
+      write(type + "-decoy", TestPki.spec("Ocsp Issuer " + type).keys(keys(type)).ca().issuedBy(stranger));
     }
   }
 
@@ -141,6 +143,35 @@ class OcspStapleTest {
     OcspStaple.Reading early = read("rsa", response, NOW.minus(Duration.ofMinutes(30)));
     assertEquals(OcspStatus.INVALID, early.status());
     assertTrue(early.invalid().orElseThrow().contains("in the future"), early.toString());
+  }
+
+  @Test
+  void aDecoyIssuerServedFirstCannotVouchForTheLeaf() throws Exception {
+    // The response is the decoy's own, about the leaf's serial under the decoy's name and key.
+    Files.copy(dir.resolve("rsa-decoy.pem"), dir.resolve("decoy-issuer.pem"),
+        java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+    Files.copy(dir.resolve("rsa-leaf.pem"), dir.resolve("decoy-leaf.pem"), java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+    HELD.put("decoy-leaf", HELD.get("rsa-leaf"));
+    byte[] forged = response("decoy", "V", "rsa-decoy");
+    OcspStaple.Reading r = OcspStaple.read(Optional.of(forged), List.of(HELD.get("rsa-leaf").cert(),
+        HELD.get("rsa-decoy").cert(), HELD.get("rsa-issuer").cert()), NOW);
+    assertEquals(OcspStatus.UNKNOWN, r.status(), r.toString());
+  }
+
+  @Test
+  void aResponseWithoutNextUpdateIsTrustedForAWeekOnly() throws Exception {
+    byte[] response = responseWithoutNextUpdate();
+    assertEquals(OcspStatus.GOOD, read("ec", response, NOW.plus(Duration.ofDays(6))).status());
+    OcspStaple.Reading old = read("ec", response, NOW.plus(Duration.ofDays(8)));
+    assertEquals(OcspStatus.INVALID, old.status());
+    assertTrue(old.invalid().orElseThrow().contains("no nextUpdate"), old.toString());
+  }
+
+  private static byte[] responseWithoutNextUpdate() throws Exception {
+    response("ec", "V", "ec-issuer");
+    run("openssl", "ocsp", "-index", "index.txt", "-rsigner", "ec-issuer.pem", "-rkey", "ec-issuer.key",
+        "-CA", "ec-issuer.pem", "-reqin", "req.der", "-respout", "resp.der");
+    return Files.readAllBytes(dir.resolve("resp.der"));
   }
 
   @Test

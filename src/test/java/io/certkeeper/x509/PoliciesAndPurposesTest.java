@@ -169,6 +169,19 @@ class PoliciesAndPurposesTest {
   }
 
   @Test
+  void aUriWhoseHostCannotBeJudgedIsRefusedByAnExcludedUriSubtree() throws Exception {
+    GeneralSubtree[] excluded = {new GeneralSubtree(new GeneralName(GeneralName.uniformResourceIdentifier, ".evil.com"))};
+    Issued ca = TestCa.intermediate("Excluding CA", root).nameConstraints(new NameConstraints(null, excluded)).issue();
+    for (String uri : List.of("http://a_b.evil.com/", "https://x.evil.com./", "https://10.0.0.1/", "urn:x")) {
+      Issued leaf = TestCa.leaf(HOST, ca).sans(new GeneralName(GeneralName.uniformResourceIdentifier, uri)).issue();
+      assertProblems(validate(leaf, ca), Problem.NAME_CONSTRAINT_VIOLATION);
+    }
+    Issued fine = TestCa.leaf(HOST, ca)
+        .sans(new GeneralName(GeneralName.uniformResourceIdentifier, "https://good.example/")).issue();
+    assertTrue(validate(fine, ca).valid(), validate(fine, ca).message());
+  }
+
+  @Test
   void theWebPkiProfileWantsServerAuthExplicitlyAndAlone() {
     Issued ca = TestCa.intermediate("CA", root).issue();
     Issued none = TestCa.leaf(HOST, ca).extendedKeyUsage((KeyPurposeId[]) null).issue();
