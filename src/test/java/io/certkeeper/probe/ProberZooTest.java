@@ -426,8 +426,11 @@ class ProberZooTest {
     }
   }
 
-  @Test
-  void stapledOcspResponseSayingRevokedIsRevoked() throws Exception {
+  /**
+   * An s_server for the leaf stapling {@code out}: openssl's OCSP response, signed by
+   * {@code signer}.pem/.key, that the leaf was revoked an hour ago.
+   */
+  private OpenSslServer staplingRevocation(String signer, String out) throws Exception {
     String serial = leaf.cert().getSerialNumber().toString(16).toUpperCase(Locale.ROOT);
     if (serial.length() % 2 == 1) {
       serial = "0" + serial;
@@ -439,11 +442,16 @@ class ProberZooTest {
         + "\tunknown\t/CN=localhost\n");
     run("openssl", "ocsp", "-issuer", "inter.pem", "-cert", "leaf.pem", "-no_nonce",
         "-reqout", "req.der");
-    run("openssl", "ocsp", "-index", "index.txt", "-rsigner", "inter.pem", "-rkey", "inter.key",
-        "-CA", "inter.pem", "-reqin", "req.der", "-respout", "resp.der", "-ndays", "1");
-    OpenSslServer server = openssl("-cert", dir.resolve("leaf.pem").toString(), "-key",
+    run("openssl", "ocsp", "-index", "index.txt", "-rsigner", signer + ".pem", "-rkey", signer + ".key",
+        "-CA", "inter.pem", "-reqin", "req.der", "-respout", out, "-ndays", "1");
+    return openssl("-cert", dir.resolve("leaf.pem").toString(), "-key",
         dir.resolve("leaf.key").toString(), "-cert_chain", dir.resolve("inter.pem").toString(),
-        "-status_file", dir.resolve("resp.der").toString());
+        "-status_file", dir.resolve(out).toString());
+  }
+
+  @Test
+  void stapledOcspResponseSayingRevokedIsRevoked() throws Exception {
+    OpenSslServer server = staplingRevocation("inter", "resp.der");
 
     ProbeCapture capture = prober.probe(ProbeTarget.parse("localhost:" + server.port())).join();
     ProbeResult result = judge.judge(capture);
@@ -460,22 +468,7 @@ class ProberZooTest {
         .eku(org.bouncycastle.asn1.x509.KeyPurposeId.id_kp_OCSPSigning).issuedBy(intermediate);
     TestPki.writePem(dir.resolve("responder.pem"), responder.cert());
     TestPki.writeKey(dir.resolve("responder.key"), responder.key());
-    String serial = leaf.cert().getSerialNumber().toString(16).toUpperCase(Locale.ROOT);
-    if (serial.length() % 2 == 1) {
-      serial = "0" + serial;
-    }
-    DateTimeFormatter asn1 = DateTimeFormatter.ofPattern("yyMMddHHmmss'Z'").withZone(ZoneOffset.UTC);
-    Files.writeString(dir.resolve("index.txt"), "R\t"
-        + asn1.format(leaf.cert().getNotAfter().toInstant()) + "\t"
-        + asn1.format(java.time.Instant.now().minusSeconds(3600)) + "\t" + serial
-        + "\tunknown\t/CN=localhost\n");
-    run("openssl", "ocsp", "-issuer", "inter.pem", "-cert", "leaf.pem", "-no_nonce",
-        "-reqout", "req.der");
-    run("openssl", "ocsp", "-index", "index.txt", "-rsigner", "responder.pem", "-rkey", "responder.key",
-        "-CA", "inter.pem", "-reqin", "req.der", "-respout", "delegated.der", "-ndays", "1");
-    OpenSslServer server = openssl("-cert", dir.resolve("leaf.pem").toString(), "-key",
-        dir.resolve("leaf.key").toString(), "-cert_chain", dir.resolve("inter.pem").toString(),
-        "-status_file", dir.resolve("delegated.der").toString());
+    OpenSslServer server = staplingRevocation("responder", "delegated.der");
 
     ProbeResult result = judge.judge(prober.probe(ProbeTarget.parse("localhost:" + server.port())).join());
 
