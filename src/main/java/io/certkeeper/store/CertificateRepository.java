@@ -47,6 +47,21 @@ public final class CertificateRepository {
   static CertificateInfo upsert(Connection c, X509Certificate cert, CertificateRecord.Source source, Instant now)
       throws SQLException {
     CertificateInfo info = CertificateInfo.of(cert);
+    if (source == CertificateRecord.Source.ISSUED) {
+      // observed before, issued now: the row changes source, and so do the counts
+      try (PreparedStatement ps = c.prepareStatement(
+          "UPDATE certificates SET last_seen = ?, source = 'issued'"
+              + " WHERE sha256 = ? AND last_seen <= ? AND source = 'observed'")) {
+        Jdbc.setInstant(ps, 1, now);
+        ps.setString(2, info.sha256());
+        Jdbc.setInstant(ps, 3, now);
+        if (ps.executeUpdate() == 1) {
+          count(c, CertificateRecord.Source.OBSERVED.code(), info.notAfter(), -1);
+          count(c, CertificateRecord.Source.ISSUED.code(), info.notAfter(), 1);
+          return info;
+        }
+      }
+    }
     try (PreparedStatement ps = c.prepareStatement(
         "UPDATE certificates SET last_seen = ?, source = CASE WHEN source = 'issued' THEN source ELSE ? END"
             + " WHERE sha256 = ? AND last_seen <= ?")) {
@@ -69,6 +84,7 @@ public final class CertificateRepository {
     try {
       insert(c, cert, info, source, now);
       c.releaseSavepoint(sp);
+      count(c, source.code(), info.notAfter(), 1);
     } catch (SQLException e) {
       if (!"23505".equals(e.getSQLState())) {
         throw e;
@@ -77,6 +93,52 @@ public final class CertificateRepository {
       touch(c, info.sha256(), now);
     }
     return info;
+  }
+
+  /** The UTC day a certificate expiring at {@code notAfter} is counted under. */
+  static long day(Instant notAfter) {
+    return Math.floorDiv(notAfter.getEpochSecond(), SECONDS_PER_DAY);
+  }
+
+  private static final long SECONDS_PER_DAY = 86_400L;
+
+  /**
+   * Adds {@code delta} to the count of {@code source} certificates expiring on {@code notAfter}'s
+   * day, in the caller's transaction. The first certificate of a day inserts the row; when another
+   * writer inserts it at the same moment, the primary key decides and this one adds to theirs.
+   */
+  private static void count(Connection c, String source, Instant notAfter, long delta) throws SQLException {
+    long day = day(notAfter);
+    if (addToCount(c, source, day, delta)) {
+      return;
+    }
+    Savepoint sp = c.setSavepoint();
+    try (PreparedStatement ps = c.prepareStatement(
+        "INSERT INTO certificate_counts (source, not_after_day, n) VALUES (?, ?, ?)")) {
+      ps.setString(1, source);
+      ps.setLong(2, day);
+      ps.setLong(3, delta);
+      ps.executeUpdate();
+      c.releaseSavepoint(sp);
+    } catch (SQLException e) {
+      if (!"23505".equals(e.getSQLState())) {
+        throw e;
+      }
+      c.rollback(sp);
+      if (!addToCount(c, source, day, delta)) {
+        throw new SQLException("certificate_counts row for " + source + "/" + day + " vanished", e);
+      }
+    }
+  }
+
+  private static boolean addToCount(Connection c, String source, long day, long delta) throws SQLException {
+    try (PreparedStatement ps = c.prepareStatement(
+        "UPDATE certificate_counts SET n = n + ? WHERE source = ? AND not_after_day = ?")) {
+      ps.setLong(1, delta);
+      ps.setString(2, source);
+      ps.setLong(3, day);
+      return ps.executeUpdate() == 1;
+    }
   }
 
   /** Moves last_seen forward to {@code now}, never back. */
@@ -197,22 +259,71 @@ public final class CertificateRepository {
   /** Counts for {@code status}: by source, expired at {@code now}, expiring before {@code soon}. */
   public Summary summary(Instant now, Instant soon) throws StoreException {
     return scope.run(c -> {
+      // Whole days come from certificate_counts; only the days that now and soon fall in are
+      // counted row by row (through the not_after index), so the cost does not grow with the table.
+      long today = day(now);
+      long soonDay = day(soon);
+      long issued = 0;
+      long observed = 0;
       try (PreparedStatement ps = c.prepareStatement(
-          "SELECT COUNT(*),"
-              + " SUM(CASE WHEN source = 'issued' THEN 1 ELSE 0 END),"
-              + " SUM(CASE WHEN source = 'observed' THEN 1 ELSE 0 END),"
-              + " SUM(CASE WHEN not_after <= ? THEN 1 ELSE 0 END),"
-              + " SUM(CASE WHEN not_after > ? AND not_after <= ? THEN 1 ELSE 0 END)"
-              + " FROM certificates")) {
-        Jdbc.setInstant(ps, 1, now);
-        Jdbc.setInstant(ps, 2, now);
-        Jdbc.setInstant(ps, 3, soon);
-        try (ResultSet rs = ps.executeQuery()) {
-          rs.next();
-          return new Summary(rs.getLong(1), rs.getLong(2), rs.getLong(3), rs.getLong(4), rs.getLong(5));
+          "SELECT source, SUM(n) FROM certificate_counts GROUP BY source");
+          ResultSet rs = ps.executeQuery()) {
+        while (rs.next()) {
+          if (CertificateRecord.Source.ISSUED.code().equals(rs.getString(1))) {
+            issued += rs.getLong(2);
+          } else {
+            observed += rs.getLong(2);
+          }
         }
       }
+      long expired = countedDays(c, Long.MIN_VALUE, today)
+          + rows(c, startOf(today), true, now, true);
+      long expiring;
+      if (!soon.isAfter(now)) {
+        expiring = 0;
+      } else if (soonDay == today) {
+        expiring = rows(c, now, false, soon, true);
+      } else {
+        expiring = rows(c, now, false, startOf(today + 1), false)
+            + countedDays(c, today + 1, soonDay)
+            + rows(c, startOf(soonDay), true, soon, true);
+      }
+      return new Summary(issued + observed, issued, observed, expired, expiring);
     });
+  }
+
+  private static Instant startOf(long day) {
+    return Instant.ofEpochSecond(day * SECONDS_PER_DAY);
+  }
+
+  /** Certificates counted under days {@code from} (inclusive) to {@code to} (exclusive). */
+  private static long countedDays(Connection c, long from, long to) throws SQLException {
+    if (from >= to) {
+      return 0;
+    }
+    try (PreparedStatement ps = c.prepareStatement(
+        "SELECT COALESCE(SUM(n), 0) FROM certificate_counts WHERE not_after_day >= ? AND not_after_day < ?")) {
+      ps.setLong(1, from);
+      ps.setLong(2, to);
+      try (ResultSet rs = ps.executeQuery()) {
+        rs.next();
+        return rs.getLong(1);
+      }
+    }
+  }
+
+  /** Certificates whose not_after lies between {@code from} and {@code to}, each end included or not. */
+  private static long rows(Connection c, Instant from, boolean fromIncluded, Instant to, boolean toIncluded)
+      throws SQLException {
+    try (PreparedStatement ps = c.prepareStatement("SELECT COUNT(*) FROM certificates WHERE not_after "
+        + (fromIncluded ? ">=" : ">") + " ? AND not_after " + (toIncluded ? "<=" : "<") + " ?")) {
+      Jdbc.setInstant(ps, 1, from);
+      Jdbc.setInstant(ps, 2, to);
+      try (ResultSet rs = ps.executeQuery()) {
+        rs.next();
+        return rs.getLong(1);
+      }
+    }
   }
 
   /** Certificate counts; see {@link #summary}. */

@@ -17,6 +17,7 @@ import java.nio.file.Path;
 import java.security.MessageDigest;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
+import java.sql.Statement;
 import java.sql.ResultSet;
 import java.time.Clock;
 import java.time.Duration;
@@ -209,6 +210,15 @@ public final class InventoryScale {
         ps.executeBatch();
         c.commit();
       }
+      // The bulk fill bypasses CertificateRepository: its per-day counts are made here, as the
+      // migration that introduced them does.
+      try (Statement st = c.createStatement()) {
+        st.executeUpdate("DELETE FROM certificate_counts");
+        st.executeUpdate("INSERT INTO certificate_counts (source, not_after_day, n)"
+            + " SELECT source, CAST(FLOOR(EXTRACT(EPOCH FROM not_after) / 86400) AS BIGINT), COUNT(*)"
+            + " FROM certificates GROUP BY source, CAST(FLOOR(EXTRACT(EPOCH FROM not_after) / 86400) AS BIGINT)");
+      }
+      c.commit();
       String endpointSql = "INSERT INTO endpoints (id, target, origin, group_name, spec, created_at, updated_at)"
           + " VALUES (?, ?, 'config', NULL, ?, ?, ?)";
       String resultSql = "INSERT INTO probe_results (id, endpoint_id, probed_at, status, problems, message, address,"
