@@ -76,15 +76,9 @@ final class PolicyTree {
     int inhibitAny = inputs.inhibitAnyPolicy() ? 0 : n + 1;
     int policyMapping = inputs.inhibitPolicyMapping() ? 0 : n + 1;
     ParsedCertificate anchor = path.get(n);
-    if (anchor.requireExplicitPolicy >= 0) {
-      explicitPolicy = Math.min(explicitPolicy, anchor.requireExplicitPolicy);
-    }
-    if (anchor.inhibitPolicyMapping >= 0) {
-      policyMapping = Math.min(policyMapping, anchor.inhibitPolicyMapping);
-    }
-    if (anchor.inhibitAnyPolicy >= 0) {
-      inhibitAny = Math.min(inhibitAny, anchor.inhibitAnyPolicy);
-    }
+    explicitPolicy = tighten(explicitPolicy, anchor.requireExplicitPolicy);
+    policyMapping = tighten(policyMapping, anchor.inhibitPolicyMapping);
+    inhibitAny = tighten(inhibitAny, anchor.inhibitAnyPolicy);
     levels = new ArrayList<>();
     levels.add(new ArrayList<>(List.of(new Node(ANY, Set.of(ANY), null))));
     for (int i = 1; i <= n; i++) {
@@ -120,15 +114,9 @@ final class PolicyTree {
         policyMapping = Math.max(0, policyMapping - 1);
         inhibitAny = Math.max(0, inhibitAny - 1);
       }
-      if (cert.requireExplicitPolicy >= 0) {
-        explicitPolicy = Math.min(explicitPolicy, cert.requireExplicitPolicy);
-      }
-      if (cert.inhibitPolicyMapping >= 0) {
-        policyMapping = Math.min(policyMapping, cert.inhibitPolicyMapping);
-      }
-      if (cert.inhibitAnyPolicy >= 0) {
-        inhibitAny = Math.min(inhibitAny, cert.inhibitAnyPolicy);
-      }
+      explicitPolicy = tighten(explicitPolicy, cert.requireExplicitPolicy);
+      policyMapping = tighten(policyMapping, cert.inhibitPolicyMapping);
+      inhibitAny = tighten(inhibitAny, cert.inhibitAnyPolicy);
     }
     // 6.1.5 (a), (b)
     ParsedCertificate leaf = path.get(0);
@@ -147,6 +135,11 @@ final class PolicyTree {
               + inputs.initialPolicies();
     }
     return null;
+  }
+
+  /** 6.1.4 (i), (j): a counter lowered to a certificate's SkipCerts, when it has one (-1: absent). */
+  private static int tighten(int counter, int skipCerts) {
+    return skipCerts >= 0 ? Math.min(counter, skipCerts) : counter;
   }
 
   private Node add(String policy, Set<String> expected, Node parent, List<Node> level) throws TooBig {
