@@ -9,6 +9,7 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 import java.util.function.Function;
 import javax.security.auth.x500.X500Principal;
@@ -36,7 +37,21 @@ final class RevocationCheck {
   /** Certificates of a CRL issuer's name tried as its signer among the untrusted ones. */
   private static final int MAX_OTHER_SIGNERS = 4;
 
-  private record Pair(X509CRL crl, ParsedCertificate signer) {}
+  /**
+   * A CRL and a signer, by identity: X509CRL's own equals and hashCode read its whole encoding on
+   * every call, which for a CRL of megabytes is the very cost these maps are there to save.
+   */
+  private record Pair(X509CRL crl, ParsedCertificate signer) {
+    @Override
+    public boolean equals(Object o) {
+      return o instanceof Pair p && p.crl == crl && p.signer == signer;
+    }
+
+    @Override
+    public int hashCode() {
+      return 31 * System.identityHashCode(crl) + System.identityHashCode(signer);
+    }
+  }
 
   private final List<X509CRL> crls;
   private final Instant time;
@@ -46,6 +61,8 @@ final class RevocationCheck {
   private final Function<X500Principal, List<ParsedCertificate>> others;
   /** Signature checks already made for this request (a CRL and a key, by identity). */
   private final Map<Pair, Boolean> verified = new HashMap<>();
+  /** Usability already judged for this request (see {@link #unusable}). */
+  private final Map<Pair, Optional<String>> unusable = new HashMap<>();
 
   RevocationCheck(List<X509CRL> crls, Instant time, boolean required, boolean webpki, Budget budget,
       Function<X500Principal, List<ParsedCertificate>> others) {
@@ -93,10 +110,11 @@ final class RevocationCheck {
         if (reasons == 0) {
           continue; // outside the CRL's scope
         }
-        X509CRL delta = delta(crl, signer);
+        List<X509CRL> deltas = deltasOf(crl, signer);
+        X509CRL delta = newestCurrent(deltas);
         // A CRL past its nextUpdate (or not yet issued) still proves a revocation, but not
         // that a certificate it does not list is good; nor does one whose deltas are all stale.
-        if (current(crl) && (delta != null || !hasDeltas(crl, signer))) {
+        if (current(crl) && (delta != null || deltas.isEmpty())) {
           reasonsCovered |= reasons;
         }
         X509CRLEntry entry = revocation(crl, delta, cert);
@@ -155,15 +173,11 @@ final class RevocationCheck {
     return out;
   }
 
-  private boolean hasDeltas(X509CRL base, ParsedCertificate signer) {
-    return !deltasOf(base, signer).isEmpty();
-  }
-
-  /** The current delta with the highest number for {@code base}, or null (RFC 5280 6.3.3 (c)). */
-  private X509CRL delta(X509CRL base, ParsedCertificate signer) {
+  /** Of a complete CRL's {@code deltas}, the current one with the highest number, or null (RFC 5280 6.3.3 (c)). */
+  private X509CRL newestCurrent(List<X509CRL> deltas) {
     X509CRL best = null;
     BigInteger bestNumber = null;
-    for (X509CRL d : deltasOf(base, signer)) {
+    for (X509CRL d : deltas) {
       if (!current(d)) {
         continue;
       }
@@ -291,7 +305,16 @@ final class RevocationCheck {
     });
   }
 
+  /**
+   * Why {@code crl} signed by {@code signer} cannot be used, or null. Remembered per request: it
+   * looks at every entry, and a large CRL is consulted for every certificate of every candidate path.
+   */
   private String unusable(X509CRL crl, ParsedCertificate signer) {
+    return unusable.computeIfAbsent(new Pair(crl, signer), p -> Optional.ofNullable(whyUnusable(crl, signer)))
+        .orElse(null);
+  }
+
+  private String whyUnusable(X509CRL crl, ParsedCertificate signer) {
     if (!signer.allows(KeyUsage.cRLSign)) {
       return "the issuer's keyUsage does not allow cRLSign";
     }
