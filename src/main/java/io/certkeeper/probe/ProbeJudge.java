@@ -66,25 +66,27 @@ public final class ProbeJudge {
     boolean validPath = false;
     String chainMessage = null;
     java.util.Optional<Instant> pathNotAfter = java.util.Optional.empty();
-    List<String> unreadable = new java.util.ArrayList<>();
-    List<String> notes = new java.util.ArrayList<>();
+    // What the OCSP responses said beyond their status, for the message; a malformed one is also a problem.
+    List<String> ocspDetails = new java.util.ArrayList<>();
     OcspStaple.Reading staple = OcspStaple.read(capture.ocspStaple(), capture.chain(), now);
-    staple.malformed().ifPresent(m -> unreadable.add("stapled OCSP response is malformed: " + m));
-    staple.invalid().ifPresent(m -> notes.add("stapled OCSP response is invalid: " + m));
+    boolean malformed = staple.malformed().isPresent();
+    staple.malformed().ifPresent(m -> ocspDetails.add("stapled OCSP response is malformed: " + m));
+    staple.invalid().ifPresent(m -> ocspDetails.add("stapled OCSP response is invalid: " + m));
     OcspStatus ocsp = staple.status();
     // A fetched response is read whenever the staple gave no verified answer: a server must not
     // hide its revocation by stapling garbage or a stale response.
     boolean answered = ocsp == OcspStatus.GOOD || ocsp == OcspStatus.REVOKED;
     if (!answered && revocation.ocspResponse().isPresent()) {
       OcspStaple.Reading fetched = OcspStaple.read(revocation.ocspResponse(), capture.chain(), now);
-      fetched.malformed().ifPresent(m -> unreadable.add("fetched OCSP response is malformed: " + m));
-      fetched.invalid().ifPresent(m -> notes.add("fetched OCSP response is invalid: " + m));
+      malformed |= fetched.malformed().isPresent();
+      fetched.malformed().ifPresent(m -> ocspDetails.add("fetched OCSP response is malformed: " + m));
+      fetched.invalid().ifPresent(m -> ocspDetails.add("fetched OCSP response is invalid: " + m));
       if (ocsp == OcspStatus.NONE || fetched.status() == OcspStatus.GOOD
           || fetched.status() == OcspStatus.REVOKED) {
         ocsp = fetched.status();
       }
     }
-    if (!unreadable.isEmpty()) {
+    if (malformed) {
       problems.add(ProbeProblem.MALFORMED);
     }
     if (ocsp == OcspStatus.REVOKED) {
@@ -105,9 +107,8 @@ public final class ProbeJudge {
       chainMessage = verdict.message();
       pathNotAfter = verdict.pathNotAfter();
     }
-    unreadable.addAll(notes);
-    if (!unreadable.isEmpty()) {
-      String detail = String.join("; ", unreadable);
+    if (!ocspDetails.isEmpty()) {
+      String detail = String.join("; ", ocspDetails);
       chainMessage = chainMessage == null || chainMessage.isEmpty() ? detail
           : detail + "; " + chainMessage;
     }

@@ -19,6 +19,7 @@ import java.time.ZoneOffset;
 import java.time.format.DateTimeFormatter;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Optional;
 import java.util.Locale;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterAll;
@@ -460,6 +461,24 @@ class ProberZooTest {
         capture.ocspStaple().orElseThrow());
     assertEquals(OcspStatus.REVOKED, result.ocsp());
     assertProblems(result, "revoked");
+  }
+
+  @Test
+  void aFetchedRevocationCountsWhenTheStapleIsGarbage() throws Exception {
+    OpenSslServer server = staplingRevocation("inter", "resp.der");
+    ProbeCapture c = prober.probe(ProbeTarget.parse("localhost:" + server.port())).join();
+    // The same handshake with a staple that is not an OCSP response: a server hiding its revocation.
+    ProbeCapture garbage = new ProbeCapture(c.target(), c.serverName(), c.address(), c.protocol(), c.cipher(),
+        c.chain(), Optional.of(new byte[] {0x30, 0x03, 0x0a, 0x01, 0x00}), c.dhGroupBits(), c.legacyHandshake(),
+        c.clientCertRequested(), c.timings(), c.failure());
+    byte[] fetched = Files.readAllBytes(dir.resolve("resp.der"));
+
+    ProbeResult alone = judge.judge(garbage);
+    ProbeResult withFetched = judge.judge(garbage, new FetchedRevocation(List.of(), Optional.of(fetched), List.of()));
+
+    assertEquals(OcspStatus.UNKNOWN, alone.ocsp());
+    assertEquals(OcspStatus.REVOKED, withFetched.ocsp());
+    assertTrue(withFetched.problems().contains(ProbeProblem.REVOKED), withFetched.message());
   }
 
   @Test
