@@ -1,6 +1,7 @@
 package io.certkeeper.cli;
 
 import io.certkeeper.schedule.JobListing;
+import io.certkeeper.schedule.StoredEndpoints;
 import io.certkeeper.schedule.ScheduledJob;
 import io.certkeeper.schedule.Scheduling;
 import io.certkeeper.store.Store;
@@ -17,7 +18,7 @@ import picocli.CommandLine.Spec;
 @Command(
     name = "schedule",
     mixinStandardHelpOptions = true,
-    description = "List the scheduled jobs (endpoint probes, housekeeping, renewal check, alert evaluation) with their next run.")
+    description = "List the scheduled jobs (the probe slots, housekeeping, renewal check, alert evaluation) and each endpoint's next probe.")
 final class ScheduleCommand implements Callable<Integer> {
   @Spec CommandSpec spec;
 
@@ -31,7 +32,7 @@ final class ScheduleCommand implements Callable<Integer> {
     try (Store store = root.openStore()) {
       Scheduling s = Scheduling.create(store, 1);
       try {
-        jobs = JobListing.list(s.scheduler());
+        jobs = JobListing.list(s.scheduler(), StoredEndpoints.calendar(store), root.clock().instant());
       } finally {
         s.scheduler().shutdown(false);
       }

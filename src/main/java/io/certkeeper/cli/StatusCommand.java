@@ -13,9 +13,8 @@ import io.certkeeper.store.CertificateRepository;
 import io.certkeeper.store.DaemonRun;
 import io.certkeeper.store.DaemonRunRepository;
 import io.certkeeper.store.Store;
-import io.certkeeper.store.TriggerTimes;
-import io.certkeeper.schedule.EndpointScheduler;
-import io.certkeeper.schedule.Scheduling;
+import io.certkeeper.schedule.ProbeCalendar;
+import io.certkeeper.schedule.StoredEndpoints;
 import io.certkeeper.store.EndpointRepository;
 import io.certkeeper.store.EndpointRow;
 import io.certkeeper.store.EndpointState;
@@ -204,14 +203,15 @@ final class StatusCommand implements Callable<Integer> {
     for (EndpointState st : new ProbeResultRepository(store).states()) {
       states.put(st.endpointId(), st);
     }
-    // the job store's own rows: no scheduler is started for a look at the schedule
-    Map<String, Instant> next = new TriggerTimes(store).next(Scheduling.NAME, EndpointScheduler.PROBE_GROUP);
+    // the next probe is a function of the endpoint's id and schedule: no scheduler is started
+    List<EndpointRow> rows = new EndpointRepository(store).list();
+    ProbeCalendar calendar = ProbeCalendar.of(StoredEndpoints.decode(rows, (id, why) -> {}));
     List<EndpointStatus> out = new ArrayList<>();
-    for (EndpointRow r : new EndpointRepository(store).list()) {
+    for (EndpointRow r : rows) {
+      Instant next = calendar.next(r.id(), now).orElse(null);
       EndpointState st = states.get(r.id());
       if (st == null) {
-        out.add(new EndpointStatus(r.id(), "pending", List.of(), null, null,
-            next.get(EndpointScheduler.triggerName(r.id()))));
+        out.add(new EndpointStatus(r.id(), "pending", List.of(), null, null, next));
         continue;
       }
       String status = st.status();
@@ -224,8 +224,7 @@ final class StatusCommand implements Callable<Integer> {
         status = RenewalWatch.status(status, problems);
       }
       out.add(new EndpointStatus(r.id(), status, problems,
-          st.leafNotAfter().map(t -> Duration.between(now, t).toDays()).orElse(null), st.lastProbeAt(),
-          next.get(EndpointScheduler.triggerName(r.id()))));
+          st.leafNotAfter().map(t -> Duration.between(now, t).toDays()).orElse(null), st.lastProbeAt(), next));
     }
     return out;
   }

@@ -145,6 +145,7 @@ final class EffectiveConfig {
     Map<String, Object> m = new LinkedHashMap<>();
     m.put("threads", s.threads());
     m.put("probe-concurrency", s.probeConcurrency());
+    m.put("catch-up-rate", s.catchUpRate());
     m.put("retention", duration(s.retention()));
     m.put("renewal-check", duration(s.renewalCheck()));
     m.put("alert-evaluation", duration(s.alertEvaluation()));

@@ -98,6 +98,7 @@ public final class Daemon {
   private Scheduling scheduling;
   private ScheduledExecutorService housekeeping;
   private EndpointSync endpointSync;
+  private EndpointScheduler endpointScheduler;
   private volatile Listeners listeners;
   private Optional<Renewer> renewer = Optional.empty();
   private final io.certkeeper.metrics.Counters counters = new io.certkeeper.metrics.Counters();
@@ -229,7 +230,7 @@ public final class Daemon {
       return this::stopScheduler;
     });
     parts.step("scheduler", () -> {
-      EndpointScheduler endpointScheduler = new EndpointScheduler(scheduling.scheduler(), clock);
+      endpointScheduler = new EndpointScheduler(scheduling.scheduler(), clock);
       endpointSync = new EndpointSync(new EndpointRepository(store), results, endpointScheduler, clock);
       endpointSync.onSchedules(probes::update);
       endpointSync.fromConfig(config.endpoints());
@@ -244,15 +245,17 @@ public final class Daemon {
       renewer = renewer();
     });
     parts.step("scheduler", () -> {
-      scheduling.scheduler().getContext().put(Services.CONTEXT_KEY, new Services(probes,
+      scheduling.scheduler().getContext().put(Services.CONTEXT_KEY, new Services(
+          (from, to) -> endpointScheduler.slot(from, to, probes),
           () -> housekeeping(results), renewer.map(r -> r::check), Optional.of(alerting::evaluate), () -> stopping));
       log.info("prober ready: {} TLS, up to {} probes at once", probes.tlsProvider(),
           config.scheduler().probeConcurrency());
       scheduling.start();
       log.info("scheduler started: Quartz JobStoreTX on the store, {} threads", config.scheduler().threads());
-      int caughtUp = endpointSync.catchUp(probes);
+      int caughtUp = endpointSync.catchUp(probes, config.scheduler().catchUpRate());
       if (caughtUp > 0) {
-        log.info("schedules - {} endpoints missed their schedule; probing each once within a minute", caughtUp);
+        log.info("schedules - {} endpoints missed their schedule; probing each once, at most {} a second",
+            caughtUp, config.scheduler().catchUpRate());
       }
     });
     parts.step("alerts", () -> {

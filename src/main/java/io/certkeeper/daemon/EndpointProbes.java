@@ -23,14 +23,16 @@ import java.io.IOException;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.Collection;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
+import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
+import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
@@ -41,8 +43,10 @@ import org.slf4j.LoggerFactory;
 /**
  * The daemon's probe service: probes an endpoint by id with its own settings, judges the capture,
  * and records it. {@link #dispatch} returns at once; one shared {@link Prober} bounds the probes in
- * flight, results are written to the store on a small pool of their own (never on the network
- * threads), and an endpoint already being probed is not probed twice at once.
+ * flight; captures are judged on a small pool of their own (never on the network threads); one
+ * writer thread stores the results in batches, one transaction for what arrived within
+ * {@link #LINGER} (at most {@link #MAX_BATCH}), so a commit is shared by many probes. An endpoint
+ * is not probed again until its previous result is stored.
  */
 final class EndpointProbes implements ProbeDispatcher, AutoCloseable {
   private static final Logger log = LoggerFactory.getLogger(EndpointProbes.class);
@@ -61,8 +65,15 @@ final class EndpointProbes implements ProbeDispatcher, AutoCloseable {
   private final Map<String, EndpointConfig> endpoints = new ConcurrentHashMap<>();
   private final Map<List<Path>, TrustAnchors> anchors = new ConcurrentHashMap<>();
   private final Set<String> inFlight = ConcurrentHashMap.newKeySet();
+  /** How long the writer waits for more results before it commits a batch. */
+  static final Duration LINGER = Duration.ofMillis(100);
+  /** The most results one transaction stores. */
+  static final int MAX_BATCH = 500;
+
   private final ScheduledExecutorService delays;
-  private final ExecutorService writers;
+  private final ExecutorService judges;
+  private final BlockingQueue<ProbeRecord> judged = new LinkedBlockingQueue<>();
+  private final Thread writer;
   private final AtomicLong completed = new AtomicLong();
   private volatile boolean closing;
 
@@ -86,9 +97,10 @@ final class EndpointProbes implements ProbeDispatcher, AutoCloseable {
     d.setExecuteExistingDelayedTasksAfterShutdownPolicy(false);
     d.setContinueExistingPeriodicTasksAfterShutdownPolicy(false);
     this.delays = d;
-    ThreadPoolExecutor w = new ThreadPoolExecutor(2, 2, 0, TimeUnit.SECONDS,
-        new java.util.concurrent.LinkedBlockingQueue<>(), daemonThreads("certkeeper-probe-store"));
-    this.writers = w;
+    this.judges = new ThreadPoolExecutor(2, 2, 0, TimeUnit.SECONDS, new LinkedBlockingQueue<>(),
+        daemonThreads("certkeeper-probe-judge"));
+    this.writer = daemonThreads("certkeeper-probe-store").newThread(this::writeLoop);
+    writer.start();
   }
 
   /** Replaces the known endpoints (after every sync); trust anchors are re-read. */
@@ -145,7 +157,7 @@ final class EndpointProbes implements ProbeDispatcher, AutoCloseable {
               return;
             }
             try {
-              writers.execute(() -> finish(e, judge, capture, failure));
+              judges.execute(() -> finish(e, judge, capture, failure));
             } catch (java.util.concurrent.RejectedExecutionException stopped) {
               inFlight.remove(id);
             }
@@ -157,31 +169,94 @@ final class EndpointProbes implements ProbeDispatcher, AutoCloseable {
   }
 
   /**
-   * Judges and records one probe. Every probe ends with a row: when the capture failed or the
-   * judge threw (neither should happen, both have happened with hostile servers), the row says
-   * {@code malformed} and why. Nothing escapes onto the writer thread; one line is logged, the
-   * stack trace only at debug.
+   * Judges one probe and queues its row for the writer. Every probe ends with a row: when the
+   * capture failed or the judge threw (neither should happen, both have happened with hostile
+   * servers), the row says {@code malformed} and why. Nothing escapes onto the judge thread.
    */
   private void finish(EndpointConfig e, ProbeJudge judge, ProbeCapture capture, Throwable failure) {
     try {
-      if (closing) {
+      ProbeRecord row = failure != null ? unjudged(e, "the probe failed unexpectedly", failure)
+          : judged(e, judge, capture);
+      judged.add(row);
+    } catch (RuntimeException | StackOverflowError | LinkageError | AssertionError ex) {
+      inFlight.remove(e.id());
+      log.error("{} - cannot judge probe: {}", Printable.line(e.id()), Printable.line(ex.toString()));
+    }
+  }
+
+  /** The writer thread: stores batches until closed and drained. */
+  private void writeLoop() {
+    List<ProbeRecord> batch = new ArrayList<>(MAX_BATCH);
+    while (true) {
+      try {
+        ProbeRecord first = judged.poll(200, TimeUnit.MILLISECONDS);
+        if (first == null) {
+          if (closing && judges.isTerminated() && judged.isEmpty()) {
+            return;
+          }
+          continue;
+        }
+        batch.add(first);
+        long deadline = System.nanoTime() + LINGER.toNanos();
+        while (batch.size() < MAX_BATCH && !closing) {
+          long left = deadline - System.nanoTime();
+          ProbeRecord next = left > 0 ? judged.poll(left, TimeUnit.NANOSECONDS) : judged.poll();
+          if (next == null) {
+            break;
+          }
+          batch.add(next);
+        }
+        judged.drainTo(batch, MAX_BATCH - batch.size());
+        write(batch);
+      } catch (InterruptedException ex) {
+        return;
+      } finally {
+        for (ProbeRecord r : batch) {
+          inFlight.remove(r.endpointId());
+        }
+        batch.clear();
+      }
+    }
+  }
+
+  /**
+   * Stores a batch in one transaction. When that fails, each row is stored on its own, so one bad
+   * row costs only itself; every failure is one line naming the endpoint.
+   */
+  private void write(List<ProbeRecord> batch) {
+    List<ProbeRecord> rows = new ArrayList<>(batch.size());
+    for (ProbeRecord r : batch) {
+      rows.add(byRenewal(r));
+    }
+    try {
+      results.recordAll(rows);
+      completed.addAndGet(rows.size());
+      if (log.isDebugEnabled()) {
+        for (ProbeRecord r : rows) {
+          log.debug("{} - {}", Printable.line(r.endpointId()), Printable.line(r.message()));
+        }
+      }
+      return;
+    } catch (Exception | StackOverflowError | LinkageError | AssertionError ex) {
+      if (rows.size() == 1) {
+        recordFailed(rows.get(0), ex);
         return;
       }
-      ProbeRecord row;
-      if (failure != null) {
-        row = unjudged(e, "the probe failed unexpectedly", failure);
-      } else {
-        row = judged(e, judge, capture);
-      }
-      results.record(row);
-      completed.incrementAndGet();
-      log.debug("{} - {}", Printable.line(e.id()), Printable.line(row.message()));
-    } catch (Exception | StackOverflowError | LinkageError | AssertionError ex) {
-      log.error("{} - cannot record probe result: {}", Printable.line(e.id()), Printable.line(ex.toString()));
-      log.debug("{} - cannot record probe result", e.id(), ex);
-    } finally {
-      inFlight.remove(e.id());
+      log.debug("a batch of {} probe results failed; storing each on its own", rows.size(), ex);
     }
+    for (ProbeRecord r : rows) {
+      try {
+        results.record(r);
+        completed.incrementAndGet();
+      } catch (Exception | StackOverflowError | LinkageError | AssertionError ex) {
+        recordFailed(r, ex);
+      }
+    }
+  }
+
+  private static void recordFailed(ProbeRecord r, Throwable ex) {
+    log.error("{} - cannot record probe result: {}", Printable.line(r.endpointId()), Printable.line(ex.toString()));
+    log.debug("{} - cannot record probe result", r.endpointId(), ex);
   }
 
   private ProbeRecord judged(EndpointConfig e, ProbeJudge judge, ProbeCapture capture) {
@@ -262,20 +337,23 @@ final class EndpointProbes implements ProbeDispatcher, AutoCloseable {
 
   /**
    * Stops probing: no new probe starts, delayed ones are dropped, probes in flight are cancelled
-   * with the prober, and a result being written finishes (within {@code wait}). Nothing is
-   * interrupted: the writers are inside JDBC. Results not yet written are dropped (the next run
-   * probes again).
+   * with the prober; captures being judged are judged, and the writer stores what is queued
+   * (within {@code wait}). Nothing is interrupted: the writer is inside JDBC. Results not stored by
+   * then are dropped (the next run probes again).
    *
-   * @return whether every writer finished within {@code wait}
+   * @return whether everything queued was stored within {@code wait}
    */
   boolean close(Duration wait) {
     closing = true;
     delays.shutdown();
-    writers.shutdown();
     prober.close();
+    judges.shutdown();
+    long deadline = System.nanoTime() + wait.toNanos();
     try {
-      return delays.awaitTermination(wait.toMillis(), TimeUnit.MILLISECONDS)
-          && writers.awaitTermination(wait.toMillis(), TimeUnit.MILLISECONDS);
+      boolean judgedAll = judges.awaitTermination(wait.toMillis(), TimeUnit.MILLISECONDS);
+      writer.join(Math.max(1, (deadline - System.nanoTime()) / 1_000_000));
+      return judgedAll && !writer.isAlive()
+          && delays.awaitTermination(Math.max(0, (deadline - System.nanoTime()) / 1_000_000), TimeUnit.MILLISECONDS);
     } catch (InterruptedException ex) {
       Thread.currentThread().interrupt();
       return false;

@@ -9,6 +9,7 @@ import io.certkeeper.store.EndpointState;
 import io.certkeeper.store.ProbeResultRepository;
 import io.certkeeper.store.StoreException;
 import io.certkeeper.schedule.ProbeDispatcher;
+import io.certkeeper.schedule.StoredEndpoints;
 import java.time.Clock;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -32,6 +33,7 @@ final class EndpointSync {
   private final EndpointScheduler scheduler;
   private final Clock clock;
   private String lastFingerprint = "";
+  private List<EndpointConfig> current = List.of();
   private java.util.function.Consumer<List<EndpointConfig>> listener = all -> {};
 
   EndpointSync(EndpointRepository endpoints, ProbeResultRepository results, EndpointScheduler scheduler, Clock clock) {
@@ -69,33 +71,32 @@ final class EndpointSync {
   List<EndpointConfig> schedules(boolean force) throws StoreException, SchedulerException {
     List<EndpointRow> rows = endpoints.list();
     StringBuilder fp = new StringBuilder();
-    List<EndpointConfig> all = new ArrayList<>(rows.size());
     for (EndpointRow row : rows) {
       fp.append(row.id()).append('@').append(row.updatedAt()).append('\n');
-      try {
-        all.add(EndpointCodec.fromJson(row.specJson()));
-      } catch (IllegalArgumentException e) {
-        log.error("{} - skipped: {}", row.id(), e.getMessage());
-      }
     }
     String fingerprint = fp.toString();
     if (force || !fingerprint.equals(lastFingerprint)) {
+      List<EndpointConfig> all = StoredEndpoints.decode(rows, (id, why) -> log.error("{} - skipped: {}", id, why));
       EndpointScheduler.Result r = scheduler.sync(all);
       lastFingerprint = fingerprint;
       listener.accept(all);
       log.info("schedules - {} endpoints: {} added, {} rescheduled, {} removed", all.size(), r.added(),
           r.rescheduled(), r.removed());
+      current = all;
     }
-    return all;
+    return current;
   }
 
-  /** Probes once, soon, every endpoint that missed its schedule while the daemon was down. */
-  int catchUp(ProbeDispatcher dispatcher) throws StoreException, SchedulerException {
-    List<EndpointConfig> all = schedules(false);
+  /**
+   * Probes once, soon, every endpoint that missed its schedule while the daemon was down, at most
+   * {@code perSecond} a second on top of the regular probes.
+   */
+  int catchUp(ProbeDispatcher dispatcher, int perSecond) throws StoreException, SchedulerException {
+    schedules(false);
     Map<String, Instant> last = new HashMap<>();
     for (EndpointState s : results.states()) {
       last.put(s.endpointId(), s.lastProbeAt());
     }
-    return scheduler.catchUp(all, last, dispatcher);
+    return scheduler.catchUp(last, dispatcher, perSecond);
   }
 }

@@ -36,8 +36,14 @@ public final class RenewalWatch implements ManagedRenewals {
     return new RenewalWatch(configured);
   }
 
-  /** {@link #find(Transaction, String)} in a transaction of its own. */
+  /**
+   * {@link #find(Transaction, String)} in a transaction of its own; none at all when no managed
+   * certificate is configured (every probe asks).
+   */
   public Optional<ManagedRenewal> find(Store store, String sha256) throws StoreException {
+    if (configured.get().isEmpty()) {
+      return Optional.empty();
+    }
     return store.inTransaction(tx -> find(tx, sha256));
   }
 

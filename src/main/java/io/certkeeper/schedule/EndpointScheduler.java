@@ -3,22 +3,17 @@ package io.certkeeper.schedule;
 import io.certkeeper.config.EndpointConfig;
 import io.certkeeper.config.ProbeSchedule;
 import io.certkeeper.util.Jitter;
-import io.certkeeper.x509.Fingerprints;
-import java.nio.charset.StandardCharsets;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.Collection;
+import java.util.Comparator;
 import java.util.Date;
-import java.util.HashMap;
-import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
-import java.util.TimeZone;
-import org.quartz.CronExpression;
-import org.quartz.CronScheduleBuilder;
 import org.quartz.JobBuilder;
 import org.quartz.JobDetail;
 import org.quartz.JobKey;
@@ -33,175 +28,183 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Keeps one Quartz job and trigger per endpoint in step with the endpoint list. Jobs live in the
- * database, keyed by a hash of the endpoint id, so restarts and kills never duplicate them; a
- * trigger whose schedule did not change is left alone, so its next fire time survives restarts.
+ * Dispatches endpoint probes in time slots. Quartz keeps one durable trigger, {@link #SLOT_JOB},
+ * that fires every {@link #SLOT}; each firing asks the {@link ProbeCalendar} which endpoints are
+ * due in its slot and hands each to the {@link ProbeDispatcher} with a delay to its exact due time.
+ * The calendar is computed from the endpoint list, not stored: a probe costs no job-store write,
+ * and in a cluster each slot's firing (and so its probes) belongs to the one node that acquired it.
  *
- * <p>Missed firings are not replayed one by one (Quartz is told to skip them); instead, after a
- * start, {@link #catchUp} probes each endpoint whose last probe is older than its schedule once,
- * spread over the first minute by the endpoint's jitter.
+ * <p>Missed slots are not replayed one by one. A slot that fires late still covers its own window
+ * (its scheduled fire time onwards), and a gap of up to {@link #MAX_GAP} since the last covered
+ * slot is filled by the next firing; after a longer stop, {@link #catchUp} probes each endpoint that
+ * missed a due time once, paced so that it never adds more than a set rate of probes per second on
+ * top of the regular ones, and skipping endpoints whose regular probe comes first.
  */
 public final class EndpointScheduler {
-  /** The group of the endpoints' probe jobs and triggers. */
-  public static final String PROBE_GROUP = "probe";
+  /** The group of the per-endpoint jobs of earlier versions, removed on sync. */
+  static final String LEGACY_PROBE_GROUP = "probe";
+  static final String PERIODIC_GROUP = "periodic";
   static final String SCHEDULE = "schedule";
-  /** Catch-up probes after a start are spread over at most this window. */
+  /** The probe-slot job and its trigger. */
+  public static final String SLOT_JOB = "probe-slots";
+  /** The length of one slot: one firing of the slot job. */
+  public static final Duration SLOT = Duration.ofSeconds(5);
+  /** A slot job that fires after a gap of up to this much also covers the gap. */
+  static final Duration MAX_GAP = Duration.ofMinutes(1);
+  /** Catch-up probes after a start are spread over at least this window. */
   static final Duration CATCH_UP_WINDOW = Duration.ofMinutes(1);
-  /** Cron-scheduled endpoints are spread over at most this much after each firing. */
-  static final Duration CRON_SPREAD = Duration.ofSeconds(30);
 
   private static final Logger log = LoggerFactory.getLogger(EndpointScheduler.class);
 
   private final Scheduler scheduler;
   private final Clock clock;
+  private volatile ProbeCalendar calendar = ProbeCalendar.empty();
 
   public EndpointScheduler(Scheduler scheduler, Clock clock) {
     this.scheduler = scheduler;
     this.clock = clock;
   }
 
-  /** What {@link #sync} did. */
+  /** What {@link #sync} changed, against the previous endpoint list. */
   public record Result(int added, int rescheduled, int removed, int unchanged) {}
 
-  /** Makes the probe jobs equal {@code endpoints}. */
+  /**
+   * Makes the probe schedule equal {@code endpoints}, and the slot job exist. Removes the
+   * per-endpoint jobs that earlier versions kept in the job store.
+   */
   public Result sync(Collection<EndpointConfig> endpoints) throws SchedulerException {
-    Map<JobKey, EndpointConfig> wanted = new HashMap<>();
-    for (EndpointConfig e : endpoints) {
-      wanted.put(jobKey(e.id()), e);
-    }
-    Set<JobKey> existing = new HashSet<>(scheduler.getJobKeys(GroupMatcher.jobGroupEquals(PROBE_GROUP)));
-    int added = 0;
-    int rescheduled = 0;
-    int unchanged = 0;
-    int removed = 0;
-    Instant now = clock.instant();
-    for (Map.Entry<JobKey, EndpointConfig> w : wanted.entrySet()) {
-      EndpointConfig e = w.getValue();
-      String signature = e.schedule().toString();
-      if (existing.contains(w.getKey())) {
-        Trigger t = scheduler.getTrigger(triggerKey(e.id()));
-        if (t != null && signature.equals(t.getJobDataMap().getString(SCHEDULE))) {
-          unchanged++;
-          continue;
-        }
-        // Quartz cannot replace a trigger by one of another type in place: delete, then add.
-        scheduler.deleteJob(w.getKey());
-        rescheduled++;
-      } else {
-        added++;
-      }
-      JobDetail job = JobBuilder.newJob(ProbeEndpointJob.class)
-          .withIdentity(w.getKey())
-          .usingJobData(ProbeEndpointJob.ENDPOINT_ID, e.id())
-          .storeDurably()
-          .build();
-      scheduler.scheduleJob(job, Set.of(trigger(e, now)), true);
-    }
-    for (JobKey k : existing) {
-      if (!wanted.containsKey(k)) {
-        scheduler.deleteJob(k);
-        removed++;
-      }
-    }
-    Result r = new Result(added, rescheduled, removed, unchanged);
+    Result r = replan(endpoints);
+    removeLegacyJobs();
+    ensureSlotJob();
     log.debug("probe schedules synced: {}", r);
     return r;
   }
 
-  private Trigger trigger(EndpointConfig e, Instant now) {
-    ProbeSchedule s = e.schedule();
-    TriggerBuilder<Trigger> b = TriggerBuilder.newTrigger()
-        .withIdentity(triggerKey(e.id()))
-        .usingJobData(SCHEDULE, s.toString());
-    if (s.every().isPresent()) {
-      Duration every = s.every().get();
-      Instant first = Jitter.nextSlot(e.id(), every, now);
-      return b.startAt(Date.from(first))
-          .withSchedule(SimpleScheduleBuilder.simpleSchedule()
-              .withIntervalInMilliseconds(every.toMillis())
-              .repeatForever()
-              .withMisfireHandlingInstructionNextWithRemainingCount())
-          .build();
+  /** Puts a calendar of {@code endpoints} in force; the job store is not touched. */
+  Result replan(Collection<EndpointConfig> endpoints) {
+    ProbeCalendar next = ProbeCalendar.of(endpoints);
+    Map<String, ProbeSchedule> before = calendar.schedules();
+    Map<String, ProbeSchedule> after = next.schedules();
+    int added = 0;
+    int rescheduled = 0;
+    int unchanged = 0;
+    for (Map.Entry<String, ProbeSchedule> e : after.entrySet()) {
+      ProbeSchedule old = before.get(e.getKey());
+      if (old == null) {
+        added++;
+      } else if (old.equals(e.getValue())) {
+        unchanged++;
+      } else {
+        rescheduled++;
+      }
     }
-    Duration spread = Jitter.offset(e.id(), CRON_SPREAD);
-    return b.usingJobData(ProbeEndpointJob.DELAY_MS, spread.toMillis())
-        .withSchedule(CronScheduleBuilder.cronSchedule(s.cron().get())
-            .inTimeZone(TimeZone.getTimeZone("UTC"))
-            .withMisfireHandlingInstructionDoNothing())
-        .startAt(Date.from(now))
-        .build();
+    int removed = (int) before.keySet().stream().filter(id -> !after.containsKey(id)).count();
+    calendar = next;
+    return new Result(added, rescheduled, removed, unchanged);
+  }
+
+  /** The calendar in force. */
+  public ProbeCalendar calendar() {
+    return calendar;
+  }
+
+  private void removeLegacyJobs() throws SchedulerException {
+    List<JobKey> legacy = new ArrayList<>(scheduler.getJobKeys(GroupMatcher.jobGroupEquals(LEGACY_PROBE_GROUP)));
+    if (!legacy.isEmpty()) {
+      scheduler.deleteJobs(legacy);
+      log.info("schedules - removed {} per-endpoint probe jobs of an earlier version (probes now run in {} slots)",
+          legacy.size(), io.certkeeper.util.Durations.format(SLOT));
+    }
   }
 
   /**
-   * After a start: for each endpoint whose last probe is older than its schedule says (or that was
-   * never probed), dispatches one probe, spread over {@link #CATCH_UP_WINDOW} by jitter.
+   * Creates the slot job unless a live one exists. A trigger whose next firing is more than a slot
+   * in the past fired nowhere (no daemon ran): it is replaced by one starting now, whose coverage
+   * starts now too ({@link #catchUp} covers the time before).
+   */
+  private void ensureSlotJob() throws SchedulerException {
+    TriggerKey tk = new TriggerKey(SLOT_JOB, PERIODIC_GROUP);
+    String signature = "every " + io.certkeeper.util.Durations.format(SLOT);
+    Trigger existing = scheduler.getTrigger(tk);
+    Instant now = clock.instant();
+    if (existing != null && signature.equals(existing.getJobDataMap().getString(SCHEDULE))
+        && existing.getNextFireTime() != null
+        && !existing.getNextFireTime().toInstant().isBefore(now.minus(SLOT))) {
+      return;
+    }
+    scheduler.deleteJob(new JobKey(SLOT_JOB, PERIODIC_GROUP));
+    JobDetail job = JobBuilder.newJob(ProbeSlotJob.class)
+        .withIdentity(SLOT_JOB, PERIODIC_GROUP)
+        .usingJobData(ProbeSlotJob.COVERED_UNTIL, now.toEpochMilli())
+        .storeDurably()
+        .requestRecovery()
+        .build();
+    Trigger t = TriggerBuilder.newTrigger().withIdentity(tk)
+        .usingJobData(SCHEDULE, signature)
+        .startAt(Date.from(now))
+        .withSchedule(SimpleScheduleBuilder.simpleSchedule()
+            .withIntervalInMilliseconds(SLOT.toMillis())
+            .repeatForever()
+            .withMisfireHandlingInstructionNextWithRemainingCount())
+        .build();
+    scheduler.scheduleJob(job, Set.of(t), true);
+  }
+
+  /**
+   * One slot: dispatches every probe due in {@code [from, to)}, each delayed to its due time (at
+   * once when that has passed).
+   *
+   * @return how many probes were dispatched
+   */
+  public int slot(Instant from, Instant to, ProbeDispatcher dispatcher) {
+    List<ProbeCalendar.Due> due = calendar.due(from, to);
+    Instant now = clock.instant();
+    for (ProbeCalendar.Due d : due) {
+      Duration delay = Duration.between(now, d.at());
+      dispatcher.dispatch(d.endpointId(), delay.isNegative() ? Duration.ZERO : delay);
+    }
+    return due.size();
+  }
+
+  /**
+   * After a start: dispatches one probe for each endpoint that missed a due time (or was never
+   * probed), most overdue first, at most {@code perSecond} of them per second and spread over at
+   * least {@link #CATCH_UP_WINDOW}; an endpoint whose regular probe comes before its turn is left
+   * to that probe.
    *
    * @param lastProbe the last probe time of each endpoint id that was ever probed
    * @return how many endpoints were caught up
    */
-  public int catchUp(Collection<EndpointConfig> endpoints, Map<String, Instant> lastProbe, ProbeDispatcher dispatcher) {
+  public int catchUp(Map<String, Instant> lastProbe, ProbeDispatcher dispatcher, int perSecond) {
+    ProbeCalendar cal = calendar;
     Instant now = clock.instant();
-    int n = 0;
-    for (EndpointConfig e : endpoints) {
-      Optional<Instant> last = Optional.ofNullable(lastProbe.get(e.id()));
-      if (isOverdue(e.schedule(), last, now)) {
-        Duration window = e.schedule().every().map(d -> d.compareTo(CATCH_UP_WINDOW) < 0 ? d : CATCH_UP_WINDOW)
-            .orElse(CATCH_UP_WINDOW);
-        dispatcher.dispatch(e.id(), Jitter.offset(e.id(), window));
-        n++;
+    List<String> overdue = new ArrayList<>();
+    for (String id : cal.schedules().keySet()) {
+      if (cal.missed(id, Optional.ofNullable(lastProbe.get(id)), now)) {
+        overdue.add(id);
       }
+    }
+    overdue.sort(Comparator.comparing((String id) -> lastProbe.getOrDefault(id, Instant.MIN)).thenComparing(id -> id));
+    if (overdue.isEmpty()) {
+      return 0;
+    }
+    long stepNanos = Math.max(1_000_000_000L / Math.max(1, perSecond), CATCH_UP_WINDOW.toNanos() / overdue.size());
+    int n = 0;
+    for (String id : overdue) {
+      Duration delay = Duration.ofNanos(stepNanos * n);
+      Optional<Instant> regular = cal.next(id, now);
+      if (regular.isPresent() && !regular.get().isAfter(now.plus(delay))) {
+        continue;
+      }
+      dispatcher.dispatch(id, delay);
+      n++;
     }
     return n;
   }
 
-  /** Whether an endpoint last probed at {@code last} has missed a scheduled probe by {@code now}. */
-  static boolean isOverdue(ProbeSchedule s, Optional<Instant> last, Instant now) {
-    if (last.isEmpty()) {
-      return true;
-    }
-    if (s.every().isPresent()) {
-      return Duration.between(last.get(), now).compareTo(s.every().get()) > 0;
-    }
-    try {
-      CronExpression cron = new CronExpression(s.cron().get());
-      cron.setTimeZone(TimeZone.getTimeZone("UTC"));
-      Date next = cron.getNextValidTimeAfter(Date.from(last.get()));
-      return next != null && !next.toInstant().isAfter(now.minus(CRON_SPREAD));
-    } catch (java.text.ParseException ex) {
-      return false;
-    }
-  }
-
-  /** Next fire time of an endpoint's probe, if scheduled. */
-  public Optional<Instant> nextRun(String endpointId) throws SchedulerException {
-    Trigger t = scheduler.getTrigger(triggerKey(endpointId));
-    return t == null || t.getNextFireTime() == null ? Optional.empty() : Optional.of(t.getNextFireTime().toInstant());
-  }
-
-  /** The number of probe jobs and of probe triggers in the job store. */
-  public int[] counts() throws SchedulerException {
-    return new int[] {
-      scheduler.getJobKeys(GroupMatcher.jobGroupEquals(PROBE_GROUP)).size(),
-      scheduler.getTriggerKeys(GroupMatcher.triggerGroupEquals(PROBE_GROUP)).size()
-    };
-  }
-
-  static JobKey jobKey(String endpointId) {
-    return new JobKey(name(endpointId), PROBE_GROUP);
-  }
-
-  static TriggerKey triggerKey(String endpointId) {
-    return new TriggerKey(name(endpointId), PROBE_GROUP);
-  }
-
-  /** The name of {@code endpointId}'s probe trigger (and job) in {@link #PROBE_GROUP}. */
-  public static String triggerName(String endpointId) {
-    return name(endpointId);
-  }
-
-  /** Quartz names are at most 200 characters; ids may be longer, so the key is a hash. */
-  static String name(String endpointId) {
-    return Fingerprints.sha256(endpointId.getBytes(StandardCharsets.UTF_8)).substring(0, 40);
+  /** The next due time of an endpoint's probe, if it is scheduled. */
+  public Optional<Instant> nextRun(String endpointId) {
+    return calendar.next(endpointId, clock.instant());
   }
 
   /** Registers (or keeps) the periodic jobs: housekeeping hourly, renewal check, alert evaluation. */
@@ -214,13 +217,13 @@ public final class EndpointScheduler {
       String name = (String) p[0];
       Duration every = (Duration) p[1];
       String signature = "every " + io.certkeeper.util.Durations.format(every);
-      TriggerKey tk = new TriggerKey(name, "periodic");
+      TriggerKey tk = new TriggerKey(name, PERIODIC_GROUP);
       Trigger existing = scheduler.getTrigger(tk);
       if (existing != null && signature.equals(existing.getJobDataMap().getString(SCHEDULE))) {
         continue;
       }
-      scheduler.deleteJob(new JobKey(name, "periodic"));
-      JobDetail job = JobBuilder.newJob(PeriodicJob.class).withIdentity(name, "periodic").storeDurably().build();
+      scheduler.deleteJob(new JobKey(name, PERIODIC_GROUP));
+      JobDetail job = JobBuilder.newJob(PeriodicJob.class).withIdentity(name, PERIODIC_GROUP).storeDurably().build();
       Trigger t = TriggerBuilder.newTrigger().withIdentity(tk)
           .usingJobData(SCHEDULE, signature)
           .startAt(Date.from(clock.instant().plus(Jitter.offset(name, every))))

@@ -8,28 +8,28 @@ import java.util.function.BooleanSupplier;
  * What the jobs call, handed to Quartz through its scheduler context (jobs are created by Quartz
  * and cannot take constructor arguments). Each job calls exactly one of these.
  *
- * @param probes starts endpoint probes
+ * @param slots dispatches the endpoint probes due in a slot
  * @param housekeeping prunes old probe results
  * @param renewalCheck renews due managed certificates, when that service is configured
  * @param alertEvaluation evaluates alert conditions, when that service is configured
  * @param stopping whether the daemon is stopping: a job that sees it does not start its work
  *     (jobs are never interrupted)
  */
-public record Services(ProbeDispatcher probes, Task housekeeping, Optional<Task> renewalCheck,
+public record Services(ProbeSlots slots, Task housekeeping, Optional<Task> renewalCheck,
     Optional<Task> alertEvaluation, BooleanSupplier stopping) {
   /** The scheduler-context key under which the daemon puts the services. */
   public static final String CONTEXT_KEY = "certkeeper.services";
 
   public Services {
-    Objects.requireNonNull(probes, "probes");
+    Objects.requireNonNull(slots, "slots");
     Objects.requireNonNull(housekeeping, "housekeeping");
     Objects.requireNonNull(stopping, "stopping");
   }
 
   /** Services that never stop (tests, one-shot use). */
-  public Services(ProbeDispatcher probes, Task housekeeping, Optional<Task> renewalCheck,
+  public Services(ProbeSlots slots, Task housekeeping, Optional<Task> renewalCheck,
       Optional<Task> alertEvaluation) {
-    this(probes, housekeeping, renewalCheck, alertEvaluation, () -> false);
+    this(slots, housekeeping, renewalCheck, alertEvaluation, () -> false);
   }
 
   /** One run of a periodic service. */

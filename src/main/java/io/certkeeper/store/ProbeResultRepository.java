@@ -12,6 +12,9 @@ import java.sql.SQLException;
 import java.sql.Statement;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.Map;
 import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
@@ -41,21 +44,117 @@ public final class ProbeResultRepository {
    * endpoint's new state, and a change event when the served leaf differs from the last one seen.
    */
   public Recorded record(ProbeRecord r) throws StoreException {
+    return recordAll(List.of(r)).get(0);
+  }
+
+  /**
+   * Stores many probes in one transaction, as {@link #record} stores one, in order (an endpoint
+   * may appear more than once). A certificate seen by several probes is written once, with the
+   * latest time it was seen. All or nothing: when it throws, nothing was stored.
+   *
+   * @return what each probe found, in the order of {@code rows}
+   */
+  public List<Recorded> recordAll(List<ProbeRecord> rows) throws StoreException {
+    if (rows.isEmpty()) {
+      return List.of();
+    }
     return scope.run(c -> {
-      for (X509Certificate cert : r.chain()) {
-        CertificateRepository.upsert(c, cert, CertificateRecord.Source.OBSERVED, r.probedAt());
+      Map<String, X509Certificate> certs = new LinkedHashMap<>();
+      Map<String, Instant> seen = new HashMap<>();
+      List<List<String>> chains = new ArrayList<>(rows.size());
+      for (ProbeRecord r : rows) {
+        List<String> chain = new ArrayList<>(r.chain().size());
+        for (X509Certificate cert : r.chain()) {
+          String sha = Fingerprints.sha256(cert);
+          chain.add(sha);
+          certs.putIfAbsent(sha, cert);
+          seen.merge(sha, r.probedAt(), (a, b) -> a.isAfter(b) ? a : b);
+        }
+        chains.add(chain);
       }
-      List<String> chain = new ArrayList<>();
-      for (X509Certificate cert : r.chain()) {
-        chain.add(Fingerprints.sha256(cert));
+      for (Map.Entry<String, X509Certificate> e : certs.entrySet()) {
+        CertificateRepository.upsert(c, e.getValue(), CertificateRecord.Source.OBSERVED, seen.get(e.getKey()));
       }
-      Optional<String> leaf = chain.isEmpty() ? Optional.empty() : Optional.of(chain.get(0));
-      long id;
-      try (PreparedStatement ps = c.prepareStatement(
-          "INSERT INTO probe_results (endpoint_id, probed_at, status, problems, message, address, protocol, cipher,"
-              + " leaf_sha256, chain, valid_path, path_not_after, ocsp, connect_ms, handshake_ms, total_ms)"
-              + " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-          Statement.RETURN_GENERATED_KEYS)) {
+      long[] ids = insertResults(c, rows, chains);
+      Map<String, Optional<EndpointState>> states = new HashMap<>();
+      List<Recorded> out = new ArrayList<>(rows.size());
+      try (PreparedStatement read = c.prepareStatement("SELECT * FROM endpoint_state WHERE endpoint_id = ?");
+          PreparedStatement change = c.prepareStatement(
+              "INSERT INTO endpoint_changes (endpoint_id, detected_at, old_sha256, new_sha256) VALUES (?, ?, ?, ?)");
+          PreparedStatement update = c.prepareStatement(
+              "UPDATE endpoint_state SET last_probe_at = ?, last_result_id = ?, status = ?, problems = ?, message = ?,"
+                  + " leaf_sha256 = ?, leaf_not_after = ?, consecutive_failures = ? WHERE endpoint_id = ?");
+          PreparedStatement insert = c.prepareStatement(
+              "INSERT INTO endpoint_state (last_probe_at, last_result_id, status, problems, message, leaf_sha256,"
+                  + " leaf_not_after, consecutive_failures, endpoint_id) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)")) {
+        boolean changes = false;
+        boolean updates = false;
+        for (int k = 0; k < rows.size(); k++) {
+          ProbeRecord r = rows.get(k);
+          List<String> chain = chains.get(k);
+          Optional<EndpointState> previous = states.get(r.endpointId());
+          boolean known = previous != null && previous.isPresent();
+          if (previous == null) {
+            read.setString(1, r.endpointId());
+            try (ResultSet rs = read.executeQuery()) {
+              previous = rs.next() ? Optional.of(readState(rs)) : Optional.empty();
+            }
+            known = previous.isPresent();
+          }
+          Optional<String> leaf = chain.isEmpty() ? Optional.empty() : Optional.of(chain.get(0));
+          Optional<String> previousLeaf = previous.flatMap(EndpointState::leafSha256);
+          boolean changed = leaf.isPresent() && previousLeaf.isPresent() && !leaf.equals(previousLeaf);
+          if (changed) {
+            change.setString(1, r.endpointId());
+            Jdbc.setInstant(change, 2, r.probedAt());
+            change.setString(3, previousLeaf.get());
+            change.setString(4, leaf.get());
+            change.addBatch();
+            changes = true;
+          }
+          int failures = leaf.isEmpty() ? previous.map(EndpointState::consecutiveFailures).orElse(0) + 1 : 0;
+          Instant leafNotAfter = r.chain().isEmpty() ? null : r.chain().get(0).getNotAfter().toInstant();
+          // A failed probe keeps the last known leaf, so the next success compares against it.
+          String keptLeaf = leaf.or(() -> previousLeaf).orElse(null);
+          Instant keptNotAfter = leaf.isPresent() ? leafNotAfter
+              : previous.flatMap(EndpointState::leafNotAfter).orElse(null);
+          EndpointState next = new EndpointState(r.endpointId(), r.probedAt(), r.status(), r.problems(),
+              truncate(r.message(), 4000), Optional.ofNullable(keptLeaf), Optional.ofNullable(keptNotAfter), failures,
+              ids[k]);
+          if (known) {
+            setState(update, next);
+            update.addBatch();
+            updates = true;
+          } else {
+            // the first probe of an endpoint inserts its state at once: a later probe in the batch updates it
+            setState(insert, next);
+            insert.executeUpdate();
+          }
+          states.put(r.endpointId(), Optional.of(next));
+          out.add(new Recorded(ids[k], previousLeaf, changed, failures));
+        }
+        if (changes) {
+          change.executeBatch();
+        }
+        if (updates) {
+          update.executeBatch();
+        }
+      }
+      return out;
+    });
+  }
+
+  private static long[] insertResults(Connection c, List<ProbeRecord> rows, List<List<String>> chains)
+      throws SQLException {
+    long[] ids = new long[rows.size()];
+    try (PreparedStatement ps = c.prepareStatement(
+        "INSERT INTO probe_results (endpoint_id, probed_at, status, problems, message, address, protocol, cipher,"
+            + " leaf_sha256, chain, valid_path, path_not_after, ocsp, connect_ms, handshake_ms, total_ms)"
+            + " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+        Statement.RETURN_GENERATED_KEYS)) {
+      for (int k = 0; k < rows.size(); k++) {
+        ProbeRecord r = rows.get(k);
+        List<String> chain = chains.get(k);
         int i = 1;
         ps.setString(i++, r.endpointId());
         Jdbc.setInstant(ps, i++, r.probedAt());
@@ -65,7 +164,7 @@ public final class ProbeResultRepository {
         ps.setString(i++, r.address().orElse(null));
         ps.setString(i++, r.protocol().orElse(null));
         ps.setString(i++, r.cipher().orElse(null));
-        ps.setString(i++, leaf.orElse(null));
+        ps.setString(i++, chain.isEmpty() ? null : chain.get(0));
         ps.setString(i++, toJson(chain));
         ps.setBoolean(i++, r.validPath());
         Jdbc.setInstant(ps, i++, r.pathNotAfter().orElse(null));
@@ -73,49 +172,31 @@ public final class ProbeResultRepository {
         setLong(ps, i++, r.connectMs());
         setLong(ps, i++, r.handshakeMs());
         ps.setLong(i++, r.totalMs());
-        ps.executeUpdate();
-        try (ResultSet keys = ps.getGeneratedKeys()) {
-          keys.next();
-          id = keys.getLong(1);
+        ps.addBatch();
+      }
+      ps.executeBatch();
+      try (ResultSet keys = ps.getGeneratedKeys()) {
+        for (int k = 0; k < ids.length; k++) {
+          if (!keys.next()) {
+            throw new SQLException("the database returned " + k + " generated ids for " + ids.length + " rows");
+          }
+          ids[k] = keys.getLong(1);
         }
       }
-      Optional<EndpointState> previous = state(c, r.endpointId());
-      Optional<String> previousLeaf = previous.flatMap(EndpointState::leafSha256);
-      boolean changed = leaf.isPresent() && previousLeaf.isPresent() && !leaf.equals(previousLeaf);
-      if (changed) {
-        try (PreparedStatement ps = c.prepareStatement(
-            "INSERT INTO endpoint_changes (endpoint_id, detected_at, old_sha256, new_sha256) VALUES (?, ?, ?, ?)")) {
-          ps.setString(1, r.endpointId());
-          Jdbc.setInstant(ps, 2, r.probedAt());
-          ps.setString(3, previousLeaf.get());
-          ps.setString(4, leaf.get());
-          ps.executeUpdate();
-        }
-      }
-      int failures = leaf.isEmpty() ? previous.map(EndpointState::consecutiveFailures).orElse(0) + 1 : 0;
-      Instant leafNotAfter = r.chain().isEmpty() ? null : r.chain().get(0).getNotAfter().toInstant();
-      // A failed probe keeps the last known leaf, so the next success compares against it.
-      String keptLeaf = leaf.or(() -> previousLeaf).orElse(null);
-      Instant keptNotAfter = leaf.isPresent() ? leafNotAfter : previous.flatMap(EndpointState::leafNotAfter).orElse(null);
-      String sql = previous.isPresent()
-          ? "UPDATE endpoint_state SET last_probe_at = ?, last_result_id = ?, status = ?, problems = ?, message = ?,"
-              + " leaf_sha256 = ?, leaf_not_after = ?, consecutive_failures = ? WHERE endpoint_id = ?"
-          : "INSERT INTO endpoint_state (last_probe_at, last_result_id, status, problems, message, leaf_sha256,"
-              + " leaf_not_after, consecutive_failures, endpoint_id) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)";
-      try (PreparedStatement ps = c.prepareStatement(sql)) {
-        Jdbc.setInstant(ps, 1, r.probedAt());
-        ps.setLong(2, id);
-        ps.setString(3, r.status());
-        ps.setString(4, toJson(r.problems()));
-        ps.setString(5, truncate(r.message(), 4000));
-        ps.setString(6, keptLeaf);
-        Jdbc.setInstant(ps, 7, keptNotAfter);
-        ps.setInt(8, failures);
-        ps.setString(9, r.endpointId());
-        ps.executeUpdate();
-      }
-      return new Recorded(id, previousLeaf, changed, failures);
-    });
+    }
+    return ids;
+  }
+
+  private static void setState(PreparedStatement ps, EndpointState s) throws SQLException {
+    Jdbc.setInstant(ps, 1, s.lastProbeAt());
+    ps.setLong(2, s.lastResultId());
+    ps.setString(3, s.status());
+    ps.setString(4, toJson(s.problems()));
+    ps.setString(5, s.message());
+    ps.setString(6, s.leafSha256().orElse(null));
+    Jdbc.setInstant(ps, 7, s.leafNotAfter().orElse(null));
+    ps.setInt(8, s.consecutiveFailures());
+    ps.setString(9, s.endpointId());
   }
 
   /** The latest state of one endpoint. */

@@ -146,9 +146,13 @@ class TablesTest {
       Scheduling s = Scheduling.create(store, 1);
       EndpointScheduler es = new EndpointScheduler(s.scheduler(), clock);
       HostPort hp = HostPort.parse("a-rather-long-endpoint-name.example.com:443");
-      es.sync(List.of(new EndpointConfig(hp.toString(), hp, Optional.empty(), Optional.empty(), Optional.empty(),
+      EndpointConfig e = new EndpointConfig(hp.toString(), hp, Optional.empty(), Optional.empty(), Optional.empty(),
           List.of(), ProbeSchedule.every(Duration.ofMinutes(1)), EndpointConfig.DEFAULT_WARNING,
-          EndpointConfig.DEFAULT_CRITICAL, EndpointConfig.DEFAULT_TIMEOUT, Map.of(), List.of(), Optional.empty())));
+          EndpointConfig.DEFAULT_CRITICAL, EndpointConfig.DEFAULT_TIMEOUT, Map.of(), List.of(), Optional.empty());
+      new io.certkeeper.store.EndpointRepository(store).syncConfig(List.of(new io.certkeeper.store.EndpointRow(e.id(),
+          e.target().toString(), io.certkeeper.store.EndpointRow.CONFIG, e.group(),
+          io.certkeeper.config.EndpointCodec.toJson(e), clock.instant(), clock.instant())), clock.instant());
+      es.sync(List.of(e));
       es.schedulePeriodic(Duration.ofHours(1), Duration.ofMinutes(10), Duration.ofMinutes(1));
       s.scheduler().shutdown(false);
     }
@@ -156,7 +160,8 @@ class TablesTest {
     assertEquals(0, table.exitCode(), table.err());
     assertFalse(RAW.matcher(table.out()).find(), table.out());
     assertTrue(table.out().startsWith("KIND "), table.out());
-    assertEquals(5, table.out().lines().count(), table.out());
+    // the probe slots, three periodic services and the endpoint
+    assertEquals(6, table.out().lines().count(), table.out());
     assertFalse(table.out().contains("NORMAL"), table.out());
     List<String> lines = table.out().lines().toList();
     int schedule = lines.get(0).indexOf("SCHEDULE");

@@ -1,0 +1,60 @@
+package io.certkeeper.schedule;
+
+import java.time.Instant;
+import org.quartz.DisallowConcurrentExecution;
+import org.quartz.Job;
+import org.quartz.JobDataMap;
+import org.quartz.JobExecutionContext;
+import org.quartz.PersistJobDataAfterExecution;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Fires one probe slot: the window from the trigger's scheduled fire time to one
+ * {@link EndpointScheduler#SLOT} later, widened back to where the last firing's window ended when
+ * that is at most {@link EndpointScheduler#MAX_GAP} earlier (a firing skipped by a pause or a
+ * misfire loses no probe). Where coverage ended is kept in the job's data, in the job store, so
+ * it survives restarts and holds across a cluster. Never throws.
+ */
+@DisallowConcurrentExecution
+@PersistJobDataAfterExecution
+public final class ProbeSlotJob implements Job {
+  /** Epoch milliseconds up to which slots have been dispatched. */
+  static final String COVERED_UNTIL = "coveredUntil";
+
+  private static final Logger log = LoggerFactory.getLogger(ProbeSlotJob.class);
+
+  @Override
+  public void execute(JobExecutionContext context) {
+    try {
+      Services services = (Services) context.getScheduler().getContext().get(Services.CONTEXT_KEY);
+      if (services.stopping().getAsBoolean()) {
+        return;
+      }
+      JobDataMap data = context.getJobDetail().getJobDataMap();
+      Instant[] w = window(context.getScheduledFireTime().toInstant(),
+          data.containsKey(COVERED_UNTIL) ? Instant.ofEpochMilli(data.getLong(COVERED_UNTIL)) : null);
+      if (w[0].isBefore(w[1])) {
+        int n = services.slots().run(w[0], w[1]);
+        log.debug("probe slot {} .. {}: {} probes", w[0], w[1], n);
+      }
+      data.put(COVERED_UNTIL, w[1].toEpochMilli());
+    } catch (Exception | LinkageError e) {
+      log.error("probe slot - cannot dispatch: {}", e.toString());
+    }
+  }
+
+  /** The window {@code [from, to)} of a firing scheduled at {@code fire}, given the coverage so far. */
+  static Instant[] window(Instant fire, Instant coveredUntil) {
+    Instant from = fire;
+    Instant to = fire.plus(EndpointScheduler.SLOT);
+    if (coveredUntil != null) {
+      if (coveredUntil.isBefore(from) && !coveredUntil.isBefore(from.minus(EndpointScheduler.MAX_GAP))) {
+        from = coveredUntil;
+      } else if (coveredUntil.isAfter(from)) {
+        from = coveredUntil.isAfter(to) ? to : coveredUntil;
+      }
+    }
+    return new Instant[] {from, to};
+  }
+}
