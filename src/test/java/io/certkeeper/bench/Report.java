@@ -14,7 +14,7 @@ import java.util.Map;
  * machine, the JDK and the targets met or missed) and prints one table.
  */
 public final class Report {
-  private static final List<String> SECTIONS = List.of("probe", "issuance", "inventory", "reload", "footprint", "cli");
+  private static final List<String> SECTIONS = List.of("probe", "issuance", "inventory", "reload", "footprint", "cli", "scale");
 
   /** The commands of the {@code cli} section, in the order the table shows them. */
   private static final List<String> CLI_COMMANDS = List.of("version", "status", "list_json", "verify", "probe");
@@ -147,6 +147,30 @@ public final class Report {
       }
       double idle = fp.path("idle").path("rss_mb_end").asDouble();
       target(targets, "daemon_rss_idle_under_150mb", idle < 150, idle + " MB");
+    }
+
+    JsonNode sc = results.path("scale");
+    if (!sc.isMissingNode()) {
+      t.append("\n== scale: ").append(sc.path("endpoints").asText()).append(" endpoints every ")
+          .append(sc.path("period_s").asText()).append(" s, ").append(sc.path("steady_periods").asText())
+          .append(" steady periods after the catch-up (daemon through scripts/certkeeper) ==\n");
+      t.append(String.format("%-42s %s%n", "every endpoint probed every period", sc.path("all_probed_each_period")
+          .asText() + " (" + sc.path("endpoints_with_a_missed_period").asText() + " missed one)"));
+      t.append(String.format("%-42s %s%n", "probes/s in the steady window", sc.path("probes_per_s").asText()));
+      t.append(String.format("%-42s %s / %s%n", "failed probes: catch-up / steady",
+          sc.path("probes_failed_in_catch_up").asText(), sc.path("probes_failed_in_window").asText()));
+      t.append(String.format("%-42s %s ms (bare %s ms): %s x%n", "CPU per scheduled probe",
+          sc.path("cpu_ms_per_scheduled_probe").asText(), sc.path("bare").path("cpu_ms_per_probe").asText(),
+          sc.path("scheduled_over_bare_cpu").asText()));
+      t.append(String.format("%-42s %s%%%n", "daemon CPU, steady (of one core)",
+          sc.path("daemon_cpu_percent_of_one_core_steady").asText()));
+      t.append(String.format("%-42s %s MB (end %s MB)%n", "daemon RSS max", sc.path("rss_mb_max").asText(),
+          sc.path("rss_mb_end").asText()));
+      target(targets, "scheduled_probe_cpu_within_1_5x_bare", sc.path("scheduled_over_bare_cpu").asDouble() <= 1.5,
+          sc.path("scheduled_over_bare_cpu").asText() + " x");
+      target(targets, "scale_all_probed_each_period_rss_under_512mb",
+          sc.path("all_probed_each_period").asBoolean() && sc.path("rss_mb_max").asDouble() < 512,
+          sc.path("endpoints_with_a_missed_period").asText() + " missed, " + sc.path("rss_mb_max").asText() + " MB");
     }
 
     JsonNode cli = results.path("cli");

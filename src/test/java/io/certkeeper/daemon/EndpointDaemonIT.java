@@ -113,7 +113,7 @@ class EndpointDaemonIT {
   }
 
   @Test
-  void killNineAndRestartKeepsOneJobPerEndpointAndProbingGoesOn() throws Exception {
+  void killNineAndRestartKeepsOneSlotJobAndProbingGoesOn() throws Exception {
     OpenSsl.selfSigned(dir, "cert", "localhost", 60);
     int port = freePort();
     serve(port, "cert");
@@ -132,14 +132,16 @@ class EndpointDaemonIT {
         dir.resolve("data").toString(), "daemon")) {
       d.awaitLine(l -> l.endsWith("Daemon - ready"), START);
       JsonNode jobs = cli(cfg, "schedule", "--json");
-      long probeJobs = 0;
+      long probes = 0;
+      long slots = 0;
       for (JsonNode j : jobs) {
-        if (j.get("kind").asText().equals("probe")) {
-          probeJobs++;
-        }
+        probes += j.get("kind").asText().equals("probe") ? 1 : 0;
+        slots += j.get("name").asText().equals("probe-slots") ? 1 : 0;
       }
-      assertEquals(2, probeJobs, jobs.toString());
-      assertEquals(5, jobs.size(), jobs.toString()); // two probes + housekeeping, renewal check, alert evaluation
+      assertEquals(2, probes, jobs.toString());
+      assertEquals(1, slots, jobs.toString());
+      // two endpoints, the probe slots, housekeeping, renewal check, alert evaluation
+      assertEquals(6, jobs.size(), jobs.toString());
       await(cfg, n -> n.get("results").size() >= before + 2, Duration.ofSeconds(30), "endpoint", "history", id, "--json");
       d.signal("TERM");
       assertTrue(d.process().waitFor(10, TimeUnit.SECONDS));
