@@ -36,6 +36,12 @@ import org.slf4j.LoggerFactory;
  * {@link Transaction}, so that a crash at any point leaves either both or neither. Works whoever
  * writes the probe tables; the tables are the store's, the decisions this class's.
  *
+ * <p>A pass looks again only at what may have changed: an endpoint is evaluated when it has a new
+ * probe result, its settings or the alert settings changed, the time reached the next threshold
+ * of its leaf, or its leaf is a managed certificate (whose renewal moves on its own); otherwise
+ * its last evaluation stands. What each endpoint was evaluated on is kept in memory, so the first
+ * pass after a start evaluates all of them.
+ *
  * <p>Certificates certkeeper renews itself ({@link ManagedRenewals}) are alerted on their renewal,
  * not on the endpoint's expiry thresholds: {@code renewal_overdue} once per generation when it is
  * overdue (in force, or still served by an endpoint); only the thresholds crossed after that time
@@ -52,6 +58,17 @@ public final class AlertEvaluator {
   private final AlertOutbox outbox;
   private final Clock clock;
   private final ManagedRenewals managed;
+  private final Map<String, Looked> looked = new java.util.concurrent.ConcurrentHashMap<>();
+
+  /**
+   * What an endpoint's last evaluation saw: its spec (and when it changed), its latest result, the
+   * alert settings, and until when nothing changes by time alone.
+   */
+  private record Looked(Instant updatedAt, EndpointConfig spec, long resultId, AlertsConfig cfg, Instant recheckAt,
+      boolean managed) {}
+
+  /** One endpoint's evaluation: what it wrote, and until when time alone changes nothing. */
+  private record Evaluated(List<AlertEvent> written, Instant recheckAt, boolean managed) {}
 
   private AlertEvaluator(Store store, Supplier<AlertsConfig> config, Clock clock, ManagedRenewals managed) {
     this.store = Objects.requireNonNull(store, "store");
@@ -72,34 +89,71 @@ public final class AlertEvaluator {
     return new AlertEvaluator(store, config, clock, managed);
   }
 
-  /** What one evaluation wrote: events mailed and events only recorded as passed. */
-  public record Result(int alerted, int suppressed) {}
+  /**
+   * What one evaluation wrote: events mailed and events only recorded as passed; and how many
+   * endpoints it evaluated (the others had nothing new).
+   */
+  public record Result(int alerted, int suppressed, int evaluated) {
+    public Result(int alerted, int suppressed) {
+      this(alerted, suppressed, 0);
+    }
+  }
 
-  /** Evaluates every endpoint once; an endpoint that fails is logged and skipped. */
+  /**
+   * Evaluates every endpoint that may have news (see the class comment); an endpoint that fails is
+   * logged, skipped, and evaluated again at the next pass.
+   */
   public Result evaluate() throws StoreException {
     AlertsConfig cfg = config.get();
     int alerted = 0;
     int suppressed = 0;
-    for (EndpointRow row : new EndpointRepository(store).list()) {
-      EndpointConfig endpoint;
-      try {
-        endpoint = EndpointCodec.fromJson(row.specJson());
-      } catch (IllegalArgumentException e) {
-        log.warn("{} - not evaluated for alerts: {}", row.id(), e.getMessage());
+    int evaluated = 0;
+    EndpointRepository endpoints = new EndpointRepository(store);
+    Map<String, Instant> versions = endpoints.versions();
+    Map<String, Long> results = new io.certkeeper.store.ProbeResultRepository(store).lastResultIds();
+    looked.keySet().retainAll(versions.keySet());
+    Instant now = clock.instant();
+    for (Map.Entry<String, Instant> v : versions.entrySet()) {
+      String id = v.getKey();
+      Long resultId = results.get(id);
+      if (resultId == null) {
+        continue; // never probed: nothing to say yet
+      }
+      Looked before = looked.get(id);
+      boolean sameSpec = before != null && before.updatedAt().equals(v.getValue());
+      if (sameSpec && before.resultId() == resultId && before.cfg().equals(cfg) && !before.managed()
+          && now.isBefore(before.recheckAt())) {
         continue;
       }
+      EndpointConfig endpoint;
+      if (sameSpec) {
+        endpoint = before.spec();
+      } else {
+        Optional<EndpointRow> row = endpoints.find(id);
+        if (row.isEmpty()) {
+          continue; // removed meanwhile
+        }
+        try {
+          endpoint = EndpointCodec.fromJson(row.get().specJson());
+        } catch (IllegalArgumentException e) {
+          log.warn("{} - not evaluated for alerts: {}", id, e.getMessage());
+          continue;
+        }
+      }
       try {
-        List<AlertEvent> written = store.inTransaction(tx -> evaluate(tx, endpoint, cfg));
-        for (AlertEvent e : written) {
+        Evaluated done = store.inTransaction(tx -> evaluate(tx, endpoint, cfg));
+        evaluated++;
+        looked.put(id, new Looked(v.getValue(), endpoint, resultId, cfg, done.recheckAt(), done.managed()));
+        for (AlertEvent e : done.written()) {
           if (e.suppressed()) {
             suppressed++;
           } else {
             alerted++;
-            log.info("{} - alert {} {}: {}", row.id(), e.severity().code(), e.kind().code(), Printable.line(e.title()));
+            log.info("{} - alert {} {}: {}", id, e.severity().code(), e.kind().code(), Printable.line(e.title()));
           }
         }
       } catch (StoreException e) {
-        log.warn("{} - alert evaluation failed: {}", row.id(), e.getMessage());
+        log.warn("{} - alert evaluation failed: {}", id, e.getMessage());
       }
     }
     List<ManagedRenewal> inForce;
@@ -109,7 +163,6 @@ public final class AlertEvaluator {
       log.warn("managed certificates - alert evaluation failed: {}", e.getMessage());
       inForce = List.of();
     }
-    Instant now = clock.instant();
     for (ManagedRenewal m : inForce) {
       if (!m.overdue(now)) {
         continue;
@@ -124,13 +177,13 @@ public final class AlertEvaluator {
         log.warn("{} - alert evaluation failed: {}", m.name(), e.getMessage());
       }
     }
-    return new Result(alerted, suppressed);
+    return new Result(alerted, suppressed, evaluated);
   }
 
-  private List<AlertEvent> evaluate(Transaction tx, EndpointConfig e, AlertsConfig cfg) throws StoreException {
+  private Evaluated evaluate(Transaction tx, EndpointConfig e, AlertsConfig cfg) throws StoreException {
     Optional<EndpointState> found = tx.probes().state(e.id());
     if (found.isEmpty()) {
-      return List.of();
+      return new Evaluated(List.of(), Instant.MAX, false);
     }
     EndpointState st = found.get();
     Instant now = clock.instant();
@@ -139,11 +192,15 @@ public final class AlertEvaluator {
     EndpointPolicy.Memory memory = stored.orElse(EndpointPolicy.Memory.fresh(0));
     List<AlertEvent> events = new ArrayList<>();
     List<String> chain = chain(tx, st.lastResultId());
+    Instant recheckAt = Instant.MAX;
+    boolean isManaged = false;
 
     if (st.leafSha256().isPresent() && st.leafNotAfter().isPresent()) {
       String leaf = st.leafSha256().get();
       Instant notAfter = st.leafNotAfter().get();
       Optional<ManagedRenewal> renewal = managed.find(tx, leaf);
+      isManaged = renewal.isPresent();
+      recheckAt = nextThreshold(notAfter, cfg.thresholds(), now);
       List<Duration> thresholds = new ArrayList<>();
       for (Duration t : cfg.thresholds()) {
         // a managed certificate: only the thresholds that come after its renewal is overdue
@@ -190,7 +247,19 @@ public final class AlertEvaluator {
     if (stored.isEmpty() || !stored.get().equals(next)) {
       saveMemory(tx, e.id(), next, stored.isPresent(), now);
     }
-    return written;
+    return new Evaluated(written, recheckAt, isManaged);
+  }
+
+  /** The first instant after {@code now} at which a leaf expiring at {@code notAfter} crosses a threshold or expires. */
+  static Instant nextThreshold(Instant notAfter, List<Duration> thresholds, Instant now) {
+    Instant next = notAfter.isAfter(now) ? notAfter : Instant.MAX;
+    for (Duration t : thresholds) {
+      Instant at = notAfter.minus(t);
+      if (at.isAfter(now) && at.isBefore(next)) {
+        next = at;
+      }
+    }
+    return next;
   }
 
   private AlertEvent expiry(EndpointConfig e, String subject, String leaf, Instant notAfter, String label,

@@ -87,6 +87,23 @@ public final class EndpointRepository {
     return store.transaction(c -> find(c, id));
   }
 
+  /**
+   * When each endpoint was last changed, by id: a cheap look for readers that keep decoded specs
+   * and only re-read those that changed.
+   */
+  public java.util.Map<String, Instant> versions() throws StoreException {
+    return store.transaction(c -> {
+      java.util.Map<String, Instant> out = new java.util.LinkedHashMap<>();
+      try (PreparedStatement ps = c.prepareStatement("SELECT id, updated_at FROM endpoints ORDER BY id");
+          ResultSet rs = ps.executeQuery()) {
+        while (rs.next()) {
+          out.put(rs.getString(1), Jdbc.getInstant(rs, "updated_at"));
+        }
+      }
+      return out;
+    });
+  }
+
   /** Every endpoint, by id. */
   public List<EndpointRow> list() throws StoreException {
     return store.transaction(EndpointRepository::list);

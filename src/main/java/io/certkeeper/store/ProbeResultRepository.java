@@ -204,6 +204,20 @@ public final class ProbeResultRepository {
     return scope.run(c -> state(c, endpointId));
   }
 
+  /** The id of each endpoint's latest result, by endpoint id: what changed since a last look. */
+  public Map<String, Long> lastResultIds() throws StoreException {
+    return scope.run(c -> {
+      Map<String, Long> out = new HashMap<>();
+      try (PreparedStatement ps = c.prepareStatement("SELECT endpoint_id, last_result_id FROM endpoint_state");
+          ResultSet rs = ps.executeQuery()) {
+        while (rs.next()) {
+          out.put(rs.getString(1), rs.getLong(2));
+        }
+      }
+      return out;
+    });
+  }
+
   /** The latest state of every endpoint ever probed, by id. */
   public List<EndpointState> states() throws StoreException {
     return scope.run(c -> {

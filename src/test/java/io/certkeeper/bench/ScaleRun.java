@@ -56,7 +56,7 @@ public final class ScaleRun {
     try {
       Bench.Pki pki = Bench.pki(work.resolve("pki"));
       try (Bench.OpensslServers servers = new Bench.OpensslServers(pki, 2)) {
-        ObjectNode bare = bare(pki, servers, endpoints, quick ? 5 : 10);
+        ObjectNode bare = bare(pki, servers, endpoints, 10);
         out.set("bare", bare);
         Path config = work.resolve("certkeeper.yaml");
         StringBuilder y = new StringBuilder("scheduler:\n  probe-concurrency: 64\ndefaults:\n  every: "
@@ -66,7 +66,13 @@ public final class ScaleRun {
               .append(".bench.localhost}\n");
         }
         Files.writeString(config, y);
+        Path idleConfig = work.resolve("idle.yaml");
+        Files.writeString(idleConfig, "scheduler:\n  probe-concurrency: 64\n");
+        double idleHeap = idleLiveHeap(launcher, work, idleConfig);
         ObjectNode daemon = daemon(launcher, work, config, endpoints, period, periods);
+        out.put("idle_live_heap_mb", Bench.round(idleHeap, 1));
+        out.put("heap_bytes_per_endpoint",
+            Math.round((daemon.get("live_heap_mb").asDouble() - idleHeap) * 1048576 / endpoints));
         out.put("endpoints", endpoints);
         out.put("period_s", period.toSeconds());
         out.put("steady_periods", periods);
@@ -90,7 +96,7 @@ public final class ScaleRun {
         ExpiryThresholds.defaults(), Clock.systemUTC());
     ObjectNode o = io.certkeeper.util.Json.mapper().createObjectNode();
     try (Prober prober = Prober.start(ProbeOptions.builder().concurrency(64).build())) {
-      lanes(prober, judge, servers, endpoints, 3);
+      lanes(prober, judge, servers, endpoints, 5);
       double cpu0 = Bench.selfCpuSeconds();
       long t0 = System.nanoTime();
       long[] n = lanes(prober, judge, servers, endpoints, seconds);
@@ -140,6 +146,42 @@ public final class ScaleRun {
     });
   }
 
+  /** The heap an idle daemon keeps after a full GC, in MB. */
+  private static double idleLiveHeap(Path launcher, Path work, Path config) throws Exception {
+    Path log = work.resolve("idle.log");
+    Process daemon = new ProcessBuilder(launcher.toString(), "--config", config.toString(), "--data-dir",
+        work.resolve("idle-data").toString(), "daemon").redirectErrorStream(true).redirectOutput(log.toFile()).start();
+    try {
+      long t0 = System.nanoTime();
+      while (!Files.readString(log).contains(" - ready")) {
+        if (!daemon.isAlive() || System.nanoTime() - t0 > 120_000_000_000L) {
+          throw new IllegalStateException("idle daemon not ready: " + Files.readString(log));
+        }
+        Thread.sleep(50);
+      }
+      Thread.sleep(3000);
+      return liveHeapMb(daemon.pid());
+    } finally {
+      daemon.destroy();
+      daemon.waitFor(60, TimeUnit.SECONDS);
+    }
+  }
+
+  /** A full GC in {@code pid}, then its used heap (jcmd GC.heap_info), in MB. */
+  static double liveHeapMb(long pid) throws Exception {
+    Bench.run(Path.of("."), "jcmd", Long.toString(pid), "GC.run");
+    String info = Bench.run(Path.of("."), "jcmd", Long.toString(pid), "GC.heap_info");
+    // "def new generation   total 9792K, used 1234K" / "tenured generation   total 21888K, used 17002K" /
+    // "garbage-first heap   total 65536K, used 12345K"
+    java.util.regex.Matcher m = java.util.regex.Pattern.compile("(?:generation|heap)\\s+total \\d+K, used (\\d+)K")
+        .matcher(info);
+    long used = 0;
+    while (m.find()) {
+      used += Long.parseLong(m.group(1));
+    }
+    return used / 1024.0;
+  }
+
   private static ObjectNode daemon(Path launcher, Path work, Path config, int endpoints, Duration period,
       int periods) throws Exception {
     Path data = work.resolve("data");
@@ -178,6 +220,7 @@ public final class ScaleRun {
         Thread.sleep(Math.min(1000, Math.max(1, Duration.between(Instant.now(), steadyTo).toMillis())));
       }
       cpuSteady = Bench.cpuSeconds(daemon.pid()) - cpuAtSteady;
+      o.put("live_heap_mb", Bench.round(liveHeapMb(daemon.pid()), 1));
       o.put("rss_mb_max", Bench.round(rss.stream().mapToDouble(Double::doubleValue).max().orElse(-1), 1));
       o.put("rss_mb_end", Bench.round(rss.get(rss.size() - 1), 1));
       o.put("daemon_cpu_percent_of_one_core_steady",

@@ -23,7 +23,8 @@ final class DaemonProcess implements AutoCloseable {
   /**
    * The JVM options the launchers pass (scripts/certkeeper, the installed one): the build's
    * class-data-sharing archive beside the jar when there is one, and for a command, not the
-   * daemon, a JVM for a short run. The daemon keeps C1 only, as these tests always ran it.
+   * daemon, a JVM for a short run; for the daemon, its serial GC and bounded heap. The daemon
+   * keeps C1 only here, as these tests always ran it.
    */
   static List<String> jvmOptions(boolean daemon) {
     List<String> options = new ArrayList<>();
@@ -32,8 +33,9 @@ final class DaemonProcess implements AutoCloseable {
       options.addAll(List.of("-XX:SharedArchiveFile=" + jsa, "-Xshare:auto", "-Xlog:cds=off", "-Xlog:cds+dynamic=off"));
     }
     options.add("-XX:TieredStopAtLevel=1");
-    if (!daemon) {
-      options.add("-XX:+UseSerialGC");
+    options.add("-XX:+UseSerialGC");
+    if (daemon) {
+      options.addAll(List.of("-Xms16m", "-Xmx384m"));
     }
     return options;
   }
