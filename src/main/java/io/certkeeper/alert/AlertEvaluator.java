@@ -93,11 +93,7 @@ public final class AlertEvaluator {
    * What one evaluation wrote: events mailed and events only recorded as passed; and how many
    * endpoints it evaluated (the others had nothing new).
    */
-  public record Result(int alerted, int suppressed, int evaluated) {
-    public Result(int alerted, int suppressed) {
-      this(alerted, suppressed, 0);
-    }
-  }
+  public record Result(int alerted, int suppressed, int evaluated) {}
 
   /**
    * Evaluates every endpoint that may have news (see the class comment); an endpoint that fails is

@@ -130,7 +130,7 @@ public final class Report {
 
     JsonNode fp = results.path("footprint");
     if (!fp.isMissingNode()) {
-      t.append("\n== daemon footprint (java -jar, no JVM options) ==\n");
+      t.append("\n== daemon footprint (scripts/certkeeper, the launcher's daemon options) ==\n");
       t.append(String.format("%-16s %9s %12s %10s %10s %12s %14s%n", "case", "ready s", "RSS ready MB",
           "RSS end MB", "RSS max MB", "CPU % core", "probes (ok)"));
       for (Map.Entry<String, JsonNode> e : fp.properties()) {

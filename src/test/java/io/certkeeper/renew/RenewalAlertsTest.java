@@ -122,10 +122,10 @@ class RenewalAlertsTest {
       ManagedRenewal m = watch.find(f.store, first.sha256()).orElseThrow();
 
       f.clock.set(m.overdueAt().minusSeconds(1));
-      assertEquals(new AlertEvaluator.Result(0, 0), evaluator.evaluate());
+      assertEquals(java.util.List.of(0, 0), sent(evaluator.evaluate()));
       f.clock.set(m.overdueAt());
-      assertEquals(new AlertEvaluator.Result(1, 0), evaluator.evaluate());
-      assertEquals(new AlertEvaluator.Result(0, 0), evaluator.evaluate(), "once per event");
+      assertEquals(java.util.List.of(1, 0), sent(evaluator.evaluate()));
+      assertEquals(java.util.List.of(0, 0), sent(evaluator.evaluate()), "once per event");
       assertEquals(List.of("renewal_overdue  web@example.com"), ledger(f));
       assertEquals("web renewal overdue", new AlertLedger(f.store).list(List.of(), 10).get(0).title());
 
@@ -150,5 +150,10 @@ class RenewalAlertsTest {
       assertEquals(Optional.empty(), nothing.find(f.store, g.sha256()));
       assertEquals(List.of(), f.store.inTransaction(nothing::current));
     }
+  }
+
+  /** What a pass mailed and recorded as passed; how many endpoints it looked at varies. */
+  private static java.util.List<Integer> sent(AlertEvaluator.Result r) {
+    return java.util.List.of(r.alerted(), r.suppressed());
   }
 }
