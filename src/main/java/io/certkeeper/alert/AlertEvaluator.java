@@ -61,11 +61,11 @@ public final class AlertEvaluator {
   private final Map<String, Looked> looked = new java.util.concurrent.ConcurrentHashMap<>();
 
   /**
-   * What an endpoint's last evaluation saw: its spec (and when it changed), its latest result, the
-   * alert settings, and until when nothing changes by time alone.
+   * What an endpoint's last evaluation saw: when its settings last changed, its latest result, the
+   * alert settings, and until when nothing changes by time alone. (Its decoded settings are not
+   * kept: 100,000 endpoints would hold a copy of each.)
    */
-  private record Looked(Instant updatedAt, EndpointConfig spec, long resultId, AlertsConfig cfg, Instant recheckAt,
-      boolean managed) {}
+  private record Looked(Instant updatedAt, long resultId, AlertsConfig cfg, Instant recheckAt, boolean managed) {}
 
   /** One endpoint's evaluation: what it wrote, and until when time alone changes nothing. */
   private record Evaluated(List<AlertEvent> written, Instant recheckAt, boolean managed) {}
@@ -121,25 +121,21 @@ public final class AlertEvaluator {
           && now.isBefore(before.recheckAt())) {
         continue;
       }
+      Optional<EndpointRow> row = endpoints.find(id);
+      if (row.isEmpty()) {
+        continue; // removed meanwhile
+      }
       EndpointConfig endpoint;
-      if (sameSpec) {
-        endpoint = before.spec();
-      } else {
-        Optional<EndpointRow> row = endpoints.find(id);
-        if (row.isEmpty()) {
-          continue; // removed meanwhile
-        }
-        try {
-          endpoint = EndpointCodec.fromJson(row.get().specJson());
-        } catch (IllegalArgumentException e) {
-          log.warn("{} - not evaluated for alerts: {}", id, e.getMessage());
-          continue;
-        }
+      try {
+        endpoint = EndpointCodec.fromJson(row.get().specJson());
+      } catch (IllegalArgumentException e) {
+        log.warn("{} - not evaluated for alerts: {}", id, e.getMessage());
+        continue;
       }
       try {
         Evaluated done = store.inTransaction(tx -> evaluate(tx, endpoint, cfg));
         evaluated++;
-        looked.put(id, new Looked(v.getValue(), endpoint, resultId, cfg, done.recheckAt(), done.managed()));
+        looked.put(id, new Looked(row.get().updatedAt(), resultId, cfg, done.recheckAt(), done.managed()));
         for (AlertEvent e : done.written()) {
           if (e.suppressed()) {
             suppressed++;

@@ -32,7 +32,10 @@ final class EndpointSync {
   private final ProbeResultRepository results;
   private final EndpointScheduler scheduler;
   private final Clock clock;
+  /** A digest of the ids and change times of the endpoints last scheduled. */
   private String lastFingerprint = "";
+  /** The endpoints declared in the configuration, by id: a stored endpoint equal to one is that object. */
+  private Map<String, EndpointConfig> declared = Map.of();
   private List<EndpointConfig> current = List.of();
   private java.util.function.Consumer<List<EndpointConfig>> listener = all -> {};
 
@@ -50,6 +53,11 @@ final class EndpointSync {
 
   /** Stores the declared endpoints (removing undeclared config ones) and reschedules. */
   void fromConfig(List<EndpointConfig> declared) throws StoreException, SchedulerException {
+    Map<String, EndpointConfig> byId = new HashMap<>();
+    for (EndpointConfig e : declared) {
+      byId.put(e.id(), e);
+    }
+    this.declared = byId;
     Instant now = clock.instant();
     List<EndpointRow> rows = new ArrayList<>();
     for (EndpointConfig e : declared) {
@@ -70,13 +78,18 @@ final class EndpointSync {
    */
   List<EndpointConfig> schedules(boolean force) throws StoreException, SchedulerException {
     List<EndpointRow> rows = endpoints.list();
-    StringBuilder fp = new StringBuilder();
+    java.security.MessageDigest digest = io.certkeeper.x509.Fingerprints.sha256Digest();
     for (EndpointRow row : rows) {
-      fp.append(row.id()).append('@').append(row.updatedAt()).append('\n');
+      digest.update((row.id() + '@' + row.updatedAt() + '\n').getBytes(java.nio.charset.StandardCharsets.UTF_8));
     }
-    String fingerprint = fp.toString();
+    String fingerprint = java.util.HexFormat.of().formatHex(digest.digest());
     if (force || !fingerprint.equals(lastFingerprint)) {
-      List<EndpointConfig> all = StoredEndpoints.decode(rows, (id, why) -> log.error("{} - skipped: {}", id, why));
+      List<EndpointConfig> all = new ArrayList<>(rows.size());
+      for (EndpointConfig e : StoredEndpoints.decode(rows, (id, why) -> log.error("{} - skipped: {}", id, why))) {
+        // one object per endpoint, not one from the configuration and one from the store
+        EndpointConfig same = declared.get(e.id());
+        all.add(same != null && same.equals(e) ? same : e);
+      }
       EndpointScheduler.Result r = scheduler.sync(all);
       lastFingerprint = fingerprint;
       listener.accept(all);

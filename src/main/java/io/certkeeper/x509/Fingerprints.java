@@ -29,6 +29,11 @@ public final class Fingerprints {
     return HexFormat.of().formatHex(digest().digest(bytes));
   }
 
+  /** A fresh SHA-256 digest, for fingerprints of data fed in parts. */
+  public static MessageDigest sha256Digest() {
+    return digest();
+  }
+
   private static MessageDigest digest() {
     try {
       return MessageDigest.getInstance("SHA-256");
