@@ -51,12 +51,18 @@ public final class Issuer {
   }
 
   /**
-   * Checks, signs and records {@code request}.
+   * Checks {@code request} as {@link #issue} would, issuing nothing: for callers that check many
+   * before they issue any.
    *
-   * @throws PolicyException when policy refuses the request (nothing issued)
-   * @throws CaException when the certificate would outlive its issuer (nothing issued)
+   * @throws PolicyException when policy refuses the request
+   * @throws CaException when the certificate would outlive its issuer
    */
-  public IssuedCertificate issue(IssueRequest request) throws CaException, StoreException {
+  public void check(IssueRequest request) throws CaException {
+    check(request, clock.instant().truncatedTo(ChronoUnit.SECONDS));
+  }
+
+  /** The checks of {@link #issue}; returns the SANs, the CN among them. */
+  private List<San> check(IssueRequest request, Instant now) throws CaException {
     KeyType keyType;
     if (request.keyType().isPresent()) {
       keyType = request.keyType().get();
@@ -72,14 +78,25 @@ public final class Issuer {
       throw new PolicyException(e.getMessage());
     }
     policy.check(keyType, request.validity(), sans);
-
-    Instant now = clock.instant().truncatedTo(ChronoUnit.SECONDS);
     Instant notAfter = now.plus(request.validity());
     if (notAfter.isAfter(ca.issuerNotAfter())) {
       throw new CaException("a certificate valid for " + Durations.format(request.validity()) + " (until " + notAfter
           + ") would outlive its issuer '" + ca.issuer().getSubjectX500Principal().getName()
           + "' (valid until " + ca.issuerNotAfter() + "); ask for a shorter validity");
     }
+    return sans;
+  }
+
+  /**
+   * Checks, signs and records {@code request}.
+   *
+   * @throws PolicyException when policy refuses the request (nothing issued)
+   * @throws CaException when the certificate would outlive its issuer (nothing issued)
+   */
+  public IssuedCertificate issue(IssueRequest request) throws CaException, StoreException {
+    Instant now = clock.instant().truncatedTo(ChronoUnit.SECONDS);
+    List<San> sans = check(request, now);
+    Instant notAfter = now.plus(request.validity());
     Optional<KeyPair> keys = request.keyType().map(KeyPairs::generate);
     PublicKey publicKey = keys.map(KeyPair::getPublic).orElseGet(() -> request.publicKey().get());
     for (int attempt = 1; attempt <= SERIAL_ATTEMPTS; attempt++) {

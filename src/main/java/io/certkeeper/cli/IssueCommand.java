@@ -37,13 +37,15 @@ import picocli.CommandLine.Spec;
       "Writes into --out-dir: key.pem (PKCS#8, 0600), cert.pem, chain.pem (issuer chain without the root),",
       "fullchain.pem and bundle.p12 (key + chain; its password from --p12-password, else generated into",
       "bundle.p12.pass, 0600).",
-      "The certificate is recorded in the store before any file is written. The CN is always also a SAN."
+      "The certificate is recorded in the store before any file is written. The CN is always also a SAN.",
+      "With --batch FILE, issues one certificate per row of a tab-separated file (header: cn, out-dir, and any",
+      "of sans, profile, key-type, validity) on several threads; every row is checked before the first is issued."
     })
 final class IssueCommand implements Callable<Integer> {
   @Spec CommandSpec spec;
   @Mixin PassphraseOption passphrase;
 
-  @Option(names = "--cn", paramLabel = "NAME", required = true,
+  @Option(names = "--cn", paramLabel = "NAME",
       description = "Common name: a DNS name, IP address or e-mail address (it becomes a SAN too).")
   String cn;
 
@@ -65,8 +67,17 @@ final class IssueCommand implements Callable<Integer> {
       description = "Password of bundle.p12 as a secret reference: file:/path, env:NAME or credential:NAME.")
   String p12Password;
 
-  @Option(names = "--out-dir", paramLabel = "DIR", required = true, description = "Where to write the files.")
+  @Option(names = "--out-dir", paramLabel = "DIR", description = "Where to write the files.")
   Path outDir;
+
+  @Option(names = "--batch", paramLabel = "FILE",
+      description = "Issue one certificate per row of FILE (tab-separated, with a header line; see above)"
+          + " instead of --cn/--san/--profile/--key-type/--validity/--out-dir.")
+  Path batch;
+
+  @Option(names = "--threads", paramLabel = "N",
+      description = "With --batch: certificates issued at once (default: the number of processors).")
+  Integer threads;
 
   @Option(names = "--force", description = "Replace files of an earlier certificate in --out-dir.")
   boolean force;
@@ -89,6 +100,20 @@ final class IssueCommand implements Callable<Integer> {
   public Integer call() throws Exception {
     CertkeeperCommand root = CertkeeperCommand.of(spec);
     CaContext ctx = new CaContext(root);
+    if (batch != null) {
+      if (cn != null || !sans.isEmpty() || keyType != null || validity != null || outDir != null
+          || !profile.equals(Profile.DEFAULT.code())) {
+        throw CliException.usage("--batch takes the names, profile, key type, validity and folder from its file;"
+            + " --cn, --san, --profile, --key-type, --validity and --out-dir cannot be given with it");
+      }
+      return new IssueBatchRun(root, ctx, passphrase, batch, threads, p12Password, force, json).call();
+    }
+    if (threads != null) {
+      throw CliException.usage("--threads goes with --batch");
+    }
+    if (cn == null || outDir == null) {
+      throw CliException.usage("give --cn and --out-dir (or --batch FILE)");
+    }
     IssueRequest request;
     try {
       List<San> extra = new ArrayList<>();

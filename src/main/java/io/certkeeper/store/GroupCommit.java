@@ -1,0 +1,168 @@
+package io.certkeeper.store;
+
+import java.sql.Connection;
+import java.sql.SQLException;
+import java.sql.Savepoint;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Objects;
+
+/**
+ * Lets concurrent callers share one transaction (and so one commit, one fsync): each caller hands
+ * in its item and waits; whichever caller finds no commit in progress leads, takes every item
+ * waiting (up to a limit), runs each in a savepoint of one transaction, commits, and hands each
+ * caller its own result. A caller alone commits at once, as before; under load, the items that
+ * arrive during one commit share the next. Every caller returns only after its item committed.
+ *
+ * <p>One item's SQL failure rolls back to its savepoint and is that caller's alone; a failed
+ * commit is every caller's of that batch.
+ *
+ * @param <I> an item
+ * @param <R> its result
+ */
+final class GroupCommit<I, R> {
+  /** The work for one item, on the shared connection. */
+  @FunctionalInterface
+  interface Work<I, R> {
+    R apply(Connection c, I item) throws SQLException;
+  }
+
+  private static final class Pending<I, R> {
+    final I item;
+    R result;
+    SQLException itemFailure;
+    StoreException batchFailure;
+    boolean done;
+
+    Pending(I item) {
+      this.item = item;
+    }
+  }
+
+  private final Store store;
+  private final Work<I, R> work;
+  private final int maxBatch;
+  private final ArrayDeque<Pending<I, R>> queue = new ArrayDeque<>();
+  private boolean leading;
+  private long batches;
+
+  GroupCommit(Store store, Work<I, R> work, int maxBatch) {
+    this.store = Objects.requireNonNull(store, "store");
+    this.work = Objects.requireNonNull(work, "work");
+    this.maxBatch = maxBatch;
+  }
+
+  /**
+   * Runs {@code item} in a shared transaction and returns its result once that committed.
+   *
+   * @throws SqlFailure when the item's own SQL failed (its part was rolled back)
+   * @throws StoreException when the batch could not be committed
+   */
+  R submit(I item) throws StoreException, SqlFailure {
+    Pending<I, R> mine = new Pending<>(item);
+    boolean interrupted = false;
+    synchronized (this) {
+      queue.add(mine);
+    }
+    while (true) {
+      List<Pending<I, R>> batch = new ArrayList<>();
+      synchronized (this) {
+        while (!mine.done && leading) {
+          try {
+            wait();
+          } catch (InterruptedException e) {
+            // an item never leaves while it may be committing: wait on, and keep the interrupt
+            interrupted = true;
+          }
+        }
+        if (mine.done) {
+          break;
+        }
+        leading = true;
+        while (!queue.isEmpty() && batch.size() < maxBatch) {
+          batch.add(queue.poll());
+        }
+      }
+      try {
+        run(batch);
+      } finally {
+        batches++;
+        synchronized (this) {
+          for (Pending<I, R> p : batch) {
+            p.done = true;
+          }
+          leading = false;
+          notifyAll();
+        }
+      }
+      // a leader whose own item was beyond the limit goes round again
+    }
+    if (interrupted) {
+      Thread.currentThread().interrupt();
+    }
+    return result(mine);
+  }
+
+  private R result(Pending<I, R> p) throws StoreException, SqlFailure {
+    if (p.batchFailure != null) {
+      throw p.batchFailure;
+    }
+    if (p.itemFailure != null) {
+      throw new SqlFailure(p.itemFailure);
+    }
+    return p.result;
+  }
+
+  private void run(List<Pending<I, R>> batch) {
+    try {
+      store.transaction(c -> {
+        for (Pending<I, R> p : batch) {
+          Savepoint sp = c.setSavepoint();
+          try {
+            p.result = work.apply(c, p.item);
+            p.itemFailure = null;
+            c.releaseSavepoint(sp);
+          } catch (SQLException e) {
+            c.rollback(sp);
+            p.result = null;
+            p.itemFailure = e;
+          }
+        }
+        return null;
+      });
+    } catch (StoreException e) {
+      for (Pending<I, R> p : batch) {
+        p.batchFailure = e;
+      }
+    } catch (RuntimeException e) {
+      StoreException failed = new StoreException("store: " + e, e);
+      for (Pending<I, R> p : batch) {
+        p.batchFailure = failed;
+      }
+    }
+  }
+
+  /** Items waiting for a leader (for tests). */
+  synchronized int waiting() {
+    return queue.size();
+  }
+
+  /** Transactions run so far (for tests). */
+  synchronized long batches() {
+    return batches;
+  }
+
+  /** An item's own SQL failed; its part of the batch was rolled back. */
+  static final class SqlFailure extends Exception {
+    private static final long serialVersionUID = 1L;
+
+    SqlFailure(SQLException cause) {
+      super(cause.getMessage(), cause);
+    }
+
+    SQLException sql() {
+      return (SQLException) getCause();
+    }
+  }
+}

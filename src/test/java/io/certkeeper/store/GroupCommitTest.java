@@ -1,0 +1,94 @@
+package io.certkeeper.store;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertInstanceOf;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.nio.file.Path;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class GroupCommitTest {
+  @TempDir Path dir;
+
+  private static boolean present(Store store, String v) throws Exception {
+    return store.transaction(c -> {
+      try (PreparedStatement ps = c.prepareStatement("SELECT 1 FROM gc_test WHERE v = ?")) {
+        ps.setString(1, v);
+        try (ResultSet rs = ps.executeQuery()) {
+          return rs.next();
+        }
+      }
+    });
+  }
+
+  @Test
+  void callersThatArriveDuringACommitShareTheNextOneAndEachSeesOnlyItsOwnFailure() throws Exception {
+    try (Store store = Store.openEmbedded(dir, 10)) {
+      store.transaction(c -> c.createStatement().execute("CREATE TABLE gc_test (v VARCHAR(20) PRIMARY KEY)"));
+      CountDownLatch started = new CountDownLatch(1);
+      CountDownLatch release = new CountDownLatch(1);
+      GroupCommit<String, String> gc = new GroupCommit<>(store, (c, item) -> {
+        if (item.equals("first")) {
+          started.countDown();
+          try {
+            release.await(60, TimeUnit.SECONDS);
+          } catch (InterruptedException e) {
+            throw new SQLException(e);
+          }
+        }
+        try (PreparedStatement ps = c.prepareStatement("INSERT INTO gc_test (v) VALUES (?)")) {
+          ps.setString(1, item);
+          ps.executeUpdate();
+        }
+        if (item.startsWith("bad")) {
+          throw new SQLException("refused " + item);
+        }
+        return item.toUpperCase(java.util.Locale.ROOT);
+      }, 100);
+      ExecutorService pool = Executors.newFixedThreadPool(8);
+      try {
+        Future<String> first = pool.submit(() -> gc.submit("first"));
+        assertTrue(started.await(30, TimeUnit.SECONDS)); // "first" leads a batch of its own and holds it
+        long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
+        List<Future<String>> others = new ArrayList<>();
+        for (String item : List.of("a", "b", "bad1", "c", "d", "e", "f")) {
+          others.add(pool.submit(() -> gc.submit(item)));
+        }
+        while (gc.waiting() < 7 && System.nanoTime() < deadline) {
+          Thread.sleep(5);
+        }
+        assertEquals(7, gc.waiting());
+        release.countDown();
+        assertEquals("FIRST", first.get(30, TimeUnit.SECONDS));
+        for (Future<String> f : others) {
+          try {
+            String r = f.get(30, TimeUnit.SECONDS);
+            assertTrue(present(store, r.toLowerCase(java.util.Locale.ROOT)), r);
+          } catch (java.util.concurrent.ExecutionException e) {
+            assertInstanceOf(GroupCommit.SqlFailure.class, e.getCause());
+            assertTrue(e.getCause().getMessage().contains("refused bad1"), e.getCause().getMessage());
+          }
+        }
+      } finally {
+        pool.shutdownNow();
+      }
+      // "first" alone, then the seven that waited for it together
+      assertEquals(2, gc.batches());
+      // the failed item's insert was rolled back to its savepoint; its neighbours committed
+      assertTrue(!present(store, "bad1"));
+      assertTrue(present(store, "a") && present(store, "f"));
+    }
+  }
+}
