@@ -26,12 +26,12 @@ class IssueBatchTest {
   @BeforeAll
   static void createCa() throws Exception {
     cli = new ConfiguredCli(CaCommandsTest.config(shared, ""), shared.resolve("data"), CaCommandsTest.ENV);
-    assertEquals(0, cli.run("ca", "init", "--name", "Batch CA").code());
+    assertEquals(0, cli.run("ca", "init", "--name", "Batch CA", "--intermediate").code());
     root = shared.resolve("root.pem");
     assertEquals(0, cli.run("ca", "export-root", "--out", root.toString()).code());
   }
 
-  private long issuedInStore() {
+  private long issuedInStore() throws Exception {
     ConfiguredCli.Run list = cli.run("list", "--issued", "--json");
     assertEquals(0, list.code(), list.toString());
     return Json.mapper().readTree(list.out()).size();
