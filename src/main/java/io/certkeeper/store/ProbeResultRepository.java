@@ -326,18 +326,38 @@ public final class ProbeResultRepository {
     });
   }
 
+  /** The most results one prune transaction deletes. */
+  static final int PRUNE_CHUNK = 10_000;
+
   /**
    * Deletes results probed before {@code cutoff}, except each endpoint's latest (which its state
-   * points at). Change events and certificates are kept.
+   * points at). Change events and certificates are kept. Deletes in transactions of at most
+   * {@link #PRUNE_CHUNK} rows, oldest first, so that a large backlog (100,000 endpoints add
+   * over a million rows an hour) never becomes one huge transaction.
+   *
+   * @return how many results were deleted
    */
   public int prune(Instant cutoff) throws StoreException {
-    return scope.run(c -> {
-      try (PreparedStatement ps = c.prepareStatement(
-          "DELETE FROM probe_results WHERE probed_at < ? AND id NOT IN (SELECT last_result_id FROM endpoint_state)")) {
-        Jdbc.setInstant(ps, 1, cutoff);
-        return ps.executeUpdate();
+    return prune(cutoff, PRUNE_CHUNK);
+  }
+
+  int prune(Instant cutoff, int chunk) throws StoreException {
+    int total = 0;
+    while (true) {
+      int n = scope.run(c -> {
+        try (PreparedStatement ps = c.prepareStatement(
+            "DELETE FROM probe_results WHERE id IN (SELECT id FROM probe_results WHERE probed_at < ?"
+                + " AND id NOT IN (SELECT last_result_id FROM endpoint_state) ORDER BY probed_at"
+                + " FETCH FIRST " + chunk + " ROWS ONLY)")) {
+          Jdbc.setInstant(ps, 1, cutoff);
+          return ps.executeUpdate();
+        }
+      });
+      total += n;
+      if (n < chunk) {
+        return total;
       }
-    });
+    }
   }
 
   private static EndpointState readState(ResultSet rs) throws SQLException {

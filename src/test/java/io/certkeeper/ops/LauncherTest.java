@@ -28,6 +28,8 @@ import org.junit.jupiter.api.io.TempDir;
 class LauncherTest {
   /** The options a short command gets and the daemon does not. */
   static final List<String> SHORT_RUN = List.of("-XX:TieredStopAtLevel=1", "-XX:+UseSerialGC");
+  /** The daemon: C2 kept, serial GC, a heap bounded by need. */
+  static final List<String> DAEMON = List.of("-XX:+UseSerialGC", "-Xms16m", "-Xmx384m");
 
   @TempDir Path dir;
   Path root;
@@ -90,8 +92,10 @@ class LauncherTest {
         status.subList(status.indexOf("-jar"), status.size()));
 
     List<String> daemon = javaArgs(launch("--config", "c.yaml", "daemon"));
-    assertTrue(daemon.stream().noneMatch(SHORT_RUN::contains), daemon.toString());
-    assertEquals(List.of("-jar", jar.toString(), "--config", "c.yaml", "daemon"), daemon);
+    assertTrue(daemon.stream().noneMatch("-XX:TieredStopAtLevel=1"::equals), daemon.toString());
+    List<String> expected = new java.util.ArrayList<>(DAEMON);
+    expected.addAll(List.of("-jar", jar.toString(), "--config", "c.yaml", "daemon"));
+    assertEquals(expected, daemon);
   }
 
   @Test
@@ -99,7 +103,7 @@ class LauncherTest {
     List<String> args = javaArgs(launch("--config", "daemon", "status"));
     assertTrue(args.containsAll(SHORT_RUN), args.toString());
     List<String> daemon = javaArgs(launch("-v", "--data-dir", "/var/lib/x", "daemon"));
-    assertTrue(daemon.stream().noneMatch(SHORT_RUN::contains), daemon.toString());
+    assertTrue(daemon.containsAll(DAEMON) && !daemon.contains("-XX:TieredStopAtLevel=1"), daemon.toString());
   }
 
   @Test
@@ -121,6 +125,10 @@ class LauncherTest {
     assertTrue(r.out().startsWith("umask 0077\n"), r.out());
     List<String> args = javaArgs(r);
     assertEquals(List.of("-Xmx64m", "-Dx=y", "-jar"), args.subList(args.indexOf("-jar") - 2, args.indexOf("-jar") + 1));
+    // the daemon's own heap bound comes before them, so a user's -Xmx wins
+    List<String> daemon = javaArgs(run(root.resolve("scripts/certkeeper"),
+        Map.of("PATH", bin + ":/usr/bin:/bin", "CERTKEEPER_JAVA_OPTS", "-Xmx1g"), "daemon"));
+    assertTrue(daemon.indexOf("-Xmx384m") < daemon.indexOf("-Xmx1g") && daemon.indexOf("-Xmx384m") >= 0, daemon.toString());
   }
 
   @Test

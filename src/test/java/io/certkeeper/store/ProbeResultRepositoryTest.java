@@ -22,8 +22,12 @@ class ProbeResultRepositoryTest {
   @TempDir Path dir;
 
   private static ProbeRecord probe(Instant at, List<X509Certificate> chain, String status) {
-    return new ProbeRecord(ENDPOINT, at, status, status.equals("ok") ? List.of() : List.of(status),
-        ENDPOINT + " " + status, Optional.of("192.0.2.7"), chain.isEmpty() ? Optional.empty() : Optional.of("TLSv1.3"),
+    return probe(ENDPOINT, at, chain, status);
+  }
+
+  private static ProbeRecord probe(String endpoint, Instant at, List<X509Certificate> chain, String status) {
+    return new ProbeRecord(endpoint, at, status, status.equals("ok") ? List.of() : List.of(status),
+        endpoint + " " + status, Optional.of("192.0.2.7"), chain.isEmpty() ? Optional.empty() : Optional.of("TLSv1.3"),
         chain.isEmpty() ? Optional.empty() : Optional.of("TLS_AES_128_GCM_SHA256"), chain, !chain.isEmpty(),
         chain.isEmpty() ? Optional.empty() : Optional.of(chain.get(0).getNotAfter().toInstant()), "none",
         Optional.of(3L), chain.isEmpty() ? Optional.empty() : Optional.of(9L), 14);
@@ -89,6 +93,45 @@ class ProbeResultRepositoryTest {
       assertEquals(1, results.count(ENDPOINT));
       assertEquals(T0.plusSeconds(240), results.history(ENDPOINT, 10).get(0).probedAt());
       assertEquals(0, results.count("other.example:443"));
+    }
+  }
+
+  @ParameterizedTest
+  @EnumSource(StoreBackend.class)
+  void aBatchIsStoredInOneTransactionAsProbesOneByOneWouldBe(StoreBackend backend) throws Exception {
+    X509Certificate one = TestCertificates.selfSigned(dir, "one.example", 30);
+    X509Certificate two = TestCertificates.selfSigned(dir, "two.example", 60);
+    try (Store store = backend.open(dir)) {
+      ProbeResultRepository results = new ProbeResultRepository(store);
+      results.record(probe("b.example:443", T0, List.of(two), "ok"));
+      List<ProbeResultRepository.Recorded> r = results.recordAll(List.of(
+          probe("a.example:443", T0.plusSeconds(1), List.of(one), "ok"),
+          probe("b.example:443", T0.plusSeconds(2), List.of(one), "ok"),
+          probe("a.example:443", T0.plusSeconds(3), List.of(two), "ok"),
+          probe("c.example:443", T0.plusSeconds(4), List.of(), "refused"),
+          probe("c.example:443", T0.plusSeconds(5), List.of(), "refused")));
+      assertEquals(5, r.size());
+      assertEquals(5, r.stream().map(ProbeResultRepository.Recorded::resultId).distinct().count());
+      assertEquals(List.of(false, true, true, false, false),
+          r.stream().map(ProbeResultRepository.Recorded::leafChanged).toList());
+      assertEquals(List.of(0, 0, 0, 1, 2), r.stream().map(ProbeResultRepository.Recorded::consecutiveFailures).toList());
+      // each state points at its endpoint's last result of the batch
+      assertEquals(r.get(2).resultId(), results.state("a.example:443").orElseThrow().lastResultId());
+      assertEquals(Optional.of(Fingerprints.sha256(two)), results.state("a.example:443").orElseThrow().leafSha256());
+      assertEquals(r.get(4).resultId(), results.state("c.example:443").orElseThrow().lastResultId());
+      assertEquals(List.of(Fingerprints.sha256(two)), results.chainOf(r.get(2).resultId()));
+      assertEquals(1, results.changes("a.example:443", 10).size());
+      assertEquals(1, results.changes("b.example:443", 10).size());
+      // a certificate seen by several probes of the batch: written once, with the latest time
+      CertificateRepository certificates = new CertificateRepository(store);
+      assertEquals(T0.plusSeconds(2), certificates.find(Fingerprints.sha256(one)).orElseThrow().lastSeen());
+      assertEquals(T0.plusSeconds(3), certificates.find(Fingerprints.sha256(two)).orElseThrow().lastSeen());
+
+      // pruning in chunks of two deletes all but each endpoint's latest
+      assertEquals(3, results.prune(T0.plusSeconds(3600), 2));
+      assertEquals(1, results.count("a.example:443"));
+      assertEquals(1, results.count("c.example:443"));
+      assertEquals(r.get(4).resultId(), results.history("c.example:443", 10).get(0).id());
     }
   }
 }
