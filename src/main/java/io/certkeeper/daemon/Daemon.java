@@ -250,6 +250,7 @@ public final class Daemon {
           () -> housekeeping(results), renewer.map(r -> r::check), Optional.of(alerting::evaluate), () -> stopping));
       log.info("prober ready: {} TLS, up to {} probes at once", probes.tlsProvider(),
           config.scheduler().probeConcurrency());
+      endpointScheduler.restartSlots();
       scheduling.start();
       log.info("scheduler started: Quartz JobStoreTX on the store, {} threads", config.scheduler().threads());
       int caughtUp = endpointSync.catchUp(probes, config.scheduler().catchUpRate());

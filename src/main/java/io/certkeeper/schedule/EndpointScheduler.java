@@ -123,11 +123,25 @@ public final class EndpointScheduler {
    * starts now too ({@link #catchUp} covers the time before).
    */
   private void ensureSlotJob() throws SchedulerException {
+    slotJob(false);
+  }
+
+  /**
+   * Replaces the slot job by one that fires now and covers from now on, whatever state the old
+   * one was in: for a start, before the scheduler runs. A daemon killed with {@code kill -9} may
+   * have left the trigger acquired in its name, which Quartz hands back only when its cluster
+   * recovery notices the dead instance; the start's {@link #catchUp} covers the time before now.
+   */
+  public void restartSlots() throws SchedulerException {
+    slotJob(true);
+  }
+
+  private void slotJob(boolean replace) throws SchedulerException {
     TriggerKey tk = new TriggerKey(SLOT_JOB, PERIODIC_GROUP);
     String signature = "every " + io.certkeeper.util.Durations.format(SLOT);
     Trigger existing = scheduler.getTrigger(tk);
     Instant now = clock.instant();
-    if (existing != null && signature.equals(existing.getJobDataMap().getString(SCHEDULE))
+    if (!replace && existing != null && signature.equals(existing.getJobDataMap().getString(SCHEDULE))
         && existing.getNextFireTime() != null
         && !existing.getNextFireTime().toInstant().isBefore(now.minus(SLOT))) {
       return;
@@ -137,7 +151,6 @@ public final class EndpointScheduler {
         .withIdentity(SLOT_JOB, PERIODIC_GROUP)
         .usingJobData(ProbeSlotJob.COVERED_UNTIL, now.toEpochMilli())
         .storeDurably()
-        .requestRecovery()
         .build();
     Trigger t = TriggerBuilder.newTrigger().withIdentity(tk)
         .usingJobData(SCHEDULE, signature)

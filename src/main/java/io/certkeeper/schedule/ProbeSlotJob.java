@@ -1,7 +1,6 @@
 package io.certkeeper.schedule;
 
 import java.time.Instant;
-import org.quartz.DisallowConcurrentExecution;
 import org.quartz.Job;
 import org.quartz.JobDataMap;
 import org.quartz.JobExecutionContext;
@@ -15,8 +14,13 @@ import org.slf4j.LoggerFactory;
  * that is at most {@link EndpointScheduler#MAX_GAP} earlier (a firing skipped by a pause or a
  * misfire loses no probe). Where coverage ended is kept in the job's data, in the job store, so
  * it survives restarts and holds across a cluster. Never throws.
+ *
+ * <p>Not {@code @DisallowConcurrentExecution}: a firing hands its probes over in milliseconds, so
+ * two never overlap in practice, and that annotation would leave the trigger blocked after a
+ * {@code kill -9} until Quartz's cluster recovery noticed the dead instance (about 20 s without a
+ * probe). For the same reason the job asks for no recovery: the start-up catch-up covers what a
+ * killed daemon did not dispatch.
  */
-@DisallowConcurrentExecution
 @PersistJobDataAfterExecution
 public final class ProbeSlotJob implements Job {
   /** Epoch milliseconds up to which slots have been dispatched. */
@@ -38,7 +42,8 @@ public final class ProbeSlotJob implements Job {
         int n = services.slots().run(w[0], w[1]);
         log.debug("probe slot {} .. {}: {} probes", w[0], w[1], n);
       }
-      data.put(COVERED_UNTIL, w[1].toEpochMilli());
+      long covered = data.containsKey(COVERED_UNTIL) ? data.getLong(COVERED_UNTIL) : 0L;
+      data.put(COVERED_UNTIL, Math.max(covered, w[1].toEpochMilli()));
     } catch (Exception | LinkageError e) {
       log.error("probe slot - cannot dispatch: {}", e.toString());
     }

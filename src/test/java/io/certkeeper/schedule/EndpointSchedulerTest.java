@@ -88,6 +88,14 @@ class EndpointSchedulerTest {
             es.nextRun("h1.example:443").orElseThrow());
         assertEquals(1, s.scheduler().getJobKeys(GroupMatcher.jobGroupEquals("periodic")).size());
 
+        // a start replaces even a live trigger (a killed daemon may hold it acquired), covering from now
+        Clock soon = Clock.fixed(clock.instant().plusSeconds(2), ZoneOffset.UTC);
+        new EndpointScheduler(s.scheduler(), soon).restartSlots();
+        assertEquals(soon.instant(), s.scheduler().getTrigger(new TriggerKey(EndpointScheduler.SLOT_JOB, "periodic"))
+            .getNextFireTime().toInstant());
+        assertEquals(soon.instant().toEpochMilli(), s.scheduler().getJobDetail(new JobKey(EndpointScheduler.SLOT_JOB,
+            "periodic")).getJobDataMap().getLong(ProbeSlotJob.COVERED_UNTIL));
+
         // a restart long after: the stale trigger is replaced by one starting now
         Clock later = Clock.fixed(clock.instant().plus(Duration.ofHours(2)), ZoneOffset.UTC);
         new EndpointScheduler(s.scheduler(), later).sync(changed);
