@@ -244,9 +244,11 @@ public final class AlertEvaluator {
 
   /** The first instant after {@code now} at which a leaf expiring at {@code notAfter} crosses a threshold or expires. */
   static Instant nextThreshold(Instant notAfter, List<Duration> thresholds, Instant now) {
-    Instant next = notAfter.isAfter(now) ? notAfter : Instant.MAX;
+    // a moment past each instant: a pass at exactly that instant may not count it as crossed yet
+    Instant expired = notAfter.plusMillis(1);
+    Instant next = expired.isAfter(now) ? expired : Instant.MAX;
     for (Duration t : thresholds) {
-      Instant at = notAfter.minus(t);
+      Instant at = notAfter.minus(t).plusMillis(1);
       if (at.isAfter(now) && at.isBefore(next)) {
         next = at;
       }

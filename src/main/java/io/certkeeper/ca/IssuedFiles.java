@@ -59,6 +59,15 @@ public final class IssuedFiles {
    * @return the files written
    */
   public static List<Path> write(Path dir, IssuedCertificate issued, Optional<char[]> p12Password) throws IOException {
+    return write(dir, issued, p12Password, true);
+  }
+
+  /**
+   * As {@link #write(Path, IssuedCertificate, Optional)}, the PKCS#12 bundle only when {@code p12}
+   * (it costs more than the rest: its key derivation runs tens of thousands of hash rounds).
+   */
+  public static List<Path> write(Path dir, IssuedCertificate issued, Optional<char[]> p12Password, boolean p12)
+      throws IOException {
     PrivateKey key = issued.privateKey()
         .orElseThrow(() -> new IllegalArgumentException("no private key to write: the certificate was issued for a CSR"));
     if (!Files.isDirectory(dir)) {
@@ -70,6 +79,9 @@ public final class IssuedFiles {
     write(written, dir.resolve(CERT), ascii(Pem.encode(issued.certificate())), false);
     write(written, dir.resolve(CHAIN), ascii(Pem.encodeAll(issued.chain())), false);
     write(written, dir.resolve(FULLCHAIN), ascii(Pem.encodeAll(issued.fullChain())), false);
+    if (!p12) {
+      return written;
+    }
     char[] password = p12Password.orElseGet(IssuedFiles::generatePassword);
     String alias = io.certkeeper.x509.CertificateInfo.of(issued.certificate()).subjectCommonName();
     write(written, dir.resolve(P12), Pkcs12.write(key, issued.fullChain(), password, alias), true);

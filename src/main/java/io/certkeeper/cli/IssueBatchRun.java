@@ -41,17 +41,19 @@ final class IssueBatchRun {
   private final Path file;
   private final int threads;
   private final String p12Password;
+  private final boolean p12;
   private final boolean force;
   private final boolean json;
 
   IssueBatchRun(CertkeeperCommand root, CaContext ctx, PassphraseOption passphrase, Path file, Integer threads,
-      String p12Password, boolean force, boolean json) {
+      String p12Password, boolean p12, boolean force, boolean json) {
     this.root = root;
     this.ctx = ctx;
     this.passphrase = passphrase;
     this.file = file;
     this.threads = threads == null ? Runtime.getRuntime().availableProcessors() : threads;
     this.p12Password = p12Password;
+    this.p12 = p12;
     this.force = force;
     this.json = json;
   }
@@ -145,7 +147,7 @@ final class IssueBatchRun {
       return new Outcome(row, null, IssueBatch.where(file, row.line()) + name + ": " + ErrorText.of(e));
     }
     try {
-      List<Path> files = IssuedFiles.write(row.outDir(), issued, p12);
+      List<Path> files = IssuedFiles.write(row.outDir(), issued, p12, this.p12);
       return new Outcome(row, IssueCommand.Issued.of(issued, files), null);
     } catch (IOException | RuntimeException e) {
       return new Outcome(row, IssueCommand.Issued.of(issued, List.of()), IssueBatch.where(file, row.line()) + name

@@ -79,6 +79,9 @@ final class IssueCommand implements Callable<Integer> {
       description = "With --batch: certificates issued at once (default: the number of processors).")
   Integer threads;
 
+  @Option(names = "--no-p12", description = "Do not write bundle.p12 (and bundle.p12.pass).")
+  boolean noP12;
+
   @Option(names = "--force", description = "Replace files of an earlier certificate in --out-dir.")
   boolean force;
 
@@ -100,13 +103,16 @@ final class IssueCommand implements Callable<Integer> {
   public Integer call() throws Exception {
     CertkeeperCommand root = CertkeeperCommand.of(spec);
     CaContext ctx = new CaContext(root);
+    if (noP12 && p12Password != null) {
+      throw CliException.usage("--p12-password and --no-p12 cannot be given together");
+    }
     if (batch != null) {
       if (cn != null || !sans.isEmpty() || keyType != null || validity != null || outDir != null
           || !profile.equals(Profile.DEFAULT.code())) {
         throw CliException.usage("--batch takes the names, profile, key type, validity and folder from its file;"
             + " --cn, --san, --profile, --key-type, --validity and --out-dir cannot be given with it");
       }
-      return new IssueBatchRun(root, ctx, passphrase, batch, threads, p12Password, force, json).call();
+      return new IssueBatchRun(root, ctx, passphrase, batch, threads, p12Password, !noP12, force, json).call();
     }
     if (threads != null) {
       throw CliException.usage("--threads goes with --batch");
@@ -148,7 +154,7 @@ final class IssueCommand implements Callable<Integer> {
     }
     List<Path> files;
     try {
-      files = IssuedFiles.write(outDir, issued, p12);
+      files = IssuedFiles.write(outDir, issued, p12, !noP12);
     } catch (IOException e) {
       throw CliException.usage("certificate " + issued.serialHex() + " was issued and recorded, but writing "
           + outDir + " failed: " + io.certkeeper.util.ErrorText.of(e) + "; revoke it with 'certkeeper revoke " + issued.serialHex() + "'");

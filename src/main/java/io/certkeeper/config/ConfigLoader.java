@@ -17,7 +17,7 @@ import java.util.Optional;
 /** Loads and validates the YAML configuration, and renders the effective configuration back. */
 public final class ConfigLoader {
   /** A configuration file larger than this is refused. */
-  static final long MAX_BYTES = 4L * 1024 * 1024;
+  static final long MAX_BYTES = 32L * 1024 * 1024;
 
   /** Strings are quoted where YAML would read them as something else: {@code "0640"}, {@code "yes"}, {@code "*x"}. */
   private static final ObjectMapper YAML = new ObjectMapper(YAMLFactory.builder()

@@ -42,7 +42,7 @@ final class YamlTree {
   private static final int MAX_DEPTH = 64;
 
   /** Text longer than this (in characters) is not a configuration file; matches the loader's byte bound. */
-  static final int MAX_CHARS = 4 * 1024 * 1024;
+  static final int MAX_CHARS = 32 * 1024 * 1024;
 
   private static final String STANDARD_TAG_PREFIX = "tag:yaml.org,2002:";
 

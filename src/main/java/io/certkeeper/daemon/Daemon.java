@@ -250,6 +250,7 @@ public final class Daemon {
           () -> housekeeping(results), renewer.map(r -> r::check), Optional.of(alerting::evaluate), () -> stopping));
       log.info("prober ready: {} TLS, up to {} probes at once", probes.tlsProvider(),
           config.scheduler().probeConcurrency());
+      endpointScheduler.catchUpRate(config.scheduler().catchUpRate());
       endpointScheduler.restartSlots();
       scheduling.start();
       log.info("scheduler started: Quartz JobStoreTX on the store, {} threads", config.scheduler().threads());
@@ -461,7 +462,7 @@ public final class Daemon {
 
   /** Whether the store answers, the scheduler runs and every listener is open. */
   boolean isReadyNow() {
-    return ready && store.isReachable() && scheduling.isRunning() && listeners.allOpen();
+    return ready && store.isReachable() && scheduling.isRunning() && listeners.allOpen() && probes.writing();
   }
 
   /** Why the daemon is not ready ({@code /readyz}), or empty when {@link #isReadyNow} and the store takes writes. */
@@ -470,7 +471,8 @@ public final class Daemon {
     if (check != null && check.problem().isPresent()) {
       return Optional.of("store not writable (see the daemon's log)");
     }
-    return isReadyNow() ? Optional.empty() : Optional.of("starting, stopping, store unreachable, scheduler or listener down");
+    return isReadyNow() ? Optional.empty()
+        : Optional.of("starting, stopping, store unreachable, scheduler, probe writer or listener down");
   }
 
   private String metricsText() {

@@ -178,7 +178,8 @@ final class EndpointProbes implements ProbeDispatcher, AutoCloseable {
       ProbeRecord row = failure != null ? unjudged(e, "the probe failed unexpectedly", failure)
           : judged(e, judge, capture);
       judged.add(row);
-    } catch (RuntimeException | StackOverflowError | LinkageError | AssertionError ex) {
+    } catch (Throwable ex) {
+      // an endpoint whose row never reaches the writer must not stay "in flight" for good
       inFlight.remove(e.id());
       log.error("{} - cannot judge probe: {}", Printable.line(e.id()), Printable.line(ex.toString()));
     }
@@ -210,6 +211,9 @@ final class EndpointProbes implements ProbeDispatcher, AutoCloseable {
         write(batch);
       } catch (InterruptedException ex) {
         return;
+      } catch (Throwable ex) {
+        // the writer never dies: without it no endpoint would be probed again
+        log.error("probe results - {} not recorded: {}", batch.size(), Printable.line(ex.toString()));
       } finally {
         for (ProbeRecord r : batch) {
           inFlight.remove(r.endpointId());
@@ -219,15 +223,17 @@ final class EndpointProbes implements ProbeDispatcher, AutoCloseable {
     }
   }
 
+  /** Rows stored one by one after a failed batch give up after this many failures in a row. */
+  static final int MAX_FAILURES_IN_A_ROW = 3;
+
   /**
    * Stores a batch in one transaction. When that fails, each row is stored on its own, so one bad
-   * row costs only itself; every failure is one line naming the endpoint.
+   * row costs only itself; every failure is one line naming the endpoint. When rows keep failing
+   * (the store is unreachable, not one row bad), the rest of the batch is dropped in one line
+   * instead of waiting out a connection timeout per row: those endpoints are probed again at
+   * their next due time.
    */
-  private void write(List<ProbeRecord> batch) {
-    List<ProbeRecord> rows = new ArrayList<>(batch.size());
-    for (ProbeRecord r : batch) {
-      rows.add(byRenewal(r));
-    }
+  private void write(List<ProbeRecord> rows) {
     try {
       results.recordAll(rows);
       completed.addAndGet(rows.size());
@@ -244,14 +250,27 @@ final class EndpointProbes implements ProbeDispatcher, AutoCloseable {
       }
       log.debug("a batch of {} probe results failed; storing each on its own", rows.size(), ex);
     }
-    for (ProbeRecord r : rows) {
+    int failedInARow = 0;
+    for (int i = 0; i < rows.size(); i++) {
+      ProbeRecord r = rows.get(i);
       try {
         results.record(r);
         completed.incrementAndGet();
+        failedInARow = 0;
       } catch (Exception | StackOverflowError | LinkageError | AssertionError ex) {
         recordFailed(r, ex);
+        if (++failedInARow >= MAX_FAILURES_IN_A_ROW && i + 1 < rows.size()) {
+          log.error("probe results - {} more not recorded: the store keeps failing ({})", rows.size() - i - 1,
+              Printable.line(ex.toString()));
+          return;
+        }
       }
     }
+  }
+
+  /** Whether the writer thread runs (readiness: without it nothing is recorded or probed again). */
+  boolean writing() {
+    return writer.isAlive() || closing;
   }
 
   private static void recordFailed(ProbeRecord r, Throwable ex) {

@@ -49,8 +49,13 @@ public final class EndpointScheduler {
   public static final String SLOT_JOB = "probe-slots";
   /** The length of one slot: one firing of the slot job. */
   public static final Duration SLOT = Duration.ofSeconds(5);
-  /** A slot job that fires after a gap of up to this much also covers the gap. */
+  /** A gap of up to this much before a slot is dispatched with the slot, each probe at its time. */
   static final Duration MAX_GAP = Duration.ofMinutes(1);
+  /**
+   * A longer gap (the machine paused, the store stalled) is caught up like a start: each endpoint
+   * due in it once, paced; gaps beyond this much are the start-up catch-up's.
+   */
+  static final Duration MAX_STALL = Duration.ofDays(1);
   /** Catch-up probes after a start are spread over at least this window. */
   static final Duration CATCH_UP_WINDOW = Duration.ofMinutes(1);
 
@@ -59,6 +64,9 @@ public final class EndpointScheduler {
   private final Scheduler scheduler;
   private final Clock clock;
   private volatile ProbeCalendar calendar = ProbeCalendar.empty();
+  /** Where the slots of this run started covering (set by {@link #restartSlots}). */
+  private volatile Instant slotsFrom;
+  private volatile int catchUpRate = io.certkeeper.config.SchedulerConfig.DEFAULT_CATCH_UP_RATE;
 
   public EndpointScheduler(Scheduler scheduler, Clock clock) {
     this.scheduler = scheduler;
@@ -133,18 +141,22 @@ public final class EndpointScheduler {
    * recovery notices the dead instance; the start's {@link #catchUp} covers the time before now.
    */
   public void restartSlots() throws SchedulerException {
-    slotJob(true);
+    slotsFrom = slotJob(true);
   }
 
-  private void slotJob(boolean replace) throws SchedulerException {
+  /** At most this many probes a second for endpoints that missed a due time (a start, a stall). */
+  public void catchUpRate(int perSecond) {
+    this.catchUpRate = perSecond;
+  }
+
+  /** Creates the slot job, or replaces it when asked; returns from when the new one covers. */
+  private Instant slotJob(boolean replace) throws SchedulerException {
     TriggerKey tk = new TriggerKey(SLOT_JOB, PERIODIC_GROUP);
     String signature = "every " + io.certkeeper.util.Durations.format(SLOT);
     Trigger existing = scheduler.getTrigger(tk);
     Instant now = clock.instant();
-    if (!replace && existing != null && signature.equals(existing.getJobDataMap().getString(SCHEDULE))
-        && existing.getNextFireTime() != null
-        && !existing.getNextFireTime().toInstant().isBefore(now.minus(SLOT))) {
-      return;
+    if (!replace && existing != null && signature.equals(existing.getJobDataMap().getString(SCHEDULE))) {
+      return null; // a live trigger, however far behind: its firings cover the backlog
     }
     scheduler.deleteJob(new JobKey(SLOT_JOB, PERIODIC_GROUP));
     JobDetail job = JobBuilder.newJob(ProbeSlotJob.class)
@@ -161,22 +173,37 @@ public final class EndpointScheduler {
             .withMisfireHandlingInstructionNextWithRemainingCount())
         .build();
     scheduler.scheduleJob(job, Set.of(t), true);
+    return now;
   }
 
   /**
    * One slot: dispatches every probe due in {@code [from, to)}, each delayed to its due time (at
-   * once when that has passed).
+   * once when that has passed). When the window reaches back more than {@link #MAX_GAP} before the
+   * slot (no slot fired for a while), the older part is caught up instead: each endpoint due in it
+   * once, paced, unless its regular probe comes first.
    *
    * @return how many probes were dispatched
    */
   public int slot(Instant from, Instant to, ProbeDispatcher dispatcher) {
+    Instant recent = to.minus(SLOT).minus(MAX_GAP);
+    int n = 0;
+    if (from.isBefore(recent)) {
+      java.util.Set<String> missed = new java.util.LinkedHashSet<>();
+      for (ProbeCalendar.Due d : calendar.due(from, recent)) {
+        missed.add(d.endpointId());
+      }
+      log.warn("probe slots - none fired from {} to {} (a pause or an overloaded machine); the {} endpoints due"
+          + " then are probed once, at most {} a second", from, recent, missed.size(), catchUpRate);
+      n += paced(new ArrayList<>(missed), recent, dispatcher, catchUpRate);
+      from = recent;
+    }
     List<ProbeCalendar.Due> due = calendar.due(from, to);
     Instant now = clock.instant();
     for (ProbeCalendar.Due d : due) {
       Duration delay = Duration.between(now, d.at());
       dispatcher.dispatch(d.endpointId(), delay.isNegative() ? Duration.ZERO : delay);
     }
-    return due.size();
+    return n + due.size();
   }
 
   /**
@@ -190,22 +217,34 @@ public final class EndpointScheduler {
    */
   public int catchUp(Map<String, Instant> lastProbe, ProbeDispatcher dispatcher, int perSecond) {
     ProbeCalendar cal = calendar;
-    Instant now = clock.instant();
+    // what is due from where the slots of this run began is theirs
+    Instant from = slotsFrom != null ? slotsFrom : clock.instant();
     List<String> overdue = new ArrayList<>();
     for (String id : cal.schedules().keySet()) {
-      if (cal.missed(id, Optional.ofNullable(lastProbe.get(id)), now)) {
+      if (cal.missed(id, Optional.ofNullable(lastProbe.get(id)), from)) {
         overdue.add(id);
       }
     }
     overdue.sort(Comparator.comparing((String id) -> lastProbe.getOrDefault(id, Instant.MIN)).thenComparing(id -> id));
-    if (overdue.isEmpty()) {
+    return paced(overdue, from, dispatcher, perSecond);
+  }
+
+  /**
+   * Dispatches one probe for each of {@code ids} in order, at most {@code perSecond} a second and
+   * spread over at least {@link #CATCH_UP_WINDOW}; an endpoint whose regular probe (the first due
+   * at or after {@code from}) comes before its turn is left to it.
+   */
+  private int paced(List<String> ids, Instant from, ProbeDispatcher dispatcher, int perSecond) {
+    if (ids.isEmpty()) {
       return 0;
     }
-    long stepNanos = Math.max(1_000_000_000L / Math.max(1, perSecond), CATCH_UP_WINDOW.toNanos() / overdue.size());
+    ProbeCalendar cal = calendar;
+    Instant now = clock.instant();
+    long stepNanos = Math.max(1_000_000_000L / Math.max(1, perSecond), CATCH_UP_WINDOW.toNanos() / ids.size());
     int n = 0;
-    for (String id : overdue) {
+    for (String id : ids) {
       Duration delay = Duration.ofNanos(stepNanos * n);
-      Optional<Instant> regular = cal.next(id, now);
+      Optional<Instant> regular = cal.next(id, from);
       if (regular.isPresent() && !regular.get().isAfter(now.plus(delay))) {
         continue;
       }

@@ -10,9 +10,9 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Fires one probe slot: the window from the trigger's scheduled fire time to one
- * {@link EndpointScheduler#SLOT} later, widened back to where the last firing's window ended when
- * that is at most {@link EndpointScheduler#MAX_GAP} earlier (a firing skipped by a pause or a
- * misfire loses no probe). Where coverage ended is kept in the job's data, in the job store, so
+ * {@link EndpointScheduler#SLOT} later, widened back to where the last firing's window ended (a
+ * firing skipped by a pause or a misfire loses no probe; {@link EndpointScheduler#slot} paces what
+ * a long gap held). Where coverage ended is kept in the job's data, in the job store, so
  * it survives restarts and holds across a cluster. Never throws.
  *
  * <p>Not {@code @DisallowConcurrentExecution}: a firing hands its probes over in milliseconds, so
@@ -49,13 +49,18 @@ public final class ProbeSlotJob implements Job {
     }
   }
 
-  /** The window {@code [from, to)} of a firing scheduled at {@code fire}, given the coverage so far. */
+  /**
+   * The window {@code [from, to)} of a firing scheduled at {@code fire}, given the coverage so far:
+   * from where the coverage ended (at most {@link EndpointScheduler#MAX_STALL} back), or from the
+   * fire time when nothing is known.
+   */
   static Instant[] window(Instant fire, Instant coveredUntil) {
     Instant from = fire;
     Instant to = fire.plus(EndpointScheduler.SLOT);
     if (coveredUntil != null) {
-      if (coveredUntil.isBefore(from) && !coveredUntil.isBefore(from.minus(EndpointScheduler.MAX_GAP))) {
-        from = coveredUntil;
+      if (coveredUntil.isBefore(from)) {
+        Instant oldest = from.minus(EndpointScheduler.MAX_STALL);
+        from = coveredUntil.isBefore(oldest) ? oldest : coveredUntil;
       } else if (coveredUntil.isAfter(from)) {
         from = coveredUntil.isAfter(to) ? to : coveredUntil;
       }

@@ -47,20 +47,14 @@ public final class CertificateRepository {
   static CertificateInfo upsert(Connection c, X509Certificate cert, CertificateRecord.Source source, Instant now)
       throws SQLException {
     CertificateInfo info = CertificateInfo.of(cert);
-    if (source == CertificateRecord.Source.ISSUED) {
-      // observed before, issued now: the row changes source, and so do the counts
-      try (PreparedStatement ps = c.prepareStatement(
-          "UPDATE certificates SET last_seen = ?, source = 'issued'"
-              + " WHERE sha256 = ? AND last_seen <= ? AND source = 'observed'")) {
-        Jdbc.setInstant(ps, 1, now);
-        ps.setString(2, info.sha256());
-        Jdbc.setInstant(ps, 3, now);
-        if (ps.executeUpdate() == 1) {
-          count(c, CertificateRecord.Source.OBSERVED.code(), info.notAfter(), -1);
-          count(c, CertificateRecord.Source.ISSUED.code(), info.notAfter(), 1);
-          return info;
-        }
-      }
+    if (source == CertificateRecord.Source.ISSUED && !exists(c, info.sha256())) {
+      // a certificate just signed is new: one look, then the insert (the usual case of issuance)
+      insertOrTouch(c, cert, info, source, now);
+      return info;
+    }
+    // observed before, issued now: the row changes source, and so do the counts
+    if (source == CertificateRecord.Source.ISSUED && promote(c, info, now)) {
+      return info;
     }
     try (PreparedStatement ps = c.prepareStatement(
         "UPDATE certificates SET last_seen = ?, source = CASE WHEN source = 'issued' THEN source ELSE ? END"
@@ -78,8 +72,17 @@ public final class CertificateRepository {
       touch(c, info.sha256(), now);
       return info;
     }
-    // Another writer may insert the same certificate at the same moment: the primary key
-    // decides, and the loser only moves last_seen (a savepoint keeps PostgreSQL's transaction usable).
+    insertOrTouch(c, cert, info, source, now);
+    return info;
+  }
+
+  /**
+   * Inserts the row and counts it. Another writer may insert the same certificate at the same
+   * moment: the primary key decides, and the loser only moves last_seen (a savepoint keeps
+   * PostgreSQL's transaction usable).
+   */
+  private static void insertOrTouch(Connection c, X509Certificate cert, CertificateInfo info,
+      CertificateRecord.Source source, Instant now) throws SQLException {
     Savepoint sp = c.setSavepoint();
     try {
       insert(c, cert, info, source, now);
@@ -90,9 +93,28 @@ public final class CertificateRepository {
         throw e;
       }
       c.rollback(sp);
+      if (source == CertificateRecord.Source.ISSUED) {
+        promote(c, info, now);
+      }
       touch(c, info.sha256(), now);
     }
-    return info;
+  }
+
+  /** An observed row becomes issued, and the counts follow; whether it did. */
+  private static boolean promote(Connection c, CertificateInfo info, Instant now) throws SQLException {
+    try (PreparedStatement ps = c.prepareStatement(
+        "UPDATE certificates SET last_seen = ?, source = 'issued'"
+            + " WHERE sha256 = ? AND last_seen <= ? AND source = 'observed'")) {
+      Jdbc.setInstant(ps, 1, now);
+      ps.setString(2, info.sha256());
+      Jdbc.setInstant(ps, 3, now);
+      if (ps.executeUpdate() == 1) {
+        count(c, CertificateRecord.Source.OBSERVED.code(), info.notAfter(), -1);
+        count(c, CertificateRecord.Source.ISSUED.code(), info.notAfter(), 1);
+        return true;
+      }
+      return false;
+    }
   }
 
   /** The UTC day a certificate expiring at {@code notAfter} is counted under. */

@@ -87,8 +87,8 @@ final class GroupCommit<I, R> {
       try {
         run(batch);
       } finally {
-        batches++;
         synchronized (this) {
+          batches++;
           for (Pending<I, R> p : batch) {
             p.done = true;
           }
@@ -135,7 +135,7 @@ final class GroupCommit<I, R> {
       for (Pending<I, R> p : batch) {
         p.batchFailure = e;
       }
-    } catch (RuntimeException e) {
+    } catch (RuntimeException | Error e) {
       StoreException failed = new StoreException("store: " + e, e);
       for (Pending<I, R> p : batch) {
         p.batchFailure = failed;

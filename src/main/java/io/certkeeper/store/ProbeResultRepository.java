@@ -13,7 +13,6 @@ import java.sql.Statement;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HashMap;
-import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.List;
 import java.util.Objects;
@@ -59,7 +58,8 @@ public final class ProbeResultRepository {
       return List.of();
     }
     return scope.run(c -> {
-      Map<String, X509Certificate> certs = new LinkedHashMap<>();
+      // in fingerprint order: two writers (a peer node, an issuance) never take rows in opposite orders
+      Map<String, X509Certificate> certs = new java.util.TreeMap<>();
       Map<String, Instant> seen = new HashMap<>();
       List<List<String>> chains = new ArrayList<>(rows.size());
       for (ProbeRecord r : rows) {

@@ -20,6 +20,19 @@ import org.bouncycastle.jce.provider.BouncyCastleProvider;
 public final class KeyPairs {
   private static final Provider BC = new BouncyCastleProvider();
   private static final SecureRandom RANDOM = new SecureRandom();
+  /**
+   * One EC P-256 generator per thread, set up once: getting and initialising a generator costs
+   * more than a P-256 key, and threads issuing at once would otherwise queue on one random source.
+   */
+  private static final ThreadLocal<KeyPairGenerator> P256 = ThreadLocal.withInitial(() -> {
+    try {
+      KeyPairGenerator g = KeyPairGenerator.getInstance("EC", BC);
+      g.initialize(new ECGenParameterSpec("secp256r1"), new SecureRandom());
+      return g;
+    } catch (GeneralSecurityException e) {
+      throw new AssertionError("cannot set up an ec-p256 key generator", e);
+    }
+  });
 
   private KeyPairs() {}
 
@@ -34,6 +47,7 @@ public final class KeyPairs {
       KeyPairGenerator g;
       switch (type) {
         case EC_P256:
+          return P256.get().generateKeyPair();
         case EC_P384:
           g = KeyPairGenerator.getInstance("EC", BC);
           g.initialize(new ECGenParameterSpec(type == KeyType.EC_P256 ? "secp256r1" : "secp384r1"), RANDOM);

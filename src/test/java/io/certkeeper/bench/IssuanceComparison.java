@@ -46,7 +46,8 @@ public final class IssuanceComparison {
     Path work = Files.createTempDirectory("certkeeper-bench-issue");
     try {
       inJvm(out, work, quick, seconds);
-      out.set("batch_cli", batchCli(work, quick ? 1000 : 5000));
+      out.set("batch_cli", batchCli(work, quick ? 1000 : 5000, true));
+      out.set("batch_cli_no_p12", batchCli(work, quick ? 1000 : 5000, false));
       Bench.save(out);
     } finally {
       Bench.deleteTree(work);
@@ -117,8 +118,8 @@ public final class IssuanceComparison {
   }
 
   /** {@code scripts/certkeeper issue --batch} over {@code rows} rows: key, certificate, row, five files each. */
-  private static ObjectNode batchCli(Path work, int rows) throws Exception {
-    Path dir = Files.createDirectories(work.resolve("batch"));
+  private static ObjectNode batchCli(Path work, int rows, boolean p12) throws Exception {
+    Path dir = Files.createDirectories(work.resolve(p12 ? "batch" : "batch-no-p12"));
     Path config = dir.resolve("certkeeper.yaml");
     Files.writeString(config, "ca:\n  passphrase: env:CK_BENCH_PASS\n");
     Path launcher = Path.of("scripts/certkeeper").toAbsolutePath();
@@ -133,7 +134,9 @@ public final class IssuanceComparison {
     init.environment().put("CK_BENCH_PASS", "bench-passphrase-123");
     runOk(init);
     ProcessBuilder batch = new ProcessBuilder(launcher.toString(), "--config", config.toString(), "--data-dir",
-        dir.resolve("data").toString(), "issue", "--batch", file.toString());
+        dir.resolve("data").toString(), "issue", "--batch", file.toString(), p12 ? "--threads" : "--no-p12",
+        p12 ? Integer.toString(Runtime.getRuntime().availableProcessors()) : "--threads",
+        Integer.toString(Runtime.getRuntime().availableProcessors()));
     batch.environment().put("CK_BENCH_PASS", "bench-passphrase-123");
     long t0 = System.nanoTime();
     String output = runOk(batch);
@@ -144,9 +147,9 @@ public final class IssuanceComparison {
       throw new IllegalStateException("issue --batch: " + output.lines().reduce((a, b) -> b).orElse(output));
     }
     ObjectNode o = io.certkeeper.util.Json.mapper().createObjectNode();
-    o.put("what", "scripts/certkeeper issue --batch: " + rows + " ec-p256 rows, key.pem, cert.pem, chain.pem,"
-        + " fullchain.pem and bundle.p12 written per row, on " + Runtime.getRuntime().availableProcessors()
-        + " threads");
+    o.put("what", "scripts/certkeeper issue --batch" + (p12 ? "" : " --no-p12") + ": " + rows
+        + " ec-p256 rows, key.pem, cert.pem, chain.pem, fullchain.pem" + (p12 ? " and bundle.p12 (+ .pass)" : "")
+        + " written atomically per row, on " + Runtime.getRuntime().availableProcessors() + " threads");
     o.put("rows", rows);
     o.put("command_wall_s", Bench.round(wall, 2));
     o.put("per_s_command", Bench.round(rows / wall, 1));

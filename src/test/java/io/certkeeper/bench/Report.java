@@ -89,10 +89,13 @@ public final class Report {
               n.path("certkeeper_threads_over_ceiling").asDouble()));
         }
       }
-      JsonNode batch = is.path("batch_cli");
-      if (!batch.isMissingNode()) {
-        t.append(String.format("issue --batch, %s rows with their files: %s/s issuing, %s/s for the whole command%n",
-            batch.path("rows").asText(), batch.path("per_s_issuing").asText(), batch.path("per_s_command").asText()));
+      for (String b : List.of("batch_cli", "batch_cli_no_p12")) {
+        JsonNode batch = is.path(b);
+        if (!batch.isMissingNode()) {
+          t.append(String.format("issue --batch%s, %s rows with their files: %s/s issuing, %s/s for the whole command%n",
+              b.endsWith("no_p12") ? " --no-p12" : "", batch.path("rows").asText(), batch.path("per_s_issuing").asText(),
+              batch.path("per_s_command").asText()));
+        }
       }
       double ec = is.path("ec-p256").path("certkeeper_threads_over_ceiling").asDouble();
       target(targets, "issuance_ec_vs_jca", ec >= 0.5, ec + " (threads through one Issuer; one at a time: "

@@ -109,4 +109,25 @@ class IssueBatchTest {
     assertEquals(1, both.code());
     assertTrue(both.err().contains("cannot be given with it"), both.err());
   }
+
+  @Test
+  void noP12LeavesTheBundleOut() throws Exception {
+    Path file = dir.resolve("small.tsv");
+    Files.writeString(file, "cn\tout-dir\nx.example\t" + dir.resolve("x") + "\ny.example\t" + dir.resolve("y") + "\n");
+    ConfiguredCli.Run r = cli.run("issue", "--batch", file.toString(), "--no-p12");
+    assertEquals(0, r.code(), r.toString());
+    assertTrue(r.out().contains("issued 2 of 2 certificates"), r.out());
+    for (String d : new String[] {"x", "y"}) {
+      assertTrue(Files.isRegularFile(dir.resolve(d).resolve("fullchain.pem")));
+      assertFalse(Files.exists(dir.resolve(d).resolve("bundle.p12")));
+      assertFalse(Files.exists(dir.resolve(d).resolve("bundle.p12.pass")));
+    }
+    ConfiguredCli.Run single = cli.run("issue", "--cn", "z.example", "--out-dir", dir.resolve("z").toString(),
+        "--no-p12");
+    assertEquals(0, single.code(), single.toString());
+    assertFalse(Files.exists(dir.resolve("z").resolve("bundle.p12")));
+    ConfiguredCli.Run both = cli.run("issue", "--cn", "w.example", "--out-dir", dir.resolve("w").toString(),
+        "--no-p12", "--p12-password", "env:P12_PASS");
+    assertEquals(1, both.code());
+  }
 }

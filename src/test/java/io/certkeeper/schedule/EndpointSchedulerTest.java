@@ -177,6 +177,36 @@ class EndpointSchedulerTest {
   }
 
   @Test
+  void aSlotAfterAStallCatchesUpTheStallPacedAndDispatchesItsOwnProbesOnTime() {
+    Instant now = Instant.parse("2026-11-23T10:00:00Z");
+    Clock clock = Clock.fixed(now, ZoneOffset.UTC);
+    List<EndpointConfig> eps = endpoints(3_000, ProbeSchedule.every(Duration.ofMinutes(30)));
+    EndpointScheduler es = new EndpointScheduler(null, clock);
+    es.replan(eps);
+    es.catchUpRate(50);
+    Instant from = now.minus(Duration.ofMinutes(10)); // no slot fired for ten minutes
+    Instant to = now.plus(EndpointScheduler.SLOT);
+    Map<String, Duration> got = new HashMap<>();
+    int n = es.slot(from, to, (id, delay) -> assertEquals(null, got.put(id, delay), "twice: " + id));
+    assertEquals(n, got.size());
+    Instant recent = to.minus(EndpointScheduler.SLOT).minus(EndpointScheduler.MAX_GAP);
+    ProbeCalendar cal = ProbeCalendar.of(eps);
+    int stalled = cal.due(from, recent).size();
+    int own = cal.due(recent, to).size();
+    assertTrue(stalled > 700 && own > 50, stalled + " " + own);
+    assertEquals(stalled + own, n);
+    // the stalled ones at 50 a second (20 ms apart), none of them dispatched at once with the slot's
+    List<Duration> paced = new ArrayList<>();
+    for (ProbeCalendar.Due d : cal.due(from, recent)) {
+      paced.add(got.get(d.endpointId()));
+    }
+    paced.sort(null);
+    for (int i = 1; i < paced.size(); i++) {
+      assertTrue(paced.get(i).minus(paced.get(i - 1)).toMillis() >= 20, paced.get(i) + " " + paced.get(i - 1));
+    }
+  }
+
+  @Test
   void slotWindowsAreContiguousAndFillShortGaps() {
     Instant t = Instant.parse("2026-11-23T10:00:00Z");
     Instant slot = t.plus(EndpointScheduler.SLOT);
@@ -184,8 +214,9 @@ class EndpointSchedulerTest {
     assertEquals(List.of(t, slot), List.of(ProbeSlotJob.window(t, t)));
     // a skipped firing (pause, misfire): the gap is covered
     assertEquals(List.of(t.minusSeconds(10), slot), List.of(ProbeSlotJob.window(t, t.minusSeconds(10))));
-    // after a long stop the catch-up covers the gap, not the slot
-    assertEquals(List.of(t, slot), List.of(ProbeSlotJob.window(t, t.minus(Duration.ofHours(1)))));
+    // a long stall: the window reaches back to it (the slot paces that part), at most a day
+    assertEquals(List.of(t.minus(Duration.ofHours(1)), slot), List.of(ProbeSlotJob.window(t, t.minus(Duration.ofHours(1)))));
+    assertEquals(List.of(t.minus(Duration.ofDays(1)), slot), List.of(ProbeSlotJob.window(t, t.minus(Duration.ofDays(9)))));
     // a window already covered (a trigger replaced early) is not dispatched twice
     assertEquals(List.of(t.plusSeconds(2), slot), List.of(ProbeSlotJob.window(t, t.plusSeconds(2))));
     assertEquals(List.of(slot, slot), List.of(ProbeSlotJob.window(t, t.plusSeconds(60))));
