@@ -139,12 +139,12 @@ short=""
 daemon=""
 [ "\$verb" = daemon ] && daemon=1 || short=1
 # The daemon: serial GC and a heap bounded by need, not by the host's RAM (G1 sizes the heap from
-# physical memory and keeps what it took). 384 MB holds 100,000 endpoints with room to spare;
+# physical memory and keeps what it took). 256 MB holds 100,000 endpoints (about 110 MB live);
 # CERTKEEPER_JAVA_OPTS comes later on the command line and wins (e.g. -Xmx1g).
 # shellcheck disable=SC2086
 exec "\$java" \${cds:+"-XX:SharedArchiveFile=\$jsa"} \${cds:+-Xshare:auto} \${cds:+-Xlog:cds=off} \${cds:+-Xlog:cds+dynamic=off} \\
   \${short:+-XX:TieredStopAtLevel=1} \${short:+-XX:+UseSerialGC} \\
-  \${daemon:+-XX:+UseSerialGC} \${daemon:+-Xms16m} \${daemon:+-Xmx384m} \${CERTKEEPER_JAVA_OPTS:-} -jar "\$jar" "\$@"
+  \${daemon:+-XX:+UseSerialGC} \${daemon:+-Xms16m} \${daemon:+-Xmx256m} \${CERTKEEPER_JAVA_OPTS:-} -jar "\$jar" "\$@"
 LAUNCHER
 
 # Shell completion and man pages, when the build made them.

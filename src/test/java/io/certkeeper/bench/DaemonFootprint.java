@@ -14,7 +14,7 @@ import java.util.concurrent.TimeUnit;
 
 /**
  * The packaged daemon, started by {@code scripts/certkeeper} with the JVM options the launchers
- * give the daemon (serial GC, 384 MB heap, the class-data-sharing archive when the build made
+ * give the daemon (serial GC, 256 MB heap, the class-data-sharing archive when the build made
  * one): time from start to the "ready" log line, RSS and CPU idle
  * with no endpoints, and with N endpoints (default 10,000) probed every 5 minutes against one
  * loopback {@code openssl s_server} (distinct server names, so distinct endpoints).
@@ -47,7 +47,7 @@ public final class DaemonFootprint {
         out.set("endpoints_" + endpoints, run(jar, work, loaded, "loaded", endpoints, loadedSeconds, server));
       }
       out.put("jvm", System.getProperty("java.vm.name") + " " + System.getProperty("java.version")
-          + ", the launcher's daemon options (scripts/certkeeper: -XX:+UseSerialGC -Xms16m -Xmx384m, CDS)");
+          + ", the launcher's daemon options (scripts/certkeeper: -XX:+UseSerialGC -Xms16m -Xmx256m, CDS)");
       Bench.save(out);
     } finally {
       Bench.deleteTree(work);

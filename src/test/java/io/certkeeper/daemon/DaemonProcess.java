@@ -35,7 +35,7 @@ final class DaemonProcess implements AutoCloseable {
     options.add("-XX:TieredStopAtLevel=1");
     options.add("-XX:+UseSerialGC");
     if (daemon) {
-      options.addAll(List.of("-Xms16m", "-Xmx384m"));
+      options.addAll(List.of("-Xms16m", "-Xmx256m"));
     }
     return options;
   }

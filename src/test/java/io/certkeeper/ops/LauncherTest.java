@@ -29,7 +29,7 @@ class LauncherTest {
   /** The options a short command gets and the daemon does not. */
   static final List<String> SHORT_RUN = List.of("-XX:TieredStopAtLevel=1", "-XX:+UseSerialGC");
   /** The daemon: C2 kept, serial GC, a heap bounded by need. */
-  static final List<String> DAEMON = List.of("-XX:+UseSerialGC", "-Xms16m", "-Xmx384m");
+  static final List<String> DAEMON = List.of("-XX:+UseSerialGC", "-Xms16m", "-Xmx256m");
 
   @TempDir Path dir;
   Path root;
@@ -128,7 +128,7 @@ class LauncherTest {
     // the daemon's own heap bound comes before them, so a user's -Xmx wins
     List<String> daemon = javaArgs(run(root.resolve("scripts/certkeeper"),
         Map.of("PATH", bin + ":/usr/bin:/bin", "CERTKEEPER_JAVA_OPTS", "-Xmx1g"), "daemon"));
-    assertTrue(daemon.indexOf("-Xmx384m") < daemon.indexOf("-Xmx1g") && daemon.indexOf("-Xmx384m") >= 0, daemon.toString());
+    assertTrue(daemon.indexOf("-Xmx256m") < daemon.indexOf("-Xmx1g") && daemon.indexOf("-Xmx256m") >= 0, daemon.toString());
   }
 
   @Test
