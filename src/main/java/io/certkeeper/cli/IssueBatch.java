@@ -122,33 +122,10 @@ final class IssueBatch {
         errors.add(where(file, lineNo) + "sans: " + e.getMessage());
       }
     }
-    Profile profile = Profile.DEFAULT;
-    String p = cell(cells, column, "profile");
-    if (!p.isEmpty()) {
-      try {
-        profile = Profile.parse(p);
-      } catch (IllegalArgumentException e) {
-        errors.add(where(file, lineNo) + "profile: " + e.getMessage());
-      }
-    }
-    KeyType type = defaultType;
-    String k = cell(cells, column, "key-type");
-    if (!k.isEmpty()) {
-      try {
-        type = KeyType.parse(k);
-      } catch (IllegalArgumentException e) {
-        errors.add(where(file, lineNo) + "key-type: " + e.getMessage());
-      }
-    }
-    Duration validity = defaultValidity;
-    String v = cell(cells, column, "validity");
-    if (!v.isEmpty()) {
-      try {
-        validity = Durations.parse(v);
-      } catch (IllegalArgumentException e) {
-        errors.add(where(file, lineNo) + "validity: " + e.getMessage());
-      }
-    }
+    String at = where(file, lineNo);
+    Profile profile = optional(cells, column, "profile", Profile::parse, Profile.DEFAULT, at, errors);
+    KeyType type = optional(cells, column, "key-type", KeyType::parse, defaultType, at, errors);
+    Duration validity = optional(cells, column, "validity", Durations::parse, defaultValidity, at, errors);
     String out = cell(cells, column, "out-dir");
     if (out.isEmpty()) {
       errors.add(where(file, lineNo) + "out-dir: empty");
@@ -161,6 +138,21 @@ final class IssueBatch {
           base.resolve(out).toAbsolutePath().normalize()));
     } catch (IllegalArgumentException e) {
       errors.add(where(file, lineNo) + e.getMessage());
+    }
+  }
+
+  /** An optional column's value: {@code otherwise} when empty; a mistake is added to {@code errors}. */
+  private static <T> T optional(String[] cells, Map<String, Integer> column, String name,
+      java.util.function.Function<String, T> parse, T otherwise, String at, List<String> errors) {
+    String text = cell(cells, column, name);
+    if (text.isEmpty()) {
+      return otherwise;
+    }
+    try {
+      return parse.apply(text);
+    } catch (IllegalArgumentException e) {
+      errors.add(at + name + ": " + e.getMessage());
+      return otherwise;
     }
   }
 

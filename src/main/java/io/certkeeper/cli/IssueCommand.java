@@ -76,7 +76,7 @@ final class IssueCommand implements Callable<Integer> {
   Path batch;
 
   @Option(names = "--threads", paramLabel = "N",
-      description = "With --batch: certificates issued at once (default: the number of processors).")
+      description = "With --batch: certificates issued at once (default: four per processor, at most 64).")
   Integer threads;
 
   @Option(names = "--no-p12", description = "Do not write bundle.p12 (and bundle.p12.pass).")
@@ -135,14 +135,7 @@ final class IssueCommand implements Callable<Integer> {
     if (!force && !IssuedFiles.existing(outDir).isEmpty()) {
       throw CliException.usage(IssuedFiles.existing(outDir).get(0) + " exists; refusing to overwrite (use --force)");
     }
-    Optional<char[]> p12 = Optional.empty();
-    if (p12Password != null) {
-      try {
-        p12 = Optional.of(SecretRef.parse(p12Password, root.env()).resolve());
-      } catch (IllegalArgumentException | IOException e) {
-        throw CliException.usage("--p12-password: " + e.getMessage());
-      }
-    }
+    Optional<char[]> p12 = p12Password(root, p12Password);
     LocalCa ca = ctx.load(passphrase.file);
     IssuedCertificate issued;
     try (Store store = root.openStore()) {
@@ -163,6 +156,18 @@ final class IssueCommand implements Callable<Integer> {
     }
     print(root.out(), Issued.of(issued, files), json);
     return ExitCodes.OK;
+  }
+
+  /** The bundle password {@code ref} names (a secret reference), or empty when none was given. */
+  static Optional<char[]> p12Password(CertkeeperCommand root, String ref) {
+    if (ref == null) {
+      return Optional.empty();
+    }
+    try {
+      return Optional.of(SecretRef.parse(ref, root.env()).resolve());
+    } catch (IllegalArgumentException | IOException e) {
+      throw CliException.usage("--p12-password: " + e.getMessage());
+    }
   }
 
   static void print(PrintWriter out, Issued i, boolean json) {

@@ -232,4 +232,18 @@ final class Bench {
     Matcher m = Pattern.compile(regex).matcher(text);
     return m.find() ? Integer.parseInt(m.group(1)) : -1;
   }
+
+  /** Waits until {@code log} shows the daemon's " - ready" line; fails when it exits or {@code seconds} pass. */
+  static void awaitReady(Process daemon, Path log, int seconds) throws Exception {
+    long t0 = System.nanoTime();
+    while (!Files.readString(log).contains(" - ready")) {
+      if (!daemon.isAlive()) {
+        throw new IllegalStateException("daemon exited: " + Files.readString(log));
+      }
+      if (System.nanoTime() - t0 > seconds * 1_000_000_000L) {
+        throw new IllegalStateException("daemon not ready after " + seconds + " s");
+      }
+      Thread.sleep(20);
+    }
+  }
 }

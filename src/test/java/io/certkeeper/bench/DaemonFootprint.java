@@ -63,15 +63,7 @@ public final class DaemonFootprint {
         data.toString(), "daemon").redirectErrorStream(true).redirectOutput(log.toFile()).start();
     ObjectNode o = io.certkeeper.util.Json.mapper().createObjectNode();
     try {
-      while (!Files.readString(log).contains(" - ready")) {
-        if (!daemon.isAlive()) {
-          throw new IllegalStateException("daemon exited: " + Files.readString(log));
-        }
-        if (System.nanoTime() - t0 > 300_000_000_000L) {
-          throw new IllegalStateException("daemon not ready after 300 s");
-        }
-        Thread.sleep(20);
-      }
+      Bench.awaitReady(daemon, log, 300);
       double ready = (System.nanoTime() - t0) / 1e9;
       double cpuAtReady = Bench.cpuSeconds(daemon.pid());
       double rssAtReady = Bench.rssMb(daemon.pid());

@@ -152,13 +152,7 @@ public final class ScaleRun {
     Process daemon = new ProcessBuilder(launcher.toString(), "--config", config.toString(), "--data-dir",
         work.resolve("idle-data").toString(), "daemon").redirectErrorStream(true).redirectOutput(log.toFile()).start();
     try {
-      long t0 = System.nanoTime();
-      while (!Files.readString(log).contains(" - ready")) {
-        if (!daemon.isAlive() || System.nanoTime() - t0 > 120_000_000_000L) {
-          throw new IllegalStateException("idle daemon not ready: " + Files.readString(log));
-        }
-        Thread.sleep(50);
-      }
+      Bench.awaitReady(daemon, log, 120);
       Thread.sleep(3000);
       return liveHeapMb(daemon.pid());
     } finally {
@@ -195,15 +189,7 @@ public final class ScaleRun {
     double cpuSteady;
     List<Double> rss = new ArrayList<>();
     try {
-      while (!Files.readString(log).contains(" - ready")) {
-        if (!daemon.isAlive()) {
-          throw new IllegalStateException("daemon exited: " + Files.readString(log));
-        }
-        if (System.nanoTime() - t0 > 600_000_000_000L) {
-          throw new IllegalStateException("daemon not ready after 600 s");
-        }
-        Thread.sleep(50);
-      }
+      Bench.awaitReady(daemon, log, 600);
       Instant ready = Instant.now();
       o.put("start_to_ready_s", Bench.round((System.nanoTime() - t0) / 1e9, 2));
       steadyFrom = ready.plus(period).plus(TOLERANCE);
