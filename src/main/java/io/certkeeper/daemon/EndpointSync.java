@@ -77,13 +77,14 @@ final class EndpointSync {
    * {@code force}).
    */
   List<EndpointConfig> schedules(boolean force) throws StoreException, SchedulerException {
-    List<EndpointRow> rows = endpoints.list();
+    // ids and change times only: the heartbeat asks every 30 s, and the specs are read on a change
     java.security.MessageDigest digest = io.certkeeper.x509.Fingerprints.sha256Digest();
-    for (EndpointRow row : rows) {
-      digest.update((row.id() + '@' + row.updatedAt() + '\n').getBytes(java.nio.charset.StandardCharsets.UTF_8));
+    for (Map.Entry<String, Instant> v : endpoints.versions().entrySet()) {
+      digest.update((v.getKey() + '@' + v.getValue() + '\n').getBytes(java.nio.charset.StandardCharsets.UTF_8));
     }
     String fingerprint = java.util.HexFormat.of().formatHex(digest.digest());
     if (force || !fingerprint.equals(lastFingerprint)) {
+      List<EndpointRow> rows = endpoints.list();
       List<EndpointConfig> all = new ArrayList<>(rows.size());
       for (EndpointConfig e : StoredEndpoints.decode(rows, (id, why) -> log.error("{} - skipped: {}", id, why))) {
         // one object per endpoint, not one from the configuration and one from the store
