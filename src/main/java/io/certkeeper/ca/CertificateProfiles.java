@@ -12,7 +12,6 @@ import java.security.PublicKey;
 import java.security.cert.X509Certificate;
 import java.time.Duration;
 import java.time.Instant;
-import java.util.Date;
 import java.util.List;
 import java.util.Optional;
 import org.bouncycastle.asn1.ASN1OctetString;
@@ -81,8 +80,8 @@ final class CertificateProfiles {
 
   static X509Certificate leaf(LocalCa ca, String cn, List<San> sans, PublicKey key, Profile profile,
       BigInteger serial, Instant notBefore, Instant notAfter, Optional<String> crlUrl) {
-    X509v3CertificateBuilder b = new X509v3CertificateBuilder(ca.issuerName(), serial, Date.from(notBefore),
-        Date.from(notAfter), name(cn), SubjectPublicKeyInfo.getInstance(key.getEncoded()));
+    X509v3CertificateBuilder b = new X509v3CertificateBuilder(ca.issuerName(), serial,
+        CertificateTimes.of(notBefore), CertificateTimes.of(notAfter), name(cn), SubjectPublicKeyInfo.getInstance(key.getEncoded()));
     add(b, Extension.basicConstraints, true, new BasicConstraints(false));
     boolean rsa = KeyType.of(key).map(KeyType::isRsa).orElse(false);
     add(b, Extension.keyUsage, true,
@@ -103,7 +102,8 @@ final class CertificateProfiles {
 
   private static X509v3CertificateBuilder builder(X500Name issuer, BigInteger serial, Instant now, Instant notAfter,
       X500Name subject, PublicKey key) {
-    return new X509v3CertificateBuilder(issuer, serial, Date.from(now.minus(BACKDATE)), Date.from(notAfter), subject,
+    return new X509v3CertificateBuilder(issuer, serial, CertificateTimes.of(now.minus(BACKDATE)),
+        CertificateTimes.of(notAfter), subject,
         SubjectPublicKeyInfo.getInstance(key.getEncoded()));
   }
 

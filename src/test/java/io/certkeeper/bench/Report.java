@@ -85,8 +85,9 @@ public final class Report {
       for (String k : List.of("ec-p256", "rsa-2048")) {
         JsonNode n = is.path(k);
         if (!n.path("certkeeper_threads").isMissingNode()) {
-          t.append(String.format("%-9s %16s  = %.2f x the one-thread JCA ceiling%n", k, rate(n.path("certkeeper_threads")),
-              n.path("certkeeper_threads_over_ceiling").asDouble()));
+          t.append(String.format("%-9s %16s  = %.2f x the one-thread JCA ceiling (%s threads); 16 threads: %s%n", k,
+              rate(n.path("certkeeper_threads")), n.path("certkeeper_threads_over_ceiling").asDouble(),
+              n.path("certkeeper_threads").path("threads").asText("?"), rate(n.path("certkeeper_threads_16"))));
         }
       }
       for (String b : List.of("batch_cli", "batch_cli_no_p12")) {
