@@ -156,11 +156,24 @@ public final class CertkeeperCommand {
     return openStore(config(), dataDir());
   }
 
-  /** As {@link #openStore()}, for the store of {@code config} in {@code dataDir}. */
+  /**
+   * As {@link #openStore()}, for the store of {@code config} in {@code dataDir}. Commands never
+   * change the schema (only {@code migrate} and the daemon do): a store whose schema is not this
+   * version's is refused with what to do.
+   */
   public Store openStore(Config config, Path dataDir) throws StoreException {
+    return openStore(config, dataDir, Store.Schema.CHECK);
+  }
+
+  /** As {@link #openStore()}, migrating or checking the schema as {@code schema} says. */
+  public Store openStore(Store.Schema schema) throws ConfigException, StoreException {
+    return openStore(config(), dataDir(), schema);
+  }
+
+  private Store openStore(Config config, Path dataDir, Store.Schema schema) throws StoreException {
     return StoreOpener.open(config, dataDir, StoreWait.upTo(StoreWait.DEFAULT_BUDGET, () -> {
       err().println(WAITING);
       err().flush();
-    }));
+    }), schema);
   }
 }

@@ -39,7 +39,8 @@ final class CommandTree {
       BackupCommand.class,
       RestoreCommand.class,
       RenewCommand.class,
-      ExplainCommand.class);
+      ExplainCommand.class,
+      MigrateCommand.class);
 
   private CommandTree() {}
 

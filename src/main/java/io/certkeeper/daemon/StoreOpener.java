@@ -40,7 +40,12 @@ public final class StoreOpener {
    * int, StoreWait)}).
    */
   public static Store open(Config config, Path dataDir, StoreWait wait) throws StoreException {
-    return open(config, dataDir, wait, false);
+    return open(config, dataDir, wait, false, Store.Schema.MIGRATE);
+  }
+
+  /** As {@link #open(Config, Path, StoreWait)}, migrating or only checking the schema as {@code schema} says. */
+  public static Store open(Config config, Path dataDir, StoreWait wait, Store.Schema schema) throws StoreException {
+    return open(config, dataDir, wait, false, schema);
   }
 
   /**
@@ -48,10 +53,11 @@ public final class StoreOpener {
    * process and served to CLI commands until it is closed ({@link Store#serveEmbedded}).
    */
   public static Store serve(Config config, Path dataDir, StoreWait wait) throws StoreException {
-    return open(config, dataDir, wait, true);
+    return open(config, dataDir, wait, true, Store.Schema.MIGRATE);
   }
 
-  private static Store open(Config config, Path dataDir, StoreWait wait, boolean serve) throws StoreException {
+  private static Store open(Config config, Path dataDir, StoreWait wait, boolean serve, Store.Schema schema)
+      throws StoreException {
     StoreConfig sc = config.store();
     Optional<char[]> password = Optional.empty();
     if (sc.password().isPresent()) {
@@ -63,12 +69,12 @@ public final class StoreOpener {
     }
     Store store;
     if (sc.url().isPresent()) {
-      store = Store.open(sc.url().get(), sc.user(), password, sc.poolSize());
+      store = Store.open(sc.url().get(), sc.user(), password, sc.poolSize(), schema);
     } else {
       createDataDir(dataDir);
       store = serve
           ? Store.serveEmbedded(dataDir, sc.user(), password, sc.poolSize(), wait)
-          : Store.openEmbedded(dataDir, sc.user(), password, sc.poolSize(), wait);
+          : Store.openEmbedded(dataDir, sc.user(), password, sc.poolSize(), wait, schema);
     }
     restrictDataDir(dataDir);
     return store;

@@ -3,6 +3,7 @@ package io.certkeeper.store;
 import com.zaxxer.hikari.HikariConfig;
 import com.zaxxer.hikari.HikariDataSource;
 import io.certkeeper.util.Redaction;
+import io.certkeeper.util.Version;
 import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.DriverManager;
@@ -65,6 +66,7 @@ public final class Store implements AutoCloseable {
   private final String description;
   private final Engine engine;
   private final String schemaVersion;
+  private final String migratedFrom;
   private volatile StoreServer server;
 
   /** The database engines certkeeper runs on. */
@@ -72,11 +74,13 @@ public final class Store implements AutoCloseable {
     H2, POSTGRESQL
   }
 
-  private Store(HikariDataSource dataSource, String description, Engine engine, String schemaVersion) {
+  private Store(HikariDataSource dataSource, String description, Engine engine, String schemaVersion,
+      String migratedFrom) {
     this.dataSource = dataSource;
     this.description = description;
     this.engine = engine;
     this.schemaVersion = schemaVersion;
+    this.migratedFrom = migratedFrom;
   }
 
   /** The URL of the embedded H2 file database under {@code dataDir}, opened by this process itself. */
@@ -106,6 +110,23 @@ public final class Store implements AutoCloseable {
   }
 
   /**
+   * What opening the store may do to its schema. Only the daemon and {@code certkeeper migrate}
+   * change it; every other command checks that the schema is this build's and refuses otherwise,
+   * so that a newer CLI never upgrades a store (a fleet's, or a daemon's of the older version)
+   * behind its back. A schema newer than this build is refused in both modes: Flyway alone would
+   * ignore the future versions and let this build write into a schema it does not know.
+   */
+  public enum Schema {
+    /** Create or upgrade the schema to this build's ({@code daemon}, {@code migrate}). */
+    MIGRATE,
+    /**
+     * Require this build's schema. An embedded store that this process creates (no schema at all:
+     * a new data directory) is created, since no one else can be using it yet.
+     */
+    CHECK
+  }
+
+  /**
    * Opens the pool and migrates the schema.
    *
    * @param url JDBC URL ({@code jdbc:h2:} or {@code jdbc:postgresql:})
@@ -116,11 +137,25 @@ public final class Store implements AutoCloseable {
    */
   public static Store open(String url, Optional<String> user, Optional<char[]> password, int poolSize)
       throws StoreException {
-    return open(url, user, password, poolSize, true);
+    return open(url, user, password, poolSize, Schema.MIGRATE);
   }
 
+  /**
+   * Opens the pool; migrates the schema or checks it as {@code schema} says.
+   *
+   * @throws StoreException when the database cannot be reached or migrated, or its schema is not
+   *     this build's and may not be changed here, naming the URL and what to do
+   */
+  public static Store open(String url, Optional<String> user, Optional<char[]> password, int poolSize, Schema schema)
+      throws StoreException {
+    return open(url, user, password, poolSize, schema, Served.NO, false);
+  }
+
+  /** Whether the embedded store is served to this process by a running daemon. */
+  private enum Served { NO, BY_DAEMON }
+
   private static Store open(String url, Optional<String> user, Optional<char[]> password, int poolSize,
-      boolean migrate) throws StoreException {
+      Schema schema, Served served, boolean mayCreate) throws StoreException {
     Objects.requireNonNull(url, "url");
     Engine engine = url.startsWith("jdbc:postgresql:") ? Engine.POSTGRESQL : Engine.H2;
     // the daemon's server names the database by a secret key: not for logs
@@ -141,28 +176,36 @@ public final class Store implements AutoCloseable {
     hc.setAutoCommit(true);
     hc.setExceptionOverrideClassName(EvictBrokenConnections.class.getName());
     HikariDataSource ds = openPool(hc, shown);
-    if (!migrate) {
-      try {
-        String version = currentVersion(ds);
-        if (!SCHEMA_VERSION.equals(version)) {
-          ds.close();
-          throw new StoreException("the running daemon's store has schema version " + version + ", this certkeeper"
-              + " needs " + SCHEMA_VERSION + ": restart the daemon (it runs another version)");
-        }
-        return new Store(ds, shown, engine, version);
-      } catch (SQLException e) {
-        ds.close();
-        throw new StoreException("cannot read the store at " + shown + ": " + rootMessage(e), e);
-      }
-    }
     // A store already at this build's schema needs no migration: Flyway (which scans the class
     // path and takes a lock) is loaded only to create or upgrade a store.
+    String found;
     try {
-      if (hasSchemaHistory(ds) && SCHEMA_VERSION.equals(currentVersion(ds))) {
-        return new Store(ds, shown, engine, SCHEMA_VERSION);
-      }
+      found = hasSchemaHistory(ds) ? currentVersion(ds) : NO_SCHEMA;
     } catch (SQLException e) {
-      log.debug("{} - cannot read the schema history ({}); migrating", shown, e.getMessage());
+      ds.close();
+      throw new StoreException("cannot read the store at " + shown + ": " + rootMessage(e), e);
+    }
+    int order = compareVersions(found, SCHEMA_VERSION);
+    if (order == 0) {
+      return new Store(ds, shown, engine, found, found);
+    }
+    if (order > 0) {
+      ds.close();
+      throw new StoreException("the store at " + shown + " has schema version " + found + ", newer than this"
+          + " certkeeper's (" + Version.current() + ", schema " + SCHEMA_VERSION + "): a newer certkeeper upgraded"
+          + " it; upgrade certkeeper here too");
+    }
+    boolean create = NO_SCHEMA.equals(found) && mayCreate;
+    if (schema == Schema.CHECK && !create) {
+      ds.close();
+      if (served == Served.BY_DAEMON) {
+        throw new StoreException("the running daemon's store has schema version " + found + ", this certkeeper"
+            + " needs " + SCHEMA_VERSION + ": restart the daemon (it runs another version)");
+      }
+      throw new StoreException("the store at " + shown + (NO_SCHEMA.equals(found) ? " has no schema yet"
+          : " has schema version " + found) + ", this certkeeper needs " + SCHEMA_VERSION
+          + ": run 'certkeeper migrate' (or start the daemon of this version), which upgrades it for every"
+          + " certkeeper that uses it");
     }
     try {
       MigrateResult r = Flyway.configure()
@@ -173,11 +216,47 @@ public final class Store implements AutoCloseable {
           .load()
           .migrate();
       String version = r.targetSchemaVersion != null ? r.targetSchemaVersion : currentVersion(ds);
-      return new Store(ds, shown, engine, version);
+      if (compareVersions(version, SCHEMA_VERSION) > 0) {
+        // another process of a newer build migrated it while this one waited for Flyway's lock
+        ds.close();
+        throw new StoreException("the store at " + shown + " has schema version " + version + ", newer than this"
+            + " certkeeper's (" + SCHEMA_VERSION + "): upgrade certkeeper here too");
+      }
+      if (!NO_SCHEMA.equals(found)) {
+        log.info("{} - schema upgraded from version {} to {}", shown, found, version);
+      }
+      return new Store(ds, shown, engine, version, found);
     } catch (FlywayException | SQLException e) {
       ds.close();
       throw new StoreException("cannot migrate the store at " + shown + ": " + rootMessage(e), e);
     }
+  }
+
+  /** What {@link #currentVersion} finds in a database without Flyway's history. */
+  static final String NO_SCHEMA = "none";
+
+  /**
+   * Orders two schema versions ("10" after "9"; dotted versions part by part); no schema comes
+   * before every version.
+   */
+  static int compareVersions(String a, String b) {
+    if (a.equals(b)) {
+      return 0;
+    }
+    if (NO_SCHEMA.equals(a) || NO_SCHEMA.equals(b)) {
+      return NO_SCHEMA.equals(a) ? -1 : 1;
+    }
+    String[] x = a.split("\\.");
+    String[] y = b.split("\\.");
+    for (int i = 0; i < Math.max(x.length, y.length); i++) {
+      java.math.BigInteger p = new java.math.BigInteger(i < x.length ? x[i] : "0");
+      java.math.BigInteger q = new java.math.BigInteger(i < y.length ? y[i] : "0");
+      int c = p.compareTo(q);
+      if (c != 0) {
+        return c;
+      }
+    }
+    return 0;
   }
 
   /**
@@ -204,7 +283,17 @@ public final class Store implements AutoCloseable {
    */
   public static Store openEmbedded(Path dataDir, Optional<String> user, Optional<char[]> password, int poolSize,
       StoreWait wait) throws StoreException {
-    return waitFor(dataDir, wait, () -> openEmbeddedOnce(dataDir, user, password, poolSize, false));
+    return openEmbedded(dataDir, user, password, poolSize, wait, Schema.MIGRATE);
+  }
+
+  /**
+   * As {@link #openEmbedded(Path, Optional, Optional, int, StoreWait)}, migrating or checking the
+   * schema as {@code schema} says. A store a running daemon serves is only ever checked: the daemon
+   * migrated it at its start.
+   */
+  public static Store openEmbedded(Path dataDir, Optional<String> user, Optional<char[]> password, int poolSize,
+      StoreWait wait, Schema schema) throws StoreException {
+    return waitFor(dataDir, wait, () -> openEmbeddedOnce(dataDir, user, password, poolSize, false, schema));
   }
 
   /**
@@ -214,7 +303,8 @@ public final class Store implements AutoCloseable {
    */
   public static Store serveEmbedded(Path dataDir, Optional<String> user, Optional<char[]> password, int poolSize,
       StoreWait wait) throws StoreException {
-    Store store = waitFor(dataDir, wait, () -> openEmbeddedOnce(dataDir, user, password, poolSize, true));
+    Store store = waitFor(dataDir, wait, () -> openEmbeddedOnce(dataDir, user, password, poolSize, true,
+        Schema.MIGRATE));
     try {
       store.server = StoreServer.start(dataDir, h2DatabaseName(dataDir));
     } catch (StoreException e) {
@@ -277,13 +367,15 @@ public final class Store implements AutoCloseable {
   }
 
   private static Store openEmbeddedOnce(Path dataDir, Optional<String> user, Optional<char[]> password, int poolSize,
-      boolean hold) throws StoreException {
+      boolean hold, Schema schema) throws StoreException {
     char[] secret = password.isPresent() ? password.get() : StoreSecret.readOrCreate(dataDir);
     Optional<StoreServer.Endpoint> daemon = hold ? Optional.empty() : StoreServer.find(dataDir);
     String url = daemon.map(d -> d.url() + ";LOCK_TIMEOUT=10000")
         .orElseGet(() -> hold ? h2Url(dataDir) : h2Url(dataDir) + COMMAND_SETTINGS);
     try {
-      return open(url, user, Optional.of(secret), poolSize, daemon.isEmpty());
+      return daemon.isEmpty()
+          ? open(url, user, Optional.of(secret), poolSize, schema, Served.NO, true)
+          : open(url, user, Optional.of(secret), poolSize, Schema.CHECK, Served.BY_DAEMON, false);
     } catch (StoreException e) {
       if (!isWrongPassword(e)) {
         throw e;
@@ -295,11 +387,11 @@ public final class Store implements AutoCloseable {
     if (upgrade == Upgrade.SERVED_ELSEWHERE) {
       log.warn("{} - has no password yet and is served by another process (an earlier certkeeper daemon?);"
           + " restart the daemon to set it", db);
-      return open(url, user, Optional.of(new char[0]), poolSize);
+      return open(url, user, Optional.of(new char[0]), poolSize, Schema.CHECK, Served.BY_DAEMON, false);
     }
     log.info("{} - set the store's password (from {}); the empty password of earlier versions no longer opens it",
         db, source);
-    return open(url, user, Optional.of(secret), poolSize);
+    return open(url, user, Optional.of(secret), poolSize, schema, Served.NO, true);
   }
 
   /**
@@ -446,6 +538,11 @@ public final class Store implements AutoCloseable {
   /** The schema version after migration. */
   public String schemaVersion() {
     return schemaVersion;
+  }
+
+  /** The schema version found when the store was opened ({@value #NO_SCHEMA} for a new store). */
+  public String migratedFrom() {
+    return migratedFrom;
   }
 
   /** A pooled connection; callers close it. */

@@ -24,9 +24,10 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * A data directory written by the previous release (H2 2.3.232; see the fixture's README.txt) opens
- * with this one: every command reads what the old one wrote, the schema is migrated to the current
- * version, and the store takes new writes and opens again after them.
+ * A data directory written by the previous release (H2 2.3.232, schema version 8; see the fixture's
+ * README.txt) opens with this one: commands refuse it until {@code migrate} upgrades the schema,
+ * then every command reads what the old one wrote, and the store takes new writes and opens again
+ * after them.
  */
 class StoreFromEarlierVersionTest {
   private static final String FIXTURE = "store-h2-2.3.232";
@@ -59,7 +60,23 @@ class StoreFromEarlierVersionTest {
   }
 
   @Test
+  void commandsRefuseTheEarlierSchemaUntilMigrateUpgradesIt() throws Exception {
+    for (String[] command : List.of(new String[] {"status"}, new String[] {"list"}, new String[] {"ca", "show"})) {
+      CliRunner.Run refused = run(command);
+      assertTrue(refused.exitCode() != 0, String.join(" ", command) + ": " + refused.out());
+      assertTrue(refused.err().contains("has schema version 8, this certkeeper needs " + Store.SCHEMA_VERSION
+          + ": run 'certkeeper migrate'"), refused.err());
+    }
+    CliRunner.Run migrate = run("migrate");
+    assertEquals(0, migrate.exitCode(), migrate.err());
+    assertEquals("store schema: version " + Store.SCHEMA_VERSION + " (was 8)", migrate.out().strip());
+    CliRunner.Run again = run("migrate");
+    assertEquals("store schema: version " + Store.SCHEMA_VERSION + ", nothing to do", again.out().strip());
+  }
+
+  @Test
   void statusReadsTheEarlierStoreAndItsSchemaIsMigratedToTheCurrentVersion() throws Exception {
+    migrate();
     JsonNode status = json("status", "--json");
     assertEquals(Store.SCHEMA_VERSION, status.path("store").path("schemaVersion").asText(), status.toString());
     assertEquals(5, status.path("certificates").path("total").asInt(), status.toString());
@@ -71,6 +88,7 @@ class StoreFromEarlierVersionTest {
 
   @Test
   void theCertificatesTheCaAndTheRevocationReadAsTheEarlierVersionWroteThem() throws Exception {
+    migrate();
     JsonNode list = json("list", "--json");
     assertEquals(5, list.size(), list.toString());
     JsonNode revoked = find(list, REVOKED_SERIAL);
@@ -86,6 +104,7 @@ class StoreFromEarlierVersionTest {
 
   @Test
   void probeHistoryAndTheSchedulersJobsReadAsTheEarlierVersionWroteThem() {
+    migrate();
     CliRunner.Run ok = run("endpoint", "history", ENDPOINT);
     assertEquals(0, ok.exitCode(), ok.err());
     assertTrue(ok.out().contains("serves CN=localhost"), ok.out());
@@ -102,6 +121,7 @@ class StoreFromEarlierVersionTest {
 
   @Test
   void theUpgradedStoreTakesNewWritesAndOpensAgainAfterThem() throws Exception {
+    migrate();
     CliRunner.Run issue = run("issue", "--cn", "after-upgrade.fixture.test", "--out-dir", dir.resolve("new").toString());
     assertEquals(0, issue.exitCode(), issue.err());
     String serial = issue.out().lines().filter(l -> l.startsWith("serial:")).findFirst().orElseThrow()
@@ -114,6 +134,11 @@ class StoreFromEarlierVersionTest {
     assertEquals("superseded", find(list, serial).path("revocationReason").asText(), list.toString());
     assertEquals("revoked", find(list, REVOKED_SERIAL).path("status").asText(), "the old revocation is kept");
     assertEquals(Store.SCHEMA_VERSION, json("status", "--json").path("store").path("schemaVersion").asText());
+  }
+
+  private void migrate() {
+    CliRunner.Run m = run("migrate");
+    assertEquals(0, m.exitCode(), m.err());
   }
 
   private CliRunner.Run run(String... args) {

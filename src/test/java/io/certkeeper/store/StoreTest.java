@@ -90,6 +90,67 @@ class StoreTest {
     }
   }
 
+  @Test
+  void aNewPostgresqlDatabaseIsCreatedOnlyByMigrate() throws Exception {
+    StoreBackend.Location location = StoreBackend.POSTGRESQL.fresh(dir);
+    StoreException e = assertThrows(StoreException.class, () -> location.open(2, Store.Schema.CHECK).close());
+    assertTrue(e.getMessage().contains("has no schema yet, this certkeeper needs " + Store.SCHEMA_VERSION
+        + ": run 'certkeeper migrate'"), e.getMessage());
+    try (Store store = location.open(2, Store.Schema.MIGRATE)) {
+      assertEquals(Store.NO_SCHEMA, store.migratedFrom());
+    }
+    try (Store store = location.open(2, Store.Schema.CHECK)) {
+      assertEquals(Store.SCHEMA_VERSION, store.migratedFrom(), "checked, nothing to migrate");
+    }
+  }
+
+  @Test
+  void aNewEmbeddedStoreIsCreatedByTheCommandThatHoldsIt() throws Exception {
+    try (Store store = StoreBackend.H2.fresh(dir).open(2, Store.Schema.CHECK)) {
+      assertEquals(Store.SCHEMA_VERSION, store.schemaVersion());
+      assertEquals(Store.NO_SCHEMA, store.migratedFrom());
+    }
+  }
+
+  @ParameterizedTest
+  @EnumSource(StoreBackend.class)
+  void anOlderSchemaIsUpgradedOnlyByMigrate(StoreBackend backend) throws Exception {
+    StoreBackend.Location location = backend.fresh(dir);
+    try (Store store = location.open()) {
+      // as if the last migration had not run: the history says one version less
+      store.transaction(c -> c.createStatement().executeUpdate("DELETE FROM \"flyway_schema_history\" WHERE"
+          + " \"version\" = '" + Store.SCHEMA_VERSION + "'"));
+    }
+    String older = Integer.toString(Integer.parseInt(Store.SCHEMA_VERSION) - 1);
+    StoreException e = assertThrows(StoreException.class, () -> location.open(2, Store.Schema.CHECK).close());
+    assertTrue(e.getMessage().contains("has schema version " + older + ", this certkeeper needs "
+        + Store.SCHEMA_VERSION + ": run 'certkeeper migrate'"), e.getMessage());
+  }
+
+  @ParameterizedTest
+  @EnumSource(StoreBackend.class)
+  void aNewerSchemaIsRefusedEvenByMigrate(StoreBackend backend) throws Exception {
+    StoreBackend.Location location = backend.fresh(dir);
+    try (Store store = location.open()) {
+      store.transaction(c -> c.createStatement().executeUpdate("UPDATE \"flyway_schema_history\" SET"
+          + " \"version\" = '999' WHERE \"version\" = '" + Store.SCHEMA_VERSION + "'"));
+    }
+    for (Store.Schema mode : Store.Schema.values()) {
+      StoreException e = assertThrows(StoreException.class, () -> location.open(2, mode).close());
+      assertTrue(e.getMessage().contains("has schema version 999, newer than this certkeeper's"), e.getMessage());
+      assertTrue(e.getMessage().endsWith("upgrade certkeeper here too"), e.getMessage());
+    }
+  }
+
+  @Test
+  void schemaVersionsCompareAsNumbers() {
+    assertTrue(Store.compareVersions("10", "9") > 0);
+    assertTrue(Store.compareVersions("9", "10") < 0);
+    assertTrue(Store.compareVersions("10.1", "10") > 0);
+    assertEquals(0, Store.compareVersions("10", "10.0"));
+    assertTrue(Store.compareVersions(Store.NO_SCHEMA, "1") < 0);
+  }
+
   @ParameterizedTest
   @EnumSource(StoreBackend.class)
   void reopeningIsIdempotentAndKeepsData(StoreBackend backend) throws Exception {

@@ -25,15 +25,17 @@ public enum StoreBackend {
   H2 {
     @Override
     public Location fresh(Path dir) {
-      return poolSize -> Store.openEmbedded(dir, poolSize);
+      // as a command holding the file would (a new store may be created), or as the daemon does
+      return (poolSize, schema) -> Store.openEmbedded(dir, Optional.empty(), Optional.empty(), poolSize,
+          io.certkeeper.store.StoreWait.none(), schema);
     }
   },
   POSTGRESQL {
     @Override
     public Location fresh(Path dir) {
       PostgresCluster.Database db = PostgresCluster.get().newDatabase();
-      return poolSize -> Store.open(db.url(), Optional.of(db.user()), Optional.of(db.password().toCharArray()),
-          poolSize);
+      return (poolSize, schema) -> Store.open(db.url(), Optional.of(db.user()),
+          Optional.of(db.password().toCharArray()), poolSize, schema);
     }
   };
 
@@ -43,8 +45,13 @@ public enum StoreBackend {
   /** A new, empty store of this engine that can be opened (and closed and opened again) many times. */
   @FunctionalInterface
   public interface Location {
+    /** Opens the store, migrating or checking its schema as {@code schema} says. */
+    Store open(int poolSize, Store.Schema schema) throws StoreException;
+
     /** Opens the store, migrating it as {@code Store.open} does. */
-    Store open(int poolSize) throws StoreException;
+    default Store open(int poolSize) throws StoreException {
+      return open(poolSize, Store.Schema.MIGRATE);
+    }
 
     default Store open() throws StoreException {
       return open(POOL_SIZE);
