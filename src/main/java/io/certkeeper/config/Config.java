@@ -18,6 +18,7 @@ import java.util.Optional;
 public record Config(
     Optional<Path> file,
     Optional<Path> dataDir,
+    Optional<String> node,
     LogConfig log,
     StoreConfig store,
     SchedulerConfig scheduler,
@@ -32,6 +33,11 @@ public record Config(
     certificates = List.copyOf(certificates);
   }
 
+  /** This daemon's name in a fleet: {@code node:}, else the host name ({@link NodeName}). */
+  public String nodeName() {
+    return NodeName.orHost(node);
+  }
+
   /** The managed certificate named {@code name}. */
   public Optional<CertificateConfig> certificate(String name) {
     return certificates.stream().filter(c -> c.name().equals(name)).findFirst();
@@ -39,7 +45,7 @@ public record Config(
 
   /** The top-level keys, in the order the sample file documents them. */
   static final String[] KEYS = {
-    "data-dir", "log", "store", "ca", "certificates", "scheduler", "defaults", "groups", "endpoints", "listeners", "alerts", "smtp"
+    "data-dir", "node", "log", "store", "ca", "certificates", "scheduler", "defaults", "groups", "endpoints", "listeners", "alerts", "smtp"
   };
 
   static Config read(Optional<Path> file, ConfigNode root) throws ConfigException {
@@ -54,9 +60,14 @@ public record Config(
             + "' is not defined under certificates:");
       }
     }
+    Optional<String> node = root.string("node");
+    if (node.isPresent() && !NodeName.valid(node.get())) {
+      throw root.require("node").error("'" + node.get() + "' is not a node name: " + NodeName.rule());
+    }
     return new Config(
         file,
         root.pathValue("data-dir"),
+        node,
         LogConfig.read(root.section("log")),
         StoreConfig.read(root.section("store")),
         SchedulerConfig.read(root.section("scheduler")),
@@ -70,7 +81,7 @@ public record Config(
 
   /** All defaults, as when no configuration file exists. */
   public static Config defaults() {
-    return new Config(Optional.empty(), Optional.empty(), LogConfig.defaults(), StoreConfig.defaults(),
+    return new Config(Optional.empty(), Optional.empty(), Optional.empty(), LogConfig.defaults(), StoreConfig.defaults(),
         SchedulerConfig.defaults(), List.of(), List.of(), AlertsConfig.defaults(), SmtpConfig.defaults(),
         CaConfig.defaults(), List.of());
   }

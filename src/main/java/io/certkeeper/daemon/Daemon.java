@@ -86,6 +86,8 @@ public final class Daemon {
   private final ConfigSource configSource;
   private final Path dataDir;
   private final Clock clock;
+  /** This daemon's name in a fleet, fixed for its run ({@code node:}, else the host name). */
+  private final String node;
   private final BlockingQueue<Request> requests = new LinkedBlockingQueue<>();
 
   private volatile Config config;
@@ -124,6 +126,7 @@ public final class Daemon {
     this.configSource = Objects.requireNonNull(configSource, "configSource");
     this.dataDir = Objects.requireNonNull(dataDir, "dataDir");
     this.clock = Objects.requireNonNull(clock, "clock");
+    this.node = config.nodeName();
   }
 
   /** Asks the daemon to stop; safe from any thread, including signal handlers. */
@@ -245,13 +248,15 @@ public final class Daemon {
       renewer = renewer();
     });
     parts.step("scheduler", () -> {
+      io.certkeeper.schedule.StoredSlotCoverage coverage = new io.certkeeper.schedule.StoredSlotCoverage(
+          new io.certkeeper.store.ProbeSlotRepository(store), node, clock);
       scheduling.scheduler().getContext().put(Services.CONTEXT_KEY, new Services(
-          (from, to) -> endpointScheduler.slot(from, to, probes),
+          (from, to) -> endpointScheduler.slot(from, to, probes), coverage,
           () -> housekeeping(results), renewer.map(r -> r::check), Optional.of(alerting::evaluate), () -> stopping));
       log.info("prober ready: {} TLS, up to {} probes at once", probes.tlsProvider(),
           config.scheduler().probeConcurrency());
       endpointScheduler.catchUpRate(config.scheduler().catchUpRate());
-      endpointScheduler.restartSlots();
+      endpointScheduler.restartSlots(coverage.restart());
       scheduling.start();
       log.info("scheduler started: Quartz JobStoreTX on the store, {} threads", config.scheduler().threads());
       int caughtUp = endpointSync.catchUp(probes, config.scheduler().catchUpRate());

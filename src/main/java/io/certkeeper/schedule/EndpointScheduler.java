@@ -50,7 +50,7 @@ public final class EndpointScheduler {
   /** The length of one slot: one firing of the slot job. */
   public static final Duration SLOT = Duration.ofSeconds(5);
   /** A gap of up to this much before a slot is dispatched with the slot, each probe at its time. */
-  static final Duration MAX_GAP = Duration.ofMinutes(1);
+  public static final Duration MAX_GAP = Duration.ofMinutes(1);
   /**
    * A longer gap (the machine paused, the store stalled) is caught up like a start: each endpoint
    * due in it once, paced; gaps beyond this much are the start-up catch-up's.
@@ -135,13 +135,16 @@ public final class EndpointScheduler {
   }
 
   /**
-   * Replaces the slot job by one that fires now and covers from now on, whatever state the old
-   * one was in: for a start, before the scheduler runs. A daemon killed with {@code kill -9} may
-   * have left the trigger acquired in its name, which Quartz hands back only when its cluster
-   * recovery notices the dead instance; the start's {@link #catchUp} covers the time before now.
+   * Replaces the slot job by one that fires now, whatever state the old one was in: for a start,
+   * before the scheduler runs. A daemon killed with {@code kill -9} may have left the trigger
+   * acquired in its name, which Quartz hands back only when its cluster recovery notices the dead
+   * instance. {@code coveredFrom} is where the shared coverage stands after this node's start
+   * ({@link StoredSlotCoverage#restart}): now when no node was dispatching, and the start's
+   * {@link #catchUp} covers the time before it.
    */
-  public void restartSlots() throws SchedulerException {
-    slotsFrom = slotJob(true);
+  public void restartSlots(Instant coveredFrom) throws SchedulerException {
+    slotJob(true);
+    slotsFrom = coveredFrom;
   }
 
   /** At most this many probes a second for endpoints that missed a due time (a start, a stall). */
@@ -161,7 +164,6 @@ public final class EndpointScheduler {
     scheduler.deleteJob(new JobKey(SLOT_JOB, PERIODIC_GROUP));
     JobDetail job = JobBuilder.newJob(ProbeSlotJob.class)
         .withIdentity(SLOT_JOB, PERIODIC_GROUP)
-        .usingJobData(ProbeSlotJob.COVERED_UNTIL, now.toEpochMilli())
         .storeDurably()
         .build();
     Trigger t = TriggerBuilder.newTrigger().withIdentity(tk)

@@ -1,30 +1,31 @@
 package io.certkeeper.schedule;
 
 import java.time.Instant;
+import java.util.Optional;
 import org.quartz.Job;
-import org.quartz.JobDataMap;
 import org.quartz.JobExecutionContext;
-import org.quartz.PersistJobDataAfterExecution;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
  * Fires one probe slot: the window from the trigger's scheduled fire time to one
- * {@link EndpointScheduler#SLOT} later, widened back to where the last firing's window ended (a
- * firing skipped by a pause or a misfire loses no probe; {@link EndpointScheduler#slot} paces what
- * a long gap held). Where coverage ended is kept in the job's data, in the job store, so
- * it survives restarts and holds across a cluster. Never throws.
+ * {@link EndpointScheduler#SLOT} later, widened back to where the coverage ended (a firing skipped
+ * by a pause, a misfire or a dead node loses no probe; {@link EndpointScheduler#slot} paces what a
+ * long gap held). The coverage is a row in the store ({@link SlotCoverage}), shared by the nodes of
+ * a fleet: the firing claims its window by moving the coverage forward before it dispatches, and a
+ * firing that finds the coverage moved by another node reads it again (at most
+ * {@link #CLAIM_ATTEMPTS} times) and dispatches only what is left. Never throws.
  *
- * <p>Not {@code @DisallowConcurrentExecution}: a firing hands its probes over in milliseconds, so
- * two never overlap in practice, and that annotation would leave the trigger blocked after a
- * {@code kill -9} until Quartz's cluster recovery noticed the dead instance (about 20 s without a
- * probe). For the same reason the job asks for no recovery: the start-up catch-up covers what a
- * killed daemon did not dispatch.
+ * <p>Not {@code @DisallowConcurrentExecution}: the claim already keeps two firings from
+ * dispatching one window, and that annotation would leave the trigger blocked after a
+ * {@code kill -9} until Quartz's cluster recovery noticed the dead instance. For the same reason the
+ * job asks for no recovery: the window a killed node claimed but had not probed yet (at most one
+ * slot) is probed again at the next due times, and the start-up catch-up covers a host that was
+ * down.
  */
-@PersistJobDataAfterExecution
 public final class ProbeSlotJob implements Job {
-  /** Epoch milliseconds up to which slots have been dispatched. */
-  static final String COVERED_UNTIL = "coveredUntil";
+  /** Claims lost to other nodes before a firing gives up (each loss means another node dispatched). */
+  static final int CLAIM_ATTEMPTS = 3;
 
   private static final Logger log = LoggerFactory.getLogger(ProbeSlotJob.class);
 
@@ -35,15 +36,21 @@ public final class ProbeSlotJob implements Job {
       if (services.stopping().getAsBoolean()) {
         return;
       }
-      JobDataMap data = context.getJobDetail().getJobDataMap();
-      Instant[] w = window(context.getScheduledFireTime().toInstant(),
-          data.containsKey(COVERED_UNTIL) ? Instant.ofEpochMilli(data.getLong(COVERED_UNTIL)) : null);
-      if (w[0].isBefore(w[1])) {
-        int n = services.slots().run(w[0], w[1]);
-        log.debug("probe slot {} .. {}: {} probes", w[0], w[1], n);
+      Instant fire = context.getScheduledFireTime().toInstant();
+      SlotCoverage coverage = services.coverage();
+      for (int attempt = 0; attempt < CLAIM_ATTEMPTS; attempt++) {
+        Optional<Instant> covered = coverage.coveredUntil();
+        Instant[] w = window(fire, covered.orElse(null));
+        if (!w[0].isBefore(w[1])) {
+          return; // covered already (another node's firing reached past this one)
+        }
+        if (coverage.advance(covered, w[1])) {
+          int n = services.slots().run(w[0], w[1]);
+          log.debug("probe slot {} .. {}: {} probes", w[0], w[1], n);
+          return;
+        }
       }
-      long covered = data.containsKey(COVERED_UNTIL) ? data.getLong(COVERED_UNTIL) : 0L;
-      data.put(COVERED_UNTIL, Math.max(covered, w[1].toEpochMilli()));
+      log.debug("probe slot at {} - other nodes claimed it {} times; they dispatch it", fire, CLAIM_ATTEMPTS);
     } catch (Exception | LinkageError e) {
       log.error("probe slot - cannot dispatch: {}", e.toString());
     }

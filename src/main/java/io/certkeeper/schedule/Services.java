@@ -9,27 +9,29 @@ import java.util.function.BooleanSupplier;
  * and cannot take constructor arguments). Each job calls exactly one of these.
  *
  * @param slots dispatches the endpoint probes due in a slot
+ * @param coverage up to when slots have been dispatched, shared by the nodes on the store
  * @param housekeeping prunes old probe results
  * @param renewalCheck renews due managed certificates, when that service is configured
  * @param alertEvaluation evaluates alert conditions, when that service is configured
  * @param stopping whether the daemon is stopping: a job that sees it does not start its work
  *     (jobs are never interrupted)
  */
-public record Services(ProbeSlots slots, Task housekeeping, Optional<Task> renewalCheck,
+public record Services(ProbeSlots slots, SlotCoverage coverage, Task housekeeping, Optional<Task> renewalCheck,
     Optional<Task> alertEvaluation, BooleanSupplier stopping) {
   /** The scheduler-context key under which the daemon puts the services. */
   public static final String CONTEXT_KEY = "certkeeper.services";
 
   public Services {
     Objects.requireNonNull(slots, "slots");
+    Objects.requireNonNull(coverage, "coverage");
     Objects.requireNonNull(housekeeping, "housekeeping");
     Objects.requireNonNull(stopping, "stopping");
   }
 
   /** Services that never stop (tests, one-shot use). */
-  public Services(ProbeSlots slots, Task housekeeping, Optional<Task> renewalCheck,
+  public Services(ProbeSlots slots, SlotCoverage coverage, Task housekeeping, Optional<Task> renewalCheck,
       Optional<Task> alertEvaluation) {
-    this(slots, housekeeping, renewalCheck, alertEvaluation, () -> false);
+    this(slots, coverage, housekeeping, renewalCheck, alertEvaluation, () -> false);
   }
 
   /** One run of a periodic service. */

@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.certkeeper.config.EndpointConfig;
 import io.certkeeper.config.ProbeSchedule;
+import io.certkeeper.store.ProbeSlotRepository;
 import io.certkeeper.store.Store;
 import io.certkeeper.util.HostPort;
 import java.nio.file.Path;
@@ -75,8 +76,6 @@ class EndpointSchedulerTest {
         Trigger slot = s.scheduler().getTrigger(new TriggerKey(EndpointScheduler.SLOT_JOB, "periodic"));
         assertNotNull(slot);
         assertEquals(clock.instant(), slot.getNextFireTime().toInstant());
-        assertEquals(clock.instant().toEpochMilli(), s.scheduler().getJobDetail(new JobKey(EndpointScheduler.SLOT_JOB,
-            "periodic")).getJobDataMap().getLong(ProbeSlotJob.COVERED_UNTIL));
 
         // one endpoint removed, one rescheduled; the live slot job is kept as it is
         List<EndpointConfig> changed = new ArrayList<>(eps.subList(1, 50));
@@ -88,13 +87,11 @@ class EndpointSchedulerTest {
             es.nextRun("h1.example:443").orElseThrow());
         assertEquals(1, s.scheduler().getJobKeys(GroupMatcher.jobGroupEquals("periodic")).size());
 
-        // a start replaces even a live trigger (a killed daemon may hold it acquired), covering from now
+        // a start replaces even a live trigger (a killed daemon may hold it acquired)
         Clock soon = Clock.fixed(clock.instant().plusSeconds(2), ZoneOffset.UTC);
-        new EndpointScheduler(s.scheduler(), soon).restartSlots();
+        new EndpointScheduler(s.scheduler(), soon).restartSlots(soon.instant());
         assertEquals(soon.instant(), s.scheduler().getTrigger(new TriggerKey(EndpointScheduler.SLOT_JOB, "periodic"))
             .getNextFireTime().toInstant());
-        assertEquals(soon.instant().toEpochMilli(), s.scheduler().getJobDetail(new JobKey(EndpointScheduler.SLOT_JOB,
-            "periodic")).getJobDataMap().getLong(ProbeSlotJob.COVERED_UNTIL));
 
         // a sync (a reload) keeps a live trigger however far behind: its firings cover the backlog
         Clock later = Clock.fixed(clock.instant().plus(Duration.ofHours(2)), ZoneOffset.UTC);
@@ -229,10 +226,13 @@ class EndpointSchedulerTest {
       Scheduling s = Scheduling.create(store, 2);
       EndpointScheduler es = new EndpointScheduler(s.scheduler(), Clock.systemUTC());
       es.sync(endpoints(3, ProbeSchedule.every(Duration.ofSeconds(1))));
+      StoredSlotCoverage coverage = new StoredSlotCoverage(new ProbeSlotRepository(store), "node-a",
+          Clock.systemUTC());
+      es.restartSlots(coverage.restart());
       s.scheduler().getContext().put(Services.CONTEXT_KEY, new Services((from, to) -> {
         windows.add(new Instant[] {from, to});
         return 0;
-      }, () -> {}, Optional.empty(), Optional.empty()));
+      }, coverage, () -> {}, Optional.empty(), Optional.empty()));
       try {
         s.start();
         long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
