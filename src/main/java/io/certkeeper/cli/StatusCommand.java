@@ -65,9 +65,19 @@ final class StatusCommand implements Callable<Integer> {
    *     store in the data directory named by {@code --data-dir} or the default, without the
    *     configured managed certificates); null when it loads
    */
-  record Status(StoreStatus store, DaemonStatus daemon, CertificateCounts certificates, List<EndpointStatus> endpoints,
-      AlertCounts alerts, List<ListenerStatus> listeners, List<ManagedStatus> managed, List<String> warnings,
-      String configError) {}
+  record Status(StoreStatus store, DaemonStatus daemon, List<NodeStatus> nodes, CertificateCounts certificates,
+      List<EndpointStatus> endpoints, AlertCounts alerts, List<ListenerStatus> listeners, List<ManagedStatus> managed,
+      List<String> warnings, String configError) {}
+
+  /**
+   * One node of the fleet on this store (a single host is a fleet of one): its newest run.
+   *
+   * @param state as {@link DaemonStatus#state}
+   * @param endpointsDeclared configured endpoints its configuration declares
+   * @param slotsLastClaimed whether it dispatched the newest probe slot
+   */
+  record NodeStatus(String name, String state, String host, Long pid, String version, Instant startedAt,
+      Instant heartbeatAt, Instant stoppedAt, long endpointsDeclared, boolean slotsLastClaimed) {}
 
   /**
    * One managed certificate ({@code certificates:}); {@code serial} is null before the first issue.
@@ -100,8 +110,8 @@ final class StatusCommand implements Callable<Integer> {
    * @param state {@code running}, {@code stopped}, {@code crashed} (not stopped cleanly and no longer
    *     alive), {@code unknown} (another host, heartbeat stale) or {@code never}
    */
-  record DaemonStatus(String state, Long pid, String host, String version, Instant startedAt, Instant heartbeatAt,
-      Instant stoppedAt, Instant lastReloadAt, String lastReloadError) {}
+  record DaemonStatus(String state, String node, Long pid, String host, String version, Instant startedAt,
+      Instant heartbeatAt, Instant stoppedAt, Instant lastReloadAt, String lastReloadError) {}
 
   record CertificateCounts(long total, long issued, long observed, long expired, long expiringWithin30d) {}
 
@@ -139,12 +149,18 @@ final class StatusCommand implements Callable<Integer> {
     }
     try (Store store = opened) {
       CertificateRepository.Summary s = new CertificateRepository(store).summary(now, now.plus(SOON));
-      Optional<DaemonRun> run = new DaemonRunRepository(store).latest();
+      DaemonRunRepository runRepo = new DaemonRunRepository(store);
+      String thisNode = config.orElseGet(Config::defaults).nodeName();
+      Optional<DaemonRun> run = runRepo.latest(thisNode);
+      if (run.isEmpty()) {
+        run = runRepo.latest(); // this host's node never ran: show the newest of the fleet
+      }
       List<io.certkeeper.config.CertificateConfig> certificates = config.map(Config::certificates).orElse(List.of());
       RenewalWatch renewals = RenewalWatch.of(() -> certificates);
       status = new Status(
           new StoreStatus(store.description(), store.schemaVersion()),
           daemonStatus(run, now),
+          nodes(store, runRepo, now),
           new CertificateCounts(s.total(), s.issued(), s.observed(), s.expired(), s.expiringSoon()),
           endpoints(store, renewals, now),
           alerts(new AlertLedger(store).summary()),
@@ -257,9 +273,22 @@ final class StatusCommand implements Callable<Integer> {
         l.verifiedSha256().orElse(null), l.mismatch(), l.lastError().orElse(null), l.lastErrorAt().orElse(null));
   }
 
+  private static List<NodeStatus> nodes(Store store, DaemonRunRepository runs, Instant now) throws Exception {
+    Map<String, Long> declared = new io.certkeeper.store.EndpointRepository(store).declarationsPerNode();
+    Optional<String> slots = new io.certkeeper.store.ProbeSlotRepository(store)
+        .lastNode(io.certkeeper.schedule.EndpointScheduler.SLOT_JOB);
+    List<NodeStatus> out = new java.util.ArrayList<>();
+    for (DaemonRun r : runs.latestPerNode()) {
+      DaemonStatus d = daemonStatus(Optional.of(r), now);
+      out.add(new NodeStatus(r.node(), d.state(), r.host(), r.pid(), r.version(), r.startedAt(), r.heartbeatAt(),
+          r.stoppedAt().orElse(null), declared.getOrDefault(r.node(), 0L), slots.equals(Optional.of(r.node()))));
+    }
+    return out;
+  }
+
   static DaemonStatus daemonStatus(Optional<DaemonRun> latest, Instant now) {
     if (latest.isEmpty()) {
-      return new DaemonStatus("never", null, null, null, null, null, null, null, null);
+      return new DaemonStatus("never", null, null, null, null, null, null, null, null, null);
     }
     DaemonRun r = latest.get();
     String state;
@@ -271,7 +300,7 @@ final class StatusCommand implements Callable<Integer> {
       Duration age = Duration.between(r.heartbeatAt(), now);
       state = age.compareTo(Daemon.HEARTBEAT.multipliedBy(3)) <= 0 ? "running" : "unknown";
     }
-    return new DaemonStatus(state, r.pid(), r.host(), r.version(), r.startedAt(), r.heartbeatAt(),
+    return new DaemonStatus(state, r.node(), r.pid(), r.host(), r.version(), r.startedAt(), r.heartbeatAt(),
         r.stoppedAt().orElse(null), r.lastReloadAt().orElse(null), r.lastReloadError().orElse(null));
   }
 
@@ -313,11 +342,19 @@ final class StatusCommand implements Callable<Integer> {
     if (d.state().equals("never")) {
       out.println("daemon:       never started on this store");
     } else {
-      out.printf("daemon:       %s (pid %d on %s, version %s, started %s)%n", d.state(), d.pid(), d.host(),
-          d.version(), HumanTime.instant(d.startedAt()));
+      out.printf("daemon:       %s (node %s, pid %d on %s, version %s, started %s)%n", d.state(),
+          Printable.line(d.node()), d.pid(), d.host(), d.version(), HumanTime.instant(d.startedAt()));
       if (d.lastReloadError() != null) {
         out.printf("              last reload at %s rejected: %s%n", HumanTime.instant(d.lastReloadAt()),
             Printable.line(d.lastReloadError()));
+      }
+    }
+    if (s.nodes().size() > 1) {
+      for (NodeStatus n : s.nodes()) {
+        out.printf("node:         %s %s (pid %d on %s, version %s, heartbeat %s)%s%s%n", Printable.line(n.name()),
+            n.state(), n.pid(), n.host(), n.version(), HumanTime.instant(n.heartbeatAt()),
+            n.endpointsDeclared() > 0 ? "; declares " + n.endpointsDeclared() + " endpoints" : "",
+            n.slotsLastClaimed() ? "; dispatched the newest probe slot" : "");
       }
     }
     if (s.configError() != null) {

@@ -210,7 +210,7 @@ public final class Daemon {
     });
     parts.startKept("run record", Duration.ofSeconds(1), () -> {
       runs = new DaemonRunRepository(store);
-      runId = runs.started(hostName(), pid, Version.current(), config.file().map(Path::toString), clock.instant());
+      runId = runs.started(node, hostName(), pid, Version.current(), config.file().map(Path::toString), clock.instant());
       return b -> {
         runs.stopped(runId, clock.instant());
         return true;
@@ -234,7 +234,7 @@ public final class Daemon {
     });
     parts.step("scheduler", () -> {
       endpointScheduler = new EndpointScheduler(scheduling.scheduler(), clock);
-      endpointSync = new EndpointSync(new EndpointRepository(store), results, endpointScheduler, clock);
+      endpointSync = new EndpointSync(node, new EndpointRepository(store), results, endpointScheduler, clock);
       endpointSync.onSchedules(probes::update);
       endpointSync.fromConfig(config.endpoints());
       endpointScheduler.schedulePeriodic(HOUSEKEEPING, config.scheduler().renewalCheck(),

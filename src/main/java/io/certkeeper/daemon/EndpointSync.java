@@ -38,8 +38,12 @@ final class EndpointSync {
   private Map<String, EndpointConfig> declared = Map.of();
   private List<EndpointConfig> current = List.of();
   private java.util.function.Consumer<List<EndpointConfig>> listener = all -> {};
+  /** The node whose configuration {@link #fromConfig} declares. */
+  private final String node;
 
-  EndpointSync(EndpointRepository endpoints, ProbeResultRepository results, EndpointScheduler scheduler, Clock clock) {
+  EndpointSync(String node, EndpointRepository endpoints, ProbeResultRepository results, EndpointScheduler scheduler,
+      Clock clock) {
+    this.node = node;
     this.endpoints = endpoints;
     this.results = results;
     this.scheduler = scheduler;
@@ -64,7 +68,7 @@ final class EndpointSync {
       rows.add(new EndpointRow(e.id(), e.target().toString(), EndpointRow.CONFIG, e.group(), EndpointCodec.toJson(e),
           now, now));
     }
-    EndpointRepository.SyncResult r = endpoints.syncConfig(rows, now);
+    EndpointRepository.SyncResult r = endpoints.syncConfig(node, rows, now);
     if (r.changed()) {
       log.info("endpoints - from configuration: {} added, {} updated, {} removed", r.added().size(),
           r.updated().size(), r.removed().size());

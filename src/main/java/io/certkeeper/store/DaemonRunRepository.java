@@ -15,19 +15,21 @@ public final class DaemonRunRepository {
     this.store = Objects.requireNonNull(store, "store");
   }
 
-  /** Records a start and returns its id. */
-  public long started(String host, long pid, String version, Optional<String> configFile, Instant now)
+  /** Records a start of node {@code node} and returns its id. */
+  public long started(String node, String host, long pid, String version, Optional<String> configFile, Instant now)
       throws StoreException {
     return store.transaction(c -> {
       try (PreparedStatement ps = c.prepareStatement(
-          "INSERT INTO daemon_runs (host, pid, version, config_file, started_at, heartbeat_at) VALUES (?, ?, ?, ?, ?, ?)",
+          "INSERT INTO daemon_runs (node, host, pid, version, config_file, started_at, heartbeat_at)"
+              + " VALUES (?, ?, ?, ?, ?, ?, ?)",
           Statement.RETURN_GENERATED_KEYS)) {
-        ps.setString(1, host);
-        ps.setLong(2, pid);
-        ps.setString(3, version);
-        ps.setString(4, configFile.orElse(null));
-        Jdbc.setInstant(ps, 5, now);
+        ps.setString(1, node);
+        ps.setString(2, host);
+        ps.setLong(3, pid);
+        ps.setString(4, version);
+        ps.setString(5, configFile.orElse(null));
         Jdbc.setInstant(ps, 6, now);
+        Jdbc.setInstant(ps, 7, now);
         ps.executeUpdate();
         try (ResultSet rs = ps.getGeneratedKeys()) {
           rs.next();
@@ -77,22 +79,55 @@ public final class DaemonRunRepository {
       try (PreparedStatement ps = c.prepareStatement("SELECT * FROM daemon_runs ORDER BY id DESC")) {
         ps.setMaxRows(1);
         try (ResultSet rs = ps.executeQuery()) {
-          if (!rs.next()) {
-            return Optional.<DaemonRun>empty();
-          }
-          return Optional.of(new DaemonRun(
-              rs.getLong("id"),
-              rs.getString("host"),
-              rs.getLong("pid"),
-              rs.getString("version"),
-              Optional.ofNullable(rs.getString("config_file")),
-              Jdbc.getInstant(rs, "started_at"),
-              Jdbc.getInstant(rs, "heartbeat_at"),
-              Optional.ofNullable(Jdbc.getInstant(rs, "stopped_at")),
-              Optional.ofNullable(Jdbc.getInstant(rs, "last_reload_at")),
-              Optional.ofNullable(rs.getString("last_reload_error"))));
+          return rs.next() ? Optional.of(read(rs)) : Optional.<DaemonRun>empty();
         }
       }
     });
+  }
+
+  /** The newest start of node {@code node}, if it ever ran on this store. */
+  public Optional<DaemonRun> latest(String node) throws StoreException {
+    return store.transaction(c -> {
+      try (PreparedStatement ps = c.prepareStatement(
+          "SELECT * FROM daemon_runs WHERE COALESCE(node, host) = ? ORDER BY id DESC")) {
+        ps.setString(1, node);
+        ps.setMaxRows(1);
+        try (ResultSet rs = ps.executeQuery()) {
+          return rs.next() ? Optional.of(read(rs)) : Optional.<DaemonRun>empty();
+        }
+      }
+    });
+  }
+
+  /** The newest start of every node that ever ran on this store, by node name. */
+  public java.util.List<DaemonRun> latestPerNode() throws StoreException {
+    return store.transaction(c -> {
+      java.util.List<DaemonRun> out = new java.util.ArrayList<>();
+      try (PreparedStatement ps = c.prepareStatement("SELECT * FROM daemon_runs WHERE id IN"
+          + " (SELECT MAX(id) FROM daemon_runs GROUP BY COALESCE(node, host)) ORDER BY COALESCE(node, host)");
+          ResultSet rs = ps.executeQuery()) {
+        while (rs.next()) {
+          out.add(read(rs));
+        }
+      }
+      return out;
+    });
+  }
+
+  private static DaemonRun read(ResultSet rs) throws java.sql.SQLException {
+    String host = rs.getString("host");
+    String node = rs.getString("node");
+    return new DaemonRun(
+        rs.getLong("id"),
+        node != null ? node : host,
+        host,
+        rs.getLong("pid"),
+        rs.getString("version"),
+        Optional.ofNullable(rs.getString("config_file")),
+        Jdbc.getInstant(rs, "started_at"),
+        Jdbc.getInstant(rs, "heartbeat_at"),
+        Optional.ofNullable(Jdbc.getInstant(rs, "stopped_at")),
+        Optional.ofNullable(Jdbc.getInstant(rs, "last_reload_at")),
+        Optional.ofNullable(rs.getString("last_reload_error")));
   }
 }

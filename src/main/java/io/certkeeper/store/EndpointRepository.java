@@ -13,7 +13,10 @@ import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
 
-/** The {@code endpoints} table: what the daemon watches. Removing an endpoint keeps its history. */
+/**
+ * The {@code endpoints} table, and {@code endpoint_declarations} (which nodes' configurations
+ * declare each): what the daemons watch. Removing an endpoint keeps its history.
+ */
 public final class EndpointRepository {
   private final Store store;
 
@@ -29,22 +32,26 @@ public final class EndpointRepository {
   }
 
   /**
-   * Makes the config-declared endpoints equal {@code declared}: new ones added, changed ones
-   * updated, ones no longer declared removed (their results and changes stay). An endpoint added
-   * with the CLI that the configuration now declares becomes config-owned.
+   * Makes node {@code node}'s configured endpoints equal {@code declared}: new ones added, changed
+   * ones updated, and the ones it no longer declares removed unless another node still declares
+   * them (their results and changes stay). An endpoint added with the CLI that the configuration now
+   * declares becomes config-owned. Nodes that declare one endpoint should declare it alike: the
+   * last to sync (at its start or reload) sets its settings.
    */
-  public SyncResult syncConfig(List<EndpointRow> declared, Instant now) throws StoreException {
+  public SyncResult syncConfig(String node, List<EndpointRow> declared, Instant now) throws StoreException {
     return store.transaction(c -> {
       Map<String, EndpointRow> existing = new HashMap<>();
       for (EndpointRow r : list(c)) {
         existing.put(r.id(), r);
       }
+      Map<String, java.util.Set<String>> declarations = declarations(c);
       List<String> added = new ArrayList<>();
       List<String> updated = new ArrayList<>();
       Map<String, EndpointRow> wanted = new LinkedHashMap<>();
       for (EndpointRow r : declared) {
         wanted.put(r.id(), r);
       }
+      List<String> newDeclarations = new ArrayList<>();
       for (EndpointRow r : wanted.values()) {
         EndpointRow old = existing.get(r.id());
         if (old == null) {
@@ -55,16 +62,70 @@ public final class EndpointRepository {
           update(c, r, now);
           updated.add(r.id());
         }
+        if (!declarations.getOrDefault(r.id(), java.util.Set.of()).contains(node)) {
+          newDeclarations.add(r.id());
+        }
       }
+      batch(c, "INSERT INTO endpoint_declarations (endpoint_id, node) VALUES (?, ?)", newDeclarations, node);
+      List<String> undeclared = new ArrayList<>();
       List<String> removed = new ArrayList<>();
       for (EndpointRow old : existing.values()) {
-        if (old.origin().equals(EndpointRow.CONFIG) && !wanted.containsKey(old.id())) {
+        if (wanted.containsKey(old.id())) {
+          continue;
+        }
+        java.util.Set<String> by = declarations.getOrDefault(old.id(), java.util.Set.of());
+        if (by.contains(node)) {
+          undeclared.add(old.id());
+        }
+        boolean othersDeclare = by.stream().anyMatch(n -> !n.equals(node));
+        if (old.origin().equals(EndpointRow.CONFIG) && !othersDeclare) {
           delete(c, old.id());
           removed.add(old.id());
         }
       }
+      batch(c, "DELETE FROM endpoint_declarations WHERE endpoint_id = ? AND node = ?", undeclared, node);
       return new SyncResult(added, updated, removed);
     });
+  }
+
+  /** How many configured endpoints each node declares, by node. */
+  public Map<String, Long> declarationsPerNode() throws StoreException {
+    return store.transaction(c -> {
+      Map<String, Long> out = new java.util.TreeMap<>();
+      try (PreparedStatement ps = c.prepareStatement(
+          "SELECT node, COUNT(*) FROM endpoint_declarations GROUP BY node");
+          ResultSet rs = ps.executeQuery()) {
+        while (rs.next()) {
+          out.put(rs.getString(1), rs.getLong(2));
+        }
+      }
+      return out;
+    });
+  }
+
+  private static Map<String, java.util.Set<String>> declarations(Connection c) throws SQLException {
+    Map<String, java.util.Set<String>> out = new HashMap<>();
+    try (PreparedStatement ps = c.prepareStatement("SELECT endpoint_id, node FROM endpoint_declarations");
+        ResultSet rs = ps.executeQuery()) {
+      while (rs.next()) {
+        out.computeIfAbsent(rs.getString(1), k -> new java.util.HashSet<>()).add(rs.getString(2));
+      }
+    }
+    return out;
+  }
+
+  private static void batch(Connection c, String sql, List<String> ids, String node) throws SQLException {
+    if (ids.isEmpty()) {
+      return;
+    }
+    try (PreparedStatement ps = c.prepareStatement(sql)) {
+      for (String id : ids) {
+        ps.setString(1, id);
+        ps.setString(2, node);
+        ps.addBatch();
+      }
+      ps.executeBatch();
+    }
   }
 
   /** Adds a run-time endpoint; refuses when the id exists. */
@@ -157,6 +218,10 @@ public final class EndpointRepository {
   }
 
   private static boolean delete(Connection c, String id) throws SQLException {
+    try (PreparedStatement d = c.prepareStatement("DELETE FROM endpoint_declarations WHERE endpoint_id = ?")) {
+      d.setString(1, id);
+      d.executeUpdate();
+    }
     try (PreparedStatement ps = c.prepareStatement("DELETE FROM endpoints WHERE id = ?")) {
       ps.setString(1, id);
       return ps.executeUpdate() == 1;

@@ -39,7 +39,7 @@ final class AlertFixture implements AutoCloseable {
       rows.add(new EndpointRow(e.id(), e.target().toString(), EndpointRow.CONFIG, e.group(), EndpointCodec.toJson(e),
           START, START));
     }
-    new EndpointRepository(store).syncConfig(rows, START);
+    new EndpointRepository(store).syncConfig("node-a", rows, START);
   }
 
   AlertsConfig alerts() {

@@ -80,7 +80,7 @@ class EndpointCommandTest {
     io.certkeeper.config.Config c = io.certkeeper.config.ConfigLoader.load(cfg);
     try (io.certkeeper.store.Store store = io.certkeeper.store.Store.openEmbedded(dir.resolve("data"), 2)) {
       var e = c.endpoints().get(0);
-      new io.certkeeper.store.EndpointRepository(store).syncConfig(java.util.List.of(new io.certkeeper.store.EndpointRow(
+      new io.certkeeper.store.EndpointRepository(store).syncConfig("node-a", java.util.List.of(new io.certkeeper.store.EndpointRow(
           e.id(), e.target().toString(), io.certkeeper.store.EndpointRow.CONFIG, e.group(),
           io.certkeeper.config.EndpointCodec.toJson(e), java.time.Instant.now(), java.time.Instant.now())),
           java.time.Instant.now());

@@ -182,7 +182,7 @@ class ManagedStatusTest {
     assertEquals(0, cli("status").exitCode());
     try (Store store = Store.openEmbedded(dir.resolve("data"), 2)) {
       DaemonRunRepository runs = new DaemonRunRepository(store);
-      long id = runs.started("elsewhere", 4242, "0.1.0", Optional.of(cfg.toString()), clock.instant());
+      long id = runs.started("elsewhere", "elsewhere", 4242, "0.1.0", Optional.of(cfg.toString()), clock.instant());
       runs.reloaded(id, clock.instant(), Optional.of(cfg + ":4: unknown key 'pool-sise' in store"));
     }
     Files.writeString(cfg, "log:\n  level: info\nstore:\n  pool-sise: 3\n");

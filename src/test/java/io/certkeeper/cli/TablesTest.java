@@ -149,7 +149,7 @@ class TablesTest {
       EndpointConfig e = new EndpointConfig(hp.toString(), hp, Optional.empty(), Optional.empty(), Optional.empty(),
           List.of(), ProbeSchedule.every(Duration.ofMinutes(1)), EndpointConfig.DEFAULT_WARNING,
           EndpointConfig.DEFAULT_CRITICAL, EndpointConfig.DEFAULT_TIMEOUT, Map.of(), List.of(), Optional.empty());
-      new io.certkeeper.store.EndpointRepository(store).syncConfig(List.of(new io.certkeeper.store.EndpointRow(e.id(),
+      new io.certkeeper.store.EndpointRepository(store).syncConfig("node-a", List.of(new io.certkeeper.store.EndpointRow(e.id(),
           e.target().toString(), io.certkeeper.store.EndpointRow.CONFIG, e.group(),
           io.certkeeper.config.EndpointCodec.toJson(e), clock.instant(), clock.instant())), clock.instant());
       es.sync(List.of(e));

@@ -50,7 +50,7 @@ class RenewalAlertsTest {
       rows.add(new EndpointRow(e.id(), e.target().toString(), EndpointRow.CONFIG, e.group(), EndpointCodec.toJson(e),
           f.clock.instant(), f.clock.instant()));
     }
-    new EndpointRepository(f.store).syncConfig(rows, f.clock.instant());
+    new EndpointRepository(f.store).syncConfig("node-a", rows, f.clock.instant());
   }
 
   /** A probe of {@code endpoint} that obtained {@code g}, judged by the prober alone ({@code expiring} within 30d). */

@@ -30,7 +30,7 @@ class EndpointRepositoryTest {
       throws Exception {
     try (Store store = backend.open(dir)) {
       EndpointRepository endpoints = new EndpointRepository(store);
-      EndpointRepository.SyncResult first = endpoints.syncConfig(List.of(
+      EndpointRepository.SyncResult first = endpoints.syncConfig("node-a", List.of(
           row("a.example:443", EndpointRow.CONFIG, Optional.empty(), "{\"v\":1}"),
           row("b.example:443", EndpointRow.CONFIG, Optional.of("web"), "{\"v\":1}")), T0);
       assertEquals(new EndpointRepository.SyncResult(List.of("a.example:443", "b.example:443"), List.of(), List.of()),
@@ -38,13 +38,13 @@ class EndpointRepositoryTest {
       endpoints.add(row("cli.example:443", EndpointRow.CLI, Optional.empty(), "{}"), T0);
       endpoints.add(row("adopted.example:443", EndpointRow.CLI, Optional.empty(), "{}"), T0);
 
-      EndpointRepository.SyncResult second = endpoints.syncConfig(List.of(
+      EndpointRepository.SyncResult second = endpoints.syncConfig("node-a", List.of(
           row("b.example:443", EndpointRow.CONFIG, Optional.of("web"), "{\"v\":2}"),
           row("adopted.example:443", EndpointRow.CONFIG, Optional.empty(), "{}")), T1);
       assertEquals(new EndpointRepository.SyncResult(List.of(), List.of("b.example:443", "adopted.example:443"),
           List.of("a.example:443")), second);
       assertTrue(second.changed());
-      assertFalse(endpoints.syncConfig(List.of(
+      assertFalse(endpoints.syncConfig("node-a", List.of(
           row("b.example:443", EndpointRow.CONFIG, Optional.of("web"), "{\"v\":2}"),
           row("adopted.example:443", EndpointRow.CONFIG, Optional.empty(), "{}")), T1).changed());
 
@@ -72,6 +72,31 @@ class EndpointRepositoryTest {
       assertTrue(endpoints.remove("x.example:443"));
       assertFalse(endpoints.remove("x.example:443"));
       assertEquals(Optional.empty(), endpoints.find("x.example:443"));
+    }
+  }
+
+  @ParameterizedTest
+  @EnumSource(StoreBackend.class)
+  void anEndpointStaysWhileAnyNodeDeclaresIt(StoreBackend backend) throws Exception {
+    try (Store store = backend.open(dir)) {
+      EndpointRepository endpoints = new EndpointRepository(store);
+      EndpointRow shared = row("shared.example:443", EndpointRow.CONFIG, Optional.empty(), "{}");
+      EndpointRow onlyA = row("a.example:443", EndpointRow.CONFIG, Optional.empty(), "{}");
+      EndpointRow onlyB = row("b.example:443", EndpointRow.CONFIG, Optional.empty(), "{}");
+      endpoints.syncConfig("node-a", List.of(shared, onlyA), T0);
+      // b's sync neither removes what a declares nor counts it as b's
+      assertEquals(new EndpointRepository.SyncResult(List.of("b.example:443"), List.of(), List.of()),
+          endpoints.syncConfig("node-b", List.of(shared, onlyB), T0));
+      assertEquals(java.util.Map.of("node-a", 2L, "node-b", 2L), endpoints.declarationsPerNode());
+      // a stops declaring the shared one: b still does, so it stays
+      assertEquals(new EndpointRepository.SyncResult(List.of(), List.of(), List.of()),
+          endpoints.syncConfig("node-a", List.of(onlyA), T1));
+      assertEquals(List.of("a.example:443", "b.example:443", "shared.example:443"),
+          endpoints.list().stream().map(EndpointRow::id).toList());
+      // then b does too: the last declaration gone, it leaves
+      assertEquals(new EndpointRepository.SyncResult(List.of(), List.of(), List.of("shared.example:443")),
+          endpoints.syncConfig("node-b", List.of(onlyB), T1));
+      assertEquals(java.util.Map.of("node-a", 1L, "node-b", 1L), endpoints.declarationsPerNode());
     }
   }
 }

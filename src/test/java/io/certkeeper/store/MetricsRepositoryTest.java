@@ -26,7 +26,7 @@ class MetricsRepositoryTest {
     X509Certificate kept = TestCertificates.withSerial(dir, "kept.example", "52");
     X509Certificate revoked = TestCertificates.withSerial(dir, "revoked.example", "53");
     try (Store store = backend.open(dir)) {
-      new EndpointRepository(store).syncConfig(List.of(
+      new EndpointRepository(store).syncConfig("node-a", List.of(
           new EndpointRow("api.example:443", "api.example:443", EndpointRow.CONFIG, Optional.empty(), "{}", T0, T0),
           new EndpointRow("down.example:443", "down.example:443", EndpointRow.CONFIG, Optional.empty(), "{}", T0, T0)),
           T0);
