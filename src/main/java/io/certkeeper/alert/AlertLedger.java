@@ -75,23 +75,23 @@ public final class AlertLedger {
   }
 
   /** A temporary failure: back to pending, due after the backoff for its attempt count. */
-  void defer(List<Delivery> deliveries, String error, Instant now) throws StoreException {
+  void defer(String claimer, List<Delivery> deliveries, String error, Instant now) throws StoreException {
     List<AlertOutboxRepository.Retry> retries = new ArrayList<>();
     for (Delivery d : deliveries) {
       int attempts = d.attempts() + 1;
       retries.add(new AlertOutboxRepository.Retry(d.id(), attempts, now.plus(DeliveryBackoff.delay(attempts))));
     }
-    outbox.defer(retries, error, now);
+    outbox.defer(claimer, retries, error, now);
   }
 
   /** A permanent failure: never retried (unless {@link #retryFailed}). */
-  void fail(List<Delivery> deliveries, String error, Instant now) throws StoreException {
-    outbox.fail(ids(deliveries), error, now);
+  void fail(String claimer, List<Delivery> deliveries, String error, Instant now) throws StoreException {
+    outbox.fail(claimer, ids(deliveries), error, now);
   }
 
   /** Gives claimed deliveries back untouched (the sender stopped or paused before trying them). */
-  void release(List<Delivery> deliveries) throws StoreException {
-    outbox.release(ids(deliveries));
+  void release(String claimer, List<Delivery> deliveries) throws StoreException {
+    outbox.release(claimer, ids(deliveries));
   }
 
   /** The first mail sent to {@code recipient} about {@code subject}: the root its follow-ups thread under. */

@@ -84,16 +84,23 @@ public final class AlertSender {
     static final Round IDLE = new Round(0, 0, 0, false);
   }
 
-  private AlertSender(Store store, Supplier<SmtpConfig> smtp, Clock clock) {
+  private AlertSender(Store store, Supplier<SmtpConfig> smtp, Clock clock, String node) {
     this.ledger = new AlertLedger(Objects.requireNonNull(store, "store"));
     this.smtp = Objects.requireNonNull(smtp, "smtp");
     this.clock = Objects.requireNonNull(clock, "clock");
-    this.claimer = "pid-" + ProcessHandle.current().pid() + "-" + UUID.randomUUID().toString().substring(0, 8);
+    // who sent, in alert_deliveries.claimed_by: the node, this process, and this sender
+    this.claimer = Objects.requireNonNull(node, "node") + "/pid-" + ProcessHandle.current().pid() + "-"
+        + UUID.randomUUID().toString().substring(0, 8);
   }
 
   /** A sender over {@code store}, reading the smtp configuration at each round (reloads apply). */
   public static AlertSender create(Store store, Supplier<SmtpConfig> smtp, Clock clock) {
-    return new AlertSender(store, smtp, clock);
+    return new AlertSender(store, smtp, clock, io.certkeeper.config.NodeName.ofHost());
+  }
+
+  /** As {@link #create(Store, Supplier, Clock)}, for the node named {@code node}. */
+  public static AlertSender create(Store store, Supplier<SmtpConfig> smtp, Clock clock, String node) {
+    return new AlertSender(store, smtp, clock, node);
   }
 
   /** Test seam: runs after the server accepted a mail and before it is marked sent (a crash there duplicates). */
@@ -137,7 +144,7 @@ public final class AlertSender {
           // give the rest back at once rather than when the lease expires
           List<Delivery> rest = new ArrayList<>();
           mails.subList(i, mails.size()).forEach(rest::addAll);
-          ledger.release(rest);
+          ledger.release(claimer, rest);
           break;
         }
         List<Delivery> mail = mails.get(i);
@@ -162,7 +169,7 @@ public final class AlertSender {
           log.info("{} - mail accepted ({}): {} [{}]", first.recipient(), reply, m.getSubject(), messageId);
         } catch (MessagingException e) {
           // composing failed (a malformed address): retrying cannot help
-          ledger.fail(mail, "cannot compose: " + SmtpFailure.oneLine(e.getMessage()), clock.instant());
+          ledger.fail(claimer, mail, "cannot compose: " + SmtpFailure.oneLine(e.getMessage()), clock.instant());
           failed += mail.size();
         } catch (SmtpFailure f) {
           if (f.kind() == SmtpFailure.Kind.TEMPORARY && isConnectionLost(f)) {
@@ -198,21 +205,21 @@ public final class AlertSender {
     List<Delivery> first = mails.get(from);
     switch (f.kind()) {
       case CONFIG:
-        ledger.fail(first, f.getMessage(), now);
-        ledger.release(rest);
+        ledger.fail(claimer, first, f.getMessage(), now);
+        ledger.release(claimer, rest);
         pause = new Pause(cfg, passwordDigest(cfg), now.plus(CONFIG_PAUSE), f.getMessage());
         log.error("smtp - {}; delivery paused for {} or until the smtp configuration or password changes", f.getMessage(),
             CONFIG_PAUSE);
         return new Round(sent, 0, first.size(), true);
       case PERMANENT:
-        ledger.fail(first, f.getMessage(), now);
-        ledger.release(rest);
+        ledger.fail(claimer, first, f.getMessage(), now);
+        ledger.release(claimer, rest);
         log.error("smtp - {}; not retried", f.getMessage());
         return new Round(sent, 0, first.size(), false);
       default:
         List<Delivery> all = new ArrayList<>(first);
         all.addAll(rest);
-        ledger.defer(all, f.getMessage(), now);
+        ledger.defer(claimer, all, f.getMessage(), now);
         log.warn("smtp - {}; {} deliveries retried later", f.getMessage(), all.size());
         return new Round(sent, all.size(), 0, false);
     }
@@ -221,10 +228,10 @@ public final class AlertSender {
   private void record(SmtpFailure f, List<Delivery> mail) throws StoreException {
     Instant now = clock.instant();
     if (f.kind() == SmtpFailure.Kind.PERMANENT) {
-      ledger.fail(mail, f.getMessage(), now);
+      ledger.fail(claimer, mail, f.getMessage(), now);
       log.error("{} - mail refused for good: {}", mail.get(0).recipient(), f.getMessage());
     } else {
-      ledger.defer(mail, f.getMessage(), now);
+      ledger.defer(claimer, mail, f.getMessage(), now);
       log.warn("{} - mail deferred: {}", mail.get(0).recipient(), f.getMessage());
     }
   }

@@ -27,7 +27,7 @@ public final class Alerting {
   private Alerting(Store store, Supplier<Config> config, Clock clock, ManagedRenewals managed) {
     this.config = Objects.requireNonNull(config, "config");
     this.evaluator = AlertEvaluator.create(store, () -> config.get().alerts(), clock, managed);
-    this.sender = AlertSender.create(store, () -> config.get().smtp(), clock);
+    this.sender = AlertSender.create(store, () -> config.get().smtp(), clock, config.get().nodeName());
   }
 
   public static Alerting create(Store store, Supplier<Config> config, Clock clock) {

@@ -216,7 +216,7 @@ public final class Daemon {
         return true;
       };
     });
-    ProbeResultRepository results = new ProbeResultRepository(store);
+    ProbeResultRepository results = new ProbeResultRepository(store, node);
     RenewalWatch renewals = RenewalWatch.of(() -> config.certificates());
     parts.start("prober", Duration.ofSeconds(2), () -> {
       probes = new EndpointProbes(config.scheduler().probeConcurrency(), results, dataDir, clock,

@@ -256,17 +256,22 @@ public final class AlertOutboxRepository {
   /** When a delivery that failed for now is tried again, and how many attempts it has had then. */
   public record Retry(long id, int attempts, Instant nextAttemptAt) {}
 
-  /** A temporary failure: the deliveries go back to pending, each due at its {@link Retry#nextAttemptAt}. */
-  public void defer(List<Retry> retries, String error, Instant now) throws StoreException {
+  /**
+   * A temporary failure: the deliveries {@code claimer} holds go back to pending, each due at its
+   * {@link Retry#nextAttemptAt}. One another sender took over (this one's lease ran out) is left to it.
+   */
+  public void defer(String claimer, List<Retry> retries, String error, Instant now) throws StoreException {
     scope.run(c -> {
       try (PreparedStatement ps = c.prepareStatement("UPDATE alert_deliveries SET status = 'pending',"
-          + " attempts = ?, next_attempt_at = ?, last_error = ?, last_error_at = ?, claimed_by = NULL WHERE id = ?")) {
+          + " attempts = ?, next_attempt_at = ?, last_error = ?, last_error_at = ?, claimed_by = NULL WHERE id = ?"
+          + " AND status = 'sending' AND claimed_by = ?")) {
         for (Retry r : retries) {
           ps.setInt(1, r.attempts());
           Jdbc.setInstant(ps, 2, r.nextAttemptAt());
           ps.setString(3, Jdbc.truncate(error, MAX_ERROR));
           Jdbc.setInstant(ps, 4, now);
           ps.setLong(5, r.id());
+          ps.setString(6, claimer);
           ps.executeUpdate();
         }
       }
@@ -274,15 +279,20 @@ public final class AlertOutboxRepository {
     });
   }
 
-  /** A permanent failure: the deliveries are not tried again (unless {@link #retryFailed}). */
-  public void fail(List<Long> ids, String error, Instant now) throws StoreException {
+  /**
+   * A permanent failure: the deliveries {@code claimer} holds are not tried again (unless
+   * {@link #retryFailed}).
+   */
+  public void fail(String claimer, List<Long> ids, String error, Instant now) throws StoreException {
     scope.run(c -> {
       try (PreparedStatement ps = c.prepareStatement("UPDATE alert_deliveries SET status = 'failed',"
-          + " attempts = attempts + 1, last_error = ?, last_error_at = ?, claimed_by = NULL WHERE id = ?")) {
+          + " attempts = attempts + 1, last_error = ?, last_error_at = ?, claimed_by = NULL WHERE id = ?"
+          + " AND status = 'sending' AND claimed_by = ?")) {
         for (long id : ids) {
           ps.setString(1, Jdbc.truncate(error, MAX_ERROR));
           Jdbc.setInstant(ps, 2, now);
           ps.setLong(3, id);
+          ps.setString(4, claimer);
           ps.executeUpdate();
         }
       }
@@ -290,13 +300,17 @@ public final class AlertOutboxRepository {
     });
   }
 
-  /** Gives claimed deliveries back untouched (the sender stopped or paused before trying them). */
-  public void release(List<Long> ids) throws StoreException {
+  /**
+   * Gives the deliveries {@code claimer} holds back untouched (the sender stopped or paused before
+   * trying them).
+   */
+  public void release(String claimer, List<Long> ids) throws StoreException {
     scope.run(c -> {
-      try (PreparedStatement ps = c.prepareStatement(
-          "UPDATE alert_deliveries SET status = 'pending', claimed_by = NULL WHERE id = ? AND status = 'sending'")) {
+      try (PreparedStatement ps = c.prepareStatement("UPDATE alert_deliveries SET status = 'pending', claimed_by = NULL"
+          + " WHERE id = ? AND status = 'sending' AND claimed_by = ?")) {
         for (long id : ids) {
           ps.setLong(1, id);
+          ps.setString(2, claimer);
           ps.executeUpdate();
         }
       }

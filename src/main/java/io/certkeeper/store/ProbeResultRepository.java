@@ -26,13 +26,25 @@ public final class ProbeResultRepository {
   private static final TypeReference<List<String>> STRING_LIST = new TypeReference<>() {};
 
   private final Scope scope;
+  /** The node whose probes this records ({@code probe_results.node}); null for a command's own probes. */
+  private final String node;
 
   public ProbeResultRepository(Store store) {
-    this(Scope.perCall(store));
+    this(Scope.perCall(store), null);
+  }
+
+  /** As {@link #ProbeResultRepository(Store)}, recording each result as probed by {@code node}. */
+  public ProbeResultRepository(Store store, String node) {
+    this(Scope.perCall(store), Objects.requireNonNull(node, "node"));
   }
 
   ProbeResultRepository(Scope scope) {
+    this(scope, null);
+  }
+
+  private ProbeResultRepository(Scope scope, String node) {
     this.scope = Objects.requireNonNull(scope, "scope");
+    this.node = node;
   }
 
   /** What {@link #record} found when comparing with the endpoint's previous state. */
@@ -75,7 +87,7 @@ public final class ProbeResultRepository {
       for (Map.Entry<String, X509Certificate> e : certs.entrySet()) {
         CertificateRepository.upsert(c, e.getValue(), CertificateRecord.Source.OBSERVED, seen.get(e.getKey()));
       }
-      long[] ids = insertResults(c, rows, chains);
+      long[] ids = insertResults(c, rows, chains, node);
       Map<String, Optional<EndpointState>> states = new HashMap<>();
       List<Recorded> out = new ArrayList<>(rows.size());
       try (PreparedStatement read = c.prepareStatement("SELECT * FROM endpoint_state WHERE endpoint_id = ?");
@@ -144,13 +156,13 @@ public final class ProbeResultRepository {
     });
   }
 
-  private static long[] insertResults(Connection c, List<ProbeRecord> rows, List<List<String>> chains)
+  private static long[] insertResults(Connection c, List<ProbeRecord> rows, List<List<String>> chains, String node)
       throws SQLException {
     long[] ids = new long[rows.size()];
     try (PreparedStatement ps = c.prepareStatement(
         "INSERT INTO probe_results (endpoint_id, probed_at, status, problems, message, address, protocol, cipher,"
-            + " leaf_sha256, chain, valid_path, path_not_after, ocsp, connect_ms, handshake_ms, total_ms)"
-            + " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            + " leaf_sha256, chain, valid_path, path_not_after, ocsp, connect_ms, handshake_ms, total_ms, node)"
+            + " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
         Statement.RETURN_GENERATED_KEYS)) {
       for (int k = 0; k < rows.size(); k++) {
         ProbeRecord r = rows.get(k);
@@ -172,6 +184,7 @@ public final class ProbeResultRepository {
         setLong(ps, i++, r.connectMs());
         setLong(ps, i++, r.handshakeMs());
         ps.setLong(i++, r.totalMs());
+        ps.setString(i++, node);
         ps.addBatch();
       }
       ps.executeBatch();

@@ -122,10 +122,16 @@ class AlertOutboxRepositoryTest {
       long d = claimed.get(3).id();
 
       outbox.markSent(List.of(a), "<m1@example.com>", T0.plusSeconds(1));
-      outbox.defer(List.of(new AlertOutboxRepository.Retry(b, 1, T0.plus(Duration.ofMinutes(1)))), "421 busy",
-          T0.plusSeconds(2));
-      outbox.fail(List.of(c), "e".repeat(3000), T0.plusSeconds(3));
-      outbox.release(List.of(d));
+      // a sender whose lease ran out and was taken over changes nothing of another's claim
+      outbox.defer("stale", List.of(new AlertOutboxRepository.Retry(b, 1, T0)), "x", T0.plusSeconds(2));
+      outbox.fail("stale", List.of(c), "x", T0.plusSeconds(2));
+      outbox.release("stale", List.of(d));
+      assertEquals(3, outbox.list(List.of("sending"), 10).size(), "still sender's");
+
+      outbox.defer("sender", List.of(new AlertOutboxRepository.Retry(b, 1, T0.plus(Duration.ofMinutes(1)))),
+          "421 busy", T0.plusSeconds(2));
+      outbox.fail("sender", List.of(c), "e".repeat(3000), T0.plusSeconds(3));
+      outbox.release("sender", List.of(d));
 
       LedgerEntry sent = outbox.list(List.of("sent"), 10).get(0);
       assertEquals(a, sent.id());
