@@ -20,6 +20,7 @@ import io.certkeeper.store.ListenerStateRepository;
 import io.certkeeper.store.ProbeResultRepository;
 import org.quartz.SchedulerException;
 import io.certkeeper.store.DaemonRunRepository;
+import io.certkeeper.store.DatabaseClock;
 import io.certkeeper.store.Store;
 import io.certkeeper.store.StoreException;
 import io.certkeeper.store.StoreWait;
@@ -203,6 +204,14 @@ public final class Daemon {
           () -> log.warn("store - held by another process (a command, or a daemon starting or stopping);"
               + " waiting up to {}", StoreWait.DEFAULT_BUDGET)));
       log.info("store ready: {} (schema version {})", store.description(), store.schemaVersion());
+      if (store.engine() == Store.Engine.POSTGRESQL) {
+        // a shared database: this node's clock decides with the others' when work is due
+        String refused = DatabaseClock.refusal(DatabaseClock.skew(store, clock), store.description());
+        if (refused != null) {
+          store.close();
+          throw new StoreException(refused);
+        }
+      }
       return b -> {
         store.close();
         return true;
@@ -241,7 +250,7 @@ public final class Daemon {
           config.scheduler().alertEvaluation());
     });
     parts.step("managed certificates", () -> {
-      int reconciled = Reconciler.create(store, dataDir, clock).reconcileAll(config.certificates());
+      int reconciled = Reconciler.create(store, dataDir, clock, node).reconcileAll(config.certificates());
       if (reconciled > 0) {
         log.warn("managed certificates - {} brought back in line with their current generation", reconciled);
       }

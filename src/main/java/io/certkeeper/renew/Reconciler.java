@@ -38,14 +38,19 @@ public final class Reconciler {
   private final Path dataDir;
   private final Clock clock;
 
-  private Reconciler(Store store, Path dataDir, Clock clock) {
-    this.records = new ManagedCertificateRepository(store);
+  private Reconciler(Store store, Path dataDir, Clock clock, String node) {
+    this.records = new ManagedCertificateRepository(store, node);
     this.dataDir = dataDir;
     this.clock = clock;
   }
 
   public static Reconciler create(Store store, Path dataDir, Clock clock) {
-    return new Reconciler(store, dataDir, clock);
+    return new Reconciler(store, dataDir, clock, io.certkeeper.config.NodeName.ofHost());
+  }
+
+  /** As {@link #create(Store, Path, Clock)}, recording repairs as node {@code node}'s. */
+  public static Reconciler create(Store store, Path dataDir, Clock clock, String node) {
+    return new Reconciler(store, dataDir, clock, node);
   }
 
   /** Reconciles every certificate; returns how many needed a repair. Never throws for one. */

@@ -108,7 +108,7 @@ public final class Renewer {
 
   private Renewer(Builder b) {
     this.store = b.store;
-    this.records = new ManagedCertificateRepository(store);
+    this.records = new ManagedCertificateRepository(store, b.config.get().nodeName());
     this.issuer = b.issuer;
     this.config = b.config;
     this.dataDir = b.dataDir;

@@ -23,13 +23,25 @@ public final class ManagedCertificateRepository {
   static final int MAX_ERROR = 4000;
 
   private final Scope scope;
+  /** The node that swaps generations in through this repository ({@code managed_generations.node}); may be null. */
+  private final String node;
 
   public ManagedCertificateRepository(Store store) {
-    this(Scope.perCall(store));
+    this(Scope.perCall(store), null);
+  }
+
+  /** As {@link #ManagedCertificateRepository(Store)}, recording {@code node} on the generations it swaps in. */
+  public ManagedCertificateRepository(Store store, String node) {
+    this(Scope.perCall(store), Objects.requireNonNull(node, "node"));
   }
 
   ManagedCertificateRepository(Scope scope) {
+    this(scope, null);
+  }
+
+  private ManagedCertificateRepository(Scope scope, String node) {
     this.scope = Objects.requireNonNull(scope, "scope");
+    this.node = node;
   }
 
   public Optional<ManagedState> find(String name) throws StoreException {
@@ -89,7 +101,8 @@ public final class ManagedCertificateRepository {
         ps.executeUpdate();
       }
       try (PreparedStatement ps = c.prepareStatement("INSERT INTO managed_generations (name, generation, serial,"
-          + " sha256, not_after, reason, swapped_at) VALUES (?, ?, ?, ?, ?, ?, ?)")) {
+          + " sha256, not_after, reason, swapped_at, node) VALUES (?, ?, ?, ?, ?, ?, ?, ?)")) {
+        ps.setString(8, node);
         ps.setString(1, name);
         ps.setLong(2, generation);
         ps.setString(3, g.serial());
