@@ -275,8 +275,7 @@ final class StatusCommand implements Callable<Integer> {
 
   private static List<NodeStatus> nodes(Store store, DaemonRunRepository runs, Instant now) throws Exception {
     Map<String, Long> declared = new io.certkeeper.store.EndpointRepository(store).declarationsPerNode();
-    Optional<String> slots = new io.certkeeper.store.ProbeSlotRepository(store)
-        .lastNode(io.certkeeper.schedule.EndpointScheduler.SLOT_JOB);
+    Optional<String> slots = new io.certkeeper.store.ProbeSlotRepository(store).lastNode();
     List<NodeStatus> out = new java.util.ArrayList<>();
     for (DaemonRun r : runs.latestPerNode()) {
       DaemonStatus d = daemonStatus(Optional.of(r), now);

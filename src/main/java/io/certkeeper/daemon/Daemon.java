@@ -260,7 +260,7 @@ public final class Daemon {
       io.certkeeper.schedule.StoredSlotCoverage coverage = new io.certkeeper.schedule.StoredSlotCoverage(
           new io.certkeeper.store.ProbeSlotRepository(store), node, clock);
       scheduling.scheduler().getContext().put(Services.CONTEXT_KEY, new Services(
-          (from, to) -> endpointScheduler.slot(from, to, probes), coverage,
+          (partition, from, to) -> endpointScheduler.slot(partition, from, to, probes), coverage,
           () -> housekeeping(results), renewer.map(r -> r::check), Optional.of(alerting::evaluate), () -> stopping));
       log.info("prober ready: {} TLS, up to {} probes at once", probes.tlsProvider(),
           config.scheduler().probeConcurrency());

@@ -28,11 +28,15 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Dispatches endpoint probes in time slots. Quartz keeps one durable trigger, {@link #SLOT_JOB},
- * that fires every {@link #SLOT}; each firing asks the {@link ProbeCalendar} which endpoints are
- * due in its slot and hands each to the {@link ProbeDispatcher} with a delay to its exact due time.
- * The calendar is computed from the endpoint list, not stored: a probe costs no job-store write,
- * and in a cluster each slot's firing (and so its probes) belongs to the one node that acquired it.
+ * Dispatches endpoint probes in time slots. The endpoints are split into {@link #PARTITIONS}
+ * partitions by id; Quartz keeps one durable trigger per partition ({@link #slotJob(int)}), each
+ * firing every {@link #SLOT}, their phases spread over the slot. Each firing asks the
+ * {@link ProbeCalendar} which endpoints of its partition are due in its slot and hands each to the
+ * {@link ProbeDispatcher} with a delay to its exact due time. The calendar is computed from the
+ * endpoint list, not stored: a probe costs no job-store write. In a fleet each firing (and so its
+ * probes) belongs to the one node that acquired it and claimed its window ({@link SlotCoverage});
+ * a node waits for the trigger it acquired, so the other nodes acquire the next partitions' and the
+ * slots spread over the live nodes (one trigger alone would stay with whichever node fired it last).
  *
  * <p>Missed slots are not replayed one by one. A slot that fires late still covers its own window
  * (its scheduled fire time onwards), and a gap of up to {@link #MAX_GAP} since the last covered
@@ -45,8 +49,10 @@ public final class EndpointScheduler {
   static final String LEGACY_PROBE_GROUP = "probe";
   static final String PERIODIC_GROUP = "periodic";
   static final String SCHEDULE = "schedule";
-  /** The probe-slot job and its trigger. */
+  /** The probe-slot jobs' name, before their partition; the one job of earlier versions. */
   public static final String SLOT_JOB = "probe-slots";
+  /** Partitions of the endpoints, each with a slot job of its own. */
+  public static final int PARTITIONS = 8;
   /** The length of one slot: one firing of the slot job. */
   public static final Duration SLOT = Duration.ofSeconds(5);
   /** A gap of up to this much before a slot is dispatched with the slot, each probe at its time. */
@@ -152,30 +158,49 @@ public final class EndpointScheduler {
     this.catchUpRate = perSecond;
   }
 
-  /** Creates the slot job, or replaces it when asked; returns from when the new one covers. */
+  /** The slot job (and trigger) of partition {@code k}. */
+  public static String slotJob(int k) {
+    return SLOT_JOB + "-" + k;
+  }
+
+  /** The partition of endpoint {@code id}: the same in every JVM ({@link String#hashCode} is specified). */
+  public static int partition(String id) {
+    return Math.floorMod(id.hashCode(), PARTITIONS);
+  }
+
+  /** Creates the slot jobs, or replaces them when asked; returns from when new ones cover. */
   private Instant slotJob(boolean replace) throws SchedulerException {
-    TriggerKey tk = new TriggerKey(SLOT_JOB, PERIODIC_GROUP);
-    String signature = "every " + io.certkeeper.util.Durations.format(SLOT);
-    Trigger existing = scheduler.getTrigger(tk);
+    String signature = "every " + io.certkeeper.util.Durations.format(SLOT) + " in " + PARTITIONS;
     Instant now = clock.instant();
-    if (!replace && existing != null && signature.equals(existing.getJobDataMap().getString(SCHEDULE))) {
-      return null; // a live trigger, however far behind: its firings cover the backlog
+    // the single slot job of earlier versions; deleteJobs takes Quartz's lock once, so nodes
+    // starting at once do not trip over each other (deleteJob unschedules trigger by trigger)
+    scheduler.deleteJobs(List.of(new JobKey(SLOT_JOB, PERIODIC_GROUP)));
+    Instant created = null;
+    for (int k = 0; k < PARTITIONS; k++) {
+      TriggerKey tk = new TriggerKey(slotJob(k), PERIODIC_GROUP);
+      Trigger existing = scheduler.getTrigger(tk);
+      if (!replace && existing != null && signature.equals(existing.getJobDataMap().getString(SCHEDULE))) {
+        continue; // a live trigger, however far behind: its firings cover the backlog
+      }
+      // replaced in one transaction under Quartz's lock (scheduleJob with replace), never deleted
+      // first, for the same reason
+      JobDetail job = JobBuilder.newJob(ProbeSlotJob.class)
+          .withIdentity(slotJob(k), PERIODIC_GROUP)
+          .usingJobData(ProbeSlotJob.PARTITION, k)
+          .storeDurably()
+          .build();
+      Trigger t = TriggerBuilder.newTrigger().withIdentity(tk)
+          .usingJobData(SCHEDULE, signature)
+          .startAt(Date.from(now.plus(SLOT.multipliedBy(k).dividedBy(PARTITIONS))))
+          .withSchedule(SimpleScheduleBuilder.simpleSchedule()
+              .withIntervalInMilliseconds(SLOT.toMillis())
+              .repeatForever()
+              .withMisfireHandlingInstructionNextWithRemainingCount())
+          .build();
+      scheduler.scheduleJob(job, Set.of(t), true);
+      created = now;
     }
-    scheduler.deleteJob(new JobKey(SLOT_JOB, PERIODIC_GROUP));
-    JobDetail job = JobBuilder.newJob(ProbeSlotJob.class)
-        .withIdentity(SLOT_JOB, PERIODIC_GROUP)
-        .storeDurably()
-        .build();
-    Trigger t = TriggerBuilder.newTrigger().withIdentity(tk)
-        .usingJobData(SCHEDULE, signature)
-        .startAt(Date.from(now))
-        .withSchedule(SimpleScheduleBuilder.simpleSchedule()
-            .withIntervalInMilliseconds(SLOT.toMillis())
-            .repeatForever()
-            .withMisfireHandlingInstructionNextWithRemainingCount())
-        .build();
-    scheduler.scheduleJob(job, Set.of(t), true);
-    return now;
+    return created;
   }
 
   /**
@@ -184,28 +209,36 @@ public final class EndpointScheduler {
    * slot (no slot fired for a while), the older part is caught up instead: each endpoint due in it
    * once, paced, unless its regular probe comes first.
    *
+   * @param partition whose endpoints ({@link #partition})
    * @return how many probes were dispatched
    */
-  public int slot(Instant from, Instant to, ProbeDispatcher dispatcher) {
+  public int slot(int partition, Instant from, Instant to, ProbeDispatcher dispatcher) {
     Instant recent = to.minus(SLOT).minus(MAX_GAP);
     int n = 0;
     if (from.isBefore(recent)) {
       java.util.Set<String> missed = new java.util.LinkedHashSet<>();
       for (ProbeCalendar.Due d : calendar.due(from, recent)) {
-        missed.add(d.endpointId());
+        if (partition(d.endpointId()) == partition) {
+          missed.add(d.endpointId());
+        }
       }
-      log.warn("probe slots - none fired from {} to {} (a pause or an overloaded machine); the {} endpoints due"
-          + " then are probed once, at most {} a second", from, recent, missed.size(), catchUpRate);
-      n += paced(new ArrayList<>(missed), recent, dispatcher, catchUpRate);
+      // each partition paces its own share, so that all of them together keep to the rate
+      int rate = (catchUpRate + PARTITIONS - 1) / PARTITIONS;
+      log.warn("probe slots - none fired for partition {} from {} to {} (a pause or an overloaded machine); its {}"
+          + " endpoints due then are probed once, at most {} a second", partition, from, recent, missed.size(), rate);
+      n += paced(new ArrayList<>(missed), recent, dispatcher, rate);
       from = recent;
     }
-    List<ProbeCalendar.Due> due = calendar.due(from, to);
     Instant now = clock.instant();
-    for (ProbeCalendar.Due d : due) {
+    for (ProbeCalendar.Due d : calendar.due(from, to)) {
+      if (partition(d.endpointId()) != partition) {
+        continue;
+      }
       Duration delay = Duration.between(now, d.at());
       dispatcher.dispatch(d.endpointId(), delay.isNegative() ? Duration.ZERO : delay);
+      n++;
     }
-    return n + due.size();
+    return n;
   }
 
   /**
@@ -276,7 +309,6 @@ public final class EndpointScheduler {
       if (existing != null && signature.equals(existing.getJobDataMap().getString(SCHEDULE))) {
         continue;
       }
-      scheduler.deleteJob(new JobKey(name, PERIODIC_GROUP));
       JobDetail job = JobBuilder.newJob(PeriodicJob.class).withIdentity(name, PERIODIC_GROUP).storeDurably().build();
       Trigger t = TriggerBuilder.newTrigger().withIdentity(tk)
           .usingJobData(SCHEDULE, signature)

@@ -24,6 +24,9 @@ import org.slf4j.LoggerFactory;
  * down.
  */
 public final class ProbeSlotJob implements Job {
+  /** The job-data key of the slot's partition ({@link EndpointScheduler#partition}). */
+  static final String PARTITION = "partition";
+
   /** Claims lost to other nodes before a firing gives up (each loss means another node dispatched). */
   static final int CLAIM_ATTEMPTS = 3;
 
@@ -37,16 +40,17 @@ public final class ProbeSlotJob implements Job {
         return;
       }
       Instant fire = context.getScheduledFireTime().toInstant();
+      int partition = context.getJobDetail().getJobDataMap().getInt(PARTITION);
       SlotCoverage coverage = services.coverage();
       for (int attempt = 0; attempt < CLAIM_ATTEMPTS; attempt++) {
-        Optional<Instant> covered = coverage.coveredUntil();
+        Optional<Instant> covered = coverage.coveredUntil(partition);
         Instant[] w = window(fire, covered.orElse(null));
         if (!w[0].isBefore(w[1])) {
           return; // covered already (another node's firing reached past this one)
         }
-        if (coverage.advance(covered, w[1])) {
-          int n = services.slots().run(w[0], w[1]);
-          log.debug("probe slot {} .. {}: {} probes", w[0], w[1], n);
+        if (coverage.advance(partition, covered, w[1])) {
+          int n = services.slots().run(partition, w[0], w[1]);
+          log.debug("probe slot {} of partition {} .. {}: {} probes", w[0], partition, w[1], n);
           return;
         }
       }

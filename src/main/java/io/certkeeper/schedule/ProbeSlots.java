@@ -2,8 +2,11 @@ package io.certkeeper.schedule;
 
 import java.time.Instant;
 
-/** What a probe slot calls: dispatches the probes due in {@code [from, to)}, returns their number. */
+/**
+ * What a probe slot calls: dispatches the probes of a partition's endpoints due in
+ * {@code [from, to)}, returns their number.
+ */
 @FunctionalInterface
 public interface ProbeSlots {
-  int run(Instant from, Instant to);
+  int run(int partition, Instant from, Instant to);
 }

@@ -9,13 +9,13 @@ import java.util.Optional;
  * moving it forward, which succeeds on one node only.
  */
 public interface SlotCoverage {
-  /** Up to when slots have been dispatched; empty before the first claim. */
-  Optional<Instant> coveredUntil() throws Exception;
+  /** Up to when the slots of {@code partition} have been dispatched; empty before the first claim. */
+  Optional<Instant> coveredUntil(int partition) throws Exception;
 
   /**
-   * Moves the coverage from {@code expected} to {@code to}.
+   * Moves the coverage of {@code partition} from {@code expected} to {@code to}.
    *
    * @return false when another node moved it first (this firing then dispatches nothing of it)
    */
-  boolean advance(Optional<Instant> expected, Instant to) throws Exception;
+  boolean advance(int partition, Optional<Instant> expected, Instant to) throws Exception;
 }

@@ -16,9 +16,6 @@ import java.util.Optional;
  * dispatches, the other finds it moved. The database decides, so the nodes' clocks do not matter.
  */
 public final class ProbeSlotRepository {
-  /** SQLSTATE of a unique constraint violation, on H2 and PostgreSQL alike. */
-  private static final String UNIQUE_VIOLATION = "23505";
-
   private final Store store;
 
   public ProbeSlotRepository(Store store) {
@@ -39,11 +36,11 @@ public final class ProbeSlotRepository {
     }
   }
 
-  /** Who claimed {@code name} last, and when. */
-  public Optional<String> lastNode(String name) throws StoreException {
+  /** The node that made the newest claim of any slot. */
+  public Optional<String> lastNode() throws StoreException {
     return store.transaction(c -> {
-      try (PreparedStatement ps = c.prepareStatement("SELECT node FROM probe_slots WHERE name = ?")) {
-        ps.setString(1, name);
+      try (PreparedStatement ps = c.prepareStatement("SELECT node FROM probe_slots ORDER BY claimed_at DESC, name")) {
+        ps.setMaxRows(1);
         try (ResultSet rs = ps.executeQuery()) {
           return rs.next() ? Optional.of(rs.getString(1)) : Optional.empty();
         }
@@ -76,7 +73,7 @@ public final class ProbeSlotRepository {
         }
       });
     } catch (StoreException e) {
-      if (isUniqueViolation(e)) {
+      if (Store.isUniqueViolation(e)) {
         return false; // another node made the first claim
       }
       throw e;
@@ -115,7 +112,7 @@ public final class ProbeSlotRepository {
         return covered.get();
       });
     } catch (StoreException e) {
-      if (isUniqueViolation(e)) {
+      if (Store.isUniqueViolation(e)) {
         return coveredUntil(name).orElse(now);
       }
       throw e;
@@ -131,14 +128,5 @@ public final class ProbeSlotRepository {
       Jdbc.setInstant(ps, 4, now);
       ps.executeUpdate();
     }
-  }
-
-  private static boolean isUniqueViolation(Throwable e) {
-    for (Throwable t = e; t != null; t = t.getCause() == t ? null : t.getCause()) {
-      if (t instanceof SQLException se && UNIQUE_VIOLATION.equals(se.getSQLState())) {
-        return true;
-      }
-    }
-    return false;
   }
 }

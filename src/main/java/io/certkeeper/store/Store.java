@@ -232,6 +232,16 @@ public final class Store implements AutoCloseable {
     }
   }
 
+  /** Whether {@code e} (or a cause) is a unique constraint's violation (SQLSTATE 23505 on H2 and PostgreSQL). */
+  static boolean isUniqueViolation(Throwable e) {
+    for (Throwable t = e; t != null; t = t.getCause() == t ? null : t.getCause()) {
+      if (t instanceof SQLException se && "23505".equals(se.getSQLState())) {
+        return true;
+      }
+    }
+    return false;
+  }
+
   /** What {@link #currentVersion} finds in a database without Flyway's history. */
   static final String NO_SCHEMA = "none";
 

@@ -73,7 +73,7 @@ class EndpointSchedulerTest {
         EndpointScheduler es = new EndpointScheduler(s.scheduler(), clock);
         assertEquals(new EndpointScheduler.Result(50, 0, 0, 0), es.sync(eps));
         assertTrue(s.scheduler().getJobKeys(GroupMatcher.jobGroupEquals("probe")).isEmpty());
-        Trigger slot = s.scheduler().getTrigger(new TriggerKey(EndpointScheduler.SLOT_JOB, "periodic"));
+        Trigger slot = s.scheduler().getTrigger(new TriggerKey(EndpointScheduler.slotJob(0), "periodic"));
         assertNotNull(slot);
         assertEquals(clock.instant(), slot.getNextFireTime().toInstant());
 
@@ -85,18 +85,19 @@ class EndpointSchedulerTest {
         assertEquals(Instant.parse("2026-11-23T10:00:00Z").plus(
             io.certkeeper.util.Jitter.offset("h1.example:443", ProbeCalendar.CRON_SPREAD)),
             es.nextRun("h1.example:443").orElseThrow());
-        assertEquals(1, s.scheduler().getJobKeys(GroupMatcher.jobGroupEquals("periodic")).size());
+        assertEquals(EndpointScheduler.PARTITIONS, s.scheduler().getJobKeys(GroupMatcher.jobGroupEquals("periodic"))
+            .size());
 
         // a start replaces even a live trigger (a killed daemon may hold it acquired)
         Clock soon = Clock.fixed(clock.instant().plusSeconds(2), ZoneOffset.UTC);
         new EndpointScheduler(s.scheduler(), soon).restartSlots(soon.instant());
-        assertEquals(soon.instant(), s.scheduler().getTrigger(new TriggerKey(EndpointScheduler.SLOT_JOB, "periodic"))
+        assertEquals(soon.instant(), s.scheduler().getTrigger(new TriggerKey(EndpointScheduler.slotJob(0), "periodic"))
             .getNextFireTime().toInstant());
 
         // a sync (a reload) keeps a live trigger however far behind: its firings cover the backlog
         Clock later = Clock.fixed(clock.instant().plus(Duration.ofHours(2)), ZoneOffset.UTC);
         new EndpointScheduler(s.scheduler(), later).sync(changed);
-        assertEquals(soon.instant(), s.scheduler().getTrigger(new TriggerKey(EndpointScheduler.SLOT_JOB, "periodic"))
+        assertEquals(soon.instant(), s.scheduler().getTrigger(new TriggerKey(EndpointScheduler.slotJob(0), "periodic"))
             .getNextFireTime().toInstant());
       } finally {
         s.scheduler().shutdown(false);
@@ -117,7 +118,9 @@ class EndpointSchedulerTest {
     for (int slot = 0; slot < 12; slot++) {
       Instant to = from.plus(EndpointScheduler.SLOT);
       clock.now = from.plusMillis(3); // a firing is a little late
-      es.slot(from, to, (id, delay) -> at.computeIfAbsent(id, k -> new ArrayList<>()).add(clock.now.plus(delay)));
+      for (int k = 0; k < EndpointScheduler.PARTITIONS; k++) {
+        es.slot(k, from, to, (id, delay) -> at.computeIfAbsent(id, x -> new ArrayList<>()).add(clock.now.plus(delay)));
+      }
       from = to;
     }
     for (int i = 0; i < 200; i++) {
@@ -184,7 +187,10 @@ class EndpointSchedulerTest {
     Instant from = now.minus(Duration.ofMinutes(10)); // no slot fired for ten minutes
     Instant to = now.plus(EndpointScheduler.SLOT);
     Map<String, Duration> got = new HashMap<>();
-    int n = es.slot(from, to, (id, delay) -> assertEquals(null, got.put(id, delay), "twice: " + id));
+    int n = 0;
+    for (int k = 0; k < EndpointScheduler.PARTITIONS; k++) {
+      n += es.slot(k, from, to, (id, delay) -> assertEquals(null, got.put(id, delay), "twice: " + id));
+    }
     assertEquals(n, got.size());
     Instant recent = to.minus(EndpointScheduler.SLOT).minus(EndpointScheduler.MAX_GAP);
     ProbeCalendar cal = ProbeCalendar.of(eps);
@@ -192,14 +198,18 @@ class EndpointSchedulerTest {
     int own = cal.due(recent, to).size();
     assertTrue(stalled > 700 && own > 50, stalled + " " + own);
     assertEquals(stalled + own, n);
-    // the stalled ones at 50 a second (20 ms apart), none of them dispatched at once with the slot's
-    List<Duration> paced = new ArrayList<>();
+    // the stalled ones at 50 a second in all: each partition's share at 7 a second (143 ms apart)
+    Map<Integer, List<Duration>> paced = new HashMap<>();
     for (ProbeCalendar.Due d : cal.due(from, recent)) {
-      paced.add(got.get(d.endpointId()));
+      paced.computeIfAbsent(EndpointScheduler.partition(d.endpointId()), k -> new ArrayList<>())
+          .add(got.get(d.endpointId()));
     }
-    paced.sort(null);
-    for (int i = 1; i < paced.size(); i++) {
-      assertTrue(paced.get(i).minus(paced.get(i - 1)).toMillis() >= 20, paced.get(i) + " " + paced.get(i - 1));
+    assertEquals(EndpointScheduler.PARTITIONS, paced.size());
+    for (List<Duration> share : paced.values()) {
+      share.sort(null);
+      for (int i = 1; i < share.size(); i++) {
+        assertTrue(share.get(i).minus(share.get(i - 1)).toMillis() >= 142, share.get(i) + " " + share.get(i - 1));
+      }
     }
   }
 
@@ -229,8 +239,10 @@ class EndpointSchedulerTest {
       StoredSlotCoverage coverage = new StoredSlotCoverage(new ProbeSlotRepository(store), "node-a",
           Clock.systemUTC());
       es.restartSlots(coverage.restart());
-      s.scheduler().getContext().put(Services.CONTEXT_KEY, new Services((from, to) -> {
-        windows.add(new Instant[] {from, to});
+      s.scheduler().getContext().put(Services.CONTEXT_KEY, new Services((partition, from, to) -> {
+        if (partition == 0) {
+          windows.add(new Instant[] {from, to});
+        }
         return 0;
       }, coverage, () -> {}, Optional.empty(), Optional.empty()));
       try {
