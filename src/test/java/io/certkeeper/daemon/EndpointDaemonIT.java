@@ -136,12 +136,12 @@ class EndpointDaemonIT {
       long slots = 0;
       for (JsonNode j : jobs) {
         probes += j.get("kind").asText().equals("probe") ? 1 : 0;
-        slots += j.get("name").asText().equals("probe-slots") ? 1 : 0;
+        slots += j.get("name").asText().startsWith("probe-slots-") ? 1 : 0;
       }
       assertEquals(2, probes, jobs.toString());
-      assertEquals(1, slots, jobs.toString());
-      // two endpoints, the probe slots, housekeeping, renewal check, alert evaluation
-      assertEquals(6, jobs.size(), jobs.toString());
+      assertEquals(io.certkeeper.schedule.EndpointScheduler.PARTITIONS, slots, jobs.toString());
+      // two endpoints, the probe slots of each partition, housekeeping, renewal check, alert evaluation
+      assertEquals(2 + io.certkeeper.schedule.EndpointScheduler.PARTITIONS + 3, jobs.size(), jobs.toString());
       await(cfg, n -> n.get("results").size() >= before + 2, Duration.ofSeconds(30), "endpoint", "history", id, "--json");
       d.signal("TERM");
       assertTrue(d.process().waitFor(10, TimeUnit.SECONDS));
