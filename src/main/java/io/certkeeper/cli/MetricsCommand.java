@@ -33,7 +33,7 @@ final class MetricsCommand implements Callable<Integer> {
     CertkeeperCommand root = CertkeeperCommand.of(spec);
     StringWriter text = new StringWriter();
     try (Store store = root.openStore()) {
-      Metrics.ofStore(store).writeTo(text);
+      Metrics.ofStore(store, root.config().nodeName()).writeTo(text);
     }
     if (out == null) {
       root.out().print(text);

@@ -492,7 +492,7 @@ public final class Daemon {
   private String metricsText() {
     java.io.StringWriter out = new java.io.StringWriter();
     try {
-      io.certkeeper.metrics.Metrics.ofDaemon(store, counters).writeTo(out);
+      io.certkeeper.metrics.Metrics.ofDaemon(store, counters, node).writeTo(out);
     } catch (StoreException | java.io.IOException e) {
       throw new IllegalStateException("metrics: " + e.getMessage(), e);
     }

@@ -27,29 +27,32 @@ public final class Metrics {
   private final Store store;
   private final Optional<Counters> counters;
   private final boolean process;
+  /** The node whose view this is ({@code node:}, else the host name): a label of the build info. */
+  private final String node;
 
-  private Metrics(Store store, Optional<Counters> counters, boolean process) {
+  private Metrics(Store store, Optional<Counters> counters, boolean process, String node) {
     this.store = Objects.requireNonNull(store, "store");
     this.counters = counters;
     this.process = process;
+    this.node = Objects.requireNonNull(node, "node");
   }
 
-  /** The store's view, for any process (the CLI). */
-  public static Metrics ofStore(Store store) {
-    return new Metrics(store, Optional.empty(), false);
+  /** The store's view, for any process (the CLI), as node {@code node} sees it. */
+  public static Metrics ofStore(Store store, String node) {
+    return new Metrics(store, Optional.empty(), false, node);
   }
 
-  /** Everything, for the daemon's own process. */
-  public static Metrics ofDaemon(Store store, Counters counters) {
-    return new Metrics(store, Optional.of(Objects.requireNonNull(counters, "counters")), true);
+  /** Everything, for the daemon's own process, node {@code node}. */
+  public static Metrics ofDaemon(Store store, Counters counters, String node) {
+    return new Metrics(store, Optional.of(Objects.requireNonNull(counters, "counters")), true, node);
   }
 
   /** Reads the store and the in-process state into one exposition. */
   public Exposition collect() throws StoreException {
     Exposition e = new Exposition();
     StoreMetrics.addTo(e, new MetricsRepository(store).read());
-    e.gauge("certkeeper_build_info", "certkeeper's version and the Java runtime it runs on (always 1).",
-        "version", "java").add(1, Version.current(), System.getProperty("java.version"));
+    e.gauge("certkeeper_build_info", "certkeeper's version, the Java runtime it runs on and the node (always 1).",
+        "version", "java", "node").add(1, Version.current(), System.getProperty("java.version"), node);
     counters.ifPresent(c -> c.addTo(e));
     if (process) {
       JvmMetrics.addTo(e);

@@ -182,6 +182,7 @@ class MetricsCommandTest {
     PrometheusText.Family build = m.get("certkeeper_build_info");
     assertEquals(1, build.samples().size());
     assertEquals(System.getProperty("java.version"), build.samples().get(0).labels().get("java"));
+    assertEquals(io.certkeeper.config.NodeName.ofHost(), build.samples().get(0).labels().get("node"));
     assertFalse(m.containsKey("certkeeper_renewals_total"));
     assertFalse(m.containsKey("jvm_memory_used_bytes"));
   }
