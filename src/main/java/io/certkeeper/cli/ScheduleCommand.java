@@ -18,7 +18,7 @@ import picocli.CommandLine.Spec;
 @Command(
     name = "schedule",
     mixinStandardHelpOptions = true,
-    description = "List the scheduled jobs (the probe slots, housekeeping, renewal check, alert evaluation) and each endpoint's next probe.")
+    description = "List the scheduled jobs (the probe slots, housekeeping, alert evaluation, this node's renewal check) and each endpoint's next probe.")
 final class ScheduleCommand implements Callable<Integer> {
   @Spec CommandSpec spec;
 
@@ -29,10 +29,14 @@ final class ScheduleCommand implements Callable<Integer> {
   public Integer call() throws Exception {
     CertkeeperCommand root = CertkeeperCommand.of(spec);
     List<ScheduledJob> jobs;
+    io.certkeeper.config.Config config = root.config();
+    java.time.Instant now = root.clock().instant();
+    List<ScheduledJob> local = config.certificates().isEmpty() ? List.of()
+        : List.of(io.certkeeper.schedule.RenewalCheckTimes.row(config.nodeName(), config.scheduler().renewalCheck(), now));
     try (Store store = root.openStore()) {
       Scheduling s = Scheduling.create(store, 1);
       try {
-        jobs = JobListing.list(s.scheduler(), StoredEndpoints.calendar(store), root.clock().instant());
+        jobs = JobListing.list(s.scheduler(), StoredEndpoints.calendar(store), now, local);
       } finally {
         s.scheduler().shutdown(false);
       }

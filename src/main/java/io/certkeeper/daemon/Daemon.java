@@ -20,6 +20,7 @@ import io.certkeeper.store.ListenerStateRepository;
 import io.certkeeper.store.ProbeResultRepository;
 import org.quartz.SchedulerException;
 import io.certkeeper.store.DaemonRunRepository;
+import io.certkeeper.schedule.RenewalCheckTimes;
 import io.certkeeper.store.DatabaseClock;
 import io.certkeeper.store.Store;
 import io.certkeeper.store.StoreException;
@@ -100,6 +101,8 @@ public final class Daemon {
   private long runId = -1;
   private Scheduling scheduling;
   private ScheduledExecutorService housekeeping;
+  /** This node's own timer for its managed certificates' renewal check. */
+  private ScheduledExecutorService renewalChecks;
   private EndpointSync endpointSync;
   private EndpointScheduler endpointScheduler;
   private volatile Listeners listeners;
@@ -246,8 +249,7 @@ public final class Daemon {
       endpointSync = new EndpointSync(node, new EndpointRepository(store), results, endpointScheduler, clock);
       endpointSync.onSchedules(probes::update);
       endpointSync.fromConfig(config.endpoints());
-      endpointScheduler.schedulePeriodic(HOUSEKEEPING, config.scheduler().renewalCheck(),
-          config.scheduler().alertEvaluation());
+      endpointScheduler.schedulePeriodic(HOUSEKEEPING, config.scheduler().alertEvaluation());
     });
     parts.step("managed certificates", () -> {
       int reconciled = Reconciler.create(store, dataDir, clock, node).reconcileAll(config.certificates());
@@ -261,7 +263,7 @@ public final class Daemon {
           new io.certkeeper.store.ProbeSlotRepository(store), node, clock);
       scheduling.scheduler().getContext().put(Services.CONTEXT_KEY, new Services(
           (partition, from, to) -> endpointScheduler.slot(partition, from, to, probes), coverage,
-          () -> housekeeping(results), renewer.map(r -> r::check), Optional.of(alerting::evaluate), () -> stopping));
+          () -> housekeeping(results), Optional.of(alerting::evaluate), () -> stopping));
       log.info("prober ready: {} TLS, up to {} probes at once", probes.tlsProvider(),
           config.scheduler().probeConcurrency());
       endpointScheduler.catchUpRate(config.scheduler().catchUpRate());
@@ -321,7 +323,42 @@ public final class Daemon {
         return housekeeping.awaitTermination(b.toMillis(), TimeUnit.MILLISECONDS);
       };
     });
+    if (renewer.isPresent()) {
+      Renewer r = renewer.get();
+      parts.start("renewal check", Duration.ofSeconds(4), () -> {
+        renewalChecks = Executors.newSingleThreadScheduledExecutor(t -> {
+          Thread th = new Thread(t, "certkeeper-renewal-check");
+          th.setDaemon(true);
+          return th;
+        });
+        Duration every = config.scheduler().renewalCheck();
+        java.time.Instant first = RenewalCheckTimes.next(node, every, clock.instant());
+        renewalChecks.scheduleAtFixedRate(() -> renewalCheck(r), Duration.between(clock.instant(), first).toMillis(),
+            every.toMillis(), TimeUnit.MILLISECONDS);
+        log.info("renewal check - this node's managed certificates every {}, next at {}", every, first);
+        return b -> {
+          renewalChecks.shutdown();
+          return renewalChecks.awaitTermination(b.toMillis(), TimeUnit.MILLISECONDS);
+        };
+      });
+    }
     parts.started();
+  }
+
+  /** One renewal check of this node's managed certificates; never throws, so the timer goes on. */
+  private void renewalCheck(Renewer r) {
+    if (stopping) {
+      return;
+    }
+    try {
+      r.check();
+    } catch (Exception | LinkageError e) {
+      if (stopping) {
+        log.warn("renewal check - abandoned by the stop: {}", e.toString());
+      } else {
+        log.error("renewal check - run failed: {}", e.toString(), e);
+      }
+    }
   }
 
   /** First nothing new is accepted (jobs see {@link #stopping}, the scheduler stops firing); then the parts stop. */

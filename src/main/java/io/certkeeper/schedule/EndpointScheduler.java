@@ -294,12 +294,15 @@ public final class EndpointScheduler {
     return calendar.next(endpointId, clock.instant());
   }
 
-  /** Registers (or keeps) the periodic jobs: housekeeping hourly, renewal check, alert evaluation. */
-  public void schedulePeriodic(Duration housekeeping, Duration renewalCheck, Duration alertEvaluation)
-      throws SchedulerException {
+  /**
+   * Registers (or keeps) the fleet-wide periodic jobs: housekeeping hourly, alert evaluation. The
+   * shared renewal-check job of earlier versions is removed: each node checks its own managed
+   * certificates on its own timer ({@link RenewalCheckTimes}).
+   */
+  public void schedulePeriodic(Duration housekeeping, Duration alertEvaluation) throws SchedulerException {
+    scheduler.deleteJobs(List.of(new JobKey(RenewalCheckTimes.NAME, PERIODIC_GROUP)));
     for (Object[] p : List.of(
         new Object[] {PeriodicJob.HOUSEKEEPING, housekeeping},
-        new Object[] {PeriodicJob.RENEWAL_CHECK, renewalCheck},
         new Object[] {PeriodicJob.ALERT_EVALUATION, alertEvaluation})) {
       String name = (String) p[0];
       Duration every = (Duration) p[1];

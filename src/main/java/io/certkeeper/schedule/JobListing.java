@@ -19,9 +19,12 @@ import org.quartz.impl.matchers.GroupMatcher;
 public final class JobListing {
   private JobListing() {}
 
-  public static List<ScheduledJob> list(Scheduler scheduler, ProbeCalendar endpoints, Instant now)
-      throws SchedulerException {
-    List<ScheduledJob> out = new ArrayList<>();
+  /**
+   * @param local this node's own timed work ({@link RenewalCheckTimes#row}), listed with the rest
+   */
+  public static List<ScheduledJob> list(Scheduler scheduler, ProbeCalendar endpoints, Instant now,
+      List<ScheduledJob> local) throws SchedulerException {
+    List<ScheduledJob> out = new ArrayList<>(local);
     for (TriggerKey k : scheduler.getTriggerKeys(GroupMatcher.triggerGroupEquals(EndpointScheduler.PERIODIC_GROUP))) {
       Trigger t = scheduler.getTrigger(k);
       if (t == null) {

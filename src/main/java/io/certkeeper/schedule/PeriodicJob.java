@@ -8,13 +8,12 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Runs one of the daemon's periodic services (housekeeping, renewal check, alert evaluation),
+ * Runs one of the daemon's fleet-wide periodic services (housekeeping, alert evaluation),
  * named by the job's key. Catches everything so the next trigger fires; never runs twice at once.
  */
 @DisallowConcurrentExecution
 public final class PeriodicJob implements Job {
   static final String HOUSEKEEPING = "housekeeping";
-  static final String RENEWAL_CHECK = "renewal-check";
   static final String ALERT_EVALUATION = "alert-evaluation";
 
   private static final Logger log = LoggerFactory.getLogger(PeriodicJob.class);
@@ -31,7 +30,6 @@ public final class PeriodicJob implements Job {
       Optional<Services.Task> task;
       switch (name) {
         case HOUSEKEEPING: task = Optional.of(s.housekeeping()); break;
-        case RENEWAL_CHECK: task = s.renewalCheck(); break;
         case ALERT_EVALUATION: task = s.alertEvaluation(); break;
         default: task = Optional.empty();
       }

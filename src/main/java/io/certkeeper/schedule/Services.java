@@ -11,12 +11,11 @@ import java.util.function.BooleanSupplier;
  * @param slots dispatches the endpoint probes due in a slot
  * @param coverage up to when slots have been dispatched, shared by the nodes on the store
  * @param housekeeping prunes old probe results
- * @param renewalCheck renews due managed certificates, when that service is configured
  * @param alertEvaluation evaluates alert conditions, when that service is configured
  * @param stopping whether the daemon is stopping: a job that sees it does not start its work
  *     (jobs are never interrupted)
  */
-public record Services(ProbeSlots slots, SlotCoverage coverage, Task housekeeping, Optional<Task> renewalCheck,
+public record Services(ProbeSlots slots, SlotCoverage coverage, Task housekeeping,
     Optional<Task> alertEvaluation, BooleanSupplier stopping) {
   /** The scheduler-context key under which the daemon puts the services. */
   public static final String CONTEXT_KEY = "certkeeper.services";
@@ -29,9 +28,8 @@ public record Services(ProbeSlots slots, SlotCoverage coverage, Task housekeepin
   }
 
   /** Services that never stop (tests, one-shot use). */
-  public Services(ProbeSlots slots, SlotCoverage coverage, Task housekeeping, Optional<Task> renewalCheck,
-      Optional<Task> alertEvaluation) {
-    this(slots, coverage, housekeeping, renewalCheck, alertEvaluation, () -> false);
+  public Services(ProbeSlots slots, SlotCoverage coverage, Task housekeeping, Optional<Task> alertEvaluation) {
+    this(slots, coverage, housekeeping, alertEvaluation, () -> false);
   }
 
   /** One run of a periodic service. */

@@ -153,15 +153,16 @@ class TablesTest {
           e.target().toString(), io.certkeeper.store.EndpointRow.CONFIG, e.group(),
           io.certkeeper.config.EndpointCodec.toJson(e), clock.instant(), clock.instant())), clock.instant());
       es.sync(List.of(e));
-      es.schedulePeriodic(Duration.ofHours(1), Duration.ofMinutes(10), Duration.ofMinutes(1));
+      es.schedulePeriodic(Duration.ofHours(1), Duration.ofMinutes(1));
       s.scheduler().shutdown(false);
     }
     CliRunner.Run table = CliRunner.run("--data-dir", data.toString(), "schedule");
     assertEquals(0, table.exitCode(), table.err());
     assertFalse(RAW.matcher(table.out()).find(), table.out());
     assertTrue(table.out().startsWith("KIND "), table.out());
-    // the probe slots, three periodic services and the endpoint
-    assertEquals(6, table.out().lines().count(), table.out());
+    // the header, the probe slots of each partition, two periodic services and the endpoint
+    assertEquals(1 + io.certkeeper.schedule.EndpointScheduler.PARTITIONS + 2 + 1, table.out().lines().count(),
+        table.out());
     assertFalse(table.out().contains("NORMAL"), table.out());
     List<String> lines = table.out().lines().toList();
     int schedule = lines.get(0).indexOf("SCHEDULE");

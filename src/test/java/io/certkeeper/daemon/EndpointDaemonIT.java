@@ -140,8 +140,9 @@ class EndpointDaemonIT {
       }
       assertEquals(2, probes, jobs.toString());
       assertEquals(io.certkeeper.schedule.EndpointScheduler.PARTITIONS, slots, jobs.toString());
-      // two endpoints, the probe slots of each partition, housekeeping, renewal check, alert evaluation
-      assertEquals(2 + io.certkeeper.schedule.EndpointScheduler.PARTITIONS + 3, jobs.size(), jobs.toString());
+      // two endpoints, the probe slots of each partition, housekeeping, alert evaluation (no managed
+      // certificates: no renewal check)
+      assertEquals(2 + io.certkeeper.schedule.EndpointScheduler.PARTITIONS + 2, jobs.size(), jobs.toString());
       await(cfg, n -> n.get("results").size() >= before + 2, Duration.ofSeconds(30), "endpoint", "history", id, "--json");
       d.signal("TERM");
       assertTrue(d.process().waitFor(10, TimeUnit.SECONDS));

@@ -244,7 +244,7 @@ class EndpointSchedulerTest {
           windows.add(new Instant[] {from, to});
         }
         return 0;
-      }, coverage, () -> {}, Optional.empty(), Optional.empty()));
+      }, coverage, () -> {}, Optional.empty()));
       try {
         s.start();
         long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
