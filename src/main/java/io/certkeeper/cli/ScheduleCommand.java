@@ -31,8 +31,10 @@ final class ScheduleCommand implements Callable<Integer> {
     List<ScheduledJob> jobs;
     io.certkeeper.config.Config config = root.config();
     java.time.Instant now = root.clock().instant();
+    // this node's renewal check runs on its own timer, not in the job store: computed like the daemon does
     List<ScheduledJob> local = config.certificates().isEmpty() ? List.of()
-        : List.of(io.certkeeper.schedule.RenewalCheckTimes.row(config.nodeName(), config.scheduler().renewalCheck(), now));
+        : List.of(io.certkeeper.schedule.RenewalCheckTimes.row(config.nodeName(), config.scheduler().renewalCheck(),
+            now));
     try (Store store = root.openStore()) {
       Scheduling s = Scheduling.create(store, 1);
       try {

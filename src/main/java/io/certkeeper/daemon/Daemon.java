@@ -252,6 +252,7 @@ public final class Daemon {
       endpointScheduler.schedulePeriodic(HOUSEKEEPING, config.scheduler().alertEvaluation());
     });
     parts.step("managed certificates", () -> {
+      warnOfOtherNodes(config.certificates());
       int reconciled = Reconciler.create(store, dataDir, clock, node).reconcileAll(config.certificates());
       if (reconciled > 0) {
         log.warn("managed certificates - {} brought back in line with their current generation", reconciled);
@@ -343,6 +344,23 @@ public final class Daemon {
       });
     }
     parts.started();
+  }
+
+  /**
+   * Says so, once per certificate at start, when another node put a managed certificate of the
+   * same name in force: managed certificates' state is keyed by name, so in a fleet two nodes that
+   * declare one name share (and overwrite) one row.
+   */
+  private void warnOfOtherNodes(java.util.List<io.certkeeper.config.CertificateConfig> certificates) throws StoreException {
+    io.certkeeper.store.ManagedCertificateRepository records = new io.certkeeper.store.ManagedCertificateRepository(store);
+    for (io.certkeeper.config.CertificateConfig c : certificates) {
+      Optional<String> by = records.lastSwappedBy(c.name());
+      if (by.isPresent() && !by.get().equals(node)) {
+        log.warn("{} - its generation in force was put there by node {}, not this node ({}): nodes share one"
+            + " state row per managed certificate name; give each node's managed certificates names of their own",
+            c.name(), by.get(), node);
+      }
+    }
   }
 
   /** One renewal check of this node's managed certificates; never throws, so the timer goes on. */

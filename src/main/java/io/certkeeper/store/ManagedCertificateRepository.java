@@ -44,6 +44,23 @@ public final class ManagedCertificateRepository {
     this.node = node;
   }
 
+  /**
+   * The node that put the newest generation of {@code name} in force, when one was recorded (not for
+   * generations of versions before nodes had names).
+   */
+  public Optional<String> lastSwappedBy(String name) throws StoreException {
+    return scope.run(c -> {
+      try (PreparedStatement ps = c.prepareStatement(
+          "SELECT node FROM managed_generations WHERE name = ? ORDER BY generation DESC")) {
+        ps.setString(1, name);
+        ps.setMaxRows(1);
+        try (ResultSet rs = ps.executeQuery()) {
+          return rs.next() ? Optional.ofNullable(rs.getString(1)) : Optional.<String>empty();
+        }
+      }
+    });
+  }
+
   public Optional<ManagedState> find(String name) throws StoreException {
     return scope.run(c -> find(c, name));
   }

@@ -62,15 +62,7 @@ public final class ProbeSlotRepository {
           insert(c, name, to, node, now);
           return true;
         }
-        try (PreparedStatement ps = c.prepareStatement(
-            "UPDATE probe_slots SET covered_until = ?, node = ?, claimed_at = ? WHERE name = ? AND covered_until = ?")) {
-          ps.setLong(1, to.toEpochMilli());
-          ps.setString(2, node);
-          Jdbc.setInstant(ps, 3, now);
-          ps.setString(4, name);
-          ps.setLong(5, expected.get().toEpochMilli());
-          return ps.executeUpdate() == 1;
-        }
+        return move(c, name, expected.get(), to, node, now);
       });
     } catch (StoreException e) {
       if (Store.isUniqueViolation(e)) {
@@ -96,18 +88,9 @@ public final class ProbeSlotRepository {
           return now;
         }
         if (covered.get().isBefore(now.minus(stale))) {
-          try (PreparedStatement ps = c.prepareStatement(
-              "UPDATE probe_slots SET covered_until = ?, node = ?, claimed_at = ? WHERE name = ? AND covered_until = ?")) {
-            ps.setLong(1, now.toEpochMilli());
-            ps.setString(2, node);
-            Jdbc.setInstant(ps, 3, now);
-            ps.setString(4, name);
-            ps.setLong(5, covered.get().toEpochMilli());
-            if (ps.executeUpdate() == 1) {
-              return now;
-            }
-          }
-          return coveredUntil(c, name).orElse(now); // another node restarted it meanwhile
+          return move(c, name, covered.get(), now, node, now)
+              ? now
+              : coveredUntil(c, name).orElse(now); // another node moved it meanwhile
         }
         return covered.get();
       });
@@ -116,6 +99,23 @@ public final class ProbeSlotRepository {
         return coveredUntil(name).orElse(now);
       }
       throw e;
+    }
+  }
+
+  /**
+   * The compare-and-set: moves {@code name}'s coverage from {@code from} to {@code to}; false when
+   * it was not at {@code from} (another node moved it).
+   */
+  private static boolean move(Connection c, String name, Instant from, Instant to, String node, Instant now)
+      throws SQLException {
+    try (PreparedStatement ps = c.prepareStatement(
+        "UPDATE probe_slots SET covered_until = ?, node = ?, claimed_at = ? WHERE name = ? AND covered_until = ?")) {
+      ps.setLong(1, to.toEpochMilli());
+      ps.setString(2, node);
+      Jdbc.setInstant(ps, 3, now);
+      ps.setString(4, name);
+      ps.setLong(5, from.toEpochMilli());
+      return ps.executeUpdate() == 1;
     }
   }
 

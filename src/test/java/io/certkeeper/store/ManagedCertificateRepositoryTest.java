@@ -155,4 +155,18 @@ class ManagedCertificateRepositoryTest {
       assertTrue(repo.generationsWith("d".repeat(64)).isEmpty());
     }
   }
+
+  @ParameterizedTest
+  @EnumSource(StoreBackend.class)
+  void eachGenerationRecordsTheNodeThatPutItInForce(StoreBackend backend) throws Exception {
+    try (Store store = backend.open(dir)) {
+      ManagedCertificateRepository unnamed = new ManagedCertificateRepository(store);
+      unnamed.swapped("web", generation("0a", "a".repeat(64), T0.plus(Duration.ofDays(30))), "first", T0);
+      assertEquals(Optional.empty(), unnamed.lastSwappedBy("web"), "a generation of before nodes had names");
+      new ManagedCertificateRepository(store, "node-b").swapped("web",
+          generation("0b", "b".repeat(64), T0.plus(Duration.ofDays(60))), "renewal", T0.plusSeconds(1));
+      assertEquals(Optional.of("node-b"), unnamed.lastSwappedBy("web"));
+      assertEquals(Optional.empty(), unnamed.lastSwappedBy("api"));
+    }
+  }
 }
