@@ -94,7 +94,7 @@ final class AlertsCommand implements Callable<Integer> {
   static String delivery(LedgerEntry e) {
     switch (e.status()) {
       case "sent":
-        return "sent " + Timestamps.format(e.sentAt());
+        return "sent " + Timestamps.format(e.sentAt()) + (e.sentBy() == null ? "" : " by " + e.sentBy());
       case "failed":
         return "failed after " + attempts(e.attempts()) + ": " + e.lastError();
       case "sending":

@@ -171,7 +171,7 @@ public final class AlertOutboxRepository {
                 rs.getString("recipient"), rs.getString("digest"), rs.getString("status"), rs.getInt("attempts"),
                 Jdbc.getInstant(rs, "created_at"), Jdbc.getInstant(rs, "next_attempt_at"),
                 Jdbc.getInstant(rs, "sent_at"), rs.getString("message_id"), rs.getString("last_error"),
-                Jdbc.getInstant(rs, "last_error_at")));
+                Jdbc.getInstant(rs, "last_error_at"), rs.getString("claimed_by")));
           }
         }
       }
@@ -237,11 +237,14 @@ public final class AlertOutboxRepository {
     });
   }
 
-  /** The server accepted the mail of these deliveries: record it with its Message-ID. */
+  /**
+   * The server accepted the mail of these deliveries: record it with its Message-ID. The claim
+   * stays on the row: it says which node (and process) sent it.
+   */
   public void markSent(List<Long> ids, String messageId, Instant now) throws StoreException {
     scope.run(c -> {
       try (PreparedStatement ps = c.prepareStatement("UPDATE alert_deliveries SET status = 'sent', message_id = ?,"
-          + " sent_at = ?, attempts = attempts + 1, claimed_by = NULL WHERE id = ? AND status <> 'sent'")) {
+          + " sent_at = ?, attempts = attempts + 1 WHERE id = ? AND status <> 'sent'")) {
         for (long id : ids) {
           ps.setString(1, messageId);
           Jdbc.setInstant(ps, 2, now);

@@ -29,6 +29,18 @@ class AlertsCommandTest {
   @TempDir Path dir;
 
   @Test
+  void aSentDeliveryNamesTheNodeThatSentIt() {
+    io.certkeeper.store.LedgerEntry e = new io.certkeeper.store.LedgerEntry(1, 1, "endpoint:x:443", "failing", "",
+        "critical", "t", "ops@example.test", "none", "sent", 1, CLOCK.instant(), null, CLOCK.instant(), "<m@x>", null,
+        null, "web1/pid-42-0a1b2c3d");
+    assertEquals("sent 2026-01-01T00:00:00Z by web1", AlertsCommand.delivery(e));
+    io.certkeeper.store.LedgerEntry older = new io.certkeeper.store.LedgerEntry(1, 1, "endpoint:x:443", "failing", "",
+        "critical", "t", "ops@example.test", "none", "sent", 1, CLOCK.instant(), null, CLOCK.instant(), "<m@x>", null,
+        null, null);
+    assertEquals("sent 2026-01-01T00:00:00Z", AlertsCommand.delivery(older), "sent before nodes had names");
+  }
+
+  @Test
   void alertsListsTheLedgerAndStatusCountsIt() throws Exception {
     Path conf = dir.resolve("c.yaml");
     Files.writeString(conf, "data-dir: data\nalerts:\n  recipients: [ops@example.com]\n");

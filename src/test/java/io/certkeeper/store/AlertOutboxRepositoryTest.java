@@ -138,6 +138,7 @@ class AlertOutboxRepositoryTest {
       assertEquals("<m1@example.com>", sent.messageId());
       assertEquals(1, sent.attempts());
       assertEquals(T0.plusSeconds(1), sent.sentAt());
+      assertEquals("sender", sent.claimedBy(), "who sent it stays on the row");
       List<LedgerEntry> pending = outbox.list(List.of("pending"), 10);
       assertEquals(List.of(d, b), pending.stream().map(LedgerEntry::id).toList());
       LedgerEntry deferred = pending.get(1);
