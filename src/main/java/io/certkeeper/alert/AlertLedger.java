@@ -70,8 +70,16 @@ public final class AlertLedger {
   }
 
   /** The server accepted the mail: record it with its Message-ID. */
-  void markSent(List<Long> ids, String messageId, Instant now) throws StoreException {
-    outbox.markSent(ids, messageId, now);
+  void markSent(String claimer, List<Long> ids, String messageId, Instant now) throws StoreException {
+    outbox.markSent(claimer, ids, messageId, now);
+  }
+
+  /**
+   * Renews the sender's lease on a mail's deliveries just before it sends them; false when it no
+   * longer holds all of them (its lease ran out and another sender took some).
+   */
+  boolean renew(String claimer, List<Delivery> deliveries, Instant now) throws StoreException {
+    return outbox.renew(claimer, ids(deliveries), now) == deliveries.size();
   }
 
   /** A temporary failure: back to pending, due after the backoff for its attempt count. */

@@ -149,6 +149,13 @@ public final class AlertSender {
         }
         List<Delivery> mail = mails.get(i);
         List<Long> ids = mail.stream().map(Delivery::id).toList();
+        if (!ledger.renew(claimer, mail, clock.instant())) {
+          // a slow batch outlived its lease and another sender (another node) took over: it sends them
+          ledger.release(claimer, mail);
+          log.warn("{} - {} deliveries were taken over by another sender after this one's lease ran out; not"
+              + " sending them here", mail.get(0).recipient(), mail.size());
+          continue;
+        }
         String messageId;
         try {
           MimeMessage m;
@@ -164,7 +171,7 @@ public final class AlertSender {
           }
           String reply = open.send(m);
           afterAccepted.accept(ids);
-          ledger.markSent(ids, messageId, clock.instant());
+          ledger.markSent(claimer, ids, messageId, clock.instant());
           sent += mail.size();
           log.info("{} - mail accepted ({}): {} [{}]", first.recipient(), reply, m.getSubject(), messageId);
         } catch (MessagingException e) {

@@ -12,8 +12,8 @@ import picocli.CommandLine.Spec;
     description = {
       "Create or upgrade the store's schema to this version's, then exit. Only this command and the",
       "daemon change the schema; every other command refuses a store whose schema is older or newer",
-      "than its own. In fleet mode, run it once from the new version (or let the first upgraded",
-      "daemon do it): nodes of the older version then refuse the store until they are upgraded."
+      "than its own. In fleet mode, stop the nodes, run it once from the new version (or let the first",
+      "upgraded daemon do it), and upgrade every node before starting it again."
     })
 final class MigrateCommand implements Callable<Integer> {
   @Spec CommandSpec spec;

@@ -150,8 +150,14 @@ public final class EndpointScheduler {
    */
   public void restartSlots(Instant coveredFrom) throws SchedulerException {
     slotJob(true);
-    slotsFrom = coveredFrom;
+    // the start-up catch-up leaves alone what was due lately: another node may have dispatched it
+    // and not stored its result yet (and the coverage others reached ahead of now is theirs)
+    Instant now = clock.instant();
+    slotsFrom = (coveredFrom.isAfter(now) ? now : coveredFrom).minus(IN_FLIGHT);
   }
+
+  /** How long a probe another node dispatched may take to show up as a result: a slot and a probe's timeout. */
+  static final Duration IN_FLIGHT = SLOT.plus(io.certkeeper.config.EndpointConfig.DEFAULT_TIMEOUT);
 
   /** At most this many probes a second for endpoints that missed a due time (a start, a stall). */
   public void catchUpRate(int perSecond) {
@@ -223,7 +229,7 @@ public final class EndpointScheduler {
         }
       }
       // each partition paces its own share, so that all of them together keep to the rate
-      int rate = (catchUpRate + PARTITIONS - 1) / PARTITIONS;
+      int rate = Math.max(1, catchUpRate / PARTITIONS);
       log.warn("probe slots - none fired for partition {} from {} to {} (a pause or an overloaded machine); its {}"
           + " endpoints due then are probed once, at most {} a second", partition, from, recent, missed.size(), rate);
       n += paced(new ArrayList<>(missed), recent, dispatcher, rate);

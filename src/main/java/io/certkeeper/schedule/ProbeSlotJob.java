@@ -40,7 +40,15 @@ public final class ProbeSlotJob implements Job {
         return;
       }
       Instant fire = context.getScheduledFireTime().toInstant();
-      int partition = context.getJobDetail().getJobDataMap().getInt(PARTITION);
+      org.quartz.JobDataMap data = context.getJobDetail().getJobDataMap();
+      if (!data.containsKey(PARTITION)) {
+        // the single slot job of an earlier version, put back by a node of that version: this
+        // version's start removes it; its firings here dispatch nothing
+        log.debug("probe slot {} - no partition (a job of an earlier version); nothing to do",
+            context.getJobDetail().getKey().getName());
+        return;
+      }
+      int partition = data.getInt(PARTITION);
       SlotCoverage coverage = services.coverage();
       for (int attempt = 0; attempt < CLAIM_ATTEMPTS; attempt++) {
         Optional<Instant> covered = coverage.coveredUntil(partition);

@@ -238,21 +238,44 @@ public final class AlertOutboxRepository {
   }
 
   /**
-   * The server accepted the mail of these deliveries: record it with its Message-ID. The claim
-   * stays on the row: it says which node (and process) sent it.
+   * The server accepted the mail of these deliveries, sent by {@code claimer}: record it with its
+   * Message-ID and who sent it.
    */
-  public void markSent(List<Long> ids, String messageId, Instant now) throws StoreException {
+  public void markSent(String claimer, List<Long> ids, String messageId, Instant now) throws StoreException {
     scope.run(c -> {
       try (PreparedStatement ps = c.prepareStatement("UPDATE alert_deliveries SET status = 'sent', message_id = ?,"
-          + " sent_at = ?, attempts = attempts + 1 WHERE id = ? AND status <> 'sent'")) {
+          + " sent_at = ?, attempts = attempts + 1, claimed_by = ? WHERE id = ? AND status <> 'sent'")) {
         for (long id : ids) {
           ps.setString(1, messageId);
           Jdbc.setInstant(ps, 2, now);
-          ps.setLong(3, id);
+          ps.setString(3, claimer);
+          ps.setLong(4, id);
           ps.executeUpdate();
         }
       }
       return null;
+    });
+  }
+
+  /**
+   * Renews {@code claimer}'s lease on these deliveries, just before it sends them.
+   *
+   * @return how many it still held; fewer than {@code ids} when its lease ran out and another
+   *     sender took some over
+   */
+  public int renew(String claimer, List<Long> ids, Instant now) throws StoreException {
+    return scope.run(c -> {
+      int held = 0;
+      try (PreparedStatement ps = c.prepareStatement("UPDATE alert_deliveries SET claimed_at = ? WHERE id = ?"
+          + " AND status = 'sending' AND claimed_by = ?")) {
+        for (long id : ids) {
+          Jdbc.setInstant(ps, 1, now);
+          ps.setLong(2, id);
+          ps.setString(3, claimer);
+          held += ps.executeUpdate();
+        }
+      }
+      return held;
     });
   }
 

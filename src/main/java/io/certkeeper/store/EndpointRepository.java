@@ -39,24 +39,17 @@ public final class EndpointRepository {
    * last to sync (at its start or reload) sets its settings.
    */
   public SyncResult syncConfig(String node, List<EndpointRow> declared, Instant now) throws StoreException {
-    // Nodes of a fleet starting at once insert the same new endpoints: the loser of such a race
-    // fails on the primary key, and its next attempt finds the rows the winner committed.
-    for (int attempt = 1; ; attempt++) {
-      try {
-        return sync(node, declared, now);
-      } catch (StoreException e) {
-        if (attempt >= SYNC_ATTEMPTS || !Store.isUniqueViolation(e)) {
-          throw e;
+    return store.transaction(c -> {
+      // Nodes of a fleet that start or reload at once sync one after the other: each reads the
+      // endpoints and declarations the others committed, so none removes an endpoint another is
+      // declaring or inserts one another just inserted.
+      try (PreparedStatement lock = c.prepareStatement(
+          "SELECT name FROM fleet_locks WHERE name = 'endpoint-sync' FOR UPDATE");
+          ResultSet rs = lock.executeQuery()) {
+        if (!rs.next()) {
+          throw new SQLException("the store's fleet_locks row 'endpoint-sync' is missing; run 'certkeeper migrate'");
         }
       }
-    }
-  }
-
-  /** Attempts of a {@link #syncConfig} that lost a race with another node's. */
-  static final int SYNC_ATTEMPTS = 5;
-
-  private SyncResult sync(String node, List<EndpointRow> declared, Instant now) throws StoreException {
-    return store.transaction(c -> {
       Map<String, EndpointRow> existing = new HashMap<>();
       for (EndpointRow r : list(c)) {
         existing.put(r.id(), r);

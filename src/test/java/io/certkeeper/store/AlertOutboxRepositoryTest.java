@@ -102,6 +102,11 @@ class AlertOutboxRepositoryTest {
       List<ClaimedDelivery> again = outbox.claim("sender-2", later, later.minus(LEASE), 1);
       assertEquals(List.of(d.id()), ids(again), "sender-1's lease ran out; one at most");
       assertEquals("sending", outbox.list(List.of("sending"), 10).get(0).status());
+      // sender-1, slow, comes to send it: it no longer holds it, sender-2 does and renews its lease
+      assertEquals(0, outbox.renew("sender-1", List.of(d.id()), later.plusSeconds(1)));
+      assertEquals(1, outbox.renew("sender-2", List.of(d.id()), later.plusSeconds(1)));
+      assertEquals(List.of(), outbox.claim("sender-3", later.plus(LEASE), later.plus(LEASE).minus(LEASE), 10),
+          "a renewed lease runs from the renewal");
     }
   }
 
@@ -121,7 +126,7 @@ class AlertOutboxRepositoryTest {
       long c = claimed.get(2).id();
       long d = claimed.get(3).id();
 
-      outbox.markSent(List.of(a), "<m1@example.com>", T0.plusSeconds(1));
+      outbox.markSent("sender", List.of(a), "<m1@example.com>", T0.plusSeconds(1));
       // a sender whose lease ran out and was taken over changes nothing of another's claim
       outbox.defer("stale", List.of(new AlertOutboxRepository.Retry(b, 1, T0)), "x", T0.plusSeconds(2));
       outbox.fail("stale", List.of(c), "x", T0.plusSeconds(2));
@@ -173,7 +178,7 @@ class AlertOutboxRepositoryTest {
           T0);
       assertEquals(Optional.empty(), outbox.threadRoot("endpoint:a:443", "ops@example.com"));
       for (ClaimedDelivery d : outbox.claim("sender", T0, T0.minus(LEASE), 10)) {
-        outbox.markSent(List.of(d.id()), "<" + d.id() + "@example.com>", T0.plusSeconds(d.id()));
+        outbox.markSent("sender", List.of(d.id()), "<" + d.id() + "@example.com>", T0.plusSeconds(d.id()));
       }
       long seven = outbox.list(List.of("sent"), 10).stream()
           .filter(e -> e.recipient().equals("ops@example.com") && e.digest().equals("none")).findFirst().orElseThrow().id();

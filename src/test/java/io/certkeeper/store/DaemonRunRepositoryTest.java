@@ -58,11 +58,13 @@ class DaemonRunRepositoryTest {
       runs.started("b", "host1", 1, "1", Optional.empty(), T0);
       long a1 = runs.started("a", "host1", 2, "1", Optional.empty(), T0);
       long b2 = runs.started("b", "host1", 3, "1", Optional.empty(), T0.plusSeconds(5));
-      // a run recorded before nodes had names goes by its host
-      store.transaction(c -> c.createStatement().executeUpdate("INSERT INTO daemon_runs (host, pid, version,"
-          + " started_at, heartbeat_at) VALUES ('old-host', 4, '0', CURRENT_TIMESTAMP, CURRENT_TIMESTAMP)"));
+      // a daemon of an earlier version writes no node: the schema refuses its start
+      StoreException old = org.junit.jupiter.api.Assertions.assertThrows(StoreException.class, () -> store.transaction(
+          c -> c.createStatement().executeUpdate("INSERT INTO daemon_runs (host, pid, version, started_at, heartbeat_at)"
+              + " VALUES ('old-host', 4, '0', CURRENT_TIMESTAMP, CURRENT_TIMESTAMP)")));
+      assertTrue(old.getMessage().toLowerCase(java.util.Locale.ROOT).contains("null"), old.getMessage());
       java.util.List<DaemonRun> latest = runs.latestPerNode();
-      assertEquals(java.util.List.of("a", "b", "old-host"), latest.stream().map(DaemonRun::node).toList());
+      assertEquals(java.util.List.of("a", "b"), latest.stream().map(DaemonRun::node).toList());
       assertEquals(java.util.List.of(a1, b2), latest.subList(0, 2).stream().map(DaemonRun::id).toList());
       assertEquals(b2, runs.latest("b").orElseThrow().id());
       assertEquals(Optional.empty(), runs.latest("c"));

@@ -83,10 +83,11 @@ class StoreCloseTest {
   private static void insert(Store store, String subject) throws StoreException {
     store.transaction(c -> {
       try (PreparedStatement ps = c.prepareStatement(
-          "INSERT INTO daemon_runs (host, pid, version, started_at, heartbeat_at) VALUES (?, 1, 'test', ?, ?)")) {
-        ps.setString(1, subject.length() > 200 ? subject.substring(0, 200) : subject);
-        Jdbc.setInstant(ps, 2, java.time.Instant.EPOCH);
+          "INSERT INTO daemon_runs (node, host, pid, version, started_at, heartbeat_at) VALUES (?, ?, 1, 'test', ?, ?)")) {
+        ps.setString(1, "test");
+        ps.setString(2, subject.length() > 200 ? subject.substring(0, 200) : subject);
         Jdbc.setInstant(ps, 3, java.time.Instant.EPOCH);
+        Jdbc.setInstant(ps, 4, java.time.Instant.EPOCH);
         return ps.executeUpdate();
       }
     });
