@@ -268,7 +268,7 @@ public final class Daemon {
       log.info("prober ready: {} TLS, up to {} probes at once", probes.tlsProvider(),
           config.scheduler().probeConcurrency());
       endpointScheduler.catchUpRate(config.scheduler().catchUpRate());
-      endpointScheduler.restartSlots(coverage.restart());
+      endpointScheduler.restartSlots(coverage.restart(), otherNodesLive());
       scheduling.start();
       log.info("scheduler started: Quartz JobStoreTX on the store, {} threads", config.scheduler().threads());
       int caughtUp = endpointSync.catchUp(probes, config.scheduler().catchUpRate());
@@ -361,6 +361,13 @@ public final class Daemon {
             c.name(), by.get(), node);
       }
     }
+  }
+
+  /** Whether another node runs on this store: its run not stopped, its heartbeat (every 5 s) fresh. */
+  private boolean otherNodesLive() throws StoreException {
+    java.time.Instant fresh = clock.instant().minus(StoreWriteCheck.EVERY.multipliedBy(3));
+    return runs.latestPerNode().stream().anyMatch(r -> !r.node().equals(node) && r.stoppedAt().isEmpty()
+        && r.heartbeatAt().isAfter(fresh));
   }
 
   /** One renewal check of this node's managed certificates; never throws, so the timer goes on. */

@@ -146,14 +146,16 @@ public final class EndpointScheduler {
    * acquired in its name, which Quartz hands back only when its cluster recovery notices the dead
    * instance. {@code coveredFrom} is where the shared coverage stands after this node's start
    * ({@link StoredSlotCoverage#restart}): now when no node was dispatching, and the start's
-   * {@link #catchUp} covers the time before it.
+   * {@link #catchUp} covers the time before it. {@code othersLive}: other nodes are running (their
+   * heartbeats are fresh), so what came due in the last {@link #IN_FLIGHT} is theirs.
    */
-  public void restartSlots(Instant coveredFrom) throws SchedulerException {
+  public void restartSlots(Instant coveredFrom, boolean othersLive) throws SchedulerException {
     slotJob(true);
-    // the start-up catch-up leaves alone what was due lately: another node may have dispatched it
-    // and not stored its result yet (and the coverage others reached ahead of now is theirs)
     Instant now = clock.instant();
-    slotsFrom = (coveredFrom.isAfter(now) ? now : coveredFrom).minus(IN_FLIGHT);
+    Instant from = coveredFrom.isAfter(now) ? now : coveredFrom;
+    // with other nodes dispatching, the start-up catch-up leaves alone what was due lately: one of
+    // them may have dispatched it and not stored its result yet
+    slotsFrom = othersLive ? from.minus(IN_FLIGHT) : from;
   }
 
   /** How long a probe another node dispatched may take to show up as a result: a slot and a probe's timeout. */

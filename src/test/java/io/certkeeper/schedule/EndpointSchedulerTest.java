@@ -90,7 +90,7 @@ class EndpointSchedulerTest {
 
         // a start replaces even a live trigger (a killed daemon may hold it acquired)
         Clock soon = Clock.fixed(clock.instant().plusSeconds(2), ZoneOffset.UTC);
-        new EndpointScheduler(s.scheduler(), soon).restartSlots(soon.instant());
+        new EndpointScheduler(s.scheduler(), soon).restartSlots(soon.instant(), false);
         assertEquals(soon.instant(), s.scheduler().getTrigger(new TriggerKey(EndpointScheduler.slotJob(0), "periodic"))
             .getNextFireTime().toInstant());
 
@@ -238,7 +238,7 @@ class EndpointSchedulerTest {
       es.sync(endpoints(3, ProbeSchedule.every(Duration.ofSeconds(1))));
       StoredSlotCoverage coverage = new StoredSlotCoverage(new ProbeSlotRepository(store), "node-a",
           Clock.systemUTC());
-      es.restartSlots(coverage.restart());
+      es.restartSlots(coverage.restart(), false);
       s.scheduler().getContext().put(Services.CONTEXT_KEY, new Services((partition, from, to) -> {
         if (partition == 0) {
           windows.add(new Instant[] {from, to});
