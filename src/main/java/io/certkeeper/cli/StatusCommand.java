@@ -142,9 +142,7 @@ final class StatusCommand implements Callable<Integer> {
       opened = root.openStore(config.orElseGet(Config::defaults), dataDir);
     } catch (io.certkeeper.store.StoreException e) {
       // the store cannot be read (a full disk, say): what the data directory shows is still worth a line
-      for (String w : warnings(dataDir)) {
-        root.err().println("certkeeper: warning: " + w);
-      }
+      printWarnings(root, dataDir);
       throw e;
     }
     try (Store store = opened) {
@@ -168,6 +166,10 @@ final class StatusCommand implements Callable<Integer> {
           managed(store, certificates, now),
           warnings(dataDir),
           configError.map(e -> Main.oneLine(e.getMessage())).orElse(null));
+    } catch (io.certkeeper.store.StoreException e) {
+      // opened, but a read failed (the daemon's store on a full disk, say): the same
+      printWarnings(root, dataDir);
+      throw e;
     }
     PrintWriter out = root.out();
     if (json) {
@@ -176,6 +178,12 @@ final class StatusCommand implements Callable<Integer> {
       printHuman(out, status, now, dataDir);
     }
     return configError.isPresent() ? ExitCodes.CONFIG : ExitCodes.OK;
+  }
+
+  private static void printWarnings(CertkeeperCommand root, Path dataDir) {
+    for (String w : warnings(dataDir)) {
+      root.err().println("certkeeper: warning: " + w);
+    }
   }
 
   /** The embedded store's file in the data directory. */
