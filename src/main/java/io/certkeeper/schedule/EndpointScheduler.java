@@ -52,7 +52,7 @@ public final class EndpointScheduler {
   /** The probe-slot jobs' name, before their partition; the one job of earlier versions. */
   public static final String SLOT_JOB = "probe-slots";
   /** Partitions of the endpoints, each with a slot job of its own. */
-  public static final int PARTITIONS = 8;
+  public static final int PARTITIONS = ProbeCalendar.PARTITIONS;
   /** The length of one slot: one firing of the slot job. */
   public static final Duration SLOT = Duration.ofSeconds(5);
   /** A gap of up to this much before a slot is dispatched with the slot, each probe at its time. */
@@ -171,19 +171,18 @@ public final class EndpointScheduler {
     return SLOT_JOB + "-" + k;
   }
 
-  /** The partition of endpoint {@code id}: the same in every JVM ({@link String#hashCode} is specified). */
+  /** The partition of endpoint {@code id} ({@link ProbeCalendar#partition}). */
   public static int partition(String id) {
-    return Math.floorMod(id.hashCode(), PARTITIONS);
+    return ProbeCalendar.partition(id);
   }
 
-  /** Creates the slot jobs, or replaces them when asked; returns from when new ones cover. */
-  private Instant slotJob(boolean replace) throws SchedulerException {
+  /** Creates the slot jobs, or replaces them when asked. */
+  private void slotJob(boolean replace) throws SchedulerException {
     String signature = "every " + io.certkeeper.util.Durations.format(SLOT) + " in " + PARTITIONS;
     Instant now = clock.instant();
     // the single slot job of earlier versions; deleteJobs takes Quartz's lock once, so nodes
     // starting at once do not trip over each other (deleteJob unschedules trigger by trigger)
     scheduler.deleteJobs(List.of(new JobKey(SLOT_JOB, PERIODIC_GROUP)));
-    Instant created = null;
     for (int k = 0; k < PARTITIONS; k++) {
       TriggerKey tk = new TriggerKey(slotJob(k), PERIODIC_GROUP);
       Trigger existing = scheduler.getTrigger(tk);
@@ -206,9 +205,7 @@ public final class EndpointScheduler {
               .withMisfireHandlingInstructionNextWithRemainingCount())
           .build();
       scheduler.scheduleJob(job, Set.of(t), true);
-      created = now;
     }
-    return created;
   }
 
   /**
@@ -225,10 +222,8 @@ public final class EndpointScheduler {
     int n = 0;
     if (from.isBefore(recent)) {
       java.util.Set<String> missed = new java.util.LinkedHashSet<>();
-      for (ProbeCalendar.Due d : calendar.due(from, recent)) {
-        if (partition(d.endpointId()) == partition) {
-          missed.add(d.endpointId());
-        }
+      for (ProbeCalendar.Due d : calendar.due(partition, from, recent)) {
+        missed.add(d.endpointId());
       }
       // each partition paces its own share, so that all of them together keep to the rate
       int rate = Math.max(1, catchUpRate / PARTITIONS);
@@ -238,10 +233,7 @@ public final class EndpointScheduler {
       from = recent;
     }
     Instant now = clock.instant();
-    for (ProbeCalendar.Due d : calendar.due(from, to)) {
-      if (partition(d.endpointId()) != partition) {
-        continue;
-      }
+    for (ProbeCalendar.Due d : calendar.due(partition, from, to)) {
       Duration delay = Duration.between(now, d.at());
       dispatcher.dispatch(d.endpointId(), delay.isNegative() ? Duration.ZERO : delay);
       n++;

@@ -36,13 +36,16 @@ public final class ProbeCalendar {
 
   private record Entry(String id, ProbeSchedule schedule, long periodMs, long offsetMs) {}
 
+  /** Partitions of the endpoints: each has a probe-slot job of its own ({@link EndpointScheduler}). */
+  public static final int PARTITIONS = 8;
+
   private final Map<String, Entry> byId;
-  /** The {@code every:} endpoints. */
-  private final Entry[] periodic;
+  /** The {@code every:} endpoints, by partition ({@link #partition}). */
+  private final Entry[][] periodic;
   /** The cron endpoints by expression: many endpoints usually share one. */
   private final Map<String, List<Entry>> byCron;
 
-  private ProbeCalendar(Map<String, Entry> byId, Entry[] periodic, Map<String, List<Entry>> byCron) {
+  private ProbeCalendar(Map<String, Entry> byId, Entry[][] periodic, Map<String, List<Entry>> byCron) {
     this.byId = byId;
     this.periodic = periodic;
     this.byCron = byCron;
@@ -50,12 +53,15 @@ public final class ProbeCalendar {
 
   /** A calendar with no endpoints. */
   public static ProbeCalendar empty() {
-    return new ProbeCalendar(Map.of(), new Entry[0], Map.of());
+    return of(List.of());
   }
 
   public static ProbeCalendar of(Collection<EndpointConfig> endpoints) {
     Map<String, Entry> byId = new LinkedHashMap<>();
-    List<Entry> periodic = new ArrayList<>();
+    List<List<Entry>> periodic = new ArrayList<>();
+    for (int k = 0; k < PARTITIONS; k++) {
+      periodic.add(new ArrayList<>());
+    }
     Map<String, List<Entry>> byCron = new HashMap<>();
     for (EndpointConfig e : endpoints) {
       ProbeSchedule s = e.schedule();
@@ -63,14 +69,23 @@ public final class ProbeCalendar {
       if (s.every().isPresent()) {
         Duration p = s.every().get();
         entry = new Entry(e.id(), s, p.toMillis(), Jitter.offset(e.id(), p).toMillis());
-        periodic.add(entry);
+        periodic.get(partition(e.id())).add(entry);
       } else {
         entry = new Entry(e.id(), s, 0, Jitter.offset(e.id(), CRON_SPREAD).toMillis());
         byCron.computeIfAbsent(s.cron().get(), k -> new ArrayList<>()).add(entry);
       }
       byId.put(e.id(), entry);
     }
-    return new ProbeCalendar(byId, periodic.toArray(new Entry[0]), byCron);
+    Entry[][] byPartition = new Entry[PARTITIONS][];
+    for (int k = 0; k < PARTITIONS; k++) {
+      byPartition[k] = periodic.get(k).toArray(new Entry[0]);
+    }
+    return new ProbeCalendar(byId, byPartition, byCron);
+  }
+
+  /** The partition of endpoint {@code id}: the same in every JVM ({@link String#hashCode} is specified). */
+  public static int partition(String id) {
+    return Math.floorMod(id.hashCode(), PARTITIONS);
   }
 
   /** The number of endpoints. */
@@ -90,15 +105,25 @@ public final class ProbeCalendar {
    * the window is due more than once.
    */
   public List<Due> due(Instant from, Instant to) {
+    return due(-1, from, to);
+  }
+
+  /** As {@link #due(Instant, Instant)}, for the endpoints of one partition only ({@link #partition}). */
+  public List<Due> due(int partition, Instant from, Instant to) {
     long f = from.toEpochMilli();
     long t = to.toEpochMilli();
     List<Due> out = new ArrayList<>();
     if (t <= f) {
       return out;
     }
-    for (Entry e : periodic) {
-      for (long at = firstAtOrAfter(e.periodMs, e.offsetMs, f); at < t; at += e.periodMs) {
-        out.add(new Due(e.id, Instant.ofEpochMilli(at)));
+    for (int k = 0; k < PARTITIONS; k++) {
+      if (partition >= 0 && k != partition) {
+        continue;
+      }
+      for (Entry e : periodic[k]) {
+        for (long at = firstAtOrAfter(e.periodMs, e.offsetMs, f); at < t; at += e.periodMs) {
+          out.add(new Due(e.id, Instant.ofEpochMilli(at)));
+        }
       }
     }
     long spread = CRON_SPREAD.toMillis();
@@ -112,7 +137,7 @@ public final class ProbeCalendar {
       while (fire != null && fire.getTime() < t) {
         for (Entry e : c.getValue()) {
           long at = fire.getTime() + e.offsetMs;
-          if (at >= f && at < t) {
+          if (at >= f && at < t && (partition < 0 || partition(e.id) == partition)) {
             out.add(new Due(e.id, Instant.ofEpochMilli(at)));
           }
         }

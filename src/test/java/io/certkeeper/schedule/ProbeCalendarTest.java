@@ -21,6 +21,30 @@ class ProbeCalendarTest {
   private static final Instant NOW = Instant.parse("2026-11-23T10:00:00Z");
 
   @Test
+  void thePartitionsSplitTheDueProbesWithoutLossOrOverlap() {
+    List<EndpointConfig> eps = EndpointSchedulerTest.endpoints(1000, ProbeSchedule.every(Duration.ofMinutes(1)));
+    eps.add(EndpointSchedulerTest.endpoint("cron.example:443", ProbeSchedule.cron("0 * * * * ?")));
+    ProbeCalendar cal = ProbeCalendar.of(eps);
+    Instant to = NOW.plus(Duration.ofMinutes(2));
+    List<ProbeCalendar.Due> union = new ArrayList<>();
+    int used = 0;
+    for (int k = 0; k < ProbeCalendar.PARTITIONS; k++) {
+      List<ProbeCalendar.Due> part = cal.due(k, NOW, to);
+      for (ProbeCalendar.Due d : part) {
+        assertEquals(k, ProbeCalendar.partition(d.endpointId()), d.toString());
+      }
+      used += part.isEmpty() ? 0 : 1;
+      union.addAll(part);
+    }
+    assertEquals(ProbeCalendar.PARTITIONS, used, "1,000 ids land in every partition");
+    union.sort(java.util.Comparator.comparing(ProbeCalendar.Due::at).thenComparing(ProbeCalendar.Due::endpointId));
+    List<ProbeCalendar.Due> all = new ArrayList<>(cal.due(NOW, to));
+    all.sort(java.util.Comparator.comparing(ProbeCalendar.Due::at).thenComparing(ProbeCalendar.Due::endpointId));
+    assertEquals(all, union);
+    assertEquals(2002, all.size(), "two periods of 1,000, and two cron firings");
+  }
+
+  @Test
   void everyEndpointIsDueOncePerPeriodAtItsOwnPhase() {
     List<EndpointConfig> eps = EndpointSchedulerTest.endpoints(1000, ProbeSchedule.every(Duration.ofMinutes(5)));
     ProbeCalendar cal = ProbeCalendar.of(eps);
