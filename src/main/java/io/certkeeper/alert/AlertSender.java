@@ -93,12 +93,10 @@ public final class AlertSender {
         + UUID.randomUUID().toString().substring(0, 8);
   }
 
-  /** A sender over {@code store}, reading the smtp configuration at each round (reloads apply). */
-  public static AlertSender create(Store store, Supplier<SmtpConfig> smtp, Clock clock) {
-    return new AlertSender(store, smtp, clock, io.certkeeper.config.NodeName.ofHost());
-  }
-
-  /** As {@link #create(Store, Supplier, Clock)}, for the node named {@code node}. */
+  /**
+   * A sender over {@code store} for the node named {@code node}, reading the smtp configuration at
+   * each round (reloads apply).
+   */
   public static AlertSender create(Store store, Supplier<SmtpConfig> smtp, Clock clock, String node) {
     return new AlertSender(store, smtp, clock, node);
   }

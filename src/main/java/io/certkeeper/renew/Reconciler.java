@@ -44,11 +44,7 @@ public final class Reconciler {
     this.clock = clock;
   }
 
-  public static Reconciler create(Store store, Path dataDir, Clock clock) {
-    return new Reconciler(store, dataDir, clock, io.certkeeper.config.NodeName.ofHost());
-  }
-
-  /** As {@link #create(Store, Path, Clock)}, recording repairs as node {@code node}'s. */
+  /** A reconciler that records its repairs as node {@code node}'s. */
   public static Reconciler create(Store store, Path dataDir, Clock clock, String node) {
     return new Reconciler(store, dataDir, clock, node);
   }

@@ -89,7 +89,7 @@ public final class CertificateRepository {
       c.releaseSavepoint(sp);
       count(c, source.code(), info.notAfter(), 1);
     } catch (SQLException e) {
-      if (!"23505".equals(e.getSQLState())) {
+      if (!Store.isUniqueViolation(e)) {
         throw e;
       }
       c.rollback(sp);
@@ -143,7 +143,7 @@ public final class CertificateRepository {
       ps.executeUpdate();
       c.releaseSavepoint(sp);
     } catch (SQLException e) {
-      if (!"23505".equals(e.getSQLState())) {
+      if (!Store.isUniqueViolation(e)) {
         throw e;
       }
       c.rollback(sp);

@@ -21,9 +21,6 @@ import java.util.Optional;
  * reused; {@link #record} reports a collision so that the CA can sign again with a new one.
  */
 public final class IssuedCertificateRepository {
-  /** SQLSTATE of a unique constraint violation, on H2 and PostgreSQL alike. */
-  private static final String UNIQUE_VIOLATION = "23505";
-
   /** The most certificates one shared transaction records. */
   static final int MAX_BATCH = 256;
 
@@ -52,7 +49,7 @@ public final class IssuedCertificateRepository {
     try {
       return commits.submit(new Issued(cert, issuerSha256, profile, now));
     } catch (GroupCommit.SqlFailure e) {
-      if (UNIQUE_VIOLATION.equals(e.sql().getSQLState())) {
+      if (Store.isUniqueViolation(e.sql())) {
         return false; // lost a race for the serial: the caller signs again with a new one
       }
       throw Store.failure(e.sql());
@@ -213,7 +210,7 @@ public final class IssuedCertificateRepository {
         throw cause;
       } catch (StoreException e) {
         // Two first CRLs at once: one insert of the row wins, the other runs again and locks it.
-        if (attempt < 2 && e.getCause() instanceof SQLException sql && UNIQUE_VIOLATION.equals(sql.getSQLState())) {
+        if (attempt < 2 && Store.isUniqueViolation(e)) {
           continue;
         }
         throw e;

@@ -63,7 +63,7 @@ class AlertSenderTest {
   }
 
   private AlertSender sender(SmtpConfig smtp) {
-    return AlertSender.create(f.store, () -> smtp, f.clock);
+    return AlertSender.create(f.store, () -> smtp, f.clock, "test-node");
   }
 
   private List<MimeMessage> to(String address) {

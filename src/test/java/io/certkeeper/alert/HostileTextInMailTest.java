@@ -65,7 +65,7 @@ class HostileTextInMailTest {
         AlertFixture.START.plus(Duration.ofDays(5)));
     f.probe(API, List.of(), cert);
     AlertEvaluator.create(f.store, f::alerts, f.clock).evaluate();
-    AlertSender.create(f.store, () -> AlertFixture.plainSmtp(port), f.clock).runOnce();
+    AlertSender.create(f.store, () -> AlertFixture.plainSmtp(port), f.clock, "test-node").runOnce();
 
     MimeMessage m = onlyMessage();
     assertNull(m.getHeader("Bcc"));
@@ -86,7 +86,7 @@ class HostileTextInMailTest {
             "fix it", List.of("CN=" + hostile)), List.of("web@example.com"), false);
     AlertOutbox outbox = AlertOutbox.create(f::alerts, f.clock);
     f.store.inTransaction(tx -> outbox.enqueue(tx, e));
-    AlertSender.create(f.store, () -> AlertFixture.plainSmtp(port), f.clock).runOnce();
+    AlertSender.create(f.store, () -> AlertFixture.plainSmtp(port), f.clock, "test-node").runOnce();
 
     MimeMessage m = onlyMessage();
     assertNull(m.getHeader("Bcc"));

@@ -57,7 +57,7 @@ class StartTlsTest {
   void deliversOverStartTlsVerifiedAgainstTheConfiguredCa() throws Exception {
     enqueue("untrusted_root");
     AlertSender sender = AlertSender.create(f.store,
-        () -> AlertFixture.startTlsSmtp(front.port(), "s3cret", List.of(caFile)), f.clock);
+        () -> AlertFixture.startTlsSmtp(front.port(), "s3cret", List.of(caFile)), f.clock, "test-node");
     assertEquals(new AlertSender.Round(1, 0, 0, false), sender.runOnce());
     assertEquals(1, mail.getReceivedMessages().length);
 
@@ -74,7 +74,7 @@ class StartTlsTest {
     enqueue("hostname_mismatch");
     AtomicReference<SmtpConfig> smtp =
         new AtomicReference<>(AlertFixture.startTlsSmtp(front.port(), "wrong", List.of(caFile)));
-    AlertSender sender = AlertSender.create(f.store, smtp::get, f.clock);
+    AlertSender sender = AlertSender.create(f.store, smtp::get, f.clock, "test-node");
     assertEquals(new AlertSender.Round(0, 0, 1, true), sender.runOnce());
     AlertLedger ledger = new AlertLedger(f.store);
     LedgerEntry failed = ledger.list(List.of("failed"), 10).get(0);
@@ -102,7 +102,7 @@ class StartTlsTest {
     enqueue("untrusted_root");
     Path otherCa = TestPki.writePem(dir.resolve("other.pem"), TestPki.root("someone else").cert());
     AlertSender sender = AlertSender.create(f.store,
-        () -> AlertFixture.startTlsSmtp(front.port(), "s3cret", List.of(otherCa)), f.clock);
+        () -> AlertFixture.startTlsSmtp(front.port(), "s3cret", List.of(otherCa)), f.clock, "test-node");
     assertEquals(new AlertSender.Round(0, 1, 0, false), sender.runOnce());
     LedgerEntry e = new AlertLedger(f.store).list(List.of("pending"), 10).get(0);
     assertTrue(e.lastError().contains("TLS failed"), e.lastError());
@@ -113,7 +113,7 @@ class StartTlsTest {
   void starttlsIsRequiredNeverSkipped() throws Exception {
     enqueue("untrusted_root");
     SmtpConfig plainServer = AlertFixture.startTlsSmtp(mail.getSmtp().getPort(), "s3cret", List.of(caFile));
-    AlertSender sender = AlertSender.create(f.store, () -> plainServer, f.clock);
+    AlertSender sender = AlertSender.create(f.store, () -> plainServer, f.clock, "test-node");
     assertEquals(new AlertSender.Round(0, 0, 1, true), sender.runOnce());
     LedgerEntry e = new AlertLedger(f.store).list(List.of("failed"), 10).get(0);
     assertTrue(e.lastError().contains("does not offer STARTTLS"), e.lastError());

@@ -97,7 +97,7 @@ class RenewalDuringBackupTest {
 
     // what the daemon does first at start
     try (Store store = Store.openEmbedded(fresh, 2)) {
-      assertEquals(1, Reconciler.create(store, fresh, Clock.systemUTC())
+      assertEquals(1, Reconciler.create(store, fresh, Clock.systemUTC(), "test-node")
           .reconcileAll(ConfigLoader.load(freshCfg).certificates()));
     }
     assertEquals(before, serialInForce(freshCfg), "the copied link is the truth");

@@ -96,7 +96,7 @@ class PendingHooksTest {
         st.executeUpdate("DELETE FROM managed_generations");
         st.executeUpdate("DELETE FROM managed_certificates");
       }
-      assertEquals(1, Reconciler.create(f.store, f.data, f.clock).reconcileAll(f.config.get().certificates()));
+      assertEquals(1, Reconciler.create(f.store, f.data, f.clock, "test-node").reconcileAll(f.config.get().certificates()));
       assertEquals(Map.of("web", f.current("web").serial()), new ManagedCertificateRepository(f.store).hooksPending());
     }
   }

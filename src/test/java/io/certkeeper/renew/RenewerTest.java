@@ -195,7 +195,7 @@ class RenewerTest {
       Files.writeString(dir.resolve("out/.web.key.tmp-abc"), "partial");
       Files.createDirectories(ManagedLayout.generations(f.data, "web").resolve(".ffff.tmp"));
 
-      Reconciler r = Reconciler.create(f.store, f.data, f.clock);
+      Reconciler r = Reconciler.create(f.store, f.data, f.clock, "test-node");
       assertEquals(1, r.reconcileAll(f.config.get().certificates()));
       assertEquals(second.serial(), f.state("web").serial());
       assertKeyMatches(dir.resolve("out/web.crt"), dir.resolve("out/web.key"));
