@@ -20,9 +20,10 @@ class RenewalCheckTimesTest {
       assertTrue(!t.isBefore(NOW) && t.isBefore(NOW.plus(EVERY)), t.toString());
     }
     assertNotEquals(a, b, "two nodes do not check at the same instant");
-    // the same grid after a restart, and the next one a period later
-    assertEquals(a, RenewalCheckTimes.next("node-a", EVERY, NOW.minusSeconds(1).plusMillis(1)));
+    // a fixed grid: a check time is its own next, the one after it a period later, whenever asked
+    assertEquals(a, RenewalCheckTimes.next("node-a", EVERY, a));
     assertEquals(a.plus(EVERY), RenewalCheckTimes.next("node-a", EVERY, a.plusMillis(1)));
+    assertEquals(a.plus(EVERY), RenewalCheckTimes.next("node-a", EVERY, a.plus(EVERY).minusMillis(1)));
   }
 
   @Test
