@@ -151,8 +151,11 @@ class KillNineFaultIT {
           assertEquals(1, e.getValue(), "Message-ID " + e.getKey() + " reached the mail server " + e.getValue()
               + " times" + replay);
         }
+        java.util.Set<String> unknown = new java.util.TreeSet<>(received.keySet());
+        unknown.removeAll(sentIds);
         assertTrue(received.size() - sentIds.size() <= held, (received.size() - sentIds.size())
-            + " mails the store does not know as sent, but only " + held + " deliveries were in flight" + replay);
+            + " mails the store does not know as sent, but only " + held + " deliveries were in flight" + replay
+            + "; not known as sent: " + unknown + "; the ledger: " + deliveries);
         assertTrue(sent > 0, "no alert was delivered at all" + replay);
 
         JsonNode issued = rig.json("list", "--issued", "--json");
