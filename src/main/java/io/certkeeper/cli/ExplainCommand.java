@@ -40,7 +40,7 @@ final class ExplainCommand implements Callable<Integer> {
     Instant now = root.clock().instant();
     Explanation e;
     try (Store store = root.openStore()) {
-      e = ManagedView.of(store).explain(c, now);
+      e = ManagedView.of(store, config.nodeName()).explain(c, now);
     }
     PrintWriter out = root.out();
     if (json) {

@@ -75,9 +75,12 @@ final class StatusCommand implements Callable<Integer> {
    * @param state as {@link DaemonStatus#state}
    * @param endpointsDeclared configured endpoints its configuration declares
    * @param slotsLastClaimed whether it dispatched the newest probe slot
+   * @param managed the managed certificates it holds (with a generation in force), by name
+   * @param listeners its listeners, by name
    */
   record NodeStatus(String name, String state, String host, Long pid, String version, Instant startedAt,
-      Instant heartbeatAt, Instant stoppedAt, long endpointsDeclared, boolean slotsLastClaimed) {}
+      Instant heartbeatAt, Instant stoppedAt, long endpointsDeclared, boolean slotsLastClaimed, List<String> managed,
+      List<String> listeners) {}
 
   /**
    * One managed certificate ({@code certificates:}); {@code serial} is null before the first issue.
@@ -154,7 +157,7 @@ final class StatusCommand implements Callable<Integer> {
         run = runRepo.latest(); // this host's node never ran: show the newest of the fleet
       }
       List<io.certkeeper.config.CertificateConfig> certificates = config.map(Config::certificates).orElse(List.of());
-      RenewalWatch renewals = RenewalWatch.of(() -> certificates);
+      RenewalWatch renewals = RenewalWatch.of(thisNode, () -> certificates);
       status = new Status(
           new StoreStatus(store.description(), store.schemaVersion()),
           daemonStatus(run, now),
@@ -162,8 +165,8 @@ final class StatusCommand implements Callable<Integer> {
           new CertificateCounts(s.total(), s.issued(), s.observed(), s.expired(), s.expiringSoon()),
           endpoints(store, renewals, now),
           alerts(new AlertLedger(store).summary()),
-          new ListenerStateRepository(store).list().stream().map(StatusCommand::listener).toList(),
-          managed(store, certificates, now),
+          new ListenerStateRepository(store, thisNode).list().stream().map(StatusCommand::listener).toList(),
+          managed(store, thisNode, certificates, now),
           warnings(dataDir),
           configError.map(e -> Main.oneLine(e.getMessage())).orElse(null));
     } catch (io.certkeeper.store.StoreException e) {
@@ -253,10 +256,10 @@ final class StatusCommand implements Callable<Integer> {
     return out;
   }
 
-  private static List<ManagedStatus> managed(Store store, List<io.certkeeper.config.CertificateConfig> configured,
-      Instant now) throws Exception {
+  private static List<ManagedStatus> managed(Store store, String node,
+      List<io.certkeeper.config.CertificateConfig> configured, Instant now) throws Exception {
     List<ManagedStatus> out = new ArrayList<>();
-    for (io.certkeeper.renew.Explanation e : io.certkeeper.renew.ManagedView.of(store).all(configured, now)) {
+    for (io.certkeeper.renew.Explanation e : io.certkeeper.renew.ManagedView.of(store, node).all(configured, now)) {
       out.add(new ManagedStatus(e.name(), e.state(), e.serial(), e.notAfter(), e.renewAt(), e.consecutiveFailures(),
           e.lastError(), e.nextAttemptAt(), e.overdueAt()));
     }
@@ -284,11 +287,20 @@ final class StatusCommand implements Callable<Integer> {
   private static List<NodeStatus> nodes(Store store, DaemonRunRepository runs, Instant now) throws Exception {
     Map<String, Long> declared = new io.certkeeper.store.EndpointRepository(store).declarationsPerNode();
     Optional<String> slots = new io.certkeeper.store.ProbeSlotRepository(store).lastNode();
+    Map<String, List<String>> managed = new java.util.HashMap<>();
+    for (io.certkeeper.store.ManagedState m : io.certkeeper.store.ManagedCertificateRepository.everyNode(store)) {
+      managed.computeIfAbsent(m.node(), k -> new ArrayList<>()).add(m.name());
+    }
+    Map<String, List<String>> listeners = new java.util.HashMap<>();
+    for (io.certkeeper.store.ListenerState l : ListenerStateRepository.everyNode(store)) {
+      listeners.computeIfAbsent(l.node(), k -> new ArrayList<>()).add(l.name());
+    }
     List<NodeStatus> out = new java.util.ArrayList<>();
     for (DaemonRun r : runs.latestPerNode()) {
       DaemonStatus d = daemonStatus(Optional.of(r), now);
       out.add(new NodeStatus(r.node(), d.state(), r.host(), r.pid(), r.version(), r.startedAt(), r.heartbeatAt(),
-          r.stoppedAt().orElse(null), declared.getOrDefault(r.node(), 0L), slots.equals(Optional.of(r.node()))));
+          r.stoppedAt().orElse(null), declared.getOrDefault(r.node(), 0L), slots.equals(Optional.of(r.node())),
+          managed.getOrDefault(r.node(), List.of()), listeners.getOrDefault(r.node(), List.of())));
     }
     return out;
   }
@@ -362,6 +374,10 @@ final class StatusCommand implements Callable<Integer> {
             n.state(), n.pid(), n.host(), n.version(), HumanTime.instant(n.heartbeatAt()),
             n.endpointsDeclared() > 0 ? "; declares " + n.endpointsDeclared() + " endpoints" : "",
             n.slotsLastClaimed() ? "; dispatched the newest probe slot" : "");
+        if (!n.managed().isEmpty() || !n.listeners().isEmpty()) {
+          out.printf("              holds %s%n", java.util.stream.Stream.of(held("managed certificate", n.managed()),
+              held("listener", n.listeners())).filter(h -> !h.isEmpty()).collect(java.util.stream.Collectors.joining("; ")));
+        }
       }
     }
     if (s.configError() != null) {
@@ -407,4 +423,16 @@ final class StatusCommand implements Callable<Integer> {
           e.daysLeft() == null ? "" : ", " + daysLeft(e.daysLeft()));
     }
   }
+
+  /** "2 listeners: admin, web", at most {@value #HELD_NAMES} names and how many more; empty for none. */
+  static String held(String kind, List<String> names) {
+    if (names.isEmpty()) {
+      return "";
+    }
+    String shown = names.stream().limit(HELD_NAMES).map(Printable::line).collect(java.util.stream.Collectors.joining(", "));
+    return names.size() + " " + kind + (names.size() == 1 ? "" : "s") + ": " + shown
+        + (names.size() > HELD_NAMES ? " and " + (names.size() - HELD_NAMES) + " more" : "");
+  }
+
+  private static final int HELD_NAMES = 5;
 }

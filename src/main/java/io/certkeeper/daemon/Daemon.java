@@ -229,7 +229,7 @@ public final class Daemon {
       };
     });
     ProbeResultRepository results = new ProbeResultRepository(store, node);
-    RenewalWatch renewals = RenewalWatch.of(() -> config.certificates());
+    RenewalWatch renewals = RenewalWatch.of(node, () -> config.certificates());
     parts.start("prober", Duration.ofSeconds(2), () -> {
       probes = new EndpointProbes(config.scheduler().probeConcurrency(), results, dataDir, clock,
           leaf -> renewals.find(store, leaf));
@@ -252,7 +252,10 @@ public final class Daemon {
       endpointScheduler.schedulePeriodic(HOUSEKEEPING, config.scheduler().alertEvaluation());
     });
     parts.step("managed certificates", () -> {
-      warnOfOtherNodes(config.certificates());
+      int adopted = new io.certkeeper.store.ManagedCertificateRepository(store, node).adoptUnowned();
+      if (adopted > 0) {
+        log.info("managed certificates - {} recorded before nodes had names are now this node's ({})", adopted, node);
+      }
       int reconciled = Reconciler.create(store, dataDir, clock, node).reconcileAll(config.certificates());
       if (reconciled > 0) {
         log.warn("managed certificates - {} brought back in line with their current generation", reconciled);
@@ -301,7 +304,7 @@ public final class Daemon {
       });
     }
     parts.start("listeners", Duration.ofSeconds(2), () -> {
-      listeners = Listeners.start(config.listeners(), dataDir, new ListenerStateRepository(store), clock,
+      listeners = Listeners.start(config.listeners(), dataDir, new ListenerStateRepository(store, node), clock,
           l -> new AdminApi(l, store, clock, control()),
           renewer.<Listeners.ManagedCheck>map(r -> r::checkListeners).orElse(Listeners.ManagedCheck.NONE));
       return b -> {
@@ -351,18 +354,6 @@ public final class Daemon {
    * same name in force: managed certificates' state is keyed by name, so in a fleet two nodes that
    * declare one name share (and overwrite) one row.
    */
-  private void warnOfOtherNodes(java.util.List<io.certkeeper.config.CertificateConfig> certificates) throws StoreException {
-    io.certkeeper.store.ManagedCertificateRepository records = new io.certkeeper.store.ManagedCertificateRepository(store);
-    for (io.certkeeper.config.CertificateConfig c : certificates) {
-      Optional<String> by = records.lastSwappedBy(c.name());
-      if (by.isPresent() && !by.get().equals(node)) {
-        log.warn("{} - its generation in force was put there by node {}, not this node ({}): nodes share one"
-            + " state row per managed certificate name; give each node's managed certificates names of their own",
-            c.name(), by.get(), node);
-      }
-    }
-  }
-
   /** Whether another node runs on this store: its run not stopped, its heartbeat (every 5 s) fresh. */
   private boolean otherNodesLive() throws StoreException {
     java.time.Instant fresh = clock.instant().minus(StoreWriteCheck.EVERY.multipliedBy(3));
@@ -460,6 +451,9 @@ public final class Daemon {
     Config previous = config;
     if (!previous.store().equals(next.store()) || !previous.dataDir().equals(next.dataDir())) {
       log.warn("configuration - store or data-dir changed; restart the daemon to apply that part");
+    }
+    if (!next.nodeName().equals(node)) {
+      log.warn("configuration - node changed to {}; this daemon stays node {} until it restarts", next.nodeName(), node);
     }
     try {
       endpointSync.fromConfig(next.endpoints());

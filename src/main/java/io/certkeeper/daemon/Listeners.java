@@ -95,6 +95,7 @@ final class Listeners implements AutoCloseable, ServingListeners {
       ls.close();
       throw e;
     }
+    states.retainOnly(configs.stream().map(ListenerConfig::name).toList());
     // the first check of a managed certificate's listeners: now that they are up
     configs.stream().flatMap(c -> c.certificate().managed().stream()).distinct()
         .forEach(name -> check.check(name, ls));

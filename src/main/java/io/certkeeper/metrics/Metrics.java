@@ -27,7 +27,7 @@ public final class Metrics {
   private final Store store;
   private final Optional<Counters> counters;
   private final boolean process;
-  /** The node whose view this is ({@code node:}, else the host name): a label of the build info. */
+  /** The node whose view this is ({@code node:}, else the host name): a label of the build info, and whose listeners it shows. */
   private final String node;
 
   private Metrics(Store store, Optional<Counters> counters, boolean process, String node) {
@@ -50,7 +50,7 @@ public final class Metrics {
   /** Reads the store and the in-process state into one exposition. */
   public Exposition collect() throws StoreException {
     Exposition e = new Exposition();
-    StoreMetrics.addTo(e, new MetricsRepository(store).read());
+    StoreMetrics.addTo(e, new MetricsRepository(store).read(node));
     e.gauge("certkeeper_build_info", "certkeeper's version, the Java runtime it runs on and the node (always 1).",
         "version", "java", "node").add(1, Version.current(), System.getProperty("java.version"), node);
     counters.ifPresent(c -> c.addTo(e));

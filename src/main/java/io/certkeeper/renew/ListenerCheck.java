@@ -71,9 +71,9 @@ final class ListenerCheck {
   /** Checks under way ("listener sha256"): a renewal's check and a watcher's check do not both report. */
   private final Set<String> running = ConcurrentHashMap.newKeySet();
 
-  ListenerCheck(Store store, Optional<RenewalAlerts> alerts, Clock clock, Pause pause) {
+  ListenerCheck(Store store, String node, Optional<RenewalAlerts> alerts, Clock clock, Pause pause) {
     this.store = Objects.requireNonNull(store, "store");
-    this.records = new ManagedCertificateRepository(store);
+    this.records = new ManagedCertificateRepository(store, node);
     this.alerts = Objects.requireNonNull(alerts, "alerts");
     this.clock = Objects.requireNonNull(clock, "clock");
     this.pause = Objects.requireNonNull(pause, "pause");

@@ -12,16 +12,17 @@ import java.util.Map;
 import java.util.function.Function;
 import java.util.stream.Collectors;
 
-/** Read-only view of the managed certificates for {@code status} and {@code explain}. */
+/** Read-only view of one node's managed certificates for {@code status} and {@code explain}. */
 public final class ManagedView {
   private final ManagedCertificateRepository records;
 
-  private ManagedView(Store store) {
-    this.records = new ManagedCertificateRepository(store);
+  private ManagedView(Store store, String node) {
+    this.records = new ManagedCertificateRepository(store, node);
   }
 
-  public static ManagedView of(Store store) {
-    return new ManagedView(store);
+  /** The managed certificates {@code node} holds. */
+  public static ManagedView of(Store store, String node) {
+    return new ManagedView(store, node);
   }
 
   public Explanation explain(CertificateConfig c, Instant now) throws StoreException {

@@ -25,15 +25,20 @@ public final class RenewalWatch implements ManagedRenewals {
   /** The probe's code for a certificate within its endpoint's warning. */
   static final String EXPIRING = "expiring";
 
+  private final String node;
   private final Supplier<List<CertificateConfig>> configured;
 
-  private RenewalWatch(Supplier<List<CertificateConfig>> configured) {
+  private RenewalWatch(String node, Supplier<List<CertificateConfig>> configured) {
+    this.node = Objects.requireNonNull(node, "node");
     this.configured = Objects.requireNonNull(configured, "configured");
   }
 
-  /** @param configured the managed certificates in force, read at each call (reloads apply) */
-  public static RenewalWatch of(Supplier<List<CertificateConfig>> configured) {
-    return new RenewalWatch(configured);
+  /**
+   * @param node the node whose managed certificates are {@link #current}
+   * @param configured the managed certificates in force, read at each call (reloads apply)
+   */
+  public static RenewalWatch of(String node, Supplier<List<CertificateConfig>> configured) {
+    return new RenewalWatch(node, configured);
   }
 
   /**
@@ -50,9 +55,10 @@ public final class RenewalWatch implements ManagedRenewals {
   @Override
   public Optional<ManagedRenewal> find(Transaction tx, String sha256) throws StoreException {
     // the generation in force, else an earlier one (its validity from the certificates table)
-    for (GenerationRecord g : tx.managed().generationsWith(sha256)) {
+    // of any node: this node's probe may see another node's listener, judged by that node's renewal
+    for (GenerationRecord g : tx.managed(node).generationsWith(sha256)) {
       Optional<CertificateConfig> cfg = configured(g.name());
-      Optional<ManagedState> inForce = tx.managed().find(g.name());
+      Optional<ManagedState> inForce = tx.managed(node).inForce(g);
       if (cfg.isPresent() && inForce.isPresent()) {
         return Optional.of(renewal(cfg.get(), g.serial(), sha256, g.notBefore(), g.notAfter(), inForce.get()));
       }
@@ -64,7 +70,7 @@ public final class RenewalWatch implements ManagedRenewals {
   public List<ManagedRenewal> current(Transaction tx) throws StoreException {
     List<ManagedRenewal> out = new ArrayList<>();
     for (CertificateConfig cfg : configured.get()) {
-      Optional<ManagedState> s = tx.managed().find(cfg.name());
+      Optional<ManagedState> s = tx.managed(node).find(cfg.name());
       if (s.isPresent()) {
         ManagedState m = s.get();
         out.add(renewal(cfg, m.serial(), m.sha256(), m.notBefore(), m.notAfter(), m));

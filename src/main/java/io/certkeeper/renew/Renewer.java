@@ -101,6 +101,8 @@ public final class Renewer {
   private final Optional<RenewalAlerts> alerts;
   private final ServingListeners listeners;
   private final ListenerCheck listenerCheck;
+  /** The node whose managed certificates this renews (the configuration's at construction). */
+  private final String node;
   private final RenewalStep.Observer steps;
   /** How a failed renewal is logged: ERROR, or INFO when the caller reports the outcome itself. */
   private final org.slf4j.event.Level failureLevel;
@@ -109,13 +111,14 @@ public final class Renewer {
   private Renewer(Builder b) {
     this.store = b.store;
     this.records = new ManagedCertificateRepository(store, b.config.get().nodeName());
+    this.node = records.node();
     this.issuer = b.issuer;
     this.config = b.config;
     this.dataDir = b.dataDir;
     this.clock = b.clock;
     this.alerts = b.alerts;
     this.listeners = b.listeners;
-    this.listenerCheck = new ListenerCheck(store, alerts, clock, d -> Thread.sleep(d.toMillis()));
+    this.listenerCheck = new ListenerCheck(store, node, alerts, clock, d -> Thread.sleep(d.toMillis()));
     this.steps = b.steps;
     this.failureLevel = b.callerReports ? org.slf4j.event.Level.INFO : org.slf4j.event.Level.ERROR;
     this.stopping = b.stopping;
@@ -589,7 +592,7 @@ public final class Renewer {
     try {
       // the failure and its alert commit together
       store.inTransaction(tx -> {
-        tx.managed().failed(c.name(), error, next, now);
+        tx.managed(node).failed(c.name(), error, next, now);
         if (alerts.isPresent()) {
           alerts.get().renewalFailed(tx, c.name(), sha256, oneLine(error), next, notAfter, c.owners());
         }

@@ -6,11 +6,12 @@ import java.util.Optional;
 /**
  * What a listener serves and how its last reload went.
  *
+ * @param node the node whose listener it is
  * @param verifiedSha256 the leaf a real connection saw after the last swap; differs from {@code
  *     sha256} when the listener does not serve what it loaded
  * @param lastError why the last reload was refused (the previous certificate kept serving)
  */
-public record ListenerState(String name, String bind, String role, String sha256, String serial, Instant notAfter,
+public record ListenerState(String node, String name, String bind, String role, String sha256, String serial, Instant notAfter,
     Instant loadedAt, Optional<String> verifiedSha256, Optional<Instant> verifiedAt, Optional<String> lastError,
     Optional<Instant> lastErrorAt) {
 

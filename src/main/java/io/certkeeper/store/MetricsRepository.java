@@ -49,9 +49,12 @@ public final class MetricsRepository {
   public record Readings(List<EndpointReading> endpoints, List<CertificateReading> issued,
       List<ListenerReading> listeners) {}
 
-  /** Reads endpoints (by id), issued certificates (by subject, newest first) and listeners (by name). */
-  public Readings read() throws StoreException {
-    return store.transaction(c -> new Readings(endpoints(c), issued(c), listeners(c)));
+  /**
+   * Reads endpoints (by id), issued certificates (by subject, newest first) and the listeners of
+   * {@code node} (by name): the shared inventory, and what this node serves.
+   */
+  public Readings read(String node) throws StoreException {
+    return store.transaction(c -> new Readings(endpoints(c), issued(c), listeners(c, node)));
   }
 
   private static List<EndpointReading> endpoints(Connection c) throws SQLException {
@@ -96,12 +99,14 @@ public final class MetricsRepository {
     return out;
   }
 
-  private static List<ListenerReading> listeners(Connection c) throws SQLException {
+  private static List<ListenerReading> listeners(Connection c, String node) throws SQLException {
     List<ListenerReading> out = new ArrayList<>();
-    try (PreparedStatement ps = c.prepareStatement("SELECT name, sha256 FROM listener_state ORDER BY name");
-        ResultSet rs = ps.executeQuery()) {
-      while (rs.next()) {
-        out.add(new ListenerReading(rs.getString("name"), rs.getString("sha256")));
+    try (PreparedStatement ps = c.prepareStatement("SELECT name, sha256 FROM listener_state WHERE node = ? ORDER BY name")) {
+      ps.setString(1, node);
+      try (ResultSet rs = ps.executeQuery()) {
+        while (rs.next()) {
+          out.add(new ListenerReading(rs.getString("name"), rs.getString("sha256")));
+        }
       }
     }
     return out;

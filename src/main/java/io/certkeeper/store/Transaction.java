@@ -10,7 +10,7 @@ import java.sql.SQLException;
  *
  * <pre>{@code
  * store.inTransaction(tx -> {
- *   tx.managed().failed(name, error, nextAttempt, now);
+ *   tx.managed(node).failed(name, error, nextAttempt, now);
  *   alerts.renewalFailed(tx, ...); // writes through tx.outbox()
  *   return null;
  * });
@@ -27,9 +27,9 @@ public final class Transaction {
     this.connection = connection;
   }
 
-  /** The managed certificates and their generations. */
-  public ManagedCertificateRepository managed() {
-    return new ManagedCertificateRepository(Scope.in(this));
+  /** The managed certificates {@code node} holds, and their generations. */
+  public ManagedCertificateRepository managed(String node) {
+    return new ManagedCertificateRepository(Scope.in(this), node);
   }
 
   /** Alert events and their deliveries: the outbox. */

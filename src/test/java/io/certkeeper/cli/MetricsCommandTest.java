@@ -99,7 +99,7 @@ class MetricsCommandTest {
         assertTrue(issued.record(c, "f".repeat(64), "server", T0));
       }
       assertTrue(issued.revoke(issuedRevoked.getSerialNumber().toString(16), "keyCompromise", T0));
-      new ListenerStateRepository(store).loaded("admin", "127.0.0.1:8443", "admin", Fingerprints.sha256(issuedNew),
+      new ListenerStateRepository(store, io.certkeeper.config.NodeName.ofHost()).loaded("admin", "127.0.0.1:8443", "admin", Fingerprints.sha256(issuedNew),
           issuedNew.getSerialNumber().toString(16), issuedNew.getNotAfter().toInstant(), T0);
     }
   }

@@ -97,8 +97,8 @@ class RenewalDuringBackupTest {
 
     // what the daemon does first at start
     try (Store store = Store.openEmbedded(fresh, 2)) {
-      assertEquals(1, Reconciler.create(store, fresh, Clock.systemUTC(), "test-node")
-          .reconcileAll(ConfigLoader.load(freshCfg).certificates()));
+      io.certkeeper.config.Config restored = ConfigLoader.load(freshCfg);
+      assertEquals(1, Reconciler.create(store, fresh, Clock.systemUTC(), restored.nodeName()).reconcileAll(restored.certificates()));
     }
     assertEquals(before, serialInForce(freshCfg), "the copied link is the truth");
     assertTrue(Files.readString(dir.resolve("restored-out/web.pem")).startsWith("-----BEGIN CERTIFICATE-----"));

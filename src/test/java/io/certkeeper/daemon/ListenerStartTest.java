@@ -34,7 +34,7 @@ class ListenerStartTest {
     Config c = config(garbage, FreePorts.next());
     try (Store store = Store.openEmbedded(dir.resolve("data"), 2)) {
       IOException e = assertThrows(IOException.class, () -> Listeners.start(c.listeners(), dir.resolve("data"),
-          new ListenerStateRepository(store), Clock.systemUTC(), l -> null, Listeners.ManagedCheck.NONE).close());
+          new ListenerStateRepository(store, "node-a"), Clock.systemUTC(), l -> null, Listeners.ManagedCheck.NONE).close());
       assertEquals("listener echo1: " + garbage + ": no unencrypted private key found (expected a PEM block"
           + " 'PRIVATE KEY', 'RSA PRIVATE KEY' or 'EC PRIVATE KEY')", e.getMessage());
     }
@@ -46,7 +46,7 @@ class ListenerStartTest {
     int port = FreePorts.next();
     Config c = config(dir.resolve("c.key"), port);
     try (Store store = Store.openEmbedded(dir.resolve("data"), 2)) {
-      ListenerStateRepository states = new ListenerStateRepository(store);
+      ListenerStateRepository states = new ListenerStateRepository(store, "node-a");
       try (Listeners ls = Listeners.start(c.listeners(), dir.resolve("data"), states, Clock.systemUTC(), l -> null,
           Listeners.ManagedCheck.NONE)) {
         List<ListenerState> recorded = states.list();

@@ -63,7 +63,7 @@ class ManagedEndpointProbesTest {
       assertEquals(Renewer.Kind.RENEWED, renewer.renew("web", true).kind());
       clock.advance(Duration.ofHours(1)); // under 30 days left: inside the endpoint's 30-day warning
       Path current = data.resolve("managed/web/current");
-      RenewalWatch watch = RenewalWatch.of(config::certificates);
+      RenewalWatch watch = RenewalWatch.of(config.nodeName(), config::certificates);
 
       try (OpenSslServer server = OpenSslServer.start(dir, "-cert", current.resolve("fullchain.pem").toString(),
           "-key", current.resolve("key.pem").toString())) {

@@ -91,7 +91,7 @@ class OutboxRenewalAlertsTest {
       clock.advance(Duration.ofDays(61));
       Renewer.Outcome o = broken.renew("web", false);
       assertEquals(Renewer.Kind.FAILED, o.kind(), o.toString());
-      assertEquals(1, new ManagedCertificateRepository(store).find("web").orElseThrow().consecutiveFailures());
+      assertEquals(1, new ManagedCertificateRepository(store, io.certkeeper.config.NodeName.ofHost()).find("web").orElseThrow().consecutiveFailures());
       assertEquals(List.of("renewal_failed critical web@example.com"), ledger(store));
       LedgerEntry e = new AlertLedger(store).list(List.of(), 1).get(0);
       assertEquals("web renewal failed", e.title());
@@ -99,7 +99,7 @@ class OutboxRenewalAlertsTest {
 
       clock.advance(Duration.ofMinutes(6));
       assertEquals(Renewer.Kind.FAILED, broken.renew("web", false).kind());
-      assertEquals(2, new ManagedCertificateRepository(store).find("web").orElseThrow().consecutiveFailures());
+      assertEquals(2, new ManagedCertificateRepository(store, io.certkeeper.config.NodeName.ofHost()).find("web").orElseThrow().consecutiveFailures());
       assertEquals(List.of("renewal_failed critical web@example.com"), ledger(store), "one alert per renewal");
     }
   }
@@ -113,7 +113,7 @@ class OutboxRenewalAlertsTest {
       Renewer.Outcome o = renewer(store, data, config).renew("web", true);
       assertEquals(Renewer.Kind.RENEWED, o.kind(), o.toString());
       assertEquals(1, o.hookErrors().size(), o.toString());
-      assertEquals(o.serial(), new ManagedCertificateRepository(store).find("web").map(s -> s.serial()));
+      assertEquals(o.serial(), new ManagedCertificateRepository(store, io.certkeeper.config.NodeName.ofHost()).find("web").map(s -> s.serial()));
       assertEquals(List.of("hook_failed warning web@example.com"), ledger(store));
       assertTrue(new AlertLedger(store).list(List.of(), 1).get(0).title().contains("deploy hook failed"));
     }

@@ -59,7 +59,12 @@ final class ManagedFixture implements AutoCloseable {
   }
 
   ManagedState state(String name) throws Exception {
-    return new ManagedCertificateRepository(store).find(name).orElseThrow();
+    return records().find(name).orElseThrow();
+  }
+
+  /** The managed certificates of this fixture's node (the configuration's). */
+  ManagedCertificateRepository records() {
+    return new ManagedCertificateRepository(store, config.get().nodeName());
   }
 
   Generation current(String name) throws Exception {

@@ -63,7 +63,7 @@ class PendingHooksTest {
       first.join(DEADLINE.toMillis());
       assertFalse(first.isAlive(), "the renewal did not return after the stop");
       String serial = f.current("web").serial();
-      assertEquals(Map.of("web", serial), new ManagedCertificateRepository(f.store).hooksPending(), "the hook did not finish");
+      assertEquals(Map.of("web", serial), f.records().hooksPending(), "the hook did not finish");
 
       // the next start: the hook (now a quick one) runs for the generation in force, then never again
       f.configure("certificates:\n  - name: web\n    common-name: www.example.test\n    hooks:\n"
@@ -71,7 +71,7 @@ class PendingHooksTest {
       Renewer next = f.renewer(() -> false);
       assertEquals(1, next.runPendingHooks());
       assertEquals(List.of(serial, "again " + serial), Files.readAllLines(runs));
-      assertEquals(Map.of(), new ManagedCertificateRepository(f.store).hooksPending());
+      assertEquals(Map.of(), f.records().hooksPending());
       assertEquals(0, next.runPendingHooks());
       assertEquals(2, Files.readAllLines(runs).size());
     }
@@ -82,7 +82,7 @@ class PendingHooksTest {
     try (ManagedFixture f = new ManagedFixture(dir, "certificates:\n  - name: web\n    common-name: www.example.test\n"
         + "    hooks:\n      - command: [\"false\"]\n")) {
       assertEquals(1, f.renewer.issueMissing());
-      assertEquals(Map.of(), new ManagedCertificateRepository(f.store).hooksPending());
+      assertEquals(Map.of(), f.records().hooksPending());
       assertEquals(0, f.renewer.runPendingHooks());
     }
   }
@@ -96,8 +96,8 @@ class PendingHooksTest {
         st.executeUpdate("DELETE FROM managed_generations");
         st.executeUpdate("DELETE FROM managed_certificates");
       }
-      assertEquals(1, Reconciler.create(f.store, f.data, f.clock, "test-node").reconcileAll(f.config.get().certificates()));
-      assertEquals(Map.of("web", f.current("web").serial()), new ManagedCertificateRepository(f.store).hooksPending());
+      assertEquals(1, Reconciler.create(f.store, f.data, f.clock, f.config.get().nodeName()).reconcileAll(f.config.get().certificates()));
+      assertEquals(Map.of("web", f.current("web").serial()), f.records().hooksPending());
     }
   }
 

@@ -77,7 +77,7 @@ class RenewalAlertsTest {
       syncEndpoints(f);
       f.renewer.issueMissing();
       Generation g = f.current("web");
-      RenewalWatch watch = RenewalWatch.of(() -> f.config.get().certificates());
+      RenewalWatch watch = RenewalWatch.of(f.config.get().nodeName(), () -> f.config.get().certificates());
       AlertEvaluator evaluator = AlertEvaluator.create(f.store, () -> f.config.get().alerts(), f.clock, watch);
       ManagedRenewal m = watch.find(f.store, g.sha256()).orElseThrow();
       assertTrue(m.isCurrent());
@@ -117,7 +117,7 @@ class RenewalAlertsTest {
     try (ManagedFixture f = new ManagedFixture(dir, yaml(""))) {
       f.renewer.issueMissing();
       Generation first = f.current("web");
-      RenewalWatch watch = RenewalWatch.of(() -> f.config.get().certificates());
+      RenewalWatch watch = RenewalWatch.of(f.config.get().nodeName(), () -> f.config.get().certificates());
       AlertEvaluator evaluator = AlertEvaluator.create(f.store, () -> f.config.get().alerts(), f.clock, watch);
       ManagedRenewal m = watch.find(f.store, first.sha256()).orElseThrow();
 
@@ -146,7 +146,7 @@ class RenewalAlertsTest {
     try (ManagedFixture f = new ManagedFixture(dir, yaml(""))) {
       f.renewer.issueMissing();
       Generation g = f.current("web");
-      RenewalWatch nothing = RenewalWatch.of(List::of);
+      RenewalWatch nothing = RenewalWatch.of(io.certkeeper.config.NodeName.ofHost(), List::of);
       assertEquals(Optional.empty(), nothing.find(f.store, g.sha256()));
       assertEquals(List.of(), f.store.inTransaction(nothing::current));
     }

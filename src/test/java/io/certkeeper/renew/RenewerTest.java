@@ -190,12 +190,12 @@ class RenewerTest {
       Generation second = f.current("web");
       // as if killed after the swap: store and one output still on the first generation,
       // a temporary key file and a never-committed generation folder left behind
-      new ManagedCertificateRepository(f.store).swapped("web", first.inForce(), "test", f.clock.instant());
+      f.records().swapped("web", first.inForce(), "test", f.clock.instant());
       Files.write(dir.resolve("out/web.key"), oldKey);
       Files.writeString(dir.resolve("out/.web.key.tmp-abc"), "partial");
       Files.createDirectories(ManagedLayout.generations(f.data, "web").resolve(".ffff.tmp"));
 
-      Reconciler r = Reconciler.create(f.store, f.data, f.clock, "test-node");
+      Reconciler r = Reconciler.create(f.store, f.data, f.clock, f.config.get().nodeName());
       assertEquals(1, r.reconcileAll(f.config.get().certificates()));
       assertEquals(second.serial(), f.state("web").serial());
       assertKeyMatches(dir.resolve("out/web.crt"), dir.resolve("out/web.key"));

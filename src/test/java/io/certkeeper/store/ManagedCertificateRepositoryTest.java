@@ -32,7 +32,7 @@ class ManagedCertificateRepositoryTest {
   @EnumSource(StoreBackend.class)
   void theFirstGenerationPutInForceIsNumberOneWithItsHooksPending(StoreBackend backend) throws Exception {
     try (Store store = backend.open(dir)) {
-      ManagedCertificateRepository repo = new ManagedCertificateRepository(store);
+      ManagedCertificateRepository repo = new ManagedCertificateRepository(store, "node-a");
       assertEquals(Optional.empty(), repo.find("web"));
       repo.swapped("web", generation("0a", "a".repeat(64), T0.plus(Duration.ofDays(30))), "first", T0);
 
@@ -51,7 +51,7 @@ class ManagedCertificateRepositoryTest {
   @EnumSource(StoreBackend.class)
   void aFailedAttemptCountsAndTheNextSwapClearsEveryTraceOfTheFailures(StoreBackend backend) throws Exception {
     try (Store store = backend.open(dir)) {
-      ManagedCertificateRepository repo = new ManagedCertificateRepository(store);
+      ManagedCertificateRepository repo = new ManagedCertificateRepository(store, "node-a");
       repo.swapped("web", generation("0a", "a".repeat(64), T0.plus(Duration.ofDays(30))), "first", T0);
       Instant retry = T0.plus(Duration.ofMinutes(5));
       assertEquals(1, repo.failed("web", "CA locked", Optional.of(retry), T0));
@@ -81,7 +81,7 @@ class ManagedCertificateRepositoryTest {
   @EnumSource(StoreBackend.class)
   void repairedOutputsClearTheFailuresButKeepTheGeneration(StoreBackend backend) throws Exception {
     try (Store store = backend.open(dir)) {
-      ManagedCertificateRepository repo = new ManagedCertificateRepository(store);
+      ManagedCertificateRepository repo = new ManagedCertificateRepository(store, "node-a");
       repo.swapped("web", generation("0a", "a".repeat(64), T0.plus(Duration.ofDays(30))), "first", T0);
       repo.failed("web", "writing outputs: disk full", Optional.of(T0.plusSeconds(60)), T0);
       repo.failuresCleared("web");
@@ -97,7 +97,7 @@ class ManagedCertificateRepositoryTest {
   @EnumSource(StoreBackend.class)
   void aFailureOfACertificateWithoutAGenerationCountsNothing(StoreBackend backend) throws Exception {
     try (Store store = backend.open(dir)) {
-      assertEquals(0, new ManagedCertificateRepository(store).failed("none", "no CA", Optional.empty(), T0));
+      assertEquals(0, new ManagedCertificateRepository(store, "node-a").failed("none", "no CA", Optional.empty(), T0));
     }
   }
 
@@ -105,7 +105,7 @@ class ManagedCertificateRepositoryTest {
   @EnumSource(StoreBackend.class)
   void errorsAreCutToTheWidthOfTheirColumn(StoreBackend backend) throws Exception {
     try (Store store = backend.open(dir)) {
-      ManagedCertificateRepository repo = new ManagedCertificateRepository(store);
+      ManagedCertificateRepository repo = new ManagedCertificateRepository(store, "node-a");
       repo.swapped("web", generation("0a", "a".repeat(64), T0.plus(Duration.ofDays(30))), "first", T0);
       repo.failed("web", "x".repeat(5000), Optional.empty(), T0);
       repo.hookFailed("web", "y".repeat(5000));
@@ -119,7 +119,7 @@ class ManagedCertificateRepositoryTest {
   @EnumSource(StoreBackend.class)
   void hooksAreDoneOnlyForTheGenerationThatIsInForce(StoreBackend backend) throws Exception {
     try (Store store = backend.open(dir)) {
-      ManagedCertificateRepository repo = new ManagedCertificateRepository(store);
+      ManagedCertificateRepository repo = new ManagedCertificateRepository(store, "node-a");
       repo.swapped("web", generation("0a", "a".repeat(64), T0.plus(Duration.ofDays(30))), "first", T0);
       repo.swapped("api", generation("1a", "c".repeat(64), T0.plus(Duration.ofDays(30))), "first", T0);
       repo.swapped("web", generation("0b", "b".repeat(64), T0.plus(Duration.ofDays(60))), "renewal", T0);
@@ -137,7 +137,7 @@ class ManagedCertificateRepositoryTest {
     X509Certificate cert = Pem.readCertificates(OpenSsl.selfSigned(dir, "g", "g.example", 30)).get(0);
     try (Store store = backend.open(dir)) {
       CertificateInfo info = new CertificateRepository(store).upsert(cert, CertificateRecord.Source.ISSUED, T0);
-      ManagedCertificateRepository repo = new ManagedCertificateRepository(store);
+      ManagedCertificateRepository repo = new ManagedCertificateRepository(store, "node-a");
       GenerationInForce g = new GenerationInForce(info.serial(), info.sha256(), info.spkiSha256(), info.notBefore(),
           info.notAfter());
       repo.swapped("web", g, "first", T0);
@@ -158,15 +158,51 @@ class ManagedCertificateRepositoryTest {
 
   @ParameterizedTest
   @EnumSource(StoreBackend.class)
-  void eachGenerationRecordsTheNodeThatPutItInForce(StoreBackend backend) throws Exception {
+  void twoNodesHoldCertificatesOfOneNameEachWithItsOwnGenerations(StoreBackend backend) throws Exception {
+    X509Certificate cert = Pem.readCertificates(OpenSsl.selfSigned(dir, "g", "g.example", 30)).get(0);
     try (Store store = backend.open(dir)) {
-      ManagedCertificateRepository unnamed = new ManagedCertificateRepository(store);
-      unnamed.swapped("web", generation("0a", "a".repeat(64), T0.plus(Duration.ofDays(30))), "first", T0);
-      assertEquals(Optional.empty(), unnamed.lastSwappedBy("web"), "a generation of before nodes had names");
-      new ManagedCertificateRepository(store, "node-b").swapped("web",
-          generation("0b", "b".repeat(64), T0.plus(Duration.ofDays(60))), "renewal", T0.plusSeconds(1));
-      assertEquals(Optional.of("node-b"), unnamed.lastSwappedBy("web"));
-      assertEquals(Optional.empty(), unnamed.lastSwappedBy("api"));
+      CertificateInfo info = new CertificateRepository(store).upsert(cert, CertificateRecord.Source.ISSUED, T0);
+      ManagedCertificateRepository a = new ManagedCertificateRepository(store, "node-a");
+      ManagedCertificateRepository b = new ManagedCertificateRepository(store, "node-b");
+      a.swapped("web", generation("0a", "a".repeat(64), T0.plus(Duration.ofDays(30))), "first", T0);
+      a.swapped("web", generation("0b", "b".repeat(64), T0.plus(Duration.ofDays(60))), "renewal", T0.plusSeconds(1));
+      b.swapped("web", new GenerationInForce(info.serial(), info.sha256(), info.spkiSha256(), info.notBefore(),
+          info.notAfter()), "first", T0.plusSeconds(2));
+      assertEquals(1, b.failed("web", "CA locked", Optional.empty(), T0.plusSeconds(3)));
+      b.hooksDone("web", info.serial());
+
+      ManagedState onA = a.find("web").orElseThrow();
+      assertEquals(2L, onA.generation());
+      assertEquals(0, onA.consecutiveFailures(), "node-b's failure is its own");
+      assertEquals(Map.of("web", "0b"), a.hooksPending(), "node-b's hooks are its own");
+      assertEquals(1L, b.find("web").orElseThrow().generation());
+      assertEquals(List.of("node-a/web", "node-b/web"), ManagedCertificateRepository.everyNode(store).stream()
+          .map(m -> m.node() + "/" + m.name()).toList());
+
+      // a probe on node-a that sees node-b's certificate finds node-b's generation and its state
+      GenerationRecord g = a.generationsWith(info.sha256()).get(0);
+      assertEquals("node-b", g.node());
+      assertEquals(Optional.of("CA locked"), a.inForce(g).flatMap(ManagedState::lastError));
+    }
+  }
+
+  @ParameterizedTest
+  @EnumSource(StoreBackend.class)
+  void rowsOfNoNodeAreAdoptedUnlessTheNodeHasItsOwn(StoreBackend backend) throws Exception {
+    try (Store store = backend.open(dir)) {
+      ManagedCertificateRepository unowned = new ManagedCertificateRepository(store, "");
+      unowned.swapped("web", generation("0a", "a".repeat(64), T0.plus(Duration.ofDays(30))), "first", T0);
+      unowned.swapped("api", generation("1a", "c".repeat(64), T0.plus(Duration.ofDays(30))), "first", T0);
+      ManagedCertificateRepository a = new ManagedCertificateRepository(store, "node-a");
+      a.swapped("api", generation("1b", "d".repeat(64), T0.plus(Duration.ofDays(30))), "first", T0);
+
+      assertEquals(1, a.adoptUnowned());
+      assertEquals(List.of("api", "web"), a.list().stream().map(ManagedState::name).toList());
+      assertEquals("1b", a.find("api").orElseThrow().serial(), "its own row stays");
+      a.swapped("web", generation("0b", "b".repeat(64), T0.plus(Duration.ofDays(60))), "renewal", T0);
+      assertEquals(2L, a.find("web").orElseThrow().generation(), "the adopted history goes on");
+      assertEquals(List.of("api"), unowned.list().stream().map(ManagedState::name).toList());
+      assertEquals(0, a.adoptUnowned());
     }
   }
 }

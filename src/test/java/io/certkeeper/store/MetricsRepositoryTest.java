@@ -44,10 +44,10 @@ class MetricsRepositoryTest {
       issued.record(kept, "ab".repeat(32), "server", T0);
       issued.record(revoked, "ab".repeat(32), "server", T0);
       issued.revoke("53", "superseded", T0);
-      new ListenerStateRepository(store).loaded("web", "127.0.0.1:8443", "echo", Fingerprints.sha256(kept), "52",
+      new ListenerStateRepository(store, "node-a").loaded("web", "127.0.0.1:8443", "echo", Fingerprints.sha256(kept), "52",
           kept.getNotAfter().toInstant(), T0);
 
-      MetricsRepository.Readings r = new MetricsRepository(store).read();
+      MetricsRepository.Readings r = new MetricsRepository(store).read("node-a");
 
       assertEquals(List.of("api.example:443", "down.example:443"),
           r.endpoints().stream().map(MetricsRepository.EndpointReading::endpointId).toList());

@@ -26,7 +26,7 @@ class TransactionTest {
   @TempDir Path dir;
 
   private static void inForce(Store store) throws StoreException {
-    new ManagedCertificateRepository(store).swapped("web", new GenerationInForce("0a", "a".repeat(64),
+    new ManagedCertificateRepository(store, "node-a").swapped("web", new GenerationInForce("0a", "a".repeat(64),
         "k".repeat(64), T0, T0.plus(Duration.ofDays(30))), "first", T0);
   }
 
@@ -43,12 +43,12 @@ class TransactionTest {
     try (Store store = backend.open(dir)) {
       inForce(store);
       int failures = store.inTransaction(tx -> {
-        int n = tx.managed().failed("web", "CA locked", Optional.empty(), T0);
+        int n = tx.managed("node-a").failed("web", "CA locked", Optional.empty(), T0);
         tx.outbox().add(renewalFailed(), OPS, T0);
         return n;
       });
       assertEquals(1, failures);
-      assertEquals(Optional.of("CA locked"), new ManagedCertificateRepository(store).find("web").orElseThrow().lastError());
+      assertEquals(Optional.of("CA locked"), new ManagedCertificateRepository(store, "node-a").find("web").orElseThrow().lastError());
       assertEquals(1, new AlertOutboxRepository(store).list(List.of(), 10).size());
     }
   }
@@ -60,7 +60,7 @@ class TransactionTest {
       inForce(store);
       StoreException thrown = new StoreException("the renewal's state could not be saved");
       StoreException e = assertThrows(StoreException.class, () -> store.inTransaction(tx -> {
-        tx.managed().failed("web", "CA locked", Optional.empty(), T0);
+        tx.managed("node-a").failed("web", "CA locked", Optional.empty(), T0);
         tx.outbox().add(renewalFailed(), OPS, T0);
         throw thrown;
       }));
@@ -69,7 +69,7 @@ class TransactionTest {
         tx.outbox().add(renewalFailed(), OPS, T0);
         throw new IllegalStateException("a bug");
       }));
-      assertEquals(0, new ManagedCertificateRepository(store).find("web").orElseThrow().consecutiveFailures());
+      assertEquals(0, new ManagedCertificateRepository(store, "node-a").find("web").orElseThrow().consecutiveFailures());
       assertEquals(List.of(), new AlertOutboxRepository(store).list(List.of(), 10));
       assertTrue(new AlertOutboxRepository(store).add(renewalFailed(), OPS, T0), "not recorded by the rolled-back work");
     }
@@ -84,14 +84,14 @@ class TransactionTest {
       String tooLong = "n".repeat(101);
       StoreException e = assertThrows(StoreException.class, () -> store.inTransaction(tx -> {
         tx.outbox().add(renewalFailed(), OPS, T0);
-        tx.managed().failed("web", "CA locked", Optional.empty(), T0);
-        tx.managed().swapped(tooLong, new GenerationInForce("0c", "c".repeat(64), "k".repeat(64), T0,
+        tx.managed("node-a").failed("web", "CA locked", Optional.empty(), T0);
+        tx.managed("node-a").swapped(tooLong, new GenerationInForce("0c", "c".repeat(64), "k".repeat(64), T0,
             T0.plus(Duration.ofDays(30))), "first", T0);
         return null;
       }));
       assertTrue(e.getMessage().startsWith("store: "), e.getMessage());
-      assertEquals(List.of("web"), new ManagedCertificateRepository(store).list().stream().map(ManagedState::name).toList());
-      assertEquals(0, new ManagedCertificateRepository(store).find("web").orElseThrow().consecutiveFailures());
+      assertEquals(List.of("web"), new ManagedCertificateRepository(store, "node-a").list().stream().map(ManagedState::name).toList());
+      assertEquals(0, new ManagedCertificateRepository(store, "node-a").find("web").orElseThrow().consecutiveFailures());
       assertEquals(List.of(), new AlertOutboxRepository(store).list(List.of(), 10));
     }
   }
@@ -105,7 +105,7 @@ class TransactionTest {
         kept.set(tx);
         return null;
       });
-      assertThrows(IllegalStateException.class, () -> kept.get().managed().find("web"));
+      assertThrows(IllegalStateException.class, () -> kept.get().managed("node-a").find("web"));
     }
   }
 }
