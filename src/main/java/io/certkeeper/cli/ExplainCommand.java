@@ -35,8 +35,7 @@ final class ExplainCommand implements Callable<Integer> {
   public Integer call() throws Exception {
     CertkeeperCommand root = CertkeeperCommand.of(spec);
     Config config = root.config();
-    CertificateConfig c = config.certificate(name).orElseThrow(() -> CliException.usage(
-        "no managed certificate named '" + name + "' in certificates:"));
+    CertificateConfig c = config.certificate(name).orElseThrow(() -> CliException.usage(config.whyNoCertificate(name)));
     Instant now = root.clock().instant();
     Explanation e;
     try (Store store = root.openStore()) {

@@ -47,8 +47,7 @@ final class RenewCommand implements Callable<Integer> {
     CertkeeperCommand root = CertkeeperCommand.of(spec);
     Config config = root.config();
     if (config.certificate(name).isEmpty()) {
-      throw CliException.usage("no managed certificate named '" + name + "' in certificates:"
-          + (config.certificates().isEmpty() ? " (none configured)" : ""));
+      throw CliException.usage(config.whyNoCertificate(name));
     }
     CaContext ctx = new CaContext(root);
     LocalCa ca = ctx.load(passphrase.file);

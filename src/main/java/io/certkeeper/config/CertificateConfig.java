@@ -31,6 +31,8 @@ import java.util.TreeMap;
  * @param outputs files to write after each renewal
  * @param hooks commands to run after each renewal
  * @param owners who is alerted about this certificate (default {@code alerts.recipients})
+ * @param nodes the nodes of a fleet that hold it ({@code nodes:}); empty for every node whose
+ *     configuration declares it
  */
 public record CertificateConfig(
     String name,
@@ -44,7 +46,8 @@ public record CertificateConfig(
     KeyOnRenewal key,
     List<Output> outputs,
     List<Hook> hooks,
-    List<String> owners) {
+    List<String> owners,
+    List<String> nodes) {
 
   /**
    * Renew when two thirds of the lifetime have passed (when neither {@code renew-at} nor {@code
@@ -67,6 +70,7 @@ public record CertificateConfig(
     outputs = List.copyOf(outputs);
     hooks = List.copyOf(hooks);
     owners = List.copyOf(owners);
+    nodes = List.copyOf(nodes);
   }
 
   /**
@@ -105,22 +109,32 @@ public record CertificateConfig(
     }
   }
 
-  static List<CertificateConfig> readAll(ConfigNode root, Path baseDir) throws ConfigException {
+  /**
+   * Every entry of {@code certificates:}, each checked; {@code node}'s names must be unique (two
+   * entries of one name may be held by different nodes).
+   */
+  static List<CertificateConfig> readAll(ConfigNode root, Path baseDir, String node) throws ConfigException {
     List<CertificateConfig> out = new ArrayList<>();
     Set<String> names = new HashSet<>();
     for (ConfigNode n : root.list("certificates")) {
       CertificateConfig c = read(n, baseDir);
-      if (!names.add(c.name())) {
-        throw n.require("name").error("certificate name '" + c.name() + "' is used twice");
+      if (c.heldBy(node) && !names.add(c.name())) {
+        throw n.require("name").error("certificate name '" + c.name() + "' is used twice"
+            + (c.nodes().isEmpty() ? "" : " on node " + node));
       }
       out.add(c);
     }
     return out;
   }
 
+  /** Whether {@code node} holds this certificate ({@link #nodes}). */
+  public boolean heldBy(String node) {
+    return NodeName.holds(nodes, node);
+  }
+
   static CertificateConfig read(ConfigNode n, Path baseDir) throws ConfigException {
     n.allowOnly("name", "common-name", "sans", "key-type", "validity", "profile", "renew-at", "renew-before", "key",
-        "outputs", "hooks", "owners");
+        "outputs", "hooks", "owners", "nodes");
     String name = n.requireString("name");
     if (!name.matches("[A-Za-z0-9][A-Za-z0-9_.-]{0,62}")) {
       throw n.require("name").error("a name is letters, digits, '.', '_' and '-' (got '" + name + "')");
@@ -170,7 +184,7 @@ public record CertificateConfig(
       return s;
     });
     return new CertificateConfig(name, cn, sans, keyType, validity, profile, renewAt, renewBefore, key, outputs,
-        hooks, owners);
+        hooks, owners, NodeName.readNodes(n));
   }
 
   /** {@code 60%} or a number between 0 and 1 exclusive. */

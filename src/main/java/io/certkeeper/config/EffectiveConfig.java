@@ -35,10 +35,13 @@ final class EffectiveConfig {
   static Map<String, Object> of(Config c) {
     Map<String, Object> root = new LinkedHashMap<>();
     c.dataDir().ifPresent(d -> root.put("data-dir", absolute(c, d).toString()));
+    c.node().ifPresent(n -> root.put("node", n));
     root.put("log", map("level", c.log().level()));
     root.put("store", store(c.store()));
     root.put("ca", ca(c.ca()));
-    root.put("certificates", c.certificates().stream().map(EffectiveConfig::certificate).toList());
+    // this node's, then the other nodes' (nodes: without this one)
+    root.put("certificates", java.util.stream.Stream.concat(c.certificates().stream(),
+        c.elsewhere().certificates().stream()).map(EffectiveConfig::certificate).toList());
     root.put("scheduler", scheduler(c.scheduler()));
     Map<String, Object> groups = new LinkedHashMap<>();
     List<Object> ungrouped = new ArrayList<>();
@@ -58,7 +61,8 @@ final class EffectiveConfig {
       root.put("groups", groups);
     }
     root.put("endpoints", ungrouped);
-    root.put("listeners", c.listeners().stream().map(EffectiveConfig::listener).toList());
+    root.put("listeners", java.util.stream.Stream.concat(c.listeners().stream(), c.elsewhere().listeners().stream())
+        .map(EffectiveConfig::listener).toList());
     root.put("alerts", alerts(c.alerts()));
     root.put("smtp", smtp(c.smtp()));
     return root;
@@ -96,6 +100,9 @@ final class EffectiveConfig {
   private static Map<String, Object> certificate(CertificateConfig c) {
     Map<String, Object> m = new LinkedHashMap<>();
     m.put("name", c.name());
+    if (!c.nodes().isEmpty()) {
+      m.put("nodes", c.nodes());
+    }
     m.put("common-name", c.commonName());
     m.put("sans", c.sans());
     c.keyType().ifPresent(k -> m.put("key-type", k.code()));
@@ -176,6 +183,9 @@ final class EffectiveConfig {
     Map<String, Object> m = new LinkedHashMap<>();
     boolean admin = l.role() == ListenerRole.ADMIN;
     m.put("name", l.name());
+    if (!l.nodes().isEmpty()) {
+      m.put("nodes", l.nodes());
+    }
     m.put("bind", l.bind().toString());
     m.put("role", l.role().code());
     l.backend().ifPresent(b -> m.put("backend", b.toString()));

@@ -21,7 +21,7 @@ import java.util.Optional;
  * @param limits how many connections, and how long an admin request may take to arrive
  */
 public record ListenerConfig(String name, HostPort bind, ListenerRole role, Optional<HostPort> backend,
-    CertificateSource certificate, TlsSettings tls, AdminAuth auth, Limits limits) {
+    CertificateSource certificate, TlsSettings tls, AdminAuth auth, Limits limits, List<String> nodes) {
 
   public ListenerConfig {
     Objects.requireNonNull(name, "name");
@@ -29,6 +29,12 @@ public record ListenerConfig(String name, HostPort bind, ListenerRole role, Opti
     Objects.requireNonNull(role, "role");
     Objects.requireNonNull(certificate, "certificate");
     Objects.requireNonNull(limits, "limits");
+    nodes = List.copyOf(nodes);
+  }
+
+  /** Whether {@code node} runs this listener ({@code nodes:}; empty for every node that declares it). */
+  public boolean heldBy(String node) {
+    return NodeName.holds(nodes, node);
   }
 
   /**
@@ -123,12 +129,17 @@ public record ListenerConfig(String name, HostPort bind, ListenerRole role, Opti
     }
   }
 
-  static List<ListenerConfig> readAll(ConfigNode root, Path baseDir) throws ConfigException {
+  /** Every entry of {@code listeners:}, each checked; {@code node}'s names and binds must be unique. */
+  static List<ListenerConfig> readAll(ConfigNode root, Path baseDir, String node) throws ConfigException {
     List<ListenerConfig> out = new java.util.ArrayList<>();
     java.util.Set<String> names = new java.util.HashSet<>();
     java.util.Set<String> binds = new java.util.HashSet<>();
     for (ConfigNode n : root.list("listeners")) {
       ListenerConfig l = read(n, baseDir);
+      if (!l.heldBy(node)) {
+        out.add(l);
+        continue;
+      }
       if (!names.add(l.name())) {
         throw n.error("listener name '" + l.name() + "' is used twice");
       }
@@ -141,7 +152,7 @@ public record ListenerConfig(String name, HostPort bind, ListenerRole role, Opti
   }
 
   static ListenerConfig read(ConfigNode n, Path baseDir) throws ConfigException {
-    n.allowOnly("name", "bind", "role", "backend", "certificate", "tls", "auth", "limits");
+    n.allowOnly("name", "bind", "role", "backend", "certificate", "tls", "auth", "limits", "nodes");
     String name = n.requireString("name");
     if (!name.matches("[A-Za-z0-9][A-Za-z0-9_.-]{0,62}")) {
       throw n.require("name").error("a name is letters, digits, '.', '_' and '-' (got '" + name + "')");
@@ -177,7 +188,7 @@ public record ListenerConfig(String name, HostPort bind, ListenerRole role, Opti
     }
     Limits limits = Limits.read(n.section("limits"), role);
     return new ListenerConfig(name, bind, role, backend, readSource(n.require("certificate"), baseDir), tls, auth,
-        limits);
+        limits, NodeName.readNodes(n));
   }
 
   private static CertificateSource readSource(ConfigNode c, Path baseDir) throws ConfigException {

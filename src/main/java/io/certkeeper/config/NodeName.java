@@ -6,6 +6,7 @@ import java.net.UnknownHostException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.Locale;
 import java.util.Optional;
 import java.util.regex.Pattern;
@@ -31,6 +32,32 @@ public final class NodeName {
   /** What {@link #valid} requires, for error messages. */
   public static String rule() {
     return "1 to 63 letters, digits, '.', '_' or '-', starting with a letter or digit";
+  }
+
+  /**
+   * {@code nodes:} of a managed certificate or a listener: the nodes that hold it; empty (the key
+   * left out) for every node whose configuration declares it.
+   */
+  static List<String> readNodes(ConfigNode n) throws ConfigException {
+    if (n.get("nodes").isPresent() && n.list("nodes").isEmpty()) {
+      throw n.require("nodes").error("name at least one node, or leave nodes out (every node holds it)");
+    }
+    List<String> nodes = n.list("nodes", item -> {
+      String s = item.asString();
+      if (!valid(s)) {
+        throw item.error("'" + s + "' is not a node name: " + rule());
+      }
+      return s;
+    });
+    if (new java.util.HashSet<>(nodes).size() < nodes.size()) {
+      throw n.require("nodes").error("a node is named twice");
+    }
+    return nodes;
+  }
+
+  /** Whether {@code node} holds what {@code nodes:} ({@link #readNodes}) names. */
+  static boolean holds(List<String> nodes, String node) {
+    return nodes.isEmpty() || nodes.contains(node);
   }
 
   /** The host name as the kernel has it (else as Java resolves it), made a valid node name. */

@@ -27,6 +27,7 @@ class ConfigCheckRoundTripTest {
    */
   static final String EVERY_KEY = """
       data-dir: data
+      node: web-1
       log:
         level: debug
       store:
@@ -65,8 +66,12 @@ class ConfigCheckRoundTripTest {
               env: {MODE: "0640", FLAG: "yes", STAR: "*x", NOTHING: "null", HASH: "#x", COLON: "a: b"}
           owners: [web-team@example.com]
         - name: admin
+          nodes: [web-1, web-2]
           common-name: admin.internal.example
           renew-before: 10d
+        - name: edge
+          nodes: [web-3]
+          common-name: edge.example.com
       scheduler:
         threads: 3
         probe-concurrency: 32
@@ -130,6 +135,11 @@ class ConfigCheckRoundTripTest {
           bind: 9444
           role: echo
           certificate: {keystore: echo.jks, password: "env:ECHO_PASS", type: jks}
+        - name: edge
+          nodes: [web-3]
+          bind: 127.0.0.1:8443
+          role: echo
+          certificate: {managed: edge}
       alerts:
         recipients: [ops@example.com]
         thresholds: [21d, 7d, 1d]
@@ -235,6 +245,8 @@ class ConfigCheckRoundTripTest {
     assertEquals(a.alerts(), b.alerts());
     assertEquals(a.smtp(), b.smtp());
     assertEquals(a.certificates(), b.certificates());
+    assertEquals(a.node(), b.node());
+    assertEquals(a.elsewhere(), b.elsewhere());
     assertEquals(a.ca().passphrase(), b.ca().passphrase());
     assertEquals(a.ca().crlUrl(), b.ca().crlUrl());
     assertEquals(a.ca().crlValidity(), b.ca().crlValidity());

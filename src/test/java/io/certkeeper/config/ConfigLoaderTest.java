@@ -8,6 +8,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.List;
 import java.util.Optional;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
@@ -177,5 +178,51 @@ class ConfigLoaderTest {
     Path sample = Path.of("etc/certkeeper/certkeeper.yaml");
     Config c = ConfigLoader.load(sample);
     assertEquals("info", c.log().level());
+  }
+
+  /** One file for the whole fleet: what names other nodes only is not this node's. */
+  @Test
+  void nodesNamesWhoHoldsACertificateAndRunsAListener() throws Exception {
+    String fleet = """
+        node: web-1
+        certificates:
+          - {name: web, common-name: web-1.example, nodes: [web-1]}
+          - {name: web, common-name: web-2.example, nodes: [web-2]}
+          - {name: shared, common-name: shared.example}
+          - {name: edge, common-name: edge.example, nodes: [web-2, web-3]}
+        listeners:
+          - {name: web, bind: 127.0.0.1:8443, role: echo, certificate: {managed: web}, nodes: [web-1]}
+          - {name: edge, bind: 127.0.0.1:8443, role: echo, certificate: {managed: edge}, nodes: [web-2]}
+        """;
+    Config c = ConfigLoader.load(write(fleet));
+    assertEquals(List.of("web-1.example", "shared.example"), c.certificates().stream().map(CertificateConfig::commonName).toList());
+    assertEquals(List.of("web"), c.listeners().stream().map(ListenerConfig::name).toList());
+    assertEquals(List.of("web-2.example", "edge.example"),
+        c.elsewhere().certificates().stream().map(CertificateConfig::commonName).toList());
+    assertEquals(List.of("edge"), c.elsewhere().listeners().stream().map(ListenerConfig::name).toList());
+    assertEquals("managed certificate 'edge' is held by nodes web-2, web-3, not by this node (web-1): run this there",
+        c.whyNoCertificate("edge"));
+    assertEquals("no managed certificate named 'nope' in certificates:", c.whyNoCertificate("nope"));
+
+    // the same file as web-2 sees it
+    Config two = ConfigLoader.load(write(fleet.replace("node: web-1", "node: web-2")));
+    assertEquals(List.of("web-2.example", "shared.example", "edge.example"),
+        two.certificates().stream().map(CertificateConfig::commonName).toList());
+    assertEquals(List.of("edge"), two.listeners().stream().map(ListenerConfig::name).toList(), "one bind, two nodes");
+  }
+
+  @ParameterizedTest(name = "{0}")
+  @CsvSource(delimiter = '|', textBlock = """
+      listener runs where its certificate is not | node: a\\ncertificates:\\n  - {name: w, common-name: w.example, nodes: [b]}\\nlisteners:\\n  - {name: l, bind: 8443, role: echo, certificate: {managed: w}}\\n | 5 | listeners[0].certificate: managed certificate 'w' is held by node b only, but this listener runs on node a too: add a to the certificate's nodes: or leave it out of the listener's
+      one name twice on one node       | node: a\\ncertificates:\\n  - {name: w, common-name: w.example, nodes: [a]}\\n  - {name: w, common-name: x.example}\\n | 4 | certificates[1].name: certificate name 'w' is used twice
+      two binds on one node            | node: a\\nlisteners:\\n  - {name: l, bind: 8443, role: echo, certificate: {cert-file: c, key-file: k}}\\n  - {name: m, bind: 8443, role: echo, certificate: {cert-file: c, key-file: k}, nodes: [a]}\\n | 4 | listeners[1]: two listeners bind 127.0.0.1:8443
+      not a node name                  | certificates:\\n  - {name: w, common-name: w.example, nodes: [web 1]}\\n | 2 | certificates[0].nodes[0]: 'web 1' is not a node name: 1 to 63 letters, digits, '.', '_' or '-', starting with a letter or digit
+      no node at all                   | certificates:\\n  - {name: w, common-name: w.example, nodes: []}\\n | 2 | certificates[0].nodes: name at least one node, or leave nodes out (every node holds it)
+      a node twice                     | certificates:\\n  - {name: w, common-name: w.example, nodes: [a, a]}\\n | 2 | certificates[0].nodes: a node is named twice
+      """)
+  void nodesMistakesNameFileLineAndKey(String name, String yaml, int line, String message) throws Exception {
+    Path f = write(yaml.replace("\\n", "\n"));
+    ConfigException e = assertThrows(ConfigException.class, () -> ConfigLoader.load(f));
+    assertEquals(f + ":" + line + ": " + message, e.getMessage());
   }
 }
