@@ -128,7 +128,7 @@ public final class CrlPublisher {
         throw new CaException("cannot write the CRL to " + derFile() + ": " + e.getMessage(), e);
       }
       signed[0] = der;
-      return number;
+      return new io.certkeeper.store.SignedCrl(number, der);
     });
     return parse(signed[0]);
   }
@@ -160,10 +160,14 @@ public final class CrlPublisher {
    * that does not parse or is not signed by the issuer: it is replaced).
    */
   long onDiskNumber() {
+    return onDiskNumber(derFile(), ca.issuer());
+  }
+
+  /** The number of the CRL in {@code der} when {@code issuer} signed it, else 0. */
+  static long onDiskNumber(Path der, java.security.cert.X509Certificate issuer) {
     try {
-      byte[] der = Files.readAllBytes(derFile());
-      X509CRL crl = parse(der);
-      crl.verify(ca.issuer().getPublicKey(), KeyPairs.provider());
+      X509CRL crl = parse(Files.readAllBytes(der));
+      crl.verify(issuer.getPublicKey(), KeyPairs.provider());
       byte[] ext = crl.getExtensionValue(Extension.cRLNumber.getId());
       if (ext == null) {
         return 0;

@@ -69,6 +69,8 @@ public final class Daemon {
 
   /** How often old probe results are pruned. */
   public static final Duration HOUSEKEEPING = Duration.ofHours(1);
+  /** How often a node brings its CRL files up to the newest CRL in the store. */
+  static final Duration CRL_COPY = Duration.ofSeconds(30);
 
   /** Exit code when a part fails to start. */
   public static final int EXIT_START_FAILED = 3;
@@ -101,6 +103,10 @@ public final class Daemon {
   private long runId = -1;
   private Scheduling scheduling;
   private ScheduledExecutorService housekeeping;
+  /** This node's copy of the local CA's CRL, kept up to the store's. */
+  private io.certkeeper.ca.CrlCopy crlCopy;
+  /** The last failure of {@link #copyCrl}, logged once; null after a success. */
+  private String crlCopyError;
   /** This node's own timer for its managed certificates' renewal check. */
   private ScheduledExecutorService renewalChecks;
   private EndpointSync endpointSync;
@@ -320,6 +326,8 @@ public final class Daemon {
       });
       housekeeping.scheduleWithFixedDelay(this::heartbeat, HEARTBEAT.toSeconds(), HEARTBEAT.toSeconds(),
           TimeUnit.SECONDS);
+      crlCopy = new io.certkeeper.ca.CrlCopy(dataDir.resolve("ca"), new IssuedCertificateRepository(store));
+      housekeeping.scheduleWithFixedDelay(this::copyCrl, 0, CRL_COPY.toMillis(), TimeUnit.MILLISECONDS);
       storeCheck = new StoreWriteCheck(runs, runId, clock);
       housekeeping.scheduleWithFixedDelay(storeCheck, 0, StoreWriteCheck.EVERY.toMillis(), TimeUnit.MILLISECONDS);
       return b -> {
@@ -349,11 +357,6 @@ public final class Daemon {
     parts.started();
   }
 
-  /**
-   * Says so, once per certificate at start, when another node put a managed certificate of the
-   * same name in force: managed certificates' state is keyed by name, so in a fleet two nodes that
-   * declare one name share (and overwrite) one row.
-   */
   /** Whether another node runs on this store: its run not stopped, its heartbeat (every 5 s) fresh. */
   private boolean otherNodesLive() throws StoreException {
     java.time.Instant fresh = clock.instant().minus(StoreWriteCheck.EVERY.multipliedBy(3));
@@ -575,6 +578,25 @@ public final class Daemon {
       log.info("housekeeping - pruned {} probe results older than {}", pruned, cutoff);
     }
     refreshCrl();
+  }
+
+  /**
+   * Writes the store's newest CRL of the local CA into this node's CA directory when another node
+   * (or a command) signed a newer one. Logs a failure once until it changes.
+   */
+  private void copyCrl() {
+    try {
+      java.util.OptionalLong n = crlCopy.refresh();
+      if (n.isPresent()) {
+        log.info("local CA - CRL {} from the store written to this node's CA directory", n.getAsLong());
+      }
+      crlCopyError = null;
+    } catch (CaException | StoreException | RuntimeException e) {
+      if (!java.util.Objects.equals(crlCopyError, e.getMessage())) {
+        log.warn("local CA - cannot bring the CRL up to the store's: {}", e.getMessage());
+      }
+      crlCopyError = e.getMessage();
+    }
   }
 
   /** Re-signs the local CA's CRL when half its validity has passed (client-auth listeners fail closed). */

@@ -179,13 +179,68 @@ public final class IssuedCertificateRepository {
   }
 
   /**
+   * The newest CRL {@code issuerSha256} signed, as it was signed (absent before the first, and for
+   * CRLs published before the store kept them).
+   */
+  public Optional<SignedCrl> latestCrl(String issuerSha256) throws StoreException {
+    return store.transaction(c -> {
+      try (PreparedStatement ps = c.prepareStatement(
+          "SELECT crl_number, crl_der FROM crl_state WHERE issuer_sha256 = ? AND crl_der IS NOT NULL")) {
+        ps.setString(1, issuerSha256);
+        try (ResultSet rs = ps.executeQuery()) {
+          return rs.next() ? Optional.of(new SignedCrl(rs.getLong(1), rs.getBytes(2))) : Optional.<SignedCrl>empty();
+        }
+      }
+    });
+  }
+
+  /** What a node does with the newest CRL of an issuer while it holds the issuer's CRL lock. */
+  @FunctionalInterface
+  public interface CrlCopying<E extends Exception> {
+    void copy(SignedCrl newest) throws E;
+  }
+
+  /**
+   * Hands the newest CRL of {@code issuerSha256} (when the store has one) to {@code copying} while
+   * holding the issuer's CRL lock, so that no publisher writes a newer CRL meanwhile: a node that
+   * writes its copy never overwrites a newer file with an older one.
+   */
+  public <E extends Exception> void withLatestCrl(String issuerSha256, CrlCopying<E> copying)
+      throws StoreException, E {
+    try {
+      store.transaction(c -> {
+        try (PreparedStatement ps = c.prepareStatement(
+            "SELECT crl_number, crl_der FROM crl_state WHERE issuer_sha256 = ? FOR UPDATE")) {
+          ps.setString(1, issuerSha256);
+          try (ResultSet rs = ps.executeQuery()) {
+            if (rs.next() && rs.getBytes(2) != null) {
+              try {
+                copying.copy(new SignedCrl(rs.getLong(1), rs.getBytes(2)));
+              } catch (RuntimeException e) {
+                throw e;
+              } catch (Exception e) {
+                throw new SigningFailed(e);
+              }
+            }
+          }
+        }
+        return null;
+      });
+    } catch (SigningFailed e) {
+      @SuppressWarnings("unchecked")
+      E cause = (E) e.getCause();
+      throw cause;
+    }
+  }
+
+  /**
    * What the CA does while it holds the CRL lock of its issuer: sign the CRL that follows
    * {@code lastNumber} (0 when none was published), listing {@code revoked}, write it where
-   * relying parties read it, and return the number it gave that CRL.
+   * relying parties read it, and return it (the store keeps it for the other nodes).
    */
   @FunctionalInterface
   public interface CrlSigning<E extends Exception> {
-    long publish(long lastNumber, List<IssuedCertificateRecord> revoked) throws E;
+    SignedCrl publish(long lastNumber, List<IssuedCertificateRecord> revoked) throws E;
   }
 
   /**
@@ -239,23 +294,25 @@ public final class IssuedCertificateRepository {
       last = 0;
     }
     List<IssuedCertificateRecord> revoked = revokedBy(c, issuerSha256);
-    long number;
+    SignedCrl signed;
     try {
-      number = signing.publish(last, revoked);
+      signed = signing.publish(last, revoked);
     } catch (RuntimeException e) {
       throw e;
     } catch (Exception e) {
       throw new SigningFailed(e);
     }
+    long number = signed.number();
     if (number <= last) {
       throw new IllegalStateException("CRL number " + number + " is not above the last one, " + last);
     }
     try (PreparedStatement ps = c.prepareStatement(
-        "UPDATE crl_state SET crl_number = ?, this_update = ?, next_update = ? WHERE issuer_sha256 = ?")) {
+        "UPDATE crl_state SET crl_number = ?, this_update = ?, next_update = ?, crl_der = ? WHERE issuer_sha256 = ?")) {
       ps.setLong(1, number);
       Jdbc.setInstant(ps, 2, thisUpdate);
       Jdbc.setInstant(ps, 3, nextUpdate);
-      ps.setString(4, issuerSha256);
+      ps.setBytes(4, signed.der());
+      ps.setString(5, issuerSha256);
       ps.executeUpdate();
     }
     return new CrlState(issuerSha256, number, thisUpdate, nextUpdate);

@@ -103,6 +103,16 @@ class FleetManagedIT {
       assertEquals(servedB, servedSerial(portB), "node-b's listener is untouched");
       assertEquals(servedB, explainedSerial(env, cfgB, dataB, "web"));
 
+      // a revocation on node-a (which signs the CRL there) reaches node-b's CRL files through the store
+      assertOk(DaemonProcess.cli(env, CLI, cfgA, dataA, "revoke", servedA, "--reason", "superseded"));
+      Path crlB = dataB.resolve("ca/crl.pem");
+      deadline = Instant.now().plus(Duration.ofSeconds(60));
+      while (!crlLists(crlB, servedA) && Instant.now().isBefore(deadline)) {
+        Thread.sleep(200);
+      }
+      assertTrue(crlLists(crlB, servedA), "node-b's CRL lists the certificate node-a revoked");
+      assertTrue(daemons.get(1).lines().stream().anyMatch(l -> l.contains("local CA - CRL ")), "node-b says it wrote the store's CRL");
+
       // node-b does not hold only-a, and says who does
       DaemonProcess.Result refused = DaemonProcess.cli(env, CLI, cfgB, dataB, "renew", "only-a", "--force");
       assertNotEquals(0, refused.exitCode());
@@ -113,6 +123,16 @@ class FleetManagedIT {
         d.close();
       }
     }
+  }
+
+  /** Whether the CRL in {@code pem} parses and lists {@code serial} (lowercase hex). */
+  private boolean crlLists(Path pem, String serial) {
+    if (!Files.exists(pem)) {
+      return false;
+    }
+    ExternalTool.Result r = ExternalTool.run(dir, "openssl", "crl", "-in", pem.toString(), "-noout", "-text");
+    return r.ok() && java.util.regex.Pattern.compile("serial number: 0*" + serial + "\\s")
+        .matcher(r.output().toLowerCase(Locale.ROOT)).find();
   }
 
   private static void assertOk(DaemonProcess.Result r) {

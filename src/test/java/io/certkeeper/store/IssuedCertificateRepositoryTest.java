@@ -113,7 +113,7 @@ class IssuedCertificateRepositoryTest {
               if (revoked.size() != 1 || !revoked.get(0).serial().equals("2a")) {
                 throw new IOException("the revocation is not listed: " + revoked);
               }
-              return last + 1;
+              return new SignedCrl(last + 1, new byte[] {(byte) last});
             });
           }));
         }
@@ -125,6 +125,7 @@ class IssuedCertificateRepositoryTest {
         numbers.sort(null);
         assertEquals(List.of(1L, 2L, 3L, 4L), numbers);
         assertEquals(new CrlState(ISSUER, 4, T0, T0.plusSeconds(86400)), issued.crlState(ISSUER).orElseThrow());
+        assertEquals(Optional.of(new SignedCrl(4, new byte[] {3})), issued.latestCrl(ISSUER));
       } finally {
         pool.shutdownNow();
       }
@@ -143,9 +144,11 @@ class IssuedCertificateRepositoryTest {
       assertEquals("disk full", e.getMessage());
       assertEquals(Optional.empty(), issued.crlState(ISSUER));
       assertThrows(IllegalStateException.class,
-          () -> issued.publishCrl(ISSUER, T0, T0.plusSeconds(60), (last, revoked) -> 0L),
+          () -> issued.publishCrl(ISSUER, T0, T0.plusSeconds(60), (last, revoked) -> new SignedCrl(0, new byte[0])),
           "a number not above the last one");
-      assertEquals(1, issued.publishCrl(ISSUER, T0, T0.plusSeconds(60), (last, revoked) -> last + 1).crlNumber());
+      assertEquals(1, issued.publishCrl(ISSUER, T0, T0.plusSeconds(60),
+          (last, revoked) -> new SignedCrl(last + 1, new byte[] {1})).crlNumber());
+      assertEquals(Optional.of(new SignedCrl(1, new byte[] {1})), issued.latestCrl(ISSUER), "the store keeps it");
     }
   }
 }
