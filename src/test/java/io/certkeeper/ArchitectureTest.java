@@ -28,6 +28,7 @@ class ArchitectureTest {
         .layer("config").definedBy("io.certkeeper.config..")
         .layer("store").definedBy("io.certkeeper.store..")
         .layer("ca").definedBy("io.certkeeper.ca..")
+        .layer("acme").definedBy("io.certkeeper.acme..")
         .layer("probe").definedBy("io.certkeeper.probe..")
         .layer("serve").definedBy("io.certkeeper.serve..")
         .layer("alert").definedBy("io.certkeeper.alert..")
@@ -42,14 +43,15 @@ class ArchitectureTest {
         .whereLayer("config").mayOnlyAccessLayers("util", "x509")
         .whereLayer("store").mayOnlyAccessLayers("util", "x509")
         .whereLayer("ca").mayOnlyAccessLayers("util", "x509", "config", "store")
+        .whereLayer("acme").mayOnlyAccessLayers("util", "x509", "config", "store")
         .whereLayer("probe").mayOnlyAccessLayers("util", "x509", "config", "store")
         .whereLayer("serve").mayOnlyAccessLayers("util", "x509", "config")
         .whereLayer("alert").mayOnlyAccessLayers("util", "x509", "config", "store")
-        .whereLayer("renew").mayOnlyAccessLayers("util", "x509", "config", "store", "ca")
+        .whereLayer("renew").mayOnlyAccessLayers("util", "x509", "config", "store", "ca", "acme")
         .whereLayer("metrics").mayOnlyAccessLayers("util", "x509", "config", "store")
         .whereLayer("report").mayOnlyAccessLayers("util", "x509", "config", "store")
         .whereLayer("schedule").mayOnlyAccessLayers("util", "x509", "config", "store")
-        .whereLayer("daemon").mayOnlyAccessLayers("util", "x509", "config", "store", "ca", "probe", "serve", "alert",
+        .whereLayer("daemon").mayOnlyAccessLayers("util", "x509", "config", "store", "ca", "acme", "probe", "serve", "alert",
             "renew", "metrics", "report", "schedule")
         .whereLayer("cli").mayNotBeAccessedByAnyLayer()
         .check(MAIN);

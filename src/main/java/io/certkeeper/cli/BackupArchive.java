@@ -26,7 +26,7 @@ import java.util.zip.ZipOutputStream;
  * The backup file: one zip laid out like the data directory — the H2 database file from the
  * store's online backup, the store's password {@code store.secret} (without it the restored store
  * would not open), the CA directory {@code ca/}, the managed certificates' generations under
- * {@code managed/}, and {@code certkeeper-backup.json} describing what is inside: every file with
+ * {@code managed/}, the ACME account keys under {@code acme/}, and {@code certkeeper-backup.json} describing what is inside: every file with
  * its size and SHA-256, and the {@code managed/NAME/current} links (a zip cannot hold a symbolic
  * link), which {@code certkeeper restore} checks and recreates. Written atomically and readable by
  * the owner only: it holds the store's password, the CA's encrypted keys and the managed
@@ -39,6 +39,8 @@ final class BackupArchive {
   static final String MANIFEST = "certkeeper-backup.json";
   /** The CA's folder in the data directory. */
   static final String CA_DIR = "ca";
+  /** The ACME account keys: {@code acme/NAME/account.key.pem}. */
+  static final String ACME_DIR = "acme";
   /** The store's password file in the data directory (absent when {@code store.password} is configured). */
   static final String STORE_SECRET = StoreSecret.FILE_NAME;
 
@@ -92,14 +94,20 @@ final class BackupArchive {
           entries.add(copy(zip, STORE_SECRET, in));
         }
       }
-      Path ca = dataDir.resolve(CA_DIR);
-      if (Files.isDirectory(ca, LinkOption.NOFOLLOW_LINKS)) {
+      for (String dir : new String[] {CA_DIR, ACME_DIR}) {
+        Path top = dataDir.resolve(dir);
+        if (!Files.isDirectory(top, LinkOption.NOFOLLOW_LINKS)) {
+          continue;
+        }
         List<Path> files;
-        try (Stream<Path> walk = Files.walk(ca)) {
+        try (Stream<Path> walk = Files.walk(top)) {
           files = walk.filter(p -> Files.isRegularFile(p, LinkOption.NOFOLLOW_LINKS)).sorted().toList();
         }
         for (Path f : files) {
-          String name = CA_DIR + "/" + ca.relativize(f).toString().replace('\\', '/');
+          String name = dir + "/" + top.relativize(f).toString().replace('\\', '/');
+          if (dir.equals(ACME_DIR) && !f.getFileName().toString().equals("account.key.pem")) {
+            continue; // only the account keys; restore refuses anything else there
+          }
           try (InputStream in = Files.newInputStream(f)) {
             entries.add(copy(zip, name, in));
           }

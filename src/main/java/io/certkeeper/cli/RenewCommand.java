@@ -11,6 +11,7 @@ import io.certkeeper.util.HumanTime;
 import io.certkeeper.util.Json;
 import io.certkeeper.util.Printable;
 import java.io.PrintWriter;
+import java.util.Optional;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -49,12 +50,16 @@ final class RenewCommand implements Callable<Integer> {
     if (config.certificate(name).isEmpty()) {
       throw CliException.usage(config.whyNoCertificate(name));
     }
+    boolean fromAcme = config.certificate(name).get().acme().isPresent();
     CaContext ctx = new CaContext(root);
-    LocalCa ca = ctx.load(passphrase.file);
+    // an ACME certificate needs no local CA (nor its passphrase)
+    Optional<LocalCa> ca = fromAcme ? Optional.empty() : Optional.of(ctx.load(passphrase.file));
     Renewer.Outcome o;
     try (Store store = root.openStore()) {
-      Renewer renewer = Renewer.builder(store, ctx.issuer(ca, new IssuedCertificateRepository(store)), () -> config,
-              root.dataDir(), root.clock())
+      Optional<io.certkeeper.ca.Issuer> issuer = ca.isPresent()
+          ? Optional.of(ctx.issuer(ca.get(), new IssuedCertificateRepository(store))) : Optional.empty();
+      Renewer renewer = Renewer.builder(store, issuer, () -> config, root.dataDir(), root.clock())
+          .acme(io.certkeeper.acme.AcmeIssuer.of(config, root.dataDir(), store, root.clock()))
           .alerts(OutboxRenewalAlerts.to(AlertOutbox.create(config::alerts, root.clock())))
           .steps(CrashAtStep.fromEnvironment(root.env()))
           .outcomesShownByCaller()

@@ -50,6 +50,9 @@ final class RestoreArchive {
   static final int MAX_PROBLEMS = 20;
 
   private static final Set<PosixFilePermission> DIR_MODE = PosixFilePermissions.fromString("rwx------");
+  /** An ACME account's key: {@code acme/NAME/account.key.pem}. */
+  private static final Pattern ACME_KEY = Pattern.compile(
+      BackupArchive.ACME_DIR + "/[A-Za-z0-9][A-Za-z0-9_.-]{0,62}/account\\.key\\.pem");
   private static final Pattern MANAGED_FILE = Pattern.compile(
       "managed/(" + ManagedCopy.NAME.pattern() + ")/generations/(" + ManagedCopy.SERIAL.pattern() + ")/([a-z]+\\.pem)");
   private static final Pattern MANAGED_LINK = Pattern.compile("managed/(" + ManagedCopy.NAME.pattern() + ")/current");
@@ -297,6 +300,9 @@ final class RestoreArchive {
     }
     if (path.startsWith(BackupArchive.CA_DIR + "/")) {
       return Optional.of("ca");
+    }
+    if (ACME_KEY.matcher(path).matches()) {
+      return Optional.of("acme");
     }
     java.util.regex.Matcher m = MANAGED_FILE.matcher(path);
     if (m.matches() && ManagedCopy.GENERATION_FILES.contains(m.group(3))) {

@@ -31,6 +31,8 @@ import java.util.TreeMap;
  * @param outputs files to write after each renewal
  * @param hooks commands to run after each renewal
  * @param owners who is alerted about this certificate (default {@code alerts.recipients})
+ * @param acme when set ({@code issuer: acme:ACCOUNT}), it comes from that ACME account instead of
+ *     the local CA
  * @param nodes the nodes of a fleet that hold it ({@code nodes:}); empty for every node whose
  *     configuration declares it
  */
@@ -47,6 +49,7 @@ public record CertificateConfig(
     List<Output> outputs,
     List<Hook> hooks,
     List<String> owners,
+    Optional<Acme> acme,
     List<String> nodes) {
 
   /**
@@ -70,8 +73,25 @@ public record CertificateConfig(
     outputs = List.copyOf(outputs);
     hooks = List.copyOf(hooks);
     owners = List.copyOf(owners);
+    Objects.requireNonNull(acme, "acme");
     nodes = List.copyOf(nodes);
   }
+
+  /**
+   * Issuance through ACME.
+   *
+   * @param account the {@code acme.accounts[].name}
+   * @param challenge how the server checks the names (default {@code http-01})
+   */
+  public record Acme(String account, AcmeChallenge challenge) {
+    public Acme {
+      Objects.requireNonNull(account, "account");
+      Objects.requireNonNull(challenge, "challenge");
+    }
+  }
+
+  /** The challenges this version answers. */
+  static final java.util.Set<AcmeChallenge> SUPPORTED_CHALLENGES = java.util.EnumSet.of(AcmeChallenge.HTTP_01);
 
   /**
    * One output file.
@@ -134,7 +154,7 @@ public record CertificateConfig(
 
   static CertificateConfig read(ConfigNode n, Path baseDir) throws ConfigException {
     n.allowOnly("name", "common-name", "sans", "key-type", "validity", "profile", "renew-at", "renew-before", "key",
-        "outputs", "hooks", "owners", "nodes");
+        "outputs", "hooks", "owners", "nodes", "issuer", "challenge");
     String name = n.requireString("name");
     if (!name.matches("[A-Za-z0-9][A-Za-z0-9_.-]{0,62}")) {
       throw n.require("name").error("a name is letters, digits, '.', '_' and '-' (got '" + name + "')");
@@ -168,6 +188,7 @@ public record CertificateConfig(
       throw n.require("renew-before").error("must be shorter than the validity (" + n.require("validity").asString() + ")");
     }
     KeyOnRenewal key = n.choice("key", KeyOnRenewal.class).orElse(KeyOnRenewal.DEFAULT);
+    Optional<Acme> acme = readAcme(n, sans, validity, profile);
     List<Output> outputs = n.list("outputs", item -> readOutput(item, baseDir));
     Set<Path> paths = new HashSet<>();
     for (int i = 0; i < outputs.size(); i++) {
@@ -184,7 +205,38 @@ public record CertificateConfig(
       return s;
     });
     return new CertificateConfig(name, cn, sans, keyType, validity, profile, renewAt, renewBefore, key, outputs,
-        hooks, owners, NodeName.readNodes(n));
+        hooks, owners, acme, NodeName.readNodes(n));
+  }
+
+  /** {@code issuer:} and {@code challenge:}; the account's existence is checked by {@link Config}. */
+  private static Optional<Acme> readAcme(ConfigNode n, List<String> sans, Optional<Duration> validity,
+      LeafProfile profile) throws ConfigException {
+    String issuer = n.string("issuer", "local").trim();
+    if (issuer.equals("local")) {
+      if (n.get("challenge").isPresent()) {
+        throw n.require("challenge").error("only certificates with issuer: acme:ACCOUNT have a challenge");
+      }
+      return Optional.empty();
+    }
+    if (!issuer.matches("acme:[A-Za-z0-9][A-Za-z0-9_.-]{0,62}")) {
+      throw n.require("issuer").error("expected local or acme:ACCOUNT, got '" + issuer + "'");
+    }
+    AcmeChallenge challenge = n.choice("challenge", AcmeChallenge.class).orElse(AcmeChallenge.HTTP_01);
+    if (!SUPPORTED_CHALLENGES.contains(challenge)) {
+      throw n.require("challenge").error(challenge.code() + " is not answered by this version yet (http-01 is)");
+    }
+    if (validity.isPresent()) {
+      throw n.require("validity").error("the ACME server decides the validity; leave validity out");
+    }
+    if (profile != LeafProfile.DEFAULT) {
+      throw n.require("profile").error("ACME certificates are server certificates; leave profile out");
+    }
+    for (int i = 0; i < sans.size(); i++) {
+      if (!sans.get(i).regionMatches(true, 0, "dns:", 0, 4)) {
+        throw n.list("sans").get(i).error("an ACME certificate names DNS names only (dns:NAME), got '" + sans.get(i) + "'");
+      }
+    }
+    return Optional.of(new Acme(issuer.substring("acme:".length()), challenge));
   }
 
   /** {@code 60%} or a number between 0 and 1 exclusive. */

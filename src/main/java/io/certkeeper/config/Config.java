@@ -14,6 +14,7 @@ import java.util.Optional;
  * @param alerts {@code alerts:} what is alerted and to whom
  * @param smtp {@code smtp:} the mail server alerts go through
  * @param ca {@code ca:} the local CA
+ * @param acme {@code acme:} ACME accounts
  * @param listeners {@code listeners:} the ones this node runs
  * @param certificates {@code certificates:} the managed certificates this node holds
  * @param elsewhere what the file declares for other nodes only ({@code nodes:} without this one)
@@ -30,6 +31,7 @@ public record Config(
     AlertsConfig alerts,
     SmtpConfig smtp,
     CaConfig ca,
+    AcmeConfig acme,
     List<CertificateConfig> certificates,
     Elsewhere elsewhere) {
 
@@ -79,7 +81,7 @@ public record Config(
 
   /** The top-level keys, in the order the sample file documents them. */
   static final String[] KEYS = {
-    "data-dir", "node", "log", "store", "ca", "certificates", "scheduler", "defaults", "groups", "endpoints", "listeners", "alerts", "smtp"
+    "data-dir", "node", "log", "store", "ca", "acme", "certificates", "scheduler", "defaults", "groups", "endpoints", "listeners", "alerts", "smtp"
   };
 
   static Config read(Optional<Path> file, ConfigNode root) throws ConfigException {
@@ -91,6 +93,14 @@ public record Config(
     }
     String thisNode = NodeName.orHost(node);
     List<CertificateConfig> allCertificates = CertificateConfig.readAll(root, baseDir, thisNode);
+    AcmeConfig acme = AcmeConfig.read(root.section("acme"), baseDir);
+    for (int i = 0; i < allCertificates.size(); i++) {
+      Optional<CertificateConfig.Acme> a = allCertificates.get(i).acme();
+      if (a.isPresent() && acme.account(a.get().account()).isEmpty()) {
+        throw root.list("certificates").get(i).require("issuer").error("no ACME account '" + a.get().account()
+            + "' under acme.accounts");
+      }
+    }
     List<ListenerConfig> allListeners = ListenerConfig.readAll(root, baseDir, thisNode);
     List<CertificateConfig> certificates = allCertificates.stream().filter(c -> c.heldBy(thisNode)).toList();
     for (int i = 0; i < allListeners.size(); i++) {
@@ -128,6 +138,7 @@ public record Config(
         AlertsConfig.read(root.section("alerts")),
         SmtpConfig.read(root.section("smtp"), baseDir),
         CaConfig.read(root.section("ca")),
+        acme,
         certificates,
         elsewhere);
   }
@@ -136,6 +147,6 @@ public record Config(
   public static Config defaults() {
     return new Config(Optional.empty(), Optional.empty(), Optional.empty(), LogConfig.defaults(), StoreConfig.defaults(),
         SchedulerConfig.defaults(), List.of(), List.of(), AlertsConfig.defaults(), SmtpConfig.defaults(),
-        CaConfig.defaults(), List.of(), Elsewhere.NONE);
+        CaConfig.defaults(), AcmeConfig.defaults(), List.of(), Elsewhere.NONE);
   }
 }

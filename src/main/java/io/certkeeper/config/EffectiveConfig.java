@@ -39,6 +39,9 @@ final class EffectiveConfig {
     root.put("log", map("level", c.log().level()));
     root.put("store", store(c.store()));
     root.put("ca", ca(c.ca()));
+    if (!c.acme().accounts().isEmpty() || c.acme().passphrase().isPresent()) {
+      root.put("acme", acme(c.acme()));
+    }
     // this node's, then the other nodes' (nodes: without this one)
     root.put("certificates", java.util.stream.Stream.concat(c.certificates().stream(),
         c.elsewhere().certificates().stream()).map(EffectiveConfig::certificate).toList());
@@ -79,6 +82,28 @@ final class EffectiveConfig {
     s.user().ifPresent(u -> m.put("user", u));
     s.password().ifPresent(p -> m.put("password", p.toString()));
     m.put("pool-size", s.poolSize());
+    return m;
+  }
+
+  private static Map<String, Object> acme(AcmeConfig acme) {
+    Map<String, Object> m = new LinkedHashMap<>();
+    acme.passphrase().ifPresent(p -> m.put("passphrase", p.toString()));
+    List<Object> accounts = new ArrayList<>();
+    for (AcmeConfig.Account a : acme.accounts()) {
+      Map<String, Object> am = new LinkedHashMap<>();
+      am.put("name", a.name());
+      am.put("directory", a.directory().toString());
+      am.put("contact", a.contact());
+      am.put("agree-tos", a.agreeTos());
+      am.put("ca-files", a.caFiles().stream().map(Path::toString).toList());
+      a.eab().ifPresent(e -> {
+        Map<String, Object> eab = map("key-id", e.keyId());
+        eab.put("hmac-key", e.hmacKey().toString());
+        am.put("eab", eab);
+      });
+      accounts.add(am);
+    }
+    m.put("accounts", accounts);
     return m;
   }
 
@@ -133,6 +158,10 @@ final class EffectiveConfig {
     }
     m.put("hooks", hooks);
     m.put("owners", c.owners());
+    c.acme().ifPresent(a -> {
+      m.put("issuer", "acme:" + a.account());
+      m.put("challenge", a.challenge().code());
+    });
     return m;
   }
 
@@ -189,24 +218,11 @@ final class EffectiveConfig {
     m.put("bind", l.bind().toString());
     m.put("role", l.role().code());
     l.backend().ifPresent(b -> m.put("backend", b.toString()));
-    Map<String, Object> cert = new LinkedHashMap<>();
-    ListenerConfig.CertificateSource s = l.certificate();
-    s.managed().ifPresent(v -> cert.put("managed", v));
-    s.certFile().ifPresent(v -> cert.put("cert-file", v.toString()));
-    s.keyFile().ifPresent(v -> cert.put("key-file", v.toString()));
-    if (s.keystore().isPresent()) {
-      cert.put("keystore", s.keystore().get().toString());
-      s.keystorePassword().ifPresent(p -> cert.put("password", p.toString()));
-      cert.put("type", s.keystoreType().code());
+    boolean http = l.role() == ListenerRole.ACME_HTTP;
+    if (!http) {
+      m.put("certificate", certificateSource(l.certificate()));
+      m.put("tls", tls(l.tls()));
     }
-    m.put("certificate", cert);
-    Map<String, Object> tls = new LinkedHashMap<>();
-    tls.put("protocols", l.tls().protocols().stream().map(TlsProtocol::protocolName).toList());
-    tls.put("ciphers", l.tls().ciphers());
-    tls.put("client-auth", l.tls().clientAuth().code());
-    tls.put("client-ca-files", paths(l.tls().clientCaFiles()));
-    tls.put("crl-files", paths(l.tls().crlFiles()));
-    m.put("tls", tls);
     if (admin) {
       Map<String, Object> auth = new LinkedHashMap<>();
       l.auth().token().ifPresent(t -> auth.put("token", t.toString()));
@@ -215,12 +231,35 @@ final class EffectiveConfig {
     }
     Map<String, Object> limits = new LinkedHashMap<>();
     limits.put("max-connections", l.limits().maxConnections());
-    if (admin) {
+    if (admin || http) {
       limits.put("request-timeout", duration(l.limits().requestTimeout()));
       limits.put("idle-timeout", duration(l.limits().idleTimeout()));
     }
     m.put("limits", limits);
     return m;
+  }
+
+  private static Map<String, Object> certificateSource(ListenerConfig.CertificateSource s) {
+    Map<String, Object> cert = new LinkedHashMap<>();
+    s.managed().ifPresent(v -> cert.put("managed", v));
+    s.certFile().ifPresent(v -> cert.put("cert-file", v.toString()));
+    s.keyFile().ifPresent(v -> cert.put("key-file", v.toString()));
+    if (s.keystore().isPresent()) {
+      cert.put("keystore", s.keystore().get().toString());
+      s.keystorePassword().ifPresent(p -> cert.put("password", p.toString()));
+      cert.put("type", s.keystoreType().code());
+    }
+    return cert;
+  }
+
+  private static Map<String, Object> tls(ListenerConfig.TlsSettings t) {
+    Map<String, Object> tls = new LinkedHashMap<>();
+    tls.put("protocols", t.protocols().stream().map(TlsProtocol::protocolName).toList());
+    tls.put("ciphers", t.ciphers());
+    tls.put("client-auth", t.clientAuth().code());
+    tls.put("client-ca-files", paths(t.clientCaFiles()));
+    tls.put("crl-files", paths(t.crlFiles()));
+    return tls;
   }
 
   private static Map<String, Object> alerts(AlertsConfig a) {

@@ -57,8 +57,8 @@ public record ListenerConfig(String name, HostPort bind, ListenerRole role, Opti
     static Limits read(ConfigNode n, ListenerRole role) throws ConfigException {
       n.allowOnly("max-connections", "request-timeout", "idle-timeout");
       for (String key : new String[] {"request-timeout", "idle-timeout"}) {
-        if (role != ListenerRole.ADMIN && n.get(key).isPresent()) {
-          throw n.require(key).error("only admin listeners have '" + key + "'");
+        if (role != ListenerRole.ADMIN && role != ListenerRole.ACME_HTTP && n.get(key).isPresent()) {
+          throw n.require(key).error("only admin and acme-http listeners have '" + key + "'");
         }
       }
       return new Limits(n.integer("max-connections", 1, 100_000, DEFAULT_MAX_CONNECTIONS),
@@ -90,6 +90,15 @@ public record ListenerConfig(String name, HostPort bind, ListenerRole role, Opti
       Optional<Path> keystore, Optional<SecretRef> keystorePassword, KeystoreType keystoreType) {
     public CertificateSource {
       Objects.requireNonNull(keystoreType, "keystoreType");
+    }
+
+    /** No certificate: an {@code acme-http} listener's. */
+    public static final CertificateSource NONE = new CertificateSource(Optional.empty(), Optional.empty(),
+        Optional.empty(), Optional.empty(), Optional.empty(), KeystoreType.PKCS12);
+
+    /** Whether this is {@link #NONE}. */
+    public boolean isNone() {
+      return equals(NONE);
     }
   }
 
@@ -164,6 +173,13 @@ public record ListenerConfig(String name, HostPort bind, ListenerRole role, Opti
       throw bindNode.error("give host:port or a port number, got '" + bindText + "'");
     }
     ListenerRole role = n.require("role").asEnum(ListenerRole.class);
+    if (role == ListenerRole.ACME_HTTP) {
+      // plain HTTP, no certificate of its own: what it serves comes from the store
+      n.allowOnly("name", "bind", "role", "limits", "nodes");
+      return new ListenerConfig(name, bind, role, Optional.empty(), CertificateSource.NONE,
+          readTls(ConfigNode.emptyMap(n.file(), n.path() + ".tls"), baseDir), AdminAuth.none(),
+          Limits.read(n.section("limits"), role), NodeName.readNodes(n));
+    }
     Optional<HostPort> backend = n.get("backend").isEmpty() ? Optional.empty()
         : Optional.of(n.require("backend").as(HostPort::parse));
     if (role == ListenerRole.PROXY && backend.isEmpty()) {

@@ -9,7 +9,9 @@ public enum ListenerRole implements Coded {
   /** Terminates TLS and forwards to a plain TCP {@code backend}. */
   PROXY("proxy"),
   /** The HTTPS admin API. */
-  ADMIN("admin");
+  ADMIN("admin"),
+  /** Plain HTTP: answers ACME http-01 challenges under {@code /.well-known/acme-challenge/}. */
+  ACME_HTTP("acme-http");
 
   private final String code;
 

@@ -112,6 +112,8 @@ public final class Daemon {
   private EndpointSync endpointSync;
   private EndpointScheduler endpointScheduler;
   private volatile Listeners listeners;
+  /** The acme-http listeners, started before the first issues; null when none is configured. */
+  private volatile Listeners challengeListeners;
   private Optional<Renewer> renewer = Optional.empty();
   private final io.certkeeper.metrics.Counters counters = new io.certkeeper.metrics.Counters();
   private EndpointProbes probes;
@@ -295,6 +297,21 @@ public final class Daemon {
       }
       refreshCrl();
     });
+    java.util.List<io.certkeeper.config.ListenerConfig> challengeConfigs = config.listeners().stream()
+        .filter(l -> l.role() == io.certkeeper.config.ListenerRole.ACME_HTTP).toList();
+    if (!challengeConfigs.isEmpty()) {
+      // before the first issues: an ACME server validates http-01 through them
+      parts.start("acme-http listeners", Duration.ofSeconds(2), () -> {
+        challengeListeners = Listeners.start(challengeConfigs, dataDir, new ListenerStateRepository(store, node), clock,
+            l -> new io.certkeeper.serve.AcmeHttpHandler(l.name(),
+                token -> new io.certkeeper.store.AcmeChallengeRepository(store).answer(token, clock.instant())),
+            Listeners.ManagedCheck.NONE);
+        return b -> {
+          challengeListeners.close();
+          return true;
+        };
+      });
+    }
     if (renewer.isPresent()) {
       Renewer r = renewer.get();
       parts.step("managed certificates", () -> {
@@ -310,9 +327,12 @@ public final class Daemon {
       });
     }
     parts.start("listeners", Duration.ofSeconds(2), () -> {
-      listeners = Listeners.start(config.listeners(), dataDir, new ListenerStateRepository(store, node), clock,
+      ListenerStateRepository states = new ListenerStateRepository(store, node);
+      listeners = Listeners.start(config.listeners().stream()
+              .filter(l -> l.role() != io.certkeeper.config.ListenerRole.ACME_HTTP).toList(), dataDir, states, clock,
           l -> new AdminApi(l, store, clock, control()),
           renewer.<Listeners.ManagedCheck>map(r -> r::checkListeners).orElse(Listeners.ManagedCheck.NONE));
+      states.retainOnly(config.listeners().stream().map(io.certkeeper.config.ListenerConfig::name).toList());
       return b -> {
         listeners.close();
         return true;
@@ -483,13 +503,30 @@ public final class Daemon {
     if (config.certificates().isEmpty()) {
       return Optional.empty();
     }
+    boolean local = config.certificates().stream().anyMatch(c -> c.acme().isEmpty());
+    Optional<Issuer> issuer = local ? localIssuer() : Optional.empty();
+    if (issuer.isEmpty() && config.certificates().stream().noneMatch(c -> c.acme().isPresent())) {
+      return Optional.empty();
+    }
+    return Optional.of(Renewer.builder(store, issuer, this::config, dataDir, clock)
+        .acme(io.certkeeper.acme.AcmeIssuer.of(config, dataDir, store, clock))
+        .alerts(OutboxRenewalAlerts.to(alerting.outbox()))
+        .listeners(Listeners.serving(() -> listeners))
+        .steps(renewalSteps)
+        .stopping(() -> stopping || requests.contains(Request.STOP))
+        .build());
+  }
+
+  /** The local CA's issuer, or none (logged: certificates of the local CA cannot be issued or renewed). */
+  private Optional<Issuer> localIssuer() throws ConfigException {
     Path caDir = dataDir.resolve("ca");
     if (!LocalCa.exists(caDir)) {
-      log.error("managed certificates - cannot be issued or renewed: no CA in {} (run 'certkeeper ca init')", caDir);
+      log.error("managed certificates - those of the local CA cannot be issued or renewed: no CA in {} (run"
+          + " 'certkeeper ca init')", caDir);
       return Optional.empty();
     }
     if (config.ca().passphrase().isEmpty()) {
-      log.error("managed certificates - cannot be issued or renewed: ca.passphrase is not set");
+      log.error("managed certificates - those of the local CA cannot be issued or renewed: ca.passphrase is not set");
       return Optional.empty();
     }
     LocalCa ca;
@@ -498,21 +535,16 @@ public final class Daemon {
       pass = config.ca().passphrase().get().resolve();
       ca = LocalCa.load(caDir, pass);
     } catch (java.io.IOException | CaException e) {
-      log.error("managed certificates - cannot be issued or renewed: the CA does not load: {}", e.getMessage());
+      log.error("managed certificates - those of the local CA cannot be issued or renewed: the CA does not load: {}",
+          e.getMessage());
       return Optional.empty();
     } finally {
       if (pass != null) {
         java.util.Arrays.fill(pass, '\0');
       }
     }
-    Issuer issuer = Issuer.forCa(ca, CaPolicies.of(config.ca()), new IssuedCertificateRepository(store), clock,
-        config.ca().crlUrl());
-    return Optional.of(Renewer.builder(store, issuer, this::config, dataDir, clock)
-        .alerts(OutboxRenewalAlerts.to(alerting.outbox()))
-        .listeners(Listeners.serving(() -> listeners))
-        .steps(renewalSteps)
-        .stopping(() -> stopping || requests.contains(Request.STOP))
-        .build());
+    return Optional.of(Issuer.forCa(ca, CaPolicies.of(config.ca()), new IssuedCertificateRepository(store), clock,
+        config.ca().crlUrl()));
   }
 
   private void recordReload(Optional<String> error) {
@@ -535,7 +567,8 @@ public final class Daemon {
 
   /** Whether the store answers, the scheduler runs and every listener is open. */
   boolean isReadyNow() {
-    return ready && store.isReachable() && scheduling.isRunning() && listeners.allOpen() && probes.writing();
+    return ready && store.isReachable() && scheduling.isRunning() && listeners.allOpen()
+        && (challengeListeners == null || challengeListeners.allOpen()) && probes.writing();
   }
 
   /** Why the daemon is not ready ({@code /readyz}), or empty when {@link #isReadyNow} and the store takes writes. */

@@ -5,6 +5,8 @@ import io.certkeeper.util.Printable;
 import io.certkeeper.config.ClientAuthMode;
 import io.certkeeper.config.ListenerConfig;
 import io.certkeeper.config.ListenerRole;
+import io.certkeeper.serve.PlainHttpListener;
+import io.certkeeper.config.ListenerRole;
 import io.certkeeper.config.TlsProtocol;
 import io.certkeeper.renew.ManagedLayout;
 import io.certkeeper.renew.ServingListeners;
@@ -52,6 +54,8 @@ final class Listeners implements AutoCloseable, ServingListeners {
   private record Running(ListenerConfig config, TlsListener listener) {}
 
   private final List<Running> running = new java.util.concurrent.CopyOnWriteArrayList<>();
+  /** The plain HTTP listeners ({@code acme-http}): no certificate, nothing to reload or record. */
+  private final List<PlainHttpListener> plain = new java.util.concurrent.CopyOnWriteArrayList<>();
   private final ListenerStateRepository states;
   private final Clock clock;
   private final FileWatcher watcher;
@@ -69,7 +73,7 @@ final class Listeners implements AutoCloseable, ServingListeners {
    *
    * @throws IOException naming the listener and what is wrong
    */
-  /** Builds the admin API of one admin listener. */
+  /** Builds the HTTP handler of one admin listener (the admin API) or acme-http listener (the challenges). */
   @FunctionalInterface
   interface AdminFactory {
     Roles.HttpHandler create(ListenerConfig listener) throws IOException;
@@ -95,7 +99,6 @@ final class Listeners implements AutoCloseable, ServingListeners {
       ls.close();
       throw e;
     }
-    states.retainOnly(configs.stream().map(ListenerConfig::name).toList());
     // the first check of a managed certificate's listeners: now that they are up
     configs.stream().flatMap(c -> c.certificate().managed().stream()).distinct()
         .forEach(name -> check.check(name, ls));
@@ -122,6 +125,14 @@ final class Listeners implements AutoCloseable, ServingListeners {
   }
 
   private void startOne(ListenerConfig c, Path dataDir, AdminFactory admin) throws IOException, StoreException {
+    if (c.role() == ListenerRole.ACME_HTTP) {
+      PlainHttpListener l = PlainHttpListener.start(c.name(), new InetSocketAddress(c.bind().host(), c.bind().port()),
+          admin.create(c), new HttpLimits(c.limits().requestTimeout(), c.limits().idleTimeout()),
+          c.limits().maxConnections(), clock);
+      plain.add(l);
+      log.info("{} - listening on {} (acme-http, plain HTTP: ACME http-01 challenges)", c.name(), l.address());
+      return;
+    }
     KeySource source = keySource(c, dataDir);
     ReloadableSslContext tls;
     try {
@@ -134,6 +145,7 @@ final class Listeners implements AutoCloseable, ServingListeners {
       case ADMIN -> Roles.http(admin.create(c),
           new HttpLimits(c.limits().requestTimeout(), c.limits().idleTimeout()));
       case ECHO -> Roles.echo();
+      case ACME_HTTP -> throw new IllegalStateException("acme-http listeners are plain HTTP");
     };
     TlsListener l = TlsListener.start(c.name(), new InetSocketAddress(c.bind().host(), c.bind().port()), tls, role, 2,
         c.limits().maxConnections(), clock);
@@ -210,7 +222,7 @@ final class Listeners implements AutoCloseable, ServingListeners {
   }
 
   boolean allOpen() {
-    return running.stream().allMatch(r -> r.listener().isOpen());
+    return running.stream().allMatch(r -> r.listener().isOpen()) && plain.stream().allMatch(PlainHttpListener::isOpen);
   }
 
   static KeySource keySource(ListenerConfig c, Path dataDir) {
@@ -273,12 +285,18 @@ final class Listeners implements AutoCloseable, ServingListeners {
 
   /** The bound address of a listener, by name (for tests and the closed loop). */
   Optional<InetSocketAddress> address(String name) {
-    return running.stream().filter(r -> r.config().name().equals(name)).map(r -> r.listener().address()).findFirst();
+    Optional<InetSocketAddress> tls = running.stream().filter(r -> r.config().name().equals(name))
+        .map(r -> r.listener().address()).findFirst();
+    return tls.isPresent() ? tls : plain.stream().filter(l -> l.name().equals(name)).map(PlainHttpListener::address)
+        .findFirst();
   }
 
   @Override
   public void close() {
     watcher.close();
+    for (PlainHttpListener l : plain) {
+      l.close();
+    }
     for (Running r : running) {
       r.listener().close();
     }

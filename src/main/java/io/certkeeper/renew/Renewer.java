@@ -3,6 +3,8 @@ package io.certkeeper.renew;
 import io.certkeeper.ca.CaException;
 import io.certkeeper.ca.IssueRequest;
 import io.certkeeper.ca.IssuedCertificate;
+import io.certkeeper.acme.AcmeFailure;
+import io.certkeeper.acme.AcmeIssuer;
 import io.certkeeper.ca.Issuer;
 import io.certkeeper.ca.San;
 import io.certkeeper.config.CertificateConfig;
@@ -25,6 +27,7 @@ import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.security.KeyPair;
+import java.security.cert.X509Certificate;
 import java.security.PrivateKey;
 import java.security.PublicKey;
 import java.time.Clock;
@@ -94,7 +97,8 @@ public final class Renewer {
 
   private final Store store;
   private final ManagedCertificateRepository records;
-  private final Issuer issuer;
+  private final Optional<Issuer> issuer;
+  private final Optional<AcmeIssuer> acme;
   private final Supplier<Config> config;
   private final Path dataDir;
   private final Clock clock;
@@ -113,6 +117,7 @@ public final class Renewer {
     this.records = new ManagedCertificateRepository(store, b.config.get().nodeName());
     this.node = records.node();
     this.issuer = b.issuer;
+    this.acme = b.acme;
     this.config = b.config;
     this.dataDir = b.dataDir;
     this.clock = b.clock;
@@ -131,13 +136,23 @@ public final class Renewer {
    * @param config the configuration in force, read at each run (reloads apply)
    */
   public static Builder builder(Store store, Issuer issuer, Supplier<Config> config, Path dataDir, Clock clock) {
+    return new Builder(store, Optional.of(Objects.requireNonNull(issuer, "issuer")), config, dataDir, clock);
+  }
+
+  /**
+   * As {@link #builder(Store, Issuer, Supplier, Path, Clock)}, without a local CA when {@code issuer}
+   * is empty: only certificates from ACME ({@link Builder#acme}) can then be issued.
+   */
+  public static Builder builder(Store store, Optional<Issuer> issuer, Supplier<Config> config, Path dataDir,
+      Clock clock) {
     return new Builder(store, issuer, config, dataDir, clock);
   }
 
   /** What a renewer works with beyond the store, the CA, the configuration, the data and the time. */
   public static final class Builder {
     private final Store store;
-    private final Issuer issuer;
+    private final Optional<Issuer> issuer;
+    private Optional<AcmeIssuer> acme = Optional.empty();
     private final Supplier<Config> config;
     private final Path dataDir;
     private final Clock clock;
@@ -147,12 +162,18 @@ public final class Renewer {
     private java.util.function.BooleanSupplier stopping = () -> false;
     private boolean callerReports;
 
-    private Builder(Store store, Issuer issuer, Supplier<Config> config, Path dataDir, Clock clock) {
+    private Builder(Store store, Optional<Issuer> issuer, Supplier<Config> config, Path dataDir, Clock clock) {
       this.store = Objects.requireNonNull(store, "store");
       this.issuer = Objects.requireNonNull(issuer, "issuer");
       this.config = Objects.requireNonNull(config, "config");
       this.dataDir = Objects.requireNonNull(dataDir, "dataDir");
       this.clock = Objects.requireNonNull(clock, "clock");
+    }
+
+    /** Issues the certificates whose {@code issuer:} is {@code acme:ACCOUNT} (default: none can be). */
+    public Builder acme(AcmeIssuer acme) {
+      this.acme = Optional.of(acme);
+      return this;
     }
 
     /** Where renewal, hook and listener alerts go (default: nowhere). */
@@ -317,6 +338,35 @@ public final class Renewer {
     return !now.isBefore(policyOf(c).renewalTime(c.name(), s.notBefore(), s.notAfter()));
   }
 
+  /**
+   * A certificate for {@code c} from its ACME account, recorded in the inventory (as observed: the
+   * local CA did not sign it).
+   */
+  private List<X509Certificate> issueAcme(Config cfg, CertificateConfig c, KeyPair key)
+      throws AcmeFailure, StoreException, InterruptedException {
+    CertificateConfig.Acme a = c.acme().get();
+    if (acme.isEmpty()) {
+      throw new AcmeFailure("ACME is not set up in this process");
+    }
+    io.certkeeper.config.AcmeConfig.Account account = cfg.acme().account(a.account())
+        .orElseThrow(() -> new AcmeFailure("no ACME account '" + a.account() + "' under acme.accounts"));
+    java.util.LinkedHashSet<String> names = new java.util.LinkedHashSet<>();
+    names.add(c.commonName());
+    for (String san : c.sans()) {
+      names.add(san.substring(san.indexOf(':') + 1));
+    }
+    List<X509Certificate> chain = acme.get().issue(account, a.challenge(), List.copyOf(names), key);
+    if (chain.isEmpty()) {
+      throw new AcmeFailure("the server sent no certificate");
+    }
+    io.certkeeper.store.CertificateRepository inventory = new io.certkeeper.store.CertificateRepository(store);
+    Instant now = clock.instant();
+    for (X509Certificate x : chain) {
+      inventory.upsert(x, io.certkeeper.store.CertificateRecord.Source.OBSERVED, now);
+    }
+    return chain;
+  }
+
   static RenewalPolicy policyOf(CertificateConfig c) {
     return new RenewalPolicy(c.renewAt(), c.renewBefore());
   }
@@ -362,7 +412,9 @@ public final class Renewer {
     }
     KeyType keyType = c.keyType().orElse(cfg.ca().keyType());
     Duration validity = c.validity().orElse(cfg.ca().validity());
-    Instant newNotAfter = now.truncatedTo(ChronoUnit.SECONDS).plus(validity);
+    // an ACME server decides the lifetime: expect the current one's again
+    Instant newNotAfter = now.truncatedTo(ChronoUnit.SECONDS).plus(c.acme().isPresent() && state.isPresent()
+        ? state.get().lifetime() : validity);
     if (state.isPresent() && current.isPresent()) {
       ManagedState s = state.get();
       Optional<String> refusal = StormGuard.refusal(s.notAfter(), newNotAfter, s.lastRenewedAt(), s.lifetime(), now,
@@ -395,9 +447,18 @@ public final class Renewer {
         key = kp.getPrivate();
         publicKey = kp.getPublic();
       }
-      IssuedCertificate issued = issuer.issue(IssueRequest.forPublicKey(c.commonName(), sans, publicKey, validity,
-          CaPolicies.profile(c.profile())));
-      g = new Generation(key, issued.certificate(), issued.chain());
+      if (c.acme().isPresent()) {
+        List<X509Certificate> chain = issueAcme(cfg, c, new KeyPair(publicKey, key));
+        g = new Generation(key, chain.get(0), chain.subList(1, chain.size()));
+      } else {
+        if (issuer.isEmpty()) {
+          return failed(c, state, "no local CA to issue it (run 'certkeeper ca init', or give it issuer: acme:ACCOUNT)",
+              now);
+        }
+        IssuedCertificate issued = issuer.get().issue(IssueRequest.forPublicKey(c.commonName(), sans, publicKey,
+            validity, CaPolicies.profile(c.profile())));
+        g = new Generation(key, issued.certificate(), issued.chain());
+      }
       if (current.isPresent() && !g.notAfter().isAfter(current.get().notAfter())) {
         return failed(c, state, "refused: the new certificate " + g.serial() + " would expire at "
             + HumanTime.instant(g.notAfter()) + ", not after the current one ("
@@ -407,8 +468,11 @@ public final class Renewer {
       gens.write(g);
       steps.passed(name, RenewalStep.AFTER_GENERATION);
       gens.swap(g.serial());
-    } catch (CaException | StoreException | IOException | IllegalArgumentException e) {
+    } catch (CaException | StoreException | IOException | IllegalArgumentException | AcmeFailure e) {
       return failed(c, state, e.getMessage(), now);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      return failed(c, state, "interrupted while the ACME order was under way", now);
     }
     steps.passed(name, RenewalStep.AFTER_SWAP);
     // Committed: from here on the new generation is in force, whatever fails.

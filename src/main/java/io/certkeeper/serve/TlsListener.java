@@ -107,14 +107,19 @@ public final class TlsListener implements AutoCloseable {
       group.shutdownGracefully(0, 1, TimeUnit.SECONDS);
       tasks.shutdownNow();
       role.close();
-      String address = (bind.getHostString().indexOf(':') >= 0 ? "[" + bind.getHostString() + "]" : bind.getHostString())
-          + ":" + bind.getPort();
-      String reason = ErrorText.reason(e).replaceFirst("^bind\\(\\.\\.\\) failed: ", "");
-      throw new IOException("listener " + name + ": cannot listen on " + address + ": "
-          + reason.toLowerCase(java.util.Locale.ROOT)
-          + (reason.toLowerCase(java.util.Locale.ROOT).contains("already in use")
-              ? " (another process listens there; change bind)" : ""), e);
+      throw cannotListen(name, bind, e);
     }
+  }
+
+  /** Why {@code name} cannot listen on {@code bind}, in one line. */
+  static IOException cannotListen(String name, InetSocketAddress bind, Exception e) {
+    String address = (bind.getHostString().indexOf(':') >= 0 ? "[" + bind.getHostString() + "]" : bind.getHostString())
+        + ":" + bind.getPort();
+    String reason = ErrorText.reason(e).replaceFirst("^bind\\(\\.\\.\\) failed: ", "");
+    return new IOException("listener " + name + ": cannot listen on " + address + ": "
+        + reason.toLowerCase(java.util.Locale.ROOT)
+        + (reason.toLowerCase(java.util.Locale.ROOT).contains("already in use")
+            ? " (another process listens there; change bind)" : ""), e);
   }
 
   public String name() {

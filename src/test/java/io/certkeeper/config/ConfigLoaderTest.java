@@ -225,4 +225,54 @@ class ConfigLoaderTest {
     ConfigException e = assertThrows(ConfigException.class, () -> ConfigLoader.load(f));
     assertEquals(f + ":" + line + ": " + message, e.getMessage());
   }
+
+  @Test
+  void acmeAccountsCertificatesAndTheAcmeHttpListenerAreRead() throws Exception {
+    Config c = ConfigLoader.load(write("""
+        acme:
+          passphrase: env:ACME_PASS
+          accounts:
+            - name: le
+              directory: https://acme.example/dir
+              contact: [ops@example.com]
+              agree-tos: true
+              ca-files: [acme-root.pem]
+              eab: {key-id: kid-1, hmac-key: file:/etc/certkeeper/eab}
+        certificates:
+          - {name: www, issuer: acme:le, common-name: www.example.com, sans: [dns:example.com]}
+          - {name: inner, common-name: inner.example}
+        listeners:
+          - {name: http, bind: 0.0.0.0:80, role: acme-http, limits: {request-timeout: 5s}}
+        """));
+    AcmeConfig.Account le = c.acme().account("le").orElseThrow();
+    assertEquals("https://acme.example/dir", le.directory().toString());
+    assertEquals(List.of("ops@example.com"), le.contact());
+    assertTrue(le.agreeTos());
+    assertEquals(List.of(dir.resolve("acme-root.pem")), le.caFiles());
+    assertEquals("kid-1", le.eab().orElseThrow().keyId());
+    assertEquals(Optional.of(new CertificateConfig.Acme("le", AcmeChallenge.HTTP_01)), c.certificate("www").orElseThrow().acme());
+    assertEquals(Optional.empty(), c.certificate("inner").orElseThrow().acme());
+    assertEquals(ListenerRole.ACME_HTTP, c.listeners().get(0).role());
+    assertTrue(c.listeners().get(0).certificate().isNone());
+    assertEquals(Duration.ofSeconds(5), c.listeners().get(0).limits().requestTimeout());
+  }
+
+  @ParameterizedTest(name = "{0}")
+  @CsvSource(delimiter = '|', textBlock = """
+      no such account          | certificates:\\n  - {name: w, issuer: acme:le, common-name: w.example}\\n | 2 | certificates[0].issuer: no ACME account 'le' under acme.accounts
+      not an issuer            | certificates:\\n  - {name: w, issuer: letsencrypt, common-name: w.example}\\n | 2 | certificates[0].issuer: expected local or acme:ACCOUNT, got 'letsencrypt'
+      challenge not answered   | acme:\\n  accounts: [{name: le, directory: 'https://a.example/dir'}]\\ncertificates:\\n  - {name: w, issuer: acme:le, common-name: w.example, challenge: dns-01}\\n | 4 | certificates[0].challenge: dns-01 is not answered by this version yet (http-01 is)
+      challenge of a local one | certificates:\\n  - {name: w, common-name: w.example, challenge: http-01}\\n | 2 | certificates[0].challenge: only certificates with issuer: acme:ACCOUNT have a challenge
+      validity from acme       | acme:\\n  accounts: [{name: le, directory: 'https://a.example/dir'}]\\ncertificates:\\n  - {name: w, issuer: acme:le, common-name: w.example, validity: 30d}\\n | 4 | certificates[0].validity: the ACME server decides the validity; leave validity out
+      ip san from acme         | acme:\\n  accounts: [{name: le, directory: 'https://a.example/dir'}]\\ncertificates:\\n  - {name: w, issuer: acme:le, common-name: w.example, sans: ['ip:10.0.0.1']}\\n | 4 | certificates[0].sans[0]: an ACME certificate names DNS names only (dns:NAME), got 'ip:10.0.0.1'
+      plain http directory     | acme:\\n  accounts: [{name: le, directory: 'http://a.example/dir'}]\\n | 2 | acme.accounts[0].directory: an ACME directory is an https:// URL, got 'http://a.example/dir'
+      account twice            | acme:\\n  accounts: [{name: le, directory: 'https://a.example/dir'}, {name: le, directory: 'https://b.example/dir'}]\\n | 2 | acme.accounts[1].name: account name 'le' is used twice
+      contact not a mail       | acme:\\n  accounts: [{name: le, directory: 'https://a.example/dir', contact: [ops]}]\\n | 2 | acme.accounts[0].contact[0]: a contact is an e-mail address, got 'ops'
+      acme-http with a cert    | listeners:\\n  - {name: h, bind: 80, role: acme-http, certificate: {managed: w}}\\n | 2 | unknown key 'certificate' in listeners[0] (known keys: name, bind, role, limits, nodes)
+      """)
+  void acmeMistakesNameFileLineAndKey(String name, String yaml, int line, String message) throws Exception {
+    Path f = write(yaml.replace("\\n", "\n"));
+    ConfigException e = assertThrows(ConfigException.class, () -> ConfigLoader.load(f));
+    assertEquals(f + ":" + line + ": " + message, e.getMessage());
+  }
 }

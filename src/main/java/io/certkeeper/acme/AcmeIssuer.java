@@ -1,0 +1,154 @@
+package io.certkeeper.acme;
+
+import io.certkeeper.config.AcmeChallenge;
+import io.certkeeper.config.AcmeConfig;
+import io.certkeeper.store.AcmeChallengeRepository;
+import io.certkeeper.store.StoreException;
+import java.security.KeyPair;
+import java.security.cert.X509Certificate;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Objects;
+import org.shredzone.acme4j.Authorization;
+import org.shredzone.acme4j.Login;
+import org.shredzone.acme4j.Order;
+import org.shredzone.acme4j.Status;
+import org.shredzone.acme4j.challenge.Challenge;
+import org.shredzone.acme4j.challenge.Http01Challenge;
+import org.shredzone.acme4j.exception.AcmeException;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Gets a certificate from an ACME server: places an order for the names, answers each pending
+ * authorization's challenge, finalizes with a CSR signed by the certificate's key, and downloads
+ * the chain. Every wait has a deadline; a failure is one {@link AcmeFailure} line naming the step
+ * and the server's problem.
+ *
+ * <p>http-01 answers are published in the store ({@code acme_challenges}) for as long as the order
+ * may take and withdrawn when it ends, so an {@code acme-http} listener of any process on the store
+ * (the daemon, while {@code certkeeper renew} runs) answers them.
+ */
+public final class AcmeIssuer {
+  /** How long the server may take to validate one authorization, and to issue after finalizing. */
+  static final Duration STEP_TIMEOUT = Duration.ofMinutes(2);
+
+  private static final Logger log = LoggerFactory.getLogger(AcmeIssuer.class);
+
+  private final AcmeAccounts accounts;
+  private final AcmeChallengeRepository challenges;
+  private final Clock clock;
+  private final String node;
+
+  public AcmeIssuer(AcmeAccounts accounts, AcmeChallengeRepository challenges, Clock clock, String node) {
+    this.accounts = Objects.requireNonNull(accounts, "accounts");
+    this.challenges = Objects.requireNonNull(challenges, "challenges");
+    this.clock = Objects.requireNonNull(clock, "clock");
+    this.node = Objects.requireNonNull(node, "node");
+  }
+
+  /**
+   * The issuer for {@code config}'s ACME accounts, as node {@code config.nodeName()}, its account keys
+   * under {@code dataDir} encrypted with {@code acme.passphrase}, else {@code ca.passphrase}.
+   */
+  public static AcmeIssuer of(io.certkeeper.config.Config config, java.nio.file.Path dataDir,
+      io.certkeeper.store.Store store, Clock clock) {
+    return new AcmeIssuer(new AcmeAccounts(dataDir, config.acme().passphrase().or(() -> config.ca().passphrase())),
+        new AcmeChallengeRepository(store), clock, config.nodeName());
+  }
+
+  /**
+   * Issues a certificate for {@code names} (the first is the subject's common name) with
+   * {@code key}, through {@code account}, answering {@code challenge}.
+   *
+   * @return the certificate followed by its chain, as the server sent it
+   */
+  public List<X509Certificate> issue(AcmeConfig.Account account, AcmeChallenge challenge, List<String> names,
+      KeyPair key) throws AcmeFailure, InterruptedException {
+    if (challenge != AcmeChallenge.HTTP_01) {
+      throw new AcmeFailure(challenge.code() + " is not answered by this version");
+    }
+    Login login = accounts.login(account);
+    Order order;
+    try {
+      order = login.newOrder().domains(names).create();
+    } catch (AcmeException e) {
+      throw Problems.failure("new order for " + String.join(", ", names), e);
+    }
+    List<String> published = new ArrayList<>();
+    try {
+      for (Authorization auth : authorizations(order)) {
+        authorize(auth, published);
+      }
+      try {
+        Status ready = order.waitUntilReady(STEP_TIMEOUT);
+        if (ready != Status.READY) {
+          throw new AcmeFailure("order " + order.getLocation() + " is " + status(ready) + ", not ready"
+              + order.getError().map(p -> ": " + Problems.describe(p)).orElse(""));
+        }
+        order.execute(key, csr -> csr.setCommonName(names.get(0)));
+        Status done = order.waitForCompletion(STEP_TIMEOUT);
+        if (done != Status.VALID) {
+          throw new AcmeFailure("order " + order.getLocation() + " is " + status(done) + " after finalizing"
+              + order.getError().map(p -> ": " + Problems.describe(p)).orElse(""));
+        }
+        List<X509Certificate> chain = order.getCertificate().getCertificateChain();
+        log.info("acme - {} issued by {} ({} certificates in the chain)", names.get(0), account.directory(),
+            chain.size());
+        return chain;
+      } catch (AcmeException e) {
+        throw Problems.failure("finalize order " + order.getLocation(), e);
+      }
+    } finally {
+      for (String token : published) {
+        try {
+          challenges.withdraw(token);
+        } catch (StoreException e) {
+          log.warn("acme - cannot withdraw the http-01 answer {} (it expires by itself): {}", token, e.getMessage());
+        }
+      }
+    }
+  }
+
+  private static List<Authorization> authorizations(Order order) throws AcmeFailure {
+    try {
+      return order.getAuthorizations();
+    } catch (RuntimeException e) {
+      throw new AcmeFailure("order " + order.getLocation() + ": cannot read its authorizations: " + e.getMessage());
+    }
+  }
+
+  /** Answers one authorization's http-01 challenge, unless it is valid already (a reused authorization). */
+  private void authorize(Authorization auth, List<String> published) throws AcmeFailure, InterruptedException {
+    String name = auth.getIdentifier().getValue();
+    try {
+      if (auth.getStatus() == Status.VALID) {
+        return;
+      }
+      Http01Challenge ch = auth.findChallenge(Http01Challenge.class).orElseThrow(() -> new AcmeFailure(name
+          + ": the server offers no http-01 challenge (it offers " + auth.getChallenges().stream()
+              .map(Challenge::getType).toList() + ")"));
+      Instant now = clock.instant();
+      challenges.publish(ch.getToken(), ch.getAuthorization(), name, node, now,
+          now.plus(STEP_TIMEOUT.multipliedBy(3)));
+      published.add(ch.getToken());
+      ch.trigger();
+      Status s = ch.waitForCompletion(STEP_TIMEOUT);
+      if (s != Status.VALID) {
+        throw new AcmeFailure(name + ": http-01 challenge " + status(s)
+            + ch.getError().map(p -> ": " + Problems.describe(p)).orElse(""));
+      }
+    } catch (AcmeException e) {
+      throw Problems.failure(name + ": http-01 challenge", e);
+    } catch (StoreException e) {
+      throw new AcmeFailure(name + ": cannot publish the http-01 answer: " + e.getMessage());
+    }
+  }
+
+  private static String status(Status s) {
+    return s.name().toLowerCase(java.util.Locale.ROOT);
+  }
+}

@@ -1,0 +1,93 @@
+package io.certkeeper.serve;
+
+import io.netty.channel.Channel;
+import io.netty.handler.codec.http.FullHttpRequest;
+import io.netty.handler.codec.http.FullHttpResponse;
+import io.netty.handler.codec.http.HttpHeaderNames;
+import io.netty.handler.codec.http.HttpMethod;
+import io.netty.handler.codec.http.HttpResponseStatus;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.RejectedExecutionException;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+/**
+ * Answers ACME http-01 challenges (RFC 8555 8.3): {@code GET /.well-known/acme-challenge/TOKEN}
+ * gets the key authorization published for that token, anything else 404. The lookup (a store
+ * read) runs on a thread of its own, never on the event loop.
+ */
+public final class AcmeHttpHandler implements Roles.HttpHandler {
+  /** Where the ACME server looks. */
+  public static final String PREFIX = "/.well-known/acme-challenge/";
+  /** A token is base64url (RFC 8555 8.3: at least 128 bits of entropy); longer ones are refused unread. */
+  private static final Pattern TOKEN = Pattern.compile(Pattern.quote(PREFIX) + "([A-Za-z0-9_-]{1,256})");
+  /** Lookups waiting at once; more get 503 at once, so a flood of requests cannot queue without bound. */
+  static final int MAX_WAITING = 64;
+
+  /** The key authorization published for a token, if any. */
+  @FunctionalInterface
+  public interface Answers {
+    Optional<String> keyAuthorization(String token) throws Exception;
+  }
+
+  private final Answers answers;
+  private final ExecutorService lookups;
+  private final java.util.concurrent.Semaphore waiting = new java.util.concurrent.Semaphore(MAX_WAITING);
+
+  public AcmeHttpHandler(String listener, Answers answers) {
+    this.answers = Objects.requireNonNull(answers, "answers");
+    this.lookups = Executors.newFixedThreadPool(2,
+        new io.netty.util.concurrent.DefaultThreadFactory("certkeeper-" + listener + "-lookups", true));
+  }
+
+  @Override
+  public CompletionStage<FullHttpResponse> handle(FullHttpRequest request, Channel channel) {
+    if (!request.method().equals(HttpMethod.GET) && !request.method().equals(HttpMethod.HEAD)) {
+      FullHttpResponse r = Roles.text(HttpResponseStatus.METHOD_NOT_ALLOWED, "method not allowed\n");
+      r.headers().set(HttpHeaderNames.ALLOW, "GET, HEAD");
+      return CompletableFuture.completedFuture(r);
+    }
+    String path = request.uri();
+    int query = path.indexOf('?');
+    if (query >= 0) {
+      path = path.substring(0, query);
+    }
+    Matcher m = TOKEN.matcher(path);
+    if (!m.matches()) {
+      return CompletableFuture.completedFuture(Roles.text(HttpResponseStatus.NOT_FOUND, "not found\n"));
+    }
+    String token = m.group(1);
+    if (!waiting.tryAcquire()) {
+      return CompletableFuture.completedFuture(Roles.text(HttpResponseStatus.SERVICE_UNAVAILABLE, "busy\n"));
+    }
+    CompletableFuture<FullHttpResponse> out = new CompletableFuture<>();
+    try {
+      lookups.execute(() -> {
+        try {
+          Optional<String> answer = answers.keyAuthorization(token);
+          out.complete(answer.isPresent()
+              ? Roles.text(HttpResponseStatus.OK, answer.get())
+              : Roles.text(HttpResponseStatus.NOT_FOUND, "no such challenge\n"));
+        } catch (Exception | Error e) {
+          out.complete(Roles.text(HttpResponseStatus.SERVICE_UNAVAILABLE, "cannot look the challenge up\n"));
+        } finally {
+          waiting.release();
+        }
+      });
+    } catch (RejectedExecutionException e) {
+      waiting.release();
+      out.complete(Roles.text(HttpResponseStatus.SERVICE_UNAVAILABLE, "stopping\n"));
+    }
+    return out;
+  }
+
+  @Override
+  public void close() {
+    lookups.shutdownNow();
+  }
+}

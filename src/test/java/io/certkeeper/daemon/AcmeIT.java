@@ -1,0 +1,104 @@
+package io.certkeeper.daemon;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.certkeeper.testing.ExternalTool;
+import io.certkeeper.testing.FreePorts;
+import io.certkeeper.testing.Pebble;
+import io.certkeeper.util.Json;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.Locale;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * ACME with real processes: the daemon, with no local CA, gets a managed certificate from pebble
+ * (which refuses 5% of nonces and reuses authorizations on purpose) by answering http-01 through its
+ * own {@code acme-http} listener, and serves it; {@code openssl s_client} verifies it against
+ * pebble's root. A forced renewal from the CLI, while the daemon runs, is validated through the
+ * daemon's listener (the answer goes through the store) and served at once.
+ */
+class AcmeIT {
+  static final Duration START = Duration.ofSeconds(90);
+  static final Duration CLI = Duration.ofSeconds(120);
+  static final Map<String, String> ENV = Map.of("ACME_PASS", "a long enough ACME passphrase");
+
+  @TempDir Path dir;
+
+  @Test
+  void aCertificateFromPebbleIsServedAndRenewedThroughTheStore() throws Exception {
+    int http = FreePorts.next();
+    int tls = FreePorts.next();
+    try (Pebble pebble = Pebble.start(dir.resolve("pebble"), http)) {
+      Path cfg = dir.resolve("certkeeper.yaml");
+      Path data = dir.resolve("data");
+      Files.writeString(cfg, "acme:\n"
+          + "  passphrase: env:ACME_PASS\n"
+          + "  accounts:\n"
+          + "    - name: pebble\n"
+          + "      directory: " + pebble.directory() + "\n"
+          + "      contact: [ops@acme.test]\n"
+          + "      agree-tos: true\n"
+          + "      ca-files: [" + pebble.tlsCa() + "]\n"
+          + "certificates:\n"
+          + "  - name: www\n"
+          + "    issuer: acme:pebble\n"
+          + "    common-name: www.acme.test\n"
+          + "    sans: [dns:api.acme.test]\n"
+          + "listeners:\n"
+          + "  - {name: http, bind: '127.0.0.1:" + http + "', role: acme-http}\n"
+          + "  - {name: web, bind: '127.0.0.1:" + tls + "', role: echo, certificate: {managed: www}}\n");
+      try (DaemonProcess d = DaemonProcess.start(ENV, "--config", cfg.toString(), "--data-dir", data.toString(),
+          "daemon")) {
+        d.awaitLine(l -> l.endsWith("Daemon - ready"), START);
+        Path root = pebble.issuingRoot();
+        String first = verifiedSerial(tls, root, "www.acme.test");
+        assertEquals(first, verifiedSerial(tls, root, "api.acme.test"), "one certificate for both names");
+        assertEquals("rw-------", PosixFilePermissions.toString(Files.getPosixFilePermissions(
+            data.resolve("acme/pebble/account.key.pem"))), "the account key is private");
+        assertTrue(Files.readString(data.resolve("acme/pebble/account.key.pem")).contains("ENCRYPTED PRIVATE KEY"));
+
+        // the CLI places the order; pebble validates through the daemon's acme-http listener
+        DaemonProcess.Result renewed = DaemonProcess.cli(ENV, CLI, cfg, data, "renew", "www", "--force");
+        assertEquals(0, renewed.exitCode(), renewed.out() + renewed.err());
+        String second = explainedSerial(cfg, data);
+        assertNotEquals(first, second);
+        Instant deadline = Instant.now().plus(Duration.ofSeconds(30));
+        while (!verifiedSerial(tls, root, "www.acme.test").equals(second) && Instant.now().isBefore(deadline)) {
+          Thread.sleep(100);
+        }
+        assertEquals(second, verifiedSerial(tls, root, "www.acme.test"), "the daemon serves the CLI's renewal");
+
+        // what was asked of the acme-http listener besides the challenges gets nothing
+        ExternalTool.Result other = ExternalTool.run(dir, "curl", "-s", "-o", "/dev/null", "-w", "%{http_code}",
+            "http://127.0.0.1:" + http + "/.well-known/acme-challenge/unknown-token");
+        assertEquals("404", other.output().trim());
+        ExternalTool.Result root404 = ExternalTool.run(dir, "curl", "-s", "-o", "/dev/null", "-w", "%{http_code}",
+            "http://127.0.0.1:" + http + "/");
+        assertEquals("404", root404.output().trim());
+      }
+    }
+  }
+
+  /** The serial of what {@code port} serves for {@code name}, after openssl verified it against {@code root}. */
+  private String verifiedSerial(int port, Path root, String name) {
+    ExternalTool.Result r = ExternalTool.run(dir, "/bin/sh", "-c",
+        "openssl s_client -connect 127.0.0.1:" + port + " -servername " + name + " -verify_return_error"
+            + " -verify_hostname " + name + " -CAfile " + root + " </dev/null 2>/dev/null | openssl x509 -noout -serial");
+    assertTrue(r.ok() && r.output().contains("serial="), "openssl could not verify " + name + ": " + r.output());
+    return r.output().trim().replaceFirst("^serial=", "").toLowerCase(Locale.ROOT).replaceFirst("^0+", "");
+  }
+
+  private String explainedSerial(Path cfg, Path data) throws Exception {
+    DaemonProcess.Result r = DaemonProcess.cli(ENV, CLI, cfg, data, "explain", "www", "--json");
+    assertEquals(0, r.exitCode(), r.out() + r.err());
+    return Json.mapper().readTree(r.out()).at("/serial").asText();
+  }
+}
