@@ -17,6 +17,7 @@ import org.shredzone.acme4j.Login;
 import org.shredzone.acme4j.Order;
 import org.shredzone.acme4j.Status;
 import org.shredzone.acme4j.challenge.Challenge;
+import org.shredzone.acme4j.challenge.Dns01Challenge;
 import org.shredzone.acme4j.challenge.Http01Challenge;
 import org.shredzone.acme4j.exception.AcmeException;
 import org.slf4j.Logger;
@@ -67,8 +68,8 @@ public final class AcmeIssuer {
    * @return the certificate followed by its chain, as the server sent it
    */
   public List<X509Certificate> issue(AcmeConfig.Account account, AcmeChallenge challenge, List<String> names,
-      KeyPair key) throws AcmeFailure, InterruptedException {
-    if (challenge != AcmeChallenge.HTTP_01) {
+      KeyPair key, DnsRecords dns) throws AcmeFailure, InterruptedException {
+    if (challenge != AcmeChallenge.HTTP_01 && challenge != AcmeChallenge.DNS_01) {
       throw new AcmeFailure(challenge.code() + " is not answered by this version");
     }
     Login login = accounts.login(account);
@@ -79,9 +80,14 @@ public final class AcmeIssuer {
       throw Problems.failure("new order for " + String.join(", ", names), e);
     }
     List<String> published = new ArrayList<>();
+    List<String[]> records = new ArrayList<>();
     try {
       for (Authorization auth : authorizations(order)) {
-        authorize(auth, published);
+        if (challenge == AcmeChallenge.DNS_01) {
+          authorizeByDns(auth, dns, records);
+        } else {
+          authorize(auth, published);
+        }
       }
       try {
         Status ready = order.waitUntilReady(STEP_TIMEOUT);
@@ -103,6 +109,9 @@ public final class AcmeIssuer {
         throw Problems.failure("finalize order " + order.getLocation(), e);
       }
     } finally {
+      for (String[] r : records) {
+        dns.clear(r[0], r[1], r[2]);
+      }
       for (String token : published) {
         try {
           challenges.withdraw(token);
@@ -145,6 +154,31 @@ public final class AcmeIssuer {
       throw Problems.failure(name + ": http-01 challenge", e);
     } catch (StoreException e) {
       throw new AcmeFailure(name + ": cannot publish the http-01 answer: " + e.getMessage());
+    }
+  }
+
+  /** Answers one authorization's dns-01 challenge through {@code dns}, unless it is valid already. */
+  private static void authorizeByDns(Authorization auth, DnsRecords dns, List<String[]> records)
+      throws AcmeFailure, InterruptedException {
+    String name = auth.getIdentifier().getValue();
+    try {
+      if (auth.getStatus() == Status.VALID) {
+        return;
+      }
+      Dns01Challenge ch = auth.findChallenge(Dns01Challenge.class).orElseThrow(() -> new AcmeFailure(name
+          + ": the server offers no dns-01 challenge (it offers " + auth.getChallenges().stream()
+              .map(Challenge::getType).toList() + ")"));
+      String record = ch.getRRName(auth.getIdentifier());
+      records.add(new String[] {record, ch.getDigest(), name});
+      dns.set(record, ch.getDigest(), name);
+      ch.trigger();
+      Status s = ch.waitForCompletion(STEP_TIMEOUT);
+      if (s != Status.VALID) {
+        throw new AcmeFailure(name + ": dns-01 challenge " + status(s)
+            + ch.getError().map(p -> ": " + Problems.describe(p)).orElse(""));
+      }
+    } catch (AcmeException e) {
+      throw Problems.failure(name + ": dns-01 challenge", e);
     }
   }
 

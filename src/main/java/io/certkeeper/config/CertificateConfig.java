@@ -82,16 +82,26 @@ public record CertificateConfig(
    *
    * @param account the {@code acme.accounts[].name}
    * @param challenge how the server checks the names (default {@code http-01})
+   * @param dnsSet dns-01: the command that publishes the TXT record (required for dns-01)
+   * @param dnsClear dns-01: the command that removes it once the authorization is settled
    */
-  public record Acme(String account, AcmeChallenge challenge) {
+  public record Acme(String account, AcmeChallenge challenge, Optional<Hook> dnsSet, Optional<Hook> dnsClear) {
     public Acme {
       Objects.requireNonNull(account, "account");
       Objects.requireNonNull(challenge, "challenge");
+      Objects.requireNonNull(dnsSet, "dnsSet");
+      Objects.requireNonNull(dnsClear, "dnsClear");
+    }
+
+    /** http-01 or tls-alpn-01, which need no commands. */
+    public Acme(String account, AcmeChallenge challenge) {
+      this(account, challenge, Optional.empty(), Optional.empty());
     }
   }
 
   /** The challenges this version answers. */
-  static final java.util.Set<AcmeChallenge> SUPPORTED_CHALLENGES = java.util.EnumSet.of(AcmeChallenge.HTTP_01);
+  static final java.util.Set<AcmeChallenge> SUPPORTED_CHALLENGES =
+      java.util.EnumSet.of(AcmeChallenge.HTTP_01, AcmeChallenge.DNS_01);
 
   /**
    * One output file.
@@ -154,7 +164,7 @@ public record CertificateConfig(
 
   static CertificateConfig read(ConfigNode n, Path baseDir) throws ConfigException {
     n.allowOnly("name", "common-name", "sans", "key-type", "validity", "profile", "renew-at", "renew-before", "key",
-        "outputs", "hooks", "owners", "nodes", "issuer", "challenge");
+        "outputs", "hooks", "owners", "nodes", "issuer", "challenge", "dns-set", "dns-clear");
     String name = n.requireString("name");
     if (!name.matches("[A-Za-z0-9][A-Za-z0-9_.-]{0,62}")) {
       throw n.require("name").error("a name is letters, digits, '.', '_' and '-' (got '" + name + "')");
@@ -213,8 +223,10 @@ public record CertificateConfig(
       LeafProfile profile) throws ConfigException {
     String issuer = n.string("issuer", "local").trim();
     if (issuer.equals("local")) {
-      if (n.get("challenge").isPresent()) {
-        throw n.require("challenge").error("only certificates with issuer: acme:ACCOUNT have a challenge");
+      for (String key : new String[] {"challenge", "dns-set", "dns-clear"}) {
+        if (n.get(key).isPresent()) {
+          throw n.require(key).error("only certificates with issuer: acme:ACCOUNT have " + key);
+        }
       }
       return Optional.empty();
     }
@@ -223,7 +235,7 @@ public record CertificateConfig(
     }
     AcmeChallenge challenge = n.choice("challenge", AcmeChallenge.class).orElse(AcmeChallenge.HTTP_01);
     if (!SUPPORTED_CHALLENGES.contains(challenge)) {
-      throw n.require("challenge").error(challenge.code() + " is not answered by this version yet (http-01 is)");
+      throw n.require("challenge").error(challenge.code() + " is not answered by this version yet (http-01 and dns-01 are)");
     }
     if (validity.isPresent()) {
       throw n.require("validity").error("the ACME server decides the validity; leave validity out");
@@ -235,8 +247,27 @@ public record CertificateConfig(
       if (!sans.get(i).regionMatches(true, 0, "dns:", 0, 4)) {
         throw n.list("sans").get(i).error("an ACME certificate names DNS names only (dns:NAME), got '" + sans.get(i) + "'");
       }
+      if (sans.get(i).contains("*") && challenge != AcmeChallenge.DNS_01) {
+        throw n.list("sans").get(i).error("a wildcard name is validated by dns-01 only (challenge: dns-01)");
+      }
     }
-    return Optional.of(new Acme(issuer.substring("acme:".length()), challenge));
+    if (n.requireString("common-name").contains("*") && challenge != AcmeChallenge.DNS_01) {
+      throw n.require("common-name").error("a wildcard name is validated by dns-01 only (challenge: dns-01)");
+    }
+    Optional<Hook> dnsSet = n.get("dns-set").isPresent() ? Optional.of(readHook(n.section("dns-set"))) : Optional.empty();
+    Optional<Hook> dnsClear = n.get("dns-clear").isPresent() ? Optional.of(readHook(n.section("dns-clear")))
+        : Optional.empty();
+    if (challenge == AcmeChallenge.DNS_01 && dnsSet.isEmpty()) {
+      throw n.error("challenge: dns-01 needs dns-set: the command that publishes the TXT record");
+    }
+    if (challenge != AcmeChallenge.DNS_01) {
+      for (String key : new String[] {"dns-set", "dns-clear"}) {
+        if (n.get(key).isPresent()) {
+          throw n.require(key).error("only challenge: dns-01 has " + key);
+        }
+      }
+    }
+    return Optional.of(new Acme(issuer.substring("acme:".length()), challenge, dnsSet, dnsClear));
   }
 
   /** {@code 60%} or a number between 0 and 1 exclusive. */

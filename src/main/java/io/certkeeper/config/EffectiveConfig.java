@@ -85,6 +85,14 @@ final class EffectiveConfig {
     return m;
   }
 
+  private static Map<String, Object> hook(CertificateConfig.Hook h) {
+    Map<String, Object> hook = new LinkedHashMap<>();
+    hook.put("command", h.command());
+    hook.put("timeout", duration(h.timeout()));
+    hook.put("env", new TreeMap<>(h.env()));
+    return hook;
+  }
+
   private static Map<String, Object> acme(AcmeConfig acme) {
     Map<String, Object> m = new LinkedHashMap<>();
     acme.passphrase().ifPresent(p -> m.put("passphrase", p.toString()));
@@ -150,17 +158,15 @@ final class EffectiveConfig {
     m.put("outputs", outputs);
     List<Object> hooks = new ArrayList<>();
     for (CertificateConfig.Hook h : c.hooks()) {
-      Map<String, Object> hook = new LinkedHashMap<>();
-      hook.put("command", h.command());
-      hook.put("timeout", duration(h.timeout()));
-      hook.put("env", new TreeMap<>(h.env()));
-      hooks.add(hook);
+      hooks.add(hook(h));
     }
     m.put("hooks", hooks);
     m.put("owners", c.owners());
     c.acme().ifPresent(a -> {
       m.put("issuer", "acme:" + a.account());
       m.put("challenge", a.challenge().code());
+      a.dnsSet().ifPresent(h -> m.put("dns-set", hook(h)));
+      a.dnsClear().ifPresent(h -> m.put("dns-clear", hook(h)));
     });
     return m;
   }

@@ -355,7 +355,8 @@ public final class Renewer {
     for (String san : c.sans()) {
       names.add(san.substring(san.indexOf(':') + 1));
     }
-    List<X509Certificate> chain = acme.get().issue(account, a.challenge(), List.copyOf(names), key);
+    List<X509Certificate> chain = acme.get().issue(account, a.challenge(), List.copyOf(names), key,
+        a.challenge() == io.certkeeper.config.AcmeChallenge.DNS_01 ? new DnsHooks(c, stopping) : io.certkeeper.acme.DnsRecords.NONE);
     if (chain.isEmpty()) {
       throw new AcmeFailure("the server sent no certificate");
     }

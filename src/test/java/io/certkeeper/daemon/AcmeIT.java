@@ -23,7 +23,8 @@ import org.junit.jupiter.api.io.TempDir;
  * (which refuses 5% of nonces and reuses authorizations on purpose) by answering http-01 through its
  * own {@code acme-http} listener, and serves it; {@code openssl s_client} verifies it against
  * pebble's root. A forced renewal from the CLI, while the daemon runs, is validated through the
- * daemon's listener (the answer goes through the store) and served at once.
+ * daemon's listener (the answer goes through the store) and served at once. A wildcard certificate
+ * is validated by dns-01 through hooks that set and clear the TXT records in challtestsrv's DNS.
  */
 class AcmeIT {
   static final Duration START = Duration.ofSeconds(90);
@@ -36,9 +37,15 @@ class AcmeIT {
   void aCertificateFromPebbleIsServedAndRenewedThroughTheStore() throws Exception {
     int http = FreePorts.next();
     int tls = FreePorts.next();
+    int wildTls = FreePorts.next();
     try (Pebble pebble = Pebble.start(dir.resolve("pebble"), http)) {
       Path cfg = dir.resolve("certkeeper.yaml");
       Path data = dir.resolve("data");
+      Path cleared = dir.resolve("cleared.log");
+      Path setTxt = script("set-txt.sh", "curl -fsS -X POST -d \"{\\\"host\\\":\\\"$CERTKEEPER_DNS_RECORD\\\","
+          + "\\\"value\\\":\\\"$CERTKEEPER_DNS_VALUE\\\"}\" " + pebble.dnsManagement() + "/set-txt\n");
+      Path clearTxt = script("clear-txt.sh", "curl -fsS -X POST -d \"{\\\"host\\\":\\\"$CERTKEEPER_DNS_RECORD\\\"}\" "
+          + pebble.dnsManagement() + "/clear-txt && echo \"$CERTKEEPER_DOMAIN $CERTKEEPER_DNS_RECORD\" >> " + cleared + "\n");
       Files.writeString(cfg, "acme:\n"
           + "  passphrase: env:ACME_PASS\n"
           + "  accounts:\n"
@@ -52,15 +59,28 @@ class AcmeIT {
           + "    issuer: acme:pebble\n"
           + "    common-name: www.acme.test\n"
           + "    sans: [dns:api.acme.test]\n"
+          + "  - name: wild\n"
+          + "    issuer: acme:pebble\n"
+          + "    common-name: dns.acme.test\n"
+          + "    sans: ['dns:*.dns.acme.test']\n"
+          + "    challenge: dns-01\n"
+          + "    dns-set: {command: [" + setTxt + "], timeout: 20s}\n"
+          + "    dns-clear: {command: [" + clearTxt + "], timeout: 20s}\n"
           + "listeners:\n"
           + "  - {name: http, bind: '127.0.0.1:" + http + "', role: acme-http}\n"
-          + "  - {name: web, bind: '127.0.0.1:" + tls + "', role: echo, certificate: {managed: www}}\n");
+          + "  - {name: web, bind: '127.0.0.1:" + tls + "', role: echo, certificate: {managed: www}}\n"
+          + "  - {name: wild, bind: '127.0.0.1:" + wildTls + "', role: echo, certificate: {managed: wild}}\n");
       try (DaemonProcess d = DaemonProcess.start(ENV, "--config", cfg.toString(), "--data-dir", data.toString(),
           "daemon")) {
         d.awaitLine(l -> l.endsWith("Daemon - ready"), START);
         Path root = pebble.issuingRoot();
         String first = verifiedSerial(tls, root, "www.acme.test");
         assertEquals(first, verifiedSerial(tls, root, "api.acme.test"), "one certificate for both names");
+        String wild = verifiedSerial(wildTls, root, "any.dns.acme.test");
+        assertEquals(wild, verifiedSerial(wildTls, root, "dns.acme.test"));
+        java.util.List<String> clears = Files.readAllLines(cleared);
+        assertEquals(java.util.Set.of("dns.acme.test _acme-challenge.dns.acme.test."), java.util.Set.copyOf(clears),
+            "each TXT record was cleared after its authorization: " + clears);
         assertEquals("rw-------", PosixFilePermissions.toString(Files.getPosixFilePermissions(
             data.resolve("acme/pebble/account.key.pem"))), "the account key is private");
         assertTrue(Files.readString(data.resolve("acme/pebble/account.key.pem")).contains("ENCRYPTED PRIVATE KEY"));
@@ -85,6 +105,13 @@ class AcmeIT {
         assertEquals("404", root404.output().trim());
       }
     }
+  }
+
+  private Path script(String name, String body) throws Exception {
+    Path f = dir.resolve(name);
+    Files.writeString(f, "#!/bin/sh\nset -e\n" + body);
+    Files.setPosixFilePermissions(f, PosixFilePermissions.fromString("rwx------"));
+    return f;
   }
 
   /** The serial of what {@code port} serves for {@code name}, after openssl verified it against {@code root}. */

@@ -34,11 +34,13 @@ public final class Pebble implements AutoCloseable {
   private final List<Process> processes = new ArrayList<>();
   private final int port;
   private final int managementPort;
+  private final int dnsManagementPort;
 
-  private Pebble(Path dir, int port, int managementPort) {
+  private Pebble(Path dir, int port, int managementPort, int dnsManagementPort) {
     this.dir = dir;
     this.port = port;
     this.managementPort = managementPort;
+    this.dnsManagementPort = dnsManagementPort;
   }
 
   /**
@@ -75,11 +77,12 @@ public final class Pebble implements AutoCloseable {
         + "\"privateKey\": \"" + dir.resolve("tls.key") + "\","
         + "\"httpPort\": " + httpPort + ", \"tlsPort\": " + tlsPort + ","
         + "\"ocspResponderURL\": \"\", \"externalAccountBindingRequired\": false}}\n");
-    Pebble p = new Pebble(dir, port, management);
+    int dnsManagement = FreePorts.next();
+    Pebble p = new Pebble(dir, port, management, dnsManagement);
     try {
       p.processes.add(spawn(dir, "challtestsrv", Map.of(), "/usr/bin/pebble-challtestsrv",
           "-dns01", "127.0.0.1:" + dns, "-http01", "", "-https01", "", "-tlsalpn01", "",
-          "-management", "127.0.0.1:" + FreePorts.next(), "-defaultIPv4", "127.0.0.1", "-defaultIPv6", ""));
+          "-management", "127.0.0.1:" + dnsManagement, "-defaultIPv4", "127.0.0.1", "-defaultIPv6", ""));
       p.processes.add(spawn(dir, "pebble", Map.of("PEBBLE_VA_NOSLEEP", "1"), "/usr/bin/pebble",
           "-config", dir.resolve("pebble.json").toString(), "-dnsserver", "127.0.0.1:" + dns, "-strict=false"));
       p.awaitDirectory(Duration.ofSeconds(30));
@@ -101,6 +104,14 @@ public final class Pebble implements AutoCloseable {
   /** The ACME directory URL. */
   public String directory() {
     return "https://127.0.0.1:" + port + "/dir";
+  }
+
+  /**
+   * The URL of challtestsrv's management API, where a dns-01 hook sets ({@code /set-txt}) and clears
+   * ({@code /clear-txt}) TXT records: {@code {"host": "_acme-challenge.NAME.", "value": "..."}}.
+   */
+  public String dnsManagement() {
+    return "http://127.0.0.1:" + dnsManagementPort;
   }
 
   /** The CA of pebble's own HTTPS (for {@code ca-files:}). */
