@@ -122,6 +122,24 @@ public final class AcmeIssuer {
     }
   }
 
+  /**
+   * Revokes {@code certificate} at {@code account}'s server (RFC 8555 7.6), signed with the account
+   * key.
+   *
+   * @param reasonCode the CRLReason code (RFC 5280 5.3.1)
+   */
+  public void revoke(AcmeConfig.Account account, X509Certificate certificate, int reasonCode) throws AcmeFailure {
+    Login login = accounts.login(account);
+    try {
+      org.shredzone.acme4j.Certificate.revoke(login, certificate,
+          org.shredzone.acme4j.RevocationReason.code(reasonCode));
+    } catch (AcmeException e) {
+      throw Problems.failure("revoke serial " + certificate.getSerialNumber().toString(16), e);
+    } catch (IllegalArgumentException e) {
+      throw new AcmeFailure("revoke: no ACME revocation reason " + reasonCode);
+    }
+  }
+
   private static List<Authorization> authorizations(Order order) throws AcmeFailure {
     try {
       return order.getAuthorizations();

@@ -26,7 +26,8 @@ public enum RevocationReason {
     return code;
   }
 
-  int crlReason() {
+  /** The CRLReason code (RFC 5280 5.3.1). */
+  public int crlReason() {
     return crlReason;
   }
 

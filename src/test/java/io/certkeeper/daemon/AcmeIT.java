@@ -96,6 +96,16 @@ class AcmeIT {
         }
         assertEquals(second, verifiedSerial(tls, root, "www.acme.test"), "the daemon serves the CLI's renewal");
 
+        // revocation at the ACME server, with the account's key
+        DaemonProcess.Result both = DaemonProcess.cli(ENV, CLI, cfg, data, "revoke", "0a", "--acme", "www");
+        assertTrue(both.exitCode() != 0 && both.err().contains("not both"), both.err());
+        DaemonProcess.Result revoked = DaemonProcess.cli(ENV, CLI, cfg, data, "revoke", "--acme", "www", "--reason",
+            "superseded");
+        assertEquals(0, revoked.exitCode(), revoked.out() + revoked.err());
+        assertTrue(revoked.out().startsWith("revoked www's certificate " + second + " (superseded)"), revoked.out());
+        assertTrue(pebble.certificateStatus(second).contains("\"Revoked\""), pebble.certificateStatus(second));
+        assertTrue(pebble.certificateStatus(first).contains("\"Valid\""), "only the one in force");
+
         // what was asked of the acme-http listener besides the challenges gets nothing
         ExternalTool.Result other = ExternalTool.run(dir, "curl", "-s", "-o", "/dev/null", "-w", "%{http_code}",
             "http://127.0.0.1:" + http + "/.well-known/acme-challenge/unknown-token");

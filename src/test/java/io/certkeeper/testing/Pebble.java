@@ -126,6 +126,11 @@ public final class Pebble implements AutoCloseable {
     return f;
   }
 
+  /** What pebble says of the certificate with this serial (lowercase hex): its JSON, with {@code "Status"}. */
+  public String certificateStatus(String serialHex) throws IOException, InterruptedException {
+    return management("/cert-status-by-serial/" + serialHex);
+  }
+
   /** What pebble logged so far. */
   public String log() throws IOException {
     return Files.readString(dir.resolve("pebble.log"));
