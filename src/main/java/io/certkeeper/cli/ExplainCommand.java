@@ -47,6 +47,7 @@ final class ExplainCommand implements Callable<Integer> {
       return ExitCodes.OK;
     }
     out.printf("%s: %s%n", e.name(), e.state());
+    out.printf("issuer:        %s%n", e.issuer());
     out.printf("policy:        %s%n", e.policy());
     if (e.serial() == null) {
       out.println("no certificate yet: the daemon issues it at start, or run 'certkeeper renew " + name + "'");

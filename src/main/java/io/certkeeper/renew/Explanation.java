@@ -23,7 +23,7 @@ import java.util.Optional;
 public record Explanation(String name, String state, String policy, String serial, Instant notBefore,
     Instant notAfter, Instant windowStart, String jitter, Instant renewAt, Instant nextAttemptAt,
     int consecutiveFailures, String lastError, Instant lastRenewedAt, String lastHookError, Long generation,
-    Instant overdueAt) {
+    Instant overdueAt, String issuer) {
   /** The state of a certificate not renewed by its {@code overdueAt}. */
   public static final String OVERDUE = "overdue";
 
@@ -32,7 +32,7 @@ public record Explanation(String name, String state, String policy, String seria
     RenewalPolicy p = Renewer.policyOf(c);
     if (state.isEmpty()) {
       return new Explanation(c.name(), "not-issued", p.describe(), null, null, null, null, null, null, null, 0, null,
-          null, null, null, null);
+          null, null, null, null, issuer(c));
     }
     ManagedState s = state.get();
     Instant start = p.windowStart(s.notBefore(), s.notAfter());
@@ -49,6 +49,12 @@ public record Explanation(String name, String state, String policy, String seria
     }
     return new Explanation(c.name(), st, p.describe(), s.serial(), s.notBefore(), s.notAfter(), start,
         io.certkeeper.util.Durations.format(jitter), renewAt, s.nextAttemptAt().orElse(null), s.consecutiveFailures(),
-        s.lastError().orElse(null), s.lastRenewedAt(), s.lastHookError().orElse(null), s.generation(), overdueAt);
+        s.lastError().orElse(null), s.lastRenewedAt(), s.lastHookError().orElse(null), s.generation(), overdueAt,
+        issuer(c));
+  }
+
+  /** {@code local}, or {@code acme:ACCOUNT (CHALLENGE)}. */
+  private static String issuer(CertificateConfig c) {
+    return c.acme().map(a -> "acme:" + a.account() + " (" + a.challenge().code() + ")").orElse("local");
   }
 }

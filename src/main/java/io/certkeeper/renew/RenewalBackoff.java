@@ -1,6 +1,8 @@
 package io.certkeeper.renew;
 
 import java.time.Duration;
+import java.time.Instant;
+import java.util.Optional;
 
 /**
  * How long to wait after a failed renewal before the next attempt: doubling from {@link #FIRST}
@@ -35,5 +37,16 @@ final class RenewalBackoff {
       leftCap = MIN;
     }
     return d.compareTo(leftCap) > 0 ? leftCap : d;
+  }
+
+  /**
+   * When to try again after failure number {@code failures}: after {@link #delay}, or at the time
+   * the server gave (an ACME {@code rateLimited} with Retry-After) when that is later: sooner would
+   * only be refused again.
+   */
+  static Instant next(Instant now, int failures, Duration timeLeft, Optional<Instant> serverSays) {
+    Instant ours = now.plus(delay(failures, timeLeft));
+    Instant next = serverSays.filter(t -> t.isAfter(ours)).orElse(ours);
+    return next.truncatedTo(java.time.temporal.ChronoUnit.SECONDS);
   }
 }

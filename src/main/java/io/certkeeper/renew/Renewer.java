@@ -469,7 +469,9 @@ public final class Renewer {
       gens.write(g);
       steps.passed(name, RenewalStep.AFTER_GENERATION);
       gens.swap(g.serial());
-    } catch (CaException | StoreException | IOException | IllegalArgumentException | AcmeFailure e) {
+    } catch (AcmeFailure e) {
+      return failed(c, state, e.getMessage(), now, e.retryAfter());
+    } catch (CaException | StoreException | IOException | IllegalArgumentException e) {
       return failed(c, state, e.getMessage(), now);
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
@@ -636,13 +638,19 @@ public final class Renewer {
   }
 
   private Outcome failed(CertificateConfig c, Optional<ManagedState> state, String error, Instant now) {
+    return failed(c, state, error, now, Optional.empty());
+  }
+
+  /** @param serverSays when the server said to come back (an ACME rate limit), if it did */
+  private Outcome failed(CertificateConfig c, Optional<ManagedState> state, String error, Instant now,
+      Optional<Instant> serverSays) {
     if (state.isEmpty()) {
       log.atLevel(failureLevel).log("{} - cannot issue the first certificate: {}", c.name(), error);
       return new Outcome(c.name(), Kind.FAILED, Optional.empty(), Optional.empty(), Optional.empty(), error, List.of());
     }
     ManagedState s = state.get();
     Optional<Instant> next = recordFailure(c, s.serial(), s.sha256(), s.notAfter(), error, now, s.consecutiveFailures(),
-        failureLevel);
+        failureLevel, serverSays);
     return new Outcome(c.name(), Kind.FAILED, Optional.of(s.serial()), Optional.of(s.sha256()),
         Optional.of(s.notAfter()), error + next.map(t -> "; next attempt at " + HumanTime.instant(t)).orElse(""),
         List.of());
@@ -650,8 +658,13 @@ public final class Renewer {
 
   private Optional<Instant> recordFailure(CertificateConfig c, String serial, String sha256, Instant notAfter,
       String error, Instant now, int failuresBefore, org.slf4j.event.Level level) {
-    Duration wait = RenewalBackoff.delay(failuresBefore + 1, Duration.between(now, notAfter));
-    Optional<Instant> next = Optional.of(now.plus(wait).truncatedTo(ChronoUnit.SECONDS));
+    return recordFailure(c, serial, sha256, notAfter, error, now, failuresBefore, level, Optional.empty());
+  }
+
+  private Optional<Instant> recordFailure(CertificateConfig c, String serial, String sha256, Instant notAfter,
+      String error, Instant now, int failuresBefore, org.slf4j.event.Level level, Optional<Instant> serverSays) {
+    Optional<Instant> next = Optional.of(RenewalBackoff.next(now, failuresBefore + 1, Duration.between(now, notAfter),
+        serverSays));
     log.atLevel(level).log("{} - renewal failed (attempt {}), next attempt at {}: {}", c.name(),
         failuresBefore + 1, next.get(), error);
     try {

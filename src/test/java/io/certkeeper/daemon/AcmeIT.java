@@ -136,6 +136,7 @@ class AcmeIT {
   private String explainedSerial(Path cfg, Path data) throws Exception {
     DaemonProcess.Result r = DaemonProcess.cli(ENV, CLI, cfg, data, "explain", "www", "--json");
     assertEquals(0, r.exitCode(), r.out() + r.err());
+    assertEquals("acme:pebble (http-01)", Json.mapper().readTree(r.out()).at("/issuer").asText());
     return Json.mapper().readTree(r.out()).at("/serial").asText();
   }
 }

@@ -92,6 +92,19 @@ class RenewalPolicyTest {
     assertEquals(Durations.parse(expected), RenewalBackoff.delay(failures, Durations.parse(left)));
   }
 
+  @org.junit.jupiter.api.Test
+  void aServersRetryAfterDelaysTheNextAttemptButNeverHastensIt() {
+    java.time.Instant now = java.time.Instant.parse("2030-01-01T00:00:00Z");
+    java.time.Duration left = Durations.parse("60d");
+    // first failure: 5 minutes of our own
+    assertEquals(now.plus(Durations.parse("5m")), RenewalBackoff.next(now, 1, left, java.util.Optional.empty()));
+    java.time.Instant limited = now.plus(Durations.parse("3h")).plusMillis(400);
+    assertEquals(now.plus(Durations.parse("3h")).plusSeconds(0), RenewalBackoff.next(now, 1, left,
+        java.util.Optional.of(limited)), "the server's time, in whole seconds");
+    assertEquals(now.plus(Durations.parse("5m")), RenewalBackoff.next(now, 1, left,
+        java.util.Optional.of(now.plusSeconds(10))), "an earlier time than ours does not hasten the attempt");
+  }
+
   @ParameterizedTest(name = "last renewal {0} ago, lifetime {1}, force {2}: refused {3}")
   @CsvSource({
     "2h,  90d, false, false",
