@@ -106,6 +106,24 @@ class AcmeIT {
         assertTrue(pebble.certificateStatus(second).contains("\"Revoked\""), pebble.certificateStatus(second));
         assertTrue(pebble.certificateStatus(first).contains("\"Valid\""), "only the one in force");
 
+        // a renewal killed dead once the server issued, before the generation is written: what is served
+        // stays, and the next renewal places a new order whose certificate is served
+        Map<String, String> crash = new java.util.HashMap<>(ENV);
+        crash.put("CERTKEEPER_TEST_CRASH_AT", "after-issue");
+        DaemonProcess.Result killed = DaemonProcess.cli(crash, CLI, cfg, data, "renew", "www", "--force");
+        assertTrue(killed.exitCode() != 0, killed.out() + killed.err());
+        assertEquals(second, verifiedSerial(tls, root, "www.acme.test"));
+        assertEquals(second, explainedSerial(cfg, data));
+        DaemonProcess.Result again = DaemonProcess.cli(ENV, CLI, cfg, data, "renew", "www", "--force");
+        assertEquals(0, again.exitCode(), again.out() + again.err());
+        String third = explainedSerial(cfg, data);
+        assertNotEquals(second, third);
+        deadline = Instant.now().plus(Duration.ofSeconds(30));
+        while (!verifiedSerial(tls, root, "www.acme.test").equals(third) && Instant.now().isBefore(deadline)) {
+          Thread.sleep(100);
+        }
+        assertEquals(third, verifiedSerial(tls, root, "www.acme.test"));
+
         // what was asked of the acme-http listener besides the challenges gets nothing
         ExternalTool.Result other = ExternalTool.run(dir, "curl", "-s", "-o", "/dev/null", "-w", "%{http_code}",
             "http://127.0.0.1:" + http + "/.well-known/acme-challenge/unknown-token");
