@@ -72,17 +72,32 @@ public final class AcmeIssuer {
     if (challenge != AcmeChallenge.HTTP_01 && challenge != AcmeChallenge.DNS_01) {
       throw new AcmeFailure(challenge.code() + " is not answered by this version");
     }
+    try {
+      return order(account, challenge, names, key, dns);
+    } catch (RuntimeException e) {
+      // acme4j's unchecked ones: a malformed answer (AcmeProtocolException), a lazy load that failed
+      throw new AcmeFailure("order for " + String.join(", ", names) + " at " + account.directory() + ": "
+          + io.certkeeper.util.Printable.line(String.valueOf(e.getMessage()), 500), java.util.Optional.empty(), e);
+    }
+  }
+
+  private List<X509Certificate> order(AcmeConfig.Account account, AcmeChallenge challenge, List<String> names,
+      KeyPair key, DnsRecords dns) throws AcmeFailure, InterruptedException {
     Login login = accounts.login(account);
     Order order;
     try {
       order = login.newOrder().domains(names).create();
     } catch (AcmeException e) {
-      throw Problems.failure("new order for " + String.join(", ", names), e);
+      throw Problems.failure("new order for " + String.join(", ", names) + " at " + account.directory(), e);
     }
     List<String> published = new ArrayList<>();
     List<String[]> records = new ArrayList<>();
     try {
       for (Authorization auth : authorizations(order)) {
+        String id = auth.getIdentifier().getValue();
+        if (names.stream().noneMatch(n -> n.equalsIgnoreCase(id) || n.equalsIgnoreCase("*." + id))) {
+          throw new AcmeFailure("the server asks to authorize " + id + ", which the order did not name");
+        }
         if (challenge == AcmeChallenge.DNS_01) {
           authorizeByDns(auth, dns, records);
         } else {
@@ -102,6 +117,7 @@ public final class AcmeIssuer {
               + order.getError().map(p -> ": " + Problems.describe(p)).orElse(""));
         }
         List<X509Certificate> chain = order.getCertificate().getCertificateChain();
+        ChainCheck.check(chain, key.getPublic(), names, clock.instant());
         log.info("acme - {} issued by {} ({} certificates in the chain)", names.get(0), account.directory(),
             chain.size());
         return chain;

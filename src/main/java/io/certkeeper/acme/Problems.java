@@ -36,7 +36,8 @@ final class Problems {
   static AcmeFailure failure(String step, AcmeException e) {
     Optional<java.time.Instant> retry = e instanceof AcmeRateLimitedException r ? r.getRetryAfter() : Optional.empty();
     String what = e instanceof AcmeServerException s ? describe(s.getProblem())
-        : cut(Printable.line(String.valueOf(e.getMessage())));
+        : cut(Printable.line(String.valueOf(e.getMessage())
+            + (e.getCause() != null ? ": " + io.certkeeper.util.ErrorText.reason(e.getCause()) : "")));
     return new AcmeFailure(step + ": " + what + retry.map(t -> " (the server says retry after " + t + ")").orElse(""),
         retry, e);
   }

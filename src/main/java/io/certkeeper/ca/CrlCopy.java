@@ -47,6 +47,11 @@ public final class CrlCopy {
     }
     X509Certificate issuer = LocalCa.readCertificates(caDir).issuer();
     Path der = CrlPublisher.derFile(caDir);
+    long here = CrlPublisher.onDiskNumber(der, issuer);
+    // the common case, read without the lock: nothing newer in the store
+    if (repo.crlState(Fingerprints.sha256(issuer)).filter(s -> s.crlNumber() > here).isEmpty()) {
+      return OptionalLong.empty();
+    }
     long[] written = {-1};
     repo.withLatestCrl(Fingerprints.sha256(issuer), newest -> {
       if (newest.number() <= CrlPublisher.onDiskNumber(der, issuer)) {

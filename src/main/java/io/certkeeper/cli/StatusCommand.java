@@ -157,7 +157,9 @@ final class StatusCommand implements Callable<Integer> {
         run = runRepo.latest(); // this host's node never ran: show the newest of the fleet
       }
       List<io.certkeeper.config.CertificateConfig> certificates = config.map(Config::certificates).orElse(List.of());
-      RenewalWatch renewals = RenewalWatch.of(thisNode, () -> certificates);
+      List<io.certkeeper.config.CertificateConfig> declared = config.map(c -> java.util.stream.Stream.concat(
+          c.certificates().stream(), c.elsewhere().certificates().stream()).toList()).orElse(List.of());
+      RenewalWatch renewals = RenewalWatch.of(thisNode, () -> declared);
       status = new Status(
           new StoreStatus(store.description(), store.schemaVersion()),
           daemonStatus(run, now),

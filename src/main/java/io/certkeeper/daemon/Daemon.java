@@ -237,7 +237,10 @@ public final class Daemon {
       };
     });
     ProbeResultRepository results = new ProbeResultRepository(store, node);
-    RenewalWatch renewals = RenewalWatch.of(node, () -> config.certificates());
+    RenewalWatch renewals = RenewalWatch.of(node, () -> {
+      Config c = config;
+      return java.util.stream.Stream.concat(c.certificates().stream(), c.elsewhere().certificates().stream()).toList();
+    });
     parts.start("prober", Duration.ofSeconds(2), () -> {
       probes = new EndpointProbes(config.scheduler().probeConcurrency(), results, dataDir, clock,
           leaf -> renewals.find(store, leaf));

@@ -44,9 +44,14 @@ final class RenewalBackoff {
    * the server gave (an ACME {@code rateLimited} with Retry-After) when that is later: sooner would
    * only be refused again.
    */
+  /** The longest wait a server's Retry-After imposes. */
+  static final Duration MAX_SERVER_WAIT = Duration.ofDays(7);
+
   static Instant next(Instant now, int failures, Duration timeLeft, Optional<Instant> serverSays) {
     Instant ours = now.plus(delay(failures, timeLeft));
-    Instant next = serverSays.filter(t -> t.isAfter(ours)).orElse(ours);
+    // a server's time is believed up to a week ahead (a bogus far date must not stop the renewals)
+    Instant next = serverSays.map(t -> t.isAfter(now.plus(MAX_SERVER_WAIT)) ? now.plus(MAX_SERVER_WAIT) : t)
+        .filter(t -> t.isAfter(ours)).orElse(ours);
     return next.truncatedTo(java.time.temporal.ChronoUnit.SECONDS);
   }
 }

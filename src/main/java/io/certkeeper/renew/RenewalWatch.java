@@ -34,8 +34,10 @@ public final class RenewalWatch implements ManagedRenewals {
   }
 
   /**
-   * @param node the node whose managed certificates are {@link #current}
-   * @param configured the managed certificates in force, read at each call (reloads apply)
+   * @param node the node this runs on (for its transactions)
+   * @param configured the managed certificates the configuration declares, for this node and for
+   *     others ({@code Config.certificates()} and {@code Config.elsewhere()}), read at each call
+   *     (reloads apply): a fleet's alert evaluation runs on any node and judges every node's
    */
   public static RenewalWatch of(String node, Supplier<List<CertificateConfig>> configured) {
     return new RenewalWatch(node, configured);
@@ -57,7 +59,7 @@ public final class RenewalWatch implements ManagedRenewals {
     // the generation in force, else an earlier one (its validity from the certificates table)
     // of any node: this node's probe may see another node's listener, judged by that node's renewal
     for (GenerationRecord g : tx.managed(node).generationsWith(sha256)) {
-      Optional<CertificateConfig> cfg = configured(g.name());
+      Optional<CertificateConfig> cfg = declared(g.name(), g.node());
       Optional<ManagedState> inForce = tx.managed(node).inForce(g);
       if (cfg.isPresent() && inForce.isPresent()) {
         return Optional.of(renewal(cfg.get(), g.serial(), sha256, g.notBefore(), g.notAfter(), inForce.get()));
@@ -69,11 +71,14 @@ public final class RenewalWatch implements ManagedRenewals {
   @Override
   public List<ManagedRenewal> current(Transaction tx) throws StoreException {
     List<ManagedRenewal> out = new ArrayList<>();
-    for (CertificateConfig cfg : configured.get()) {
-      Optional<ManagedState> s = tx.managed(node).find(cfg.name());
-      if (s.isPresent()) {
-        ManagedState m = s.get();
-        out.add(renewal(cfg, m.serial(), m.sha256(), m.notBefore(), m.notAfter(), m));
+    if (configured.get().isEmpty()) {
+      return out;
+    }
+    // every node's: the alert evaluation runs on whichever node Quartz picks
+    for (ManagedState m : tx.managed(node).listEveryNode()) {
+      Optional<CertificateConfig> cfg = declared(m.name(), m.node());
+      if (cfg.isPresent()) {
+        out.add(renewal(cfg.get(), m.serial(), m.sha256(), m.notBefore(), m.notAfter(), m));
       }
     }
     return out;
@@ -109,8 +114,9 @@ public final class RenewalWatch implements ManagedRenewals {
     return judged.contains(probedStatus) ? probedStatus : judged.get(0);
   }
 
-  private Optional<CertificateConfig> configured(String name) {
-    return configured.get().stream().filter(c -> c.name().equals(name)).findFirst();
+  /** The declaration of managed certificate {@code name} that node {@code holder} holds. */
+  private Optional<CertificateConfig> declared(String name, String holder) {
+    return configured.get().stream().filter(c -> c.name().equals(name) && c.heldBy(holder)).findFirst();
   }
 
   static ManagedRenewal renewal(CertificateConfig cfg, String serial, String sha256, Instant notBefore,

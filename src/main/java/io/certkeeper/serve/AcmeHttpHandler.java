@@ -25,7 +25,7 @@ public final class AcmeHttpHandler implements Roles.HttpHandler {
   /** Where the ACME server looks. */
   public static final String PREFIX = "/.well-known/acme-challenge/";
   /** A token is base64url (RFC 8555 8.3: at least 128 bits of entropy); longer ones are refused unread. */
-  private static final Pattern TOKEN = Pattern.compile(Pattern.quote(PREFIX) + "([A-Za-z0-9_-]{1,256})");
+  private static final Pattern TOKEN = Pattern.compile(Pattern.quote(PREFIX) + "([A-Za-z0-9_-]{1,255})");
   /** Lookups waiting at once; more get 503 at once, so a flood of requests cannot queue without bound. */
   static final int MAX_WAITING = 64;
 
@@ -35,11 +35,17 @@ public final class AcmeHttpHandler implements Roles.HttpHandler {
     Optional<String> keyAuthorization(String token) throws Exception;
   }
 
+  private static final org.slf4j.Logger log = org.slf4j.LoggerFactory.getLogger(AcmeHttpHandler.class);
+
+  private final String listener;
+  /** The last lookup failure, logged once until it changes; null after a success. */
+  private final java.util.concurrent.atomic.AtomicReference<String> lastFailure = new java.util.concurrent.atomic.AtomicReference<>();
   private final Answers answers;
   private final ExecutorService lookups;
   private final java.util.concurrent.Semaphore waiting = new java.util.concurrent.Semaphore(MAX_WAITING);
 
   public AcmeHttpHandler(String listener, Answers answers) {
+    this.listener = Objects.requireNonNull(listener, "listener");
     this.answers = Objects.requireNonNull(answers, "answers");
     this.lookups = Executors.newFixedThreadPool(2,
         new io.netty.util.concurrent.DefaultThreadFactory("certkeeper-" + listener + "-lookups", true));
@@ -70,10 +76,15 @@ public final class AcmeHttpHandler implements Roles.HttpHandler {
       lookups.execute(() -> {
         try {
           Optional<String> answer = answers.keyAuthorization(token);
+          lastFailure.set(null);
           out.complete(answer.isPresent()
               ? Roles.text(HttpResponseStatus.OK, answer.get())
               : Roles.text(HttpResponseStatus.NOT_FOUND, "no such challenge\n"));
         } catch (Exception | Error e) {
+          String why = io.certkeeper.util.ErrorText.reason(e);
+          if (!why.equals(lastFailure.getAndSet(why))) {
+            log.warn("{} - cannot look ACME challenges up (answering 503): {}", listener, why);
+          }
           out.complete(Roles.text(HttpResponseStatus.SERVICE_UNAVAILABLE, "cannot look the challenge up\n"));
         } finally {
           waiting.release();

@@ -76,6 +76,11 @@ public final class ManagedCertificateRepository {
     return store.transaction(c -> list(c, "SELECT * FROM managed_certificates ORDER BY node, name", null));
   }
 
+  /** As {@link #everyNode(Store)}, in this repository's transaction. */
+  public List<ManagedState> listEveryNode() throws StoreException {
+    return scope.run(c -> list(c, "SELECT * FROM managed_certificates ORDER BY node, name", null));
+  }
+
   private static List<ManagedState> list(Connection c, String sql, String node) throws SQLException {
     List<ManagedState> out = new ArrayList<>();
     try (PreparedStatement ps = c.prepareStatement(sql)) {
@@ -111,7 +116,9 @@ public final class ManagedCertificateRepository {
   public void swapped(String name, GenerationInForce g, String reason, Instant now) throws StoreException {
     scope.run(c -> {
       Optional<ManagedState> prev = find(c, node, name);
-      long generation = prev.map(p -> p.generation() + 1).orElse(1L);
+      // above every generation of this node's history too: after an upgrade from before nodes owned
+      // their rows, a node may hold generations of a name whose row another node took
+      long generation = Math.max(prev.map(ManagedState::generation).orElse(0L), lastGeneration(c, node, name)) + 1;
       String sql = prev.isPresent()
           ? "UPDATE managed_certificates SET serial = ?, sha256 = ?, key_sha256 = ?, not_before = ?, not_after = ?,"
               + " generation = ?, last_renewed_at = ?, consecutive_failures = 0, last_error = NULL,"
@@ -145,6 +152,17 @@ public final class ManagedCertificateRepository {
       }
       return null;
     });
+  }
+
+  private static long lastGeneration(Connection c, String node, String name) throws SQLException {
+    try (PreparedStatement ps = c.prepareStatement(
+        "SELECT MAX(generation) FROM managed_generations WHERE node = ? AND name = ?")) {
+      ps.setString(1, node);
+      ps.setString(2, name);
+      try (ResultSet rs = ps.executeQuery()) {
+        return rs.next() ? rs.getLong(1) : 0;
+      }
+    }
   }
 
   /**

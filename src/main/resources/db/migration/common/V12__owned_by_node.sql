@@ -4,6 +4,7 @@
 --
 -- Rows from before go to the node that put their newest generation in force, else to the node of
 -- the newest daemon run, else to '' (no daemon ever ran), which the next daemon to start adopts.
+-- managed_generations.node (added by V11) is filled where it is still empty.
 ALTER TABLE managed_certificates ADD COLUMN node VARCHAR(255);
 UPDATE managed_certificates SET node = COALESCE(
     (SELECT g.node FROM managed_generations g WHERE g.name = managed_certificates.name AND g.node IS NOT NULL

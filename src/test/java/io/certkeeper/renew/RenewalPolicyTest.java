@@ -103,6 +103,8 @@ class RenewalPolicyTest {
         java.util.Optional.of(limited)), "the server's time, in whole seconds");
     assertEquals(now.plus(Durations.parse("5m")), RenewalBackoff.next(now, 1, left,
         java.util.Optional.of(now.plusSeconds(10))), "an earlier time than ours does not hasten the attempt");
+    assertEquals(now.plus(Durations.parse("7d")), RenewalBackoff.next(now, 1, left,
+        java.util.Optional.of(now.plus(Durations.parse("400d")))), "a week at most");
   }
 
   @ParameterizedTest(name = "last renewal {0} ago, lifetime {1}, force {2}: refused {3}")

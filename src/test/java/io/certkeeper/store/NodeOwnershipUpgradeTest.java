@@ -23,9 +23,8 @@ import org.junit.jupiter.params.provider.EnumSource;
 class NodeOwnershipUpgradeTest {
   @TempDir Path dir;
 
-  @ParameterizedTest
-  @EnumSource(StoreBackend.class)
-  void rowsOfSchema11GoToTheNodeThatWroteThem(StoreBackend backend) throws Exception {
+  /** A new store of {@code backend} at schema 11: its URL, user and password. */
+  private String[] schema11(StoreBackend backend) throws Exception {
     String url;
     String user;
     String password;
@@ -43,6 +42,16 @@ class NodeOwnershipUpgradeTest {
     Flyway.configure().dataSource(url, user, password)
         .locations("classpath:db/migration/common", "classpath:db/migration/" + backend.toString())
         .target("11").load().migrate();
+    return new String[] {url, user, password};
+  }
+
+  @ParameterizedTest
+  @EnumSource(StoreBackend.class)
+  void rowsOfSchema11GoToTheNodeThatWroteThem(StoreBackend backend) throws Exception {
+    String[] db = schema11(backend);
+    String url = db[0];
+    String user = db[1];
+    String password = db[2];
     try (Connection c = DriverManager.getConnection(url, user, password); Statement s = c.createStatement()) {
       s.executeUpdate("INSERT INTO daemon_runs (host, node, pid, version, started_at, heartbeat_at) VALUES"
           + " ('h1', 'web-1', 1, '1', TIMESTAMP '2030-01-01 00:00:00+00', TIMESTAMP '2030-01-01 00:00:00+00'),"
@@ -73,6 +82,35 @@ class NodeOwnershipUpgradeTest {
           "renewal", java.time.Instant.parse("2030-01-02T00:00:00Z"));
       assertEquals(2L, new ManagedCertificateRepository(store, "web-2").find("api").orElseThrow().generation());
       assertEquals(Optional.empty(), new ManagedCertificateRepository(store, "web-1").find("api"));
+    }
+  }
+
+  /**
+   * Before nodes owned their rows, two nodes swapping one name shared one row: its history holds
+   * generations of both. The row goes to the node of the newest; the other node, reconciling its own
+   * files, continues its own history above what it already holds, with no clash of keys.
+   */
+  @ParameterizedTest
+  @EnumSource(StoreBackend.class)
+  void aNodeWhoseRowAnotherTookContinuesAboveItsOwnGenerations(StoreBackend backend) throws Exception {
+    String[] db = schema11(backend);
+    try (Connection c = DriverManager.getConnection(db[0], db[1], db[2]); Statement s = c.createStatement()) {
+      s.executeUpdate("INSERT INTO managed_certificates (name, serial, sha256, key_sha256, not_before, not_after,"
+          + " generation, last_renewed_at) VALUES ('web', '0b', 'bb', 'kk', TIMESTAMP '2030-01-01 00:00:00+00',"
+          + " TIMESTAMP '2030-02-01 00:00:00+00', 2, TIMESTAMP '2030-01-01 00:00:00+00')");
+      s.executeUpdate("INSERT INTO managed_generations (name, generation, serial, sha256, not_after, reason,"
+          + " swapped_at, node) VALUES ('web', 1, '0a', 'aa', TIMESTAMP '2030-02-01 00:00:00+00', 'first',"
+          + " TIMESTAMP '2030-01-01 00:00:00+00', 'web-2'), ('web', 2, '0b', 'bb', TIMESTAMP '2030-02-01 00:00:00+00',"
+          + " 'renewal', TIMESTAMP '2030-01-02 00:00:00+00', 'web-1')");
+    }
+    try (Store store = Store.open(db[0], Optional.of(db[1]), Optional.of(db[2].toCharArray()), 2)) {
+      assertEquals(2L, new ManagedCertificateRepository(store, "web-1").find("web").orElseThrow().generation());
+      ManagedCertificateRepository two = new ManagedCertificateRepository(store, "web-2");
+      assertEquals(Optional.empty(), two.find("web"));
+      two.swapped("web", new GenerationInForce("0a", "aa", "kk", java.time.Instant.parse("2030-01-01T00:00:00Z"),
+          java.time.Instant.parse("2030-02-01T00:00:00Z")), "reconciled", java.time.Instant.parse("2030-01-03T00:00:00Z"));
+      assertEquals(2L, two.find("web").orElseThrow().generation(), "above its generation 1");
+      assertEquals("0b", new ManagedCertificateRepository(store, "web-1").find("web").orElseThrow().serial());
     }
   }
 }

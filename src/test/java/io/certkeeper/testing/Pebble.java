@@ -24,8 +24,8 @@ import org.junit.jupiter.api.Assumptions;
  * {@code pebble-challtestsrv}), for one test: pebble's HTTPS with a certificate of a CA made here
  * ({@link #tlsCa}), its validation of http-01 on {@code httpPort} (the test's {@code acme-http}
  * listener), and every name resolved to 127.0.0.1 by challtestsrv's DNS. Validation does not sleep
- * ({@code PEBBLE_VA_NOSLEEP}); pebble's refusal of 5% of nonces and reuse of authorizations stay on,
- * as the client must cope with both.
+ * ({@code PEBBLE_VA_NOSLEEP}); pebble's refusal of 5% of nonces stays on, as the client must cope;
+ * its reuse of valid authorizations is off, so that every order's challenges are answered.
  *
  * <p>When pebble is not installed the test is skipped, unless {@code CI=true}: then it fails.
  */
@@ -83,7 +83,9 @@ public final class Pebble implements AutoCloseable {
       p.processes.add(spawn(dir, "challtestsrv", Map.of(), "/usr/bin/pebble-challtestsrv",
           "-dns01", "127.0.0.1:" + dns, "-http01", "", "-https01", "", "-tlsalpn01", "",
           "-management", "127.0.0.1:" + dnsManagement, "-defaultIPv4", "127.0.0.1", "-defaultIPv6", ""));
-      p.processes.add(spawn(dir, "pebble", Map.of("PEBBLE_VA_NOSLEEP", "1"), "/usr/bin/pebble",
+      // no reuse of valid authorizations: every order is validated, so a test sees its challenges answered
+      p.processes.add(spawn(dir, "pebble", Map.of("PEBBLE_VA_NOSLEEP", "1", "PEBBLE_AUTHZREUSE", "0"),
+          "/usr/bin/pebble",
           "-config", dir.resolve("pebble.json").toString(), "-dnsserver", "127.0.0.1:" + dns, "-strict=false"));
       p.awaitDirectory(Duration.ofSeconds(30));
     } catch (IOException | InterruptedException | RuntimeException | AssertionError e) {
