@@ -164,55 +164,55 @@ public final class AcmeIssuer {
     }
   }
 
-  /** Answers one authorization's http-01 challenge, unless it is valid already (a reused authorization). */
-  private void authorize(Authorization auth, List<String> published) throws AcmeFailure, InterruptedException {
-    String name = auth.getIdentifier().getValue();
-    try {
-      if (auth.getStatus() == Status.VALID) {
-        return;
-      }
-      Http01Challenge ch = auth.findChallenge(Http01Challenge.class).orElseThrow(() -> new AcmeFailure(name
-          + ": the server offers no http-01 challenge (it offers " + auth.getChallenges().stream()
-              .map(Challenge::getType).toList() + ")"));
-      Instant now = clock.instant();
-      challenges.publish(ch.getToken(), ch.getAuthorization(), name, node, now,
-          now.plus(STEP_TIMEOUT.multipliedBy(3)));
-      published.add(ch.getToken());
-      ch.trigger();
-      Status s = ch.waitForCompletion(STEP_TIMEOUT);
-      if (s != Status.VALID) {
-        throw new AcmeFailure(name + ": http-01 challenge " + status(s)
-            + ch.getError().map(p -> ": " + Problems.describe(p)).orElse(""));
-      }
-    } catch (AcmeException e) {
-      throw Problems.failure(name + ": http-01 challenge", e);
-    } catch (StoreException e) {
-      throw new AcmeFailure(name + ": cannot publish the http-01 answer: " + e.getMessage());
-    }
+  /** Puts up the answer to one challenge (a store row, a TXT record) before the server is told to look. */
+  @FunctionalInterface
+  private interface Answer<C extends Challenge> {
+    void put(C challenge, String name) throws AcmeFailure, StoreException, InterruptedException;
   }
 
-  /** Answers one authorization's dns-01 challenge through {@code dns}, unless it is valid already. */
+  /** Answers one authorization's http-01 challenge, published in the store until the order ends. */
+  private void authorize(Authorization auth, List<String> published) throws AcmeFailure, InterruptedException {
+    answer(auth, Http01Challenge.class, "http-01", (ch, name) -> {
+      Instant now = clock.instant();
+      challenges.publish(ch.getToken(), ch.getAuthorization(), name, node, now, now.plus(STEP_TIMEOUT.multipliedBy(3)));
+      published.add(ch.getToken());
+    });
+  }
+
+  /** Answers one authorization's dns-01 challenge through {@code dns}; the record is cleared when the order ends. */
   private static void authorizeByDns(Authorization auth, DnsRecords dns, List<String[]> records)
+      throws AcmeFailure, InterruptedException {
+    answer(auth, Dns01Challenge.class, "dns-01", (ch, name) -> {
+      String record = ch.getRRName(auth.getIdentifier());
+      records.add(new String[] {record, ch.getDigest(), name});
+      dns.set(record, ch.getDigest(), name);
+    });
+  }
+
+  /**
+   * Unless the authorization is valid already (the server reused one): finds its challenge of
+   * {@code type}, puts up the answer, tells the server to look and waits for its verdict.
+   */
+  private static <C extends Challenge> void answer(Authorization auth, Class<C> type, String code, Answer<C> answer)
       throws AcmeFailure, InterruptedException {
     String name = auth.getIdentifier().getValue();
     try {
       if (auth.getStatus() == Status.VALID) {
         return;
       }
-      Dns01Challenge ch = auth.findChallenge(Dns01Challenge.class).orElseThrow(() -> new AcmeFailure(name
-          + ": the server offers no dns-01 challenge (it offers " + auth.getChallenges().stream()
-              .map(Challenge::getType).toList() + ")"));
-      String record = ch.getRRName(auth.getIdentifier());
-      records.add(new String[] {record, ch.getDigest(), name});
-      dns.set(record, ch.getDigest(), name);
+      C ch = auth.findChallenge(type).orElseThrow(() -> new AcmeFailure(name + ": the server offers no " + code
+          + " challenge (it offers " + auth.getChallenges().stream().map(Challenge::getType).toList() + ")"));
+      answer.put(ch, name);
       ch.trigger();
       Status s = ch.waitForCompletion(STEP_TIMEOUT);
       if (s != Status.VALID) {
-        throw new AcmeFailure(name + ": dns-01 challenge " + status(s)
+        throw new AcmeFailure(name + ": " + code + " challenge " + status(s)
             + ch.getError().map(p -> ": " + Problems.describe(p)).orElse(""));
       }
     } catch (AcmeException e) {
-      throw Problems.failure(name + ": dns-01 challenge", e);
+      throw Problems.failure(name + ": " + code + " challenge", e);
+    } catch (StoreException e) {
+      throw new AcmeFailure(name + ": cannot publish the " + code + " answer: " + e.getMessage());
     }
   }
 
