@@ -123,7 +123,8 @@ class FleetIT {
         Instant to = now(c);
         Coverage steady = coverage(c, ids, from, to);
         System.out.println("FleetIT: steady minute " + steady);
-        assertEquals(0, steady.doubles(), "no period of any endpoint probed twice: " + steady);
+        assertEquals(0, steady.doubles(), "no period of any endpoint probed twice: " + steady + "\n"
+            + doubled(c, ids, from, to));
         assertTrue(steady.worstShare() >= 0.9, "every endpoint probed in (nearly) every period: " + steady);
         assertTrue(steady.nodes().size() >= 2, "the work spread across the nodes: " + steady.nodes());
 
@@ -222,6 +223,38 @@ class FleetIT {
       worstDoubles = Math.max(worstDoubles, d);
     }
     return new Coverage(ids.size(), (int) periods, worst, doubles, worstDoubles, byNode);
+  }
+
+  /** The probes of up to 3 endpoints probed twice in a period: when, by whom, how long each took. */
+  private static String doubled(Connection c, List<String> ids, Instant from, Instant to) throws Exception {
+    StringBuilder out = new StringBuilder();
+    int shown = 0;
+    for (String id : ids) {
+      List<String> rows = new ArrayList<>();
+      Map<Long, Integer> perPeriod = new HashMap<>();
+      try (PreparedStatement ps = c.prepareStatement("SELECT probed_at, node, total_ms, status FROM probe_results"
+          + " WHERE endpoint_id = ? AND probed_at >= ? AND probed_at < ? ORDER BY probed_at")) {
+        ps.setString(1, id);
+        ps.setObject(2, java.time.OffsetDateTime.ofInstant(from, java.time.ZoneOffset.UTC));
+        ps.setObject(3, java.time.OffsetDateTime.ofInstant(to, java.time.ZoneOffset.UTC));
+        try (ResultSet rs = ps.executeQuery()) {
+          while (rs.next()) {
+            Instant at = rs.getObject(1, java.time.OffsetDateTime.class).toInstant();
+            long period = Math.floorDiv(at.toEpochMilli() - Jitter.offset(id, PERIOD).toMillis(), PERIOD.toMillis());
+            perPeriod.merge(period, 1, Integer::sum);
+            rows.add(period + " " + at + " " + rs.getString(2) + " " + rs.getLong(3) + "ms " + rs.getString(4));
+          }
+        }
+      }
+      if (perPeriod.values().stream().anyMatch(n -> n > 1)) {
+        out.append(id).append(" (due at +").append(Jitter.offset(id, PERIOD).toMillis()).append(" ms):\n  ")
+            .append(String.join("\n  ", rows)).append('\n');
+        if (++shown == 3) {
+          break;
+        }
+      }
+    }
+    return out.toString();
   }
 
   private static Instant now(Connection c) throws Exception {
