@@ -23,6 +23,7 @@ import java.io.IOException;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.List;
@@ -125,17 +126,23 @@ final class EndpointProbes implements ProbeDispatcher, AutoCloseable {
 
   @Override
   public void dispatch(String endpointId, Duration delay) {
+    dispatch(endpointId, delay, clock.instant().plus(delay.isNegative() ? Duration.ZERO : delay));
+  }
+
+  /** As {@link #dispatch(String, Duration)}; the result keeps {@code due} (how late it ran; one result per due time). */
+  @Override
+  public void dispatch(String endpointId, Duration delay, Instant due) {
     if (closing) {
       return;
     }
     if (delay.isZero() || delay.isNegative()) {
-      start(endpointId);
+      start(endpointId, due);
     } else {
-      delays.schedule(() -> start(endpointId), delay.toMillis(), TimeUnit.MILLISECONDS);
+      delays.schedule(() -> start(endpointId, due), delay.toMillis(), TimeUnit.MILLISECONDS);
     }
   }
 
-  private void start(String id) {
+  private void start(String id, Instant due) {
     if (closing) {
       return;
     }
@@ -157,7 +164,7 @@ final class EndpointProbes implements ProbeDispatcher, AutoCloseable {
               return;
             }
             try {
-              judges.execute(() -> finish(e, judge, capture, failure));
+              judges.execute(() -> finish(e, judge, capture, failure, due));
             } catch (java.util.concurrent.RejectedExecutionException stopped) {
               inFlight.remove(id);
             }
@@ -173,10 +180,10 @@ final class EndpointProbes implements ProbeDispatcher, AutoCloseable {
    * capture failed or the judge threw (neither should happen, both have happened with hostile
    * servers), the row says {@code malformed} and why. Nothing escapes onto the judge thread.
    */
-  private void finish(EndpointConfig e, ProbeJudge judge, ProbeCapture capture, Throwable failure) {
+  private void finish(EndpointConfig e, ProbeJudge judge, ProbeCapture capture, Throwable failure, Instant due) {
     try {
-      ProbeRecord row = failure != null ? unjudged(e, "the probe failed unexpectedly", failure)
-          : judged(e, judge, capture);
+      ProbeRecord row = (failure != null ? unjudged(e, "the probe failed unexpectedly", failure)
+          : judged(e, judge, capture)).dueAt(due);
       judged.add(row);
     } catch (Throwable ex) {
       // an endpoint whose row never reaches the writer must not stay "in flight" for good
@@ -313,7 +320,7 @@ final class EndpointProbes implements ProbeDispatcher, AutoCloseable {
     }
     return new ProbeRecord(row.endpointId(), row.probedAt(), RenewalWatch.status(row.status(), problems), problems,
         row.message(), row.address(), row.protocol(), row.cipher(), row.chain(), row.validPath(), row.pathNotAfter(),
-        row.ocsp(), row.connectMs(), row.handshakeMs(), row.totalMs());
+        row.ocsp(), row.connectMs(), row.handshakeMs(), row.totalMs(), row.dueAt());
   }
 
   private ProbeRecord unjudged(EndpointConfig e, String what, Throwable why) {

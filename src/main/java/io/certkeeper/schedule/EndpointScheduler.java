@@ -235,7 +235,7 @@ public final class EndpointScheduler {
     Instant now = clock.instant();
     for (ProbeCalendar.Due d : calendar.due(partition, from, to)) {
       Duration delay = Duration.between(now, d.at());
-      dispatcher.dispatch(d.endpointId(), delay.isNegative() ? Duration.ZERO : delay);
+      dispatcher.dispatch(d.endpointId(), delay.isNegative() ? Duration.ZERO : delay, d.at());
       n++;
     }
     return n;

@@ -10,4 +10,12 @@ import java.time.Duration;
 @FunctionalInterface
 public interface ProbeDispatcher {
   void dispatch(String endpointId, Duration delay);
+
+  /**
+   * As {@link #dispatch(String, Duration)}, for the probe the schedule wanted at {@code due} (the
+   * delay is zero when that has passed): a dispatcher that records results keeps the due time.
+   */
+  default void dispatch(String endpointId, Duration delay, java.time.Instant due) {
+    dispatch(endpointId, delay);
+  }
 }

@@ -161,8 +161,8 @@ public final class ProbeResultRepository {
     long[] ids = new long[rows.size()];
     try (PreparedStatement ps = c.prepareStatement(
         "INSERT INTO probe_results (endpoint_id, probed_at, status, problems, message, address, protocol, cipher,"
-            + " leaf_sha256, chain, valid_path, path_not_after, ocsp, connect_ms, handshake_ms, total_ms, node)"
-            + " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            + " leaf_sha256, chain, valid_path, path_not_after, ocsp, connect_ms, handshake_ms, total_ms, node, due_at)"
+            + " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
         Statement.RETURN_GENERATED_KEYS)) {
       for (int k = 0; k < rows.size(); k++) {
         ProbeRecord r = rows.get(k);
@@ -185,6 +185,7 @@ public final class ProbeResultRepository {
         setLong(ps, i++, r.handshakeMs());
         ps.setLong(i++, r.totalMs());
         ps.setString(i++, node);
+        Jdbc.setInstant(ps, i++, r.dueAt().orElse(null));
         ps.addBatch();
       }
       ps.executeBatch();

@@ -196,15 +196,19 @@ class FleetIT {
     Map<String, Map<Long, Integer>> perPeriod = new HashMap<>();
     Map<String, Integer> byNode = new TreeMap<>();
     try (PreparedStatement ps = c.prepareStatement(
-        "SELECT endpoint_id, probed_at, node FROM probe_results WHERE probed_at >= ? AND probed_at < ?")) {
+        "SELECT endpoint_id, probed_at, node, due_at FROM probe_results WHERE probed_at >= ? AND probed_at < ?")) {
       ps.setObject(1, java.time.OffsetDateTime.ofInstant(from, java.time.ZoneOffset.UTC));
       ps.setObject(2, java.time.OffsetDateTime.ofInstant(to, java.time.ZoneOffset.UTC));
       try (ResultSet rs = ps.executeQuery()) {
         while (rs.next()) {
           String id = rs.getString(1);
-          Instant at = rs.getObject(2, java.time.OffsetDateTime.class).toInstant();
+          // a probe serves the period of its due time: on a loaded machine one may start or end late,
+          // past the end of its period, and still be the only probe of its due time
+          java.time.OffsetDateTime due = rs.getObject(4, java.time.OffsetDateTime.class);
+          assertTrue(due != null, id + ": a scheduled probe's result has its due time");
+          Instant at = due.toInstant();
           long offset = Jitter.offset(id, PERIOD).toMillis();
-          long period = Math.floorDiv(at.toEpochMilli() - offset, PERIOD.toMillis());
+          long period = Math.floorDiv(at.toEpochMilli() - offset + PERIOD.toMillis() / 2, PERIOD.toMillis());
           perPeriod.computeIfAbsent(id, k -> new HashMap<>()).merge(period, 1, Integer::sum);
           byNode.merge(String.valueOf(rs.getString(3)), 1, Integer::sum);
         }
@@ -232,7 +236,7 @@ class FleetIT {
     for (String id : ids) {
       List<String> rows = new ArrayList<>();
       Map<Long, Integer> perPeriod = new HashMap<>();
-      try (PreparedStatement ps = c.prepareStatement("SELECT probed_at, node, total_ms, status FROM probe_results"
+      try (PreparedStatement ps = c.prepareStatement("SELECT due_at, node, total_ms, status, probed_at FROM probe_results"
           + " WHERE endpoint_id = ? AND probed_at >= ? AND probed_at < ? ORDER BY probed_at")) {
         ps.setString(1, id);
         ps.setObject(2, java.time.OffsetDateTime.ofInstant(from, java.time.ZoneOffset.UTC));
@@ -240,9 +244,11 @@ class FleetIT {
         try (ResultSet rs = ps.executeQuery()) {
           while (rs.next()) {
             Instant at = rs.getObject(1, java.time.OffsetDateTime.class).toInstant();
-            long period = Math.floorDiv(at.toEpochMilli() - Jitter.offset(id, PERIOD).toMillis(), PERIOD.toMillis());
+            long period = Math.floorDiv(at.toEpochMilli() - Jitter.offset(id, PERIOD).toMillis() + PERIOD.toMillis() / 2,
+                PERIOD.toMillis());
             perPeriod.merge(period, 1, Integer::sum);
-            rows.add(period + " " + at + " " + rs.getString(2) + " " + rs.getLong(3) + "ms " + rs.getString(4));
+            rows.add(period + " due " + at + " ended " + rs.getObject(5, java.time.OffsetDateTime.class).toInstant() + " "
+                + rs.getString(2) + " " + rs.getLong(3) + "ms " + rs.getString(4));
           }
         }
       }
