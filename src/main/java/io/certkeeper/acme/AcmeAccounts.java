@@ -114,11 +114,6 @@ public final class AcmeAccounts {
     return login;
   }
 
-  /** Forgets the logins (after a reload, the accounts may have changed). */
-  synchronized void forget() {
-    logins.clear();
-  }
-
   /** The account key of {@code name}: read and decrypted, or made and written (0600) the first time. */
   KeyPair key(String name) throws AcmeFailure {
     Path file = keyFile(dataDir, name);

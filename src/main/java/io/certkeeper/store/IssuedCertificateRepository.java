@@ -178,22 +178,6 @@ public final class IssuedCertificateRepository {
     });
   }
 
-  /**
-   * The newest CRL {@code issuerSha256} signed, as it was signed (absent before the first, and for
-   * CRLs published before the store kept them).
-   */
-  public Optional<SignedCrl> latestCrl(String issuerSha256) throws StoreException {
-    return store.transaction(c -> {
-      try (PreparedStatement ps = c.prepareStatement(
-          "SELECT crl_number, crl_der FROM crl_state WHERE issuer_sha256 = ? AND crl_der IS NOT NULL")) {
-        ps.setString(1, issuerSha256);
-        try (ResultSet rs = ps.executeQuery()) {
-          return rs.next() ? Optional.of(new SignedCrl(rs.getLong(1), rs.getBytes(2))) : Optional.<SignedCrl>empty();
-        }
-      }
-    });
-  }
-
   /** What a node does with the newest CRL of an issuer while it holds the issuer's CRL lock. */
   @FunctionalInterface
   public interface CrlCopying<E extends Exception> {
