@@ -19,6 +19,7 @@ import org.shredzone.acme4j.Status;
 import org.shredzone.acme4j.challenge.Challenge;
 import org.shredzone.acme4j.challenge.Dns01Challenge;
 import org.shredzone.acme4j.challenge.Http01Challenge;
+import org.shredzone.acme4j.challenge.TlsAlpn01Challenge;
 import org.shredzone.acme4j.exception.AcmeException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -29,9 +30,10 @@ import org.slf4j.LoggerFactory;
  * the chain. Every wait has a deadline; a failure is one {@link AcmeFailure} line naming the step
  * and the server's problem.
  *
- * <p>http-01 answers are published in the store ({@code acme_challenges}) for as long as the order
- * may take and withdrawn when it ends, so an {@code acme-http} listener of any process on the store
- * (the daemon, while {@code certkeeper renew} runs) answers them.
+ * <p>http-01 and tls-alpn-01 answers are published in the store ({@code acme_challenges}) for as
+ * long as the order may take and withdrawn when it ends, so the listeners of any process on the
+ * store (the daemon, while {@code certkeeper renew} runs) answer them: {@code acme-http} listeners
+ * http-01, TLS listeners tls-alpn-01.
  */
 public final class AcmeIssuer {
   /** How long the server may take to validate one authorization, and to issue after finalizing. */
@@ -69,9 +71,6 @@ public final class AcmeIssuer {
    */
   public List<X509Certificate> issue(AcmeConfig.Account account, AcmeChallenge challenge, List<String> names,
       KeyPair key, DnsRecords dns) throws AcmeFailure, InterruptedException {
-    if (challenge != AcmeChallenge.HTTP_01 && challenge != AcmeChallenge.DNS_01) {
-      throw new AcmeFailure(challenge.code() + " is not answered by this version");
-    }
     try {
       return order(account, challenge, names, key, dns);
     } catch (RuntimeException e) {
@@ -98,10 +97,10 @@ public final class AcmeIssuer {
         if (names.stream().noneMatch(n -> n.equalsIgnoreCase(id) || n.equalsIgnoreCase("*." + id))) {
           throw new AcmeFailure("the server asks to authorize " + id + ", which the order did not name");
         }
-        if (challenge == AcmeChallenge.DNS_01) {
-          authorizeByDns(auth, dns, records);
-        } else {
-          authorize(auth, published);
+        switch (challenge) {
+          case DNS_01 -> authorizeByDns(auth, dns, records);
+          case TLS_ALPN_01 -> authorizeByTlsAlpn(auth, published);
+          case HTTP_01 -> authorize(auth, published);
         }
       }
       try {
@@ -176,6 +175,22 @@ public final class AcmeIssuer {
       Instant now = clock.instant();
       challenges.publish(ch.getToken(), ch.getAuthorization(), name, node, now, now.plus(STEP_TIMEOUT.multipliedBy(3)));
       published.add(ch.getToken());
+    });
+  }
+
+  /**
+   * Answers one authorization's tls-alpn-01 challenge: the key authorization is published in the
+   * store by name until the order ends, and the TLS listeners of every process on the store make
+   * the validation certificate from it when the server's ClientHello asks for {@code acme-tls/1}.
+   */
+  private void authorizeByTlsAlpn(Authorization auth, List<String> published) throws AcmeFailure, InterruptedException {
+    answer(auth, TlsAlpn01Challenge.class, "tls-alpn-01", (ch, name) -> {
+      Instant now = clock.instant();
+      String keyAuthorization = ch.getAuthorization();
+      String token = keyAuthorization.substring(0, Math.max(0, keyAuthorization.indexOf('.'))); // TOKEN.THUMBPRINT
+      challenges.publish(AcmeChallengeRepository.TLS_ALPN_01, token, keyAuthorization,
+          name.toLowerCase(java.util.Locale.ROOT), node, now, now.plus(STEP_TIMEOUT.multipliedBy(3)));
+      published.add(token);
     });
   }
 

@@ -99,10 +99,6 @@ public record CertificateConfig(
     }
   }
 
-  /** The challenges this version answers. */
-  static final java.util.Set<AcmeChallenge> SUPPORTED_CHALLENGES =
-      java.util.EnumSet.of(AcmeChallenge.HTTP_01, AcmeChallenge.DNS_01);
-
   /**
    * One output file.
    *
@@ -234,9 +230,6 @@ public record CertificateConfig(
       throw n.require("issuer").error("expected local or acme:ACCOUNT, got '" + issuer + "'");
     }
     AcmeChallenge challenge = n.choice("challenge", AcmeChallenge.class).orElse(AcmeChallenge.HTTP_01);
-    if (!SUPPORTED_CHALLENGES.contains(challenge)) {
-      throw n.require("challenge").error(challenge.code() + " is not answered by this version yet (http-01 and dns-01 are)");
-    }
     if (validity.isPresent()) {
       throw n.require("validity").error("the ACME server decides the validity; leave validity out");
     }

@@ -323,24 +323,33 @@ public final class Daemon {
           log.info("managed certificates - ran the unfinished hooks of {} certificates", rerun);
         }
       });
-      parts.step("managed certificates", () -> {
-        int issued = r.issueMissing();
-        log.info("managed certificates ready: {} configured, {} issued now, checked every {}",
-            config.certificates().size(), issued, config.scheduler().renewalCheck());
-      });
     }
+    // before the first issues: a listener of a certificate not issued yet serves a stand-in, and an ACME
+    // server validates tls-alpn-01 through the TLS listeners
+    boolean alpn = config.certificates().stream()
+        .anyMatch(c -> c.acme().filter(a -> a.challenge() == io.certkeeper.config.AcmeChallenge.TLS_ALPN_01).isPresent());
     parts.start("listeners", Duration.ofSeconds(2), () -> {
       ListenerStateRepository states = new ListenerStateRepository(store, node);
+      io.certkeeper.store.AcmeChallengeRepository answers = new io.certkeeper.store.AcmeChallengeRepository(store);
       listeners = Listeners.start(config.listeners().stream()
               .filter(l -> l.role() != io.certkeeper.config.ListenerRole.ACME_HTTP).toList(), dataDir, states, clock,
           l -> new AdminApi(l, store, clock, control()),
-          renewer.<Listeners.ManagedCheck>map(r -> r::checkListeners).orElse(Listeners.ManagedCheck.NONE));
+          renewer.<Listeners.ManagedCheck>map(r -> r::checkListeners).orElse(Listeners.ManagedCheck.NONE),
+          alpn ? java.util.Optional.of(name -> answers.alpnAnswer(name, clock.instant())) : java.util.Optional.empty());
       states.retainOnly(config.listeners().stream().map(io.certkeeper.config.ListenerConfig::name).toList());
       return b -> {
         listeners.close();
         return true;
       };
     });
+    if (renewer.isPresent()) {
+      Renewer r = renewer.get();
+      parts.step("managed certificates", () -> {
+        int issued = r.issueMissing();
+        log.info("managed certificates ready: {} configured, {} issued now, checked every {}",
+            config.certificates().size(), issued, config.scheduler().renewalCheck());
+      });
+    }
     parts.start("housekeeping", Duration.ofSeconds(1), () -> {
       housekeeping = Executors.newSingleThreadScheduledExecutor(r -> {
         Thread t = new Thread(r, "certkeeper-heartbeat");

@@ -20,6 +20,8 @@ import io.certkeeper.serve.Roles;
 import io.certkeeper.serve.ServedCertificate;
 import io.certkeeper.serve.TlsListener;
 import io.certkeeper.serve.TlsOptions;
+import io.certkeeper.serve.UntilIssued;
+import io.certkeeper.serve.AcmeTlsAlpn;
 import io.certkeeper.store.ListenerStateRepository;
 import io.certkeeper.store.StoreException;
 import io.certkeeper.x509.Pem;
@@ -60,19 +62,18 @@ final class Listeners implements AutoCloseable, ServingListeners {
   private final Clock clock;
   private final FileWatcher watcher;
   private final ManagedCheck check;
+  /** Where the TLS listeners look tls-alpn-01 answers up; empty when no certificate is validated that way. */
+  private final Optional<AcmeTlsAlpn.Answers> alpn;
 
-  private Listeners(ListenerStateRepository states, Clock clock, ManagedCheck check) throws IOException {
+  private Listeners(ListenerStateRepository states, Clock clock, ManagedCheck check,
+      Optional<AcmeTlsAlpn.Answers> alpn) throws IOException {
     this.states = states;
     this.clock = clock;
     this.check = check;
+    this.alpn = alpn;
     this.watcher = new FileWatcher();
   }
 
-  /**
-   * Starts every configured listener; the first that cannot start stops the others.
-   *
-   * @throws IOException naming the listener and what is wrong
-   */
   /** Builds the HTTP handler of one admin listener (the admin API) or acme-http listener (the challenges). */
   @FunctionalInterface
   interface AdminFactory {
@@ -88,9 +89,25 @@ final class Listeners implements AutoCloseable, ServingListeners {
     void check(String certificate, ServingListeners listeners);
   }
 
+  /**
+   * Starts every configured listener; the first that cannot start stops the others.
+   *
+   * @throws IOException naming the listener and what is wrong
+   */
   static Listeners start(List<ListenerConfig> configs, Path dataDir, ListenerStateRepository states, Clock clock,
       AdminFactory admin, ManagedCheck check) throws IOException, StoreException {
-    Listeners ls = new Listeners(states, clock, check);
+    return start(configs, dataDir, states, clock, admin, check, Optional.empty());
+  }
+
+  /**
+   * Starts every configured listener, the TLS ones answering tls-alpn-01 from {@code alpn} when
+   * present; the first that cannot start stops the others.
+   *
+   * @throws IOException naming the listener and what is wrong
+   */
+  static Listeners start(List<ListenerConfig> configs, Path dataDir, ListenerStateRepository states, Clock clock,
+      AdminFactory admin, ManagedCheck check, Optional<AcmeTlsAlpn.Answers> alpn) throws IOException, StoreException {
+    Listeners ls = new Listeners(states, clock, check, alpn);
     try {
       for (ListenerConfig c : configs) {
         ls.startOne(c, dataDir, admin);
@@ -133,7 +150,7 @@ final class Listeners implements AutoCloseable, ServingListeners {
       log.info("{} - listening on {} (acme-http, plain HTTP: ACME http-01 challenges)", c.name(), l.address());
       return;
     }
-    KeySource source = keySource(c, dataDir);
+    KeySource source = keySource(c, dataDir, clock);
     ReloadableSslContext tls;
     try {
       tls = ReloadableSslContext.load(source, tlsOptions(c, dataDir), clock);
@@ -148,11 +165,17 @@ final class Listeners implements AutoCloseable, ServingListeners {
       case ACME_HTTP -> throw new IllegalStateException("acme-http listeners are plain HTTP");
     };
     TlsListener l = TlsListener.start(c.name(), new InetSocketAddress(c.bind().host(), c.bind().port()), tls, role, 2,
-        c.limits().maxConnections(), clock);
+        c.limits().maxConnections(), alpn.map(a -> new AcmeTlsAlpn(c.name(), a, clock)), clock);
     running.add(new Running(c, l));
     record(c, l);
     List<Path> watched = new ArrayList<>(source.files());
-    c.certificate().managed().ifPresent(m -> watched.add(ManagedLayout.current(dataDir, m)));
+    if (c.certificate().managed().isPresent()) {
+      // the current link, also before the first issue: its appearance is what the stand-in waits for
+      Path root = ManagedLayout.root(dataDir, c.certificate().managed().get());
+      java.nio.file.Files.createDirectories(root, java.nio.file.attribute.PosixFilePermissions.asFileAttribute(
+          java.nio.file.attribute.PosixFilePermissions.fromString("rwx------")));
+      watched.add(ManagedLayout.current(dataDir, c.certificate().managed().get()));
+    }
     watcher.watch(watched, () -> {
       ReloadableSslContext.Reload r = reload(c, l);
       if (r.changed() || r.failed()) {
@@ -160,8 +183,8 @@ final class Listeners implements AutoCloseable, ServingListeners {
         c.certificate().managed().ifPresent(m -> check.check(m, this));
       }
     });
-    log.info("{} - listening on {} ({}), serving {}", c.name(), l.address(), c.role().code(),
-        tls.current().material().leaf().getSubjectX500Principal());
+    log.info("{} - listening on {} ({}{}), serving {}", c.name(), l.address(), c.role().code(),
+        alpn.isPresent() ? ", answers tls-alpn-01" : "", tls.current().material().leaf().getSubjectX500Principal());
     tls.revocationProblem().ifPresent(p -> log.error("{} - refusing every client certificate until its CRLs can be"
         + " trusted: {}", c.name(), p));
   }
@@ -225,11 +248,11 @@ final class Listeners implements AutoCloseable, ServingListeners {
     return running.stream().allMatch(r -> r.listener().isOpen()) && plain.stream().allMatch(PlainHttpListener::isOpen);
   }
 
-  static KeySource keySource(ListenerConfig c, Path dataDir) {
+  static KeySource keySource(ListenerConfig c, Path dataDir, Clock clock) {
     ListenerConfig.CertificateSource s = c.certificate();
     if (s.managed().isPresent()) {
-      return new PemKeySource(ManagedLayout.currentFullchain(dataDir, s.managed().get()),
-          ManagedLayout.currentKey(dataDir, s.managed().get()));
+      return new UntilIssued(new PemKeySource(ManagedLayout.currentFullchain(dataDir, s.managed().get()),
+          ManagedLayout.currentKey(dataDir, s.managed().get())), s.managed().get(), clock);
     }
     if (s.certFile().isPresent()) {
       return new PemKeySource(s.certFile().get(), s.keyFile().get());

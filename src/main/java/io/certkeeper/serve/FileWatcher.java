@@ -55,7 +55,10 @@ public final class FileWatcher implements AutoCloseable {
     this.thread.start();
   }
 
-  /** Calls {@code callback} (debounced) whenever one of {@code files} changes. */
+  /**
+   * Calls {@code callback} (debounced) whenever one of {@code files} changes. A file whose folder
+   * does not exist yet is not watched; list the folder too when its appearance matters.
+   */
   public void watch(List<Path> files, Runnable callback) throws IOException {
     Object key = new Object();
     Map<Path, Set<String>> dirs = new ConcurrentHashMap<>();
@@ -68,6 +71,9 @@ public final class FileWatcher implements AutoCloseable {
       }
     }
     for (Map.Entry<Path, Set<String>> e : dirs.entrySet()) {
+      if (!Files.isDirectory(e.getKey())) {
+        continue; // not there yet (a managed certificate before its first issue): seen through a folder above
+      }
       e.getKey().register(watcher, StandardWatchEventKinds.ENTRY_CREATE, StandardWatchEventKinds.ENTRY_MODIFY,
           StandardWatchEventKinds.ENTRY_DELETE);
       byDirectory.computeIfAbsent(e.getKey(), d -> new java.util.concurrent.CopyOnWriteArrayList<>())

@@ -38,7 +38,8 @@ class AcmeIT {
     int http = FreePorts.next();
     int tls = FreePorts.next();
     int wildTls = FreePorts.next();
-    try (Pebble pebble = Pebble.start(dir.resolve("pebble"), http)) {
+    int alpnTls = FreePorts.next();
+    try (Pebble pebble = Pebble.start(dir.resolve("pebble"), http, alpnTls)) {
       Path cfg = dir.resolve("certkeeper.yaml");
       Path data = dir.resolve("data");
       Path cleared = dir.resolve("cleared.log");
@@ -66,16 +67,25 @@ class AcmeIT {
           + "    challenge: dns-01\n"
           + "    dns-set: {command: [" + setTxt + "], timeout: 20s}\n"
           + "    dns-clear: {command: [" + clearTxt + "], timeout: 20s}\n"
+          + "  - name: alpn\n"
+          + "    issuer: acme:pebble\n"
+          + "    common-name: alpn.acme.test\n"
+          + "    challenge: tls-alpn-01\n"
           + "listeners:\n"
           + "  - {name: http, bind: '127.0.0.1:" + http + "', role: acme-http}\n"
           + "  - {name: web, bind: '127.0.0.1:" + tls + "', role: echo, certificate: {managed: www}}\n"
-          + "  - {name: wild, bind: '127.0.0.1:" + wildTls + "', role: echo, certificate: {managed: wild}}\n");
+          + "  - {name: wild, bind: '127.0.0.1:" + wildTls + "', role: echo, certificate: {managed: wild}}\n"
+          // pebble's tlsPort: the listener is up with a stand-in before alpn is first issued, and answers its tls-alpn-01
+          + "  - {name: alpn, bind: '127.0.0.1:" + alpnTls + "', role: echo, certificate: {managed: alpn}}\n");
       try (DaemonProcess d = DaemonProcess.start(ENV, "--config", cfg.toString(), "--data-dir", data.toString(),
           "daemon")) {
         d.awaitLine(l -> l.endsWith("Daemon - ready"), START);
         Path root = pebble.issuingRoot();
         String first = verifiedSerial(tls, root, "www.acme.test");
         assertEquals(first, verifiedSerial(tls, root, "api.acme.test"), "one certificate for both names");
+        verifiedSerial(alpnTls, root, "alpn.acme.test");
+        assertTrue(d.lines().stream().anyMatch(l -> l.contains("alpn - showed the tls-alpn-01 validation certificate for alpn.acme.test")),
+            "validated through the daemon's own listener");
         String wild = verifiedSerial(wildTls, root, "any.dns.acme.test");
         assertEquals(wild, verifiedSerial(wildTls, root, "dns.acme.test"));
         java.util.List<String> clears = Files.readAllLines(cleared);

@@ -49,6 +49,16 @@ public final class Pebble implements AutoCloseable {
    * @param httpPort where pebble connects for http-01 validation
    */
   public static Pebble start(Path dir, int httpPort) throws IOException, InterruptedException {
+    return start(dir, httpPort, FreePorts.next());
+  }
+
+  /**
+   * Starts challtestsrv and pebble under {@code dir}.
+   *
+   * @param httpPort where pebble connects for http-01 validation
+   * @param tlsPort where pebble connects for tls-alpn-01 validation
+   */
+  public static Pebble start(Path dir, int httpPort, int tlsPort) throws IOException, InterruptedException {
     if (!Files.isExecutable(Path.of("/usr/bin/pebble")) || !Files.isExecutable(Path.of("/usr/bin/pebble-challtestsrv"))) {
       String what = "pebble is not installed (apt-get install pebble)";
       if ("true".equals(System.getenv(PostgresCluster.CI))) {
@@ -69,7 +79,6 @@ public final class Pebble implements AutoCloseable {
     int dns = FreePorts.next();
     int port = FreePorts.next();
     int management = FreePorts.next();
-    int tlsPort = FreePorts.next();
     Files.writeString(dir.resolve("pebble.json"), "{\"pebble\": {"
         + "\"listenAddress\": \"127.0.0.1:" + port + "\","
         + "\"managementListenAddress\": \"127.0.0.1:" + management + "\","
