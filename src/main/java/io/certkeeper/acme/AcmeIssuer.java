@@ -12,9 +12,14 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
+import java.util.Optional;
 import org.shredzone.acme4j.Authorization;
 import org.shredzone.acme4j.Login;
 import org.shredzone.acme4j.Order;
+import org.shredzone.acme4j.OrderBuilder;
+import org.shredzone.acme4j.RenewalInfo;
+import org.shredzone.acme4j.connector.Resource;
+import org.shredzone.acme4j.exception.AcmeServerException;
 import org.shredzone.acme4j.Status;
 import org.shredzone.acme4j.challenge.Challenge;
 import org.shredzone.acme4j.challenge.Dns01Challenge;
@@ -40,6 +45,9 @@ public final class AcmeIssuer {
   static final Duration STEP_TIMEOUT = Duration.ofMinutes(2);
 
   private static final Logger log = LoggerFactory.getLogger(AcmeIssuer.class);
+  /** Problems of a new order that names a certificate it replaces, after which it is placed without. */
+  private static final java.util.Set<String> REPLACES_REFUSED = java.util.Set.of(
+      "urn:ietf:params:acme:error:alreadyReplaced", "urn:ietf:params:acme:error:malformed");
 
   private final AcmeAccounts accounts;
   private final AcmeChallengeRepository challenges;
@@ -71,8 +79,18 @@ public final class AcmeIssuer {
    */
   public List<X509Certificate> issue(AcmeConfig.Account account, AcmeChallenge challenge, List<String> names,
       KeyPair key, DnsRecords dns) throws AcmeFailure, InterruptedException {
+    return issue(account, challenge, names, key, dns, Optional.empty());
+  }
+
+  /**
+   * Issues a certificate as {@link #issue(AcmeConfig.Account, AcmeChallenge, List, KeyPair, DnsRecords)}
+   * does, telling the server which certificate it replaces (ARI, RFC 9773 5) when {@code replaces}
+   * is given; a server that refuses that (already replaced, say) gets the order again without it.
+   */
+  public List<X509Certificate> issue(AcmeConfig.Account account, AcmeChallenge challenge, List<String> names,
+      KeyPair key, DnsRecords dns, Optional<X509Certificate> replaces) throws AcmeFailure, InterruptedException {
     try {
-      return order(account, challenge, names, key, dns);
+      return order(account, challenge, names, key, dns, replaces);
     } catch (RuntimeException e) {
       // acme4j's unchecked ones: a malformed answer (AcmeProtocolException), a lazy load that failed
       throw new AcmeFailure("order for " + String.join(", ", names) + " at " + account.directory() + ": "
@@ -81,11 +99,22 @@ public final class AcmeIssuer {
   }
 
   private List<X509Certificate> order(AcmeConfig.Account account, AcmeChallenge challenge, List<String> names,
-      KeyPair key, DnsRecords dns) throws AcmeFailure, InterruptedException {
+      KeyPair key, DnsRecords dns, Optional<X509Certificate> replaces) throws AcmeFailure, InterruptedException {
     Login login = accounts.login(account);
     Order order;
     try {
-      order = login.newOrder().domains(names).create();
+      order = newOrder(login, names, replaces);
+    } catch (AcmeServerException e) {
+      if (replaces.isEmpty() || !REPLACES_REFUSED.contains(e.getType().toString())) {
+        throw Problems.failure("new order for " + String.join(", ", names) + " at " + account.directory(), e);
+      }
+      log.info("acme - {}: the server refuses to treat the order as a replacement ({}); ordering without",
+          names.get(0), Problems.describe(e.getProblem()));
+      try {
+        order = newOrder(login, names, Optional.empty());
+      } catch (AcmeException again) {
+        throw Problems.failure("new order for " + String.join(", ", names) + " at " + account.directory(), again);
+      }
     } catch (AcmeException e) {
       throw Problems.failure("new order for " + String.join(", ", names) + " at " + account.directory(), e);
     }
@@ -134,6 +163,44 @@ public final class AcmeIssuer {
           log.warn("acme - cannot withdraw the http-01 answer {} (it expires by itself): {}", token, e.getMessage());
         }
       }
+    }
+  }
+
+  private static Order newOrder(Login login, List<String> names, Optional<X509Certificate> replaces)
+      throws AcmeException {
+    OrderBuilder b = login.newOrder().domains(names);
+    if (replaces.isPresent()) {
+      b.replaces(replaces.get());
+    }
+    return b.create();
+  }
+
+  /**
+   * The server's renewal information for {@code certificate} (ARI, RFC 9773), or empty when the
+   * server offers none (no {@code renewalInfo} in its directory).
+   */
+  public Optional<SuggestedWindow> renewalInfo(AcmeConfig.Account account, X509Certificate certificate)
+      throws AcmeFailure {
+    String what = "renewal information for serial " + certificate.getSerialNumber().toString(16);
+    Login login = accounts.login(account);
+    try {
+      if (login.getSession().resourceUrlOptional(Resource.RENEWAL_INFO).isEmpty()) {
+        return Optional.empty();
+      }
+      RenewalInfo info = login.bindRenewalInfo(certificate);
+      Optional<Instant> retryAfter = info.fetch();
+      Instant start = info.getSuggestedWindowStart();
+      Instant end = info.getSuggestedWindowEnd();
+      if (!end.isAfter(start)) {
+        throw new AcmeFailure(what + ": the suggested window ends (" + end + ") before it starts (" + start + ")");
+      }
+      return Optional.of(new SuggestedWindow(start, end,
+          info.getExplanation().map(u -> io.certkeeper.util.Printable.line(u.toString(), 500)), retryAfter));
+    } catch (AcmeException e) {
+      throw Problems.failure(what, e);
+    } catch (RuntimeException e) {
+      throw new AcmeFailure(what + ": " + io.certkeeper.util.Printable.line(String.valueOf(e.getMessage()), 500),
+          Optional.empty(), e);
     }
   }
 

@@ -51,12 +51,26 @@ final class ExplainCommand implements Callable<Integer> {
     out.printf("policy:        %s%n", e.policy());
     if (e.serial() == null) {
       out.println("no certificate yet: the daemon issues it at start, or run 'certkeeper renew " + name + "'");
+      if (e.consecutiveFailures() > 0) {
+        out.printf("failures:      %d in a row; next order at %s%n", e.consecutiveFailures(),
+            HumanTime.instant(e.nextAttemptAt()));
+        out.printf("last error:    %s%n", Printable.line(e.lastError()));
+      }
       return ExitCodes.OK;
     }
     out.printf("current:       serial %s (generation %d), valid %s .. %s%n", e.serial(), e.generation(),
         HumanTime.instant(e.notBefore()), HumanTime.instant(e.notAfter()));
-    out.printf("window starts: %s%n", HumanTime.instant(e.windowStart()));
-    out.printf("jitter:        %s (fixed for this name)%n", HumanTime.duration(Durations.parse(e.jitter())));
+    if (e.renewalInfo() != null) {
+      Explanation.RenewalInfo ri = e.renewalInfo();
+      out.printf("ACME window:   %s .. %s (suggested by the server; asked again at %s)%n",
+          HumanTime.instant(ri.windowStart()), HumanTime.instant(ri.windowEnd()), HumanTime.instant(ri.nextFetch()));
+      if (ri.explanation() != null) {
+        out.printf("why:           %s%n", Printable.line(ri.explanation()));
+      }
+    } else {
+      out.printf("window starts: %s%n", HumanTime.instant(e.windowStart()));
+      out.printf("jitter:        %s (fixed for this name)%n", HumanTime.duration(Durations.parse(e.jitter())));
+    }
     out.printf("renews at:     %s%s%n", HumanTime.instant(e.renewAt()),
         e.state().equals("due") ? " (due: at the next check)" : "");
     out.printf("overdue from:  %s%s%n", HumanTime.instant(e.overdueAt()),

@@ -39,14 +39,14 @@ final class RenewalBackoff {
     return d.compareTo(leftCap) > 0 ? leftCap : d;
   }
 
+  /** The longest wait a server's Retry-After imposes. */
+  static final Duration MAX_SERVER_WAIT = Duration.ofDays(7);
+
   /**
    * When to try again after failure number {@code failures}: after {@link #delay}, or at the time
    * the server gave (an ACME {@code rateLimited} with Retry-After) when that is later: sooner would
    * only be refused again.
    */
-  /** The longest wait a server's Retry-After imposes. */
-  static final Duration MAX_SERVER_WAIT = Duration.ofDays(7);
-
   static Instant next(Instant now, int failures, Duration timeLeft, Optional<Instant> serverSays) {
     Instant ours = now.plus(delay(failures, timeLeft));
     // a server's time is believed up to a week ahead (a bogus far date must not stop the renewals)

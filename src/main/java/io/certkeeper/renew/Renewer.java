@@ -71,6 +71,11 @@ import org.slf4j.LoggerFactory;
 public final class Renewer {
   private static final Logger log = LoggerFactory.getLogger(Renewer.class);
   private static final Map<String, ReentrantLock> LOCKS = new ConcurrentHashMap<>();
+  /**
+   * The "time left" a first ACME issue backs off by: none is in force, but a failing order is not
+   * retried sooner than a renewal with a month to go would be (5 minutes doubling to 6 hours).
+   */
+  static final Duration FIRST_ISSUE_URGENCY = Duration.ofDays(30);
 
   /**
    * What a renewal came to: {@code renewed}; {@code refused} by the storm guard's minimum interval
@@ -111,6 +116,10 @@ public final class Renewer {
   /** How a failed renewal is logged: ERROR, or INFO when the caller reports the outcome itself. */
   private final org.slf4j.event.Level failureLevel;
   private final java.util.function.BooleanSupplier stopping;
+  /** This node's ACME certificates: first-issue retries, renewal information. */
+  private final io.certkeeper.store.AcmeStateRepository acmeStates;
+  /** Renewal times from the ACME servers' renewal information (ARI); empty without ACME. */
+  private final Optional<AriSchedule> ari;
 
   private Renewer(Builder b) {
     this.store = b.store;
@@ -127,6 +136,8 @@ public final class Renewer {
     this.steps = b.steps;
     this.failureLevel = b.callerReports ? org.slf4j.event.Level.INFO : org.slf4j.event.Level.ERROR;
     this.stopping = b.stopping;
+    this.acmeStates = new io.certkeeper.store.AcmeStateRepository(store, node);
+    this.ari = acme.map(a -> new AriSchedule(a, acmeStates, new java.security.SecureRandom()));
   }
 
   /**
@@ -291,10 +302,13 @@ public final class Renewer {
    */
   public void check() {
     Instant now = clock.instant();
-    for (CertificateConfig c : config.get().certificates()) {
+    Config cfg = config.get();
+    for (CertificateConfig c : cfg.certificates()) {
       try {
         Optional<ManagedState> state = records.find(c.name());
-        if (isDue(c, state, now)) {
+        boolean due = state.isEmpty() ? firstIssueDue(c, now)
+            : isDue(c, state, now, state.isPresent() ? serverRenewAt(cfg, c, state.get(), now) : Optional.empty());
+        if (due) {
           renew(c.name(), false);
         } else if (state.isPresent()) {
           repairOutputs(c, state.get(), now);
@@ -312,6 +326,12 @@ public final class Renewer {
     for (CertificateConfig c : config.get().certificates()) {
       try {
         if (new Generations(dataDir, c.name()).currentSerial().isEmpty()) {
+          if (!firstIssueDue(c, clock.instant())) {
+            log.warn("{} - first certificate not ordered yet: waiting until {} after failures ({})", c.name(),
+                acmeStates.find(c.name()).flatMap(io.certkeeper.store.AcmeState::noOrderBefore).orElse(null),
+                acmeStates.find(c.name()).flatMap(io.certkeeper.store.AcmeState::firstError).orElse(""));
+            continue;
+          }
           Outcome o = renew(c.name(), true);
           if (o.kind() == Kind.RENEWED) {
             issued++;
@@ -319,7 +339,7 @@ public final class Renewer {
             log.error("{} - first certificate not issued: {}", c.name(), o.message());
           }
         }
-      } catch (IOException | RuntimeException e) {
+      } catch (IOException | StoreException | RuntimeException e) {
         log.error("{} - first certificate not issued: {}", c.name(), ErrorText.of(e));
         log.debug("{} - first issue failure", c.name(), e);
       }
@@ -327,7 +347,12 @@ public final class Renewer {
     return issued;
   }
 
-  static boolean isDue(CertificateConfig c, Optional<ManagedState> state, Instant now) {
+  /**
+   * Whether {@code c} renews now: not while it backs off after a failure; at {@code serverRenewAt}
+   * when its ACME server gave renewal information, else at its policy's renewal time.
+   */
+  static boolean isDue(CertificateConfig c, Optional<ManagedState> state, Instant now,
+      Optional<Instant> serverRenewAt) {
     if (state.isEmpty()) {
       return true;
     }
@@ -335,15 +360,38 @@ public final class Renewer {
     if (s.nextAttemptAt().isPresent() && now.isBefore(s.nextAttemptAt().get())) {
       return false;
     }
-    return !now.isBefore(policyOf(c).renewalTime(c.name(), s.notBefore(), s.notAfter()));
+    return !now.isBefore(serverRenewAt.orElseGet(() -> policyOf(c).renewalTime(c.name(), s.notBefore(), s.notAfter())));
+  }
+
+  /** Whether a certificate with no generation yet is tried now: an ACME one not before its backoff ends. */
+  private boolean firstIssueDue(CertificateConfig c, Instant now) throws StoreException {
+    if (c.acme().isEmpty()) {
+      return true;
+    }
+    Optional<Instant> notBefore = acmeStates.find(c.name()).flatMap(io.certkeeper.store.AcmeState::noOrderBefore);
+    return notBefore.isEmpty() || !now.isBefore(notBefore.get());
+  }
+
+  /** When {@code c}'s ACME server says to renew it (ARI), asking it when due; empty for others. */
+  private Optional<Instant> serverRenewAt(Config cfg, CertificateConfig c, ManagedState s, Instant now)
+      throws StoreException, IOException {
+    if (ari.isEmpty() || c.acme().isEmpty()) {
+      return Optional.empty();
+    }
+    Optional<io.certkeeper.config.AcmeConfig.Account> account = cfg.acme().account(c.acme().get().account());
+    Optional<Generation> g = new Generations(dataDir, c.name()).current();
+    if (account.isEmpty() || g.isEmpty() || !g.get().serial().equals(s.serial())) {
+      return Optional.empty();
+    }
+    return ari.get().renewAt(account.get(), s, g.get().certificate(), now);
   }
 
   /**
    * A certificate for {@code c} from its ACME account, recorded in the inventory (as observed: the
    * local CA did not sign it).
    */
-  private List<X509Certificate> issueAcme(Config cfg, CertificateConfig c, KeyPair key)
-      throws AcmeFailure, StoreException, InterruptedException {
+  private List<X509Certificate> issueAcme(Config cfg, CertificateConfig c, KeyPair key,
+      Optional<X509Certificate> replaces) throws AcmeFailure, StoreException, InterruptedException {
     CertificateConfig.Acme a = c.acme().get();
     if (acme.isEmpty()) {
       throw new AcmeFailure("ACME is not set up in this process");
@@ -356,7 +404,8 @@ public final class Renewer {
       names.add(san.substring(san.indexOf(':') + 1));
     }
     List<X509Certificate> chain = acme.get().issue(account, a.challenge(), List.copyOf(names), key,
-        a.challenge() == io.certkeeper.config.AcmeChallenge.DNS_01 ? new DnsHooks(c, stopping) : io.certkeeper.acme.DnsRecords.NONE);
+        a.challenge() == io.certkeeper.config.AcmeChallenge.DNS_01 ? new DnsHooks(c, stopping) : io.certkeeper.acme.DnsRecords.NONE,
+        replaces);
     if (chain.isEmpty()) {
       throw new AcmeFailure("the server sent no certificate");
     }
@@ -449,7 +498,13 @@ public final class Renewer {
         publicKey = kp.getPublic();
       }
       if (c.acme().isPresent()) {
-        List<X509Certificate> chain = issueAcme(cfg, c, new KeyPair(publicKey, key));
+        // the server learns which certificate this one replaces when it gave renewal information for it
+        Optional<X509Certificate> replaces = Optional.empty();
+        if (current.isPresent() && acmeStates.find(name).flatMap(io.certkeeper.store.AcmeState::ari)
+            .filter(i -> i.serial().equals(current.get().serial()) && i.window().isPresent()).isPresent()) {
+          replaces = Optional.of(current.get().certificate());
+        }
+        List<X509Certificate> chain = issueAcme(cfg, c, new KeyPair(publicKey, key), replaces);
         g = new Generation(key, chain.get(0), chain.subList(1, chain.size()));
       } else {
         if (issuer.isEmpty()) {
@@ -485,6 +540,13 @@ public final class Renewer {
     } catch (StoreException e) {
       log.error("{} - generation {} in force but not recorded (the next start records it): {}", name, g.serial(),
           e.getMessage());
+    }
+    if (c.acme().isPresent() && state.isEmpty()) {
+      try {
+        acmeStates.issued(name);
+      } catch (StoreException e) {
+        log.warn("{} - cannot clear the first issue's failures: {}", name, e.getMessage());
+      }
     }
     steps.passed(name, RenewalStep.AFTER_STORE);
     try {
@@ -645,8 +707,21 @@ public final class Renewer {
   private Outcome failed(CertificateConfig c, Optional<ManagedState> state, String error, Instant now,
       Optional<Instant> serverSays) {
     if (state.isEmpty()) {
-      log.atLevel(failureLevel).log("{} - cannot issue the first certificate: {}", c.name(), error);
-      return new Outcome(c.name(), Kind.FAILED, Optional.empty(), Optional.empty(), Optional.empty(), error, List.of());
+      Optional<Instant> next = Optional.empty();
+      if (c.acme().isPresent()) {
+        // no order again before the backoff (or the server's Retry-After) ends: an ACME server counts failures
+        try {
+          int failures = acmeStates.find(c.name()).map(io.certkeeper.store.AcmeState::firstFailures).orElse(0) + 1;
+          next = Optional.of(RenewalBackoff.next(now, failures, FIRST_ISSUE_URGENCY, serverSays));
+          acmeStates.firstIssueFailed(c.name(), oneLine(error), next.get());
+        } catch (StoreException e) {
+          log.warn("{} - cannot record the failure: {}", c.name(), e.getMessage());
+        }
+      }
+      String message = error + next.map(t -> "; next attempt at " + HumanTime.instant(t)).orElse("");
+      log.atLevel(failureLevel).log("{} - cannot issue the first certificate: {}", c.name(), message);
+      return new Outcome(c.name(), Kind.FAILED, Optional.empty(), Optional.empty(), Optional.empty(), message,
+          List.of());
     }
     ManagedState s = state.get();
     Optional<Instant> next = recordFailure(c, s.serial(), s.sha256(), s.notAfter(), error, now, s.consecutiveFailures(),

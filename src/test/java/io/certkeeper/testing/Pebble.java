@@ -59,6 +59,21 @@ public final class Pebble implements AutoCloseable {
    * @param tlsPort where pebble connects for tls-alpn-01 validation
    */
   public static Pebble start(Path dir, int httpPort, int tlsPort) throws IOException, InterruptedException {
+    return start(dir, httpPort, tlsPort, Map.of());
+  }
+
+  /**
+   * Starts challtestsrv and pebble under {@code dir}, pebble with {@code env} besides the test's
+   * own settings ({@code PEBBLE_WFE_NONCEREJECT=30} to refuse 30% of nonces, say).
+   */
+  public static Pebble start(Path dir, int httpPort, int tlsPort, Map<String, String> env)
+      throws IOException, InterruptedException {
+    return start(dir, httpPort, tlsPort, env, java.util.Optional.empty());
+  }
+
+  /** As {@link #start(Path, int, int, Map)}, issuing certificates valid for {@code validity} when given. */
+  public static Pebble start(Path dir, int httpPort, int tlsPort, Map<String, String> env,
+      java.util.Optional<Duration> validity) throws IOException, InterruptedException {
     if (!Files.isExecutable(Path.of("/usr/bin/pebble")) || !Files.isExecutable(Path.of("/usr/bin/pebble-challtestsrv"))) {
       String what = "pebble is not installed (apt-get install pebble)";
       if ("true".equals(System.getenv(PostgresCluster.CI))) {
@@ -85,6 +100,7 @@ public final class Pebble implements AutoCloseable {
         + "\"certificate\": \"" + dir.resolve("tls.pem") + "\","
         + "\"privateKey\": \"" + dir.resolve("tls.key") + "\","
         + "\"httpPort\": " + httpPort + ", \"tlsPort\": " + tlsPort + ","
+        + validity.map(v -> "\"certificateValidityPeriod\": " + v.toSeconds() + ",").orElse("")
         + "\"ocspResponderURL\": \"\", \"externalAccountBindingRequired\": false}}\n");
     int dnsManagement = FreePorts.next();
     Pebble p = new Pebble(dir, port, management, dnsManagement);
@@ -93,7 +109,9 @@ public final class Pebble implements AutoCloseable {
           "-dns01", "127.0.0.1:" + dns, "-http01", "", "-https01", "", "-tlsalpn01", "",
           "-management", "127.0.0.1:" + dnsManagement, "-defaultIPv4", "127.0.0.1", "-defaultIPv6", ""));
       // no reuse of valid authorizations: every order is validated, so a test sees its challenges answered
-      p.processes.add(spawn(dir, "pebble", Map.of("PEBBLE_VA_NOSLEEP", "1", "PEBBLE_AUTHZREUSE", "0"),
+      Map<String, String> pebbleEnv = new java.util.HashMap<>(Map.of("PEBBLE_VA_NOSLEEP", "1", "PEBBLE_AUTHZREUSE", "0"));
+      pebbleEnv.putAll(env);
+      p.processes.add(spawn(dir, "pebble", pebbleEnv,
           "/usr/bin/pebble",
           "-config", dir.resolve("pebble.json").toString(), "-dnsserver", "127.0.0.1:" + dns, "-strict=false"));
       p.awaitDirectory(Duration.ofSeconds(30));
@@ -110,6 +128,15 @@ public final class Pebble implements AutoCloseable {
         .redirectInput(ProcessBuilder.Redirect.from(new File("/dev/null")));
     pb.environment().putAll(env);
     return pb.start();
+  }
+
+  /** Pebble's HTTPS certificate (for 127.0.0.1, issued by {@link #tlsCa}) and its key. */
+  public Path tlsCertificate() {
+    return dir.resolve("tls.pem");
+  }
+
+  public Path tlsKey() {
+    return dir.resolve("tls.key");
   }
 
   /** The ACME directory URL. */
