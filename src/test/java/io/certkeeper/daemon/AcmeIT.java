@@ -145,6 +145,71 @@ class AcmeIT {
     }
   }
 
+  /**
+   * A daemon killed dead while an order waits in its dns-set hook leaves the order unfinished at the
+   * server; the next start places a new one, and exactly one certificate is put in force and served.
+   */
+  @Test
+  void aDaemonKilledInTheMiddleOfAnOrderOrdersAgainAtItsNextStart() throws Exception {
+    int tls = FreePorts.next();
+    try (Pebble pebble = Pebble.start(dir.resolve("pebble"), FreePorts.next())) {
+      Path cfg = dir.resolve("certkeeper.yaml");
+      Path data = dir.resolve("data");
+      Path first = dir.resolve("first-hook-ran");
+      Path sleeper = dir.resolve("sleeper.pid");
+      // the first order hangs in its hook (until the kill); the next one publishes the record
+      Path setTxt = script("set-txt.sh", "if [ ! -e " + first + " ]; then touch " + first + "; echo $$ > " + sleeper
+          + "; exec sleep 300; fi\n"
+          + "curl -fsS -X POST -d \"{\\\"host\\\":\\\"$CERTKEEPER_DNS_RECORD\\\",\\\"value\\\":\\\"$CERTKEEPER_DNS_VALUE\\\"}\" "
+          + pebble.dnsManagement() + "/set-txt\n");
+      Path clearTxt = script("clear-txt.sh", "curl -fsS -X POST -d \"{\\\"host\\\":\\\"$CERTKEEPER_DNS_RECORD\\\"}\" "
+          + pebble.dnsManagement() + "/clear-txt\n");
+      Files.writeString(cfg, "acme:\n"
+          + "  passphrase: env:ACME_PASS\n"
+          + "  accounts:\n"
+          + "    - {name: pebble, directory: '" + pebble.directory() + "', agree-tos: true, ca-files: [" + pebble.tlsCa()
+          + "]}\n"
+          + "certificates:\n"
+          + "  - name: again\n"
+          + "    issuer: acme:pebble\n"
+          + "    common-name: again.acme.test\n"
+          + "    challenge: dns-01\n"
+          + "    dns-set: {command: [" + setTxt + "], timeout: 10m}\n"
+          + "    dns-clear: {command: [" + clearTxt + "], timeout: 20s}\n"
+          + "listeners:\n"
+          + "  - {name: web, bind: '127.0.0.1:" + tls + "', role: echo, certificate: {managed: again}}\n");
+      try {
+        try (DaemonProcess d = DaemonProcess.start(ENV, "--config", cfg.toString(), "--data-dir", data.toString(),
+            "daemon")) {
+          Instant deadline = Instant.now().plus(START);
+          while (!Files.exists(sleeper) && Instant.now().isBefore(deadline) && d.process().isAlive()) {
+            Thread.sleep(50);
+          }
+          assertTrue(Files.exists(sleeper), "the order reached its hook:\n" + String.join("\n", d.lines()));
+          d.signal("KILL");
+          d.process().waitFor();
+        }
+        try (DaemonProcess d = DaemonProcess.start(ENV, "--config", cfg.toString(), "--data-dir", data.toString(),
+            "daemon")) {
+          d.awaitLine(l -> l.endsWith("Daemon - ready"), START);
+          Path root = pebble.issuingRoot();
+          String served = verifiedSerial(tls, root, "again.acme.test");
+          DaemonProcess.Result r = DaemonProcess.cli(ENV, CLI, cfg, data, "explain", "again", "--json");
+          assertEquals(served, Json.mapper().readTree(r.out()).at("/serial").asText());
+          assertEquals(1, Json.mapper().readTree(r.out()).at("/generation").asInt());
+          try (java.util.stream.Stream<Path> gens = Files.list(data.resolve("managed/again/generations"))) {
+            assertEquals(1, gens.filter(p -> !p.getFileName().toString().startsWith(".")).count(),
+                "one certificate put in force");
+          }
+        }
+      } finally {
+        if (Files.exists(sleeper)) {
+          ExternalTool.run(dir, "kill", Files.readString(sleeper).trim());
+        }
+      }
+    }
+  }
+
   private Path script(String name, String body) throws Exception {
     Path f = dir.resolve(name);
     Files.writeString(f, "#!/bin/sh\nset -e\n" + body);
