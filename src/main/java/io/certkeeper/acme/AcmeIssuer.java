@@ -72,25 +72,31 @@ public final class AcmeIssuer {
   }
 
   /**
-   * Issues a certificate for {@code names} (the first is the subject's common name) with
-   * {@code key}, through {@code account}, answering {@code challenge}.
+   * How the names are proved: the challenge, and what answers it besides the listeners (the DNS
+   * hooks of dns-01, the web server's document root of http-01).
    *
-   * @return the certificate followed by its chain, as the server sent it
+   * @param webroot http-01: where the answers are written too, under {@code .well-known/acme-challenge/}
    */
-  public List<X509Certificate> issue(AcmeConfig.Account account, AcmeChallenge challenge, List<String> names,
-      KeyPair key, DnsRecords dns) throws AcmeFailure, InterruptedException {
-    return issue(account, challenge, names, key, dns, Optional.empty());
+  public record Validation(AcmeChallenge challenge, DnsRecords dns, Optional<java.nio.file.Path> webroot) {
+    public Validation {
+      Objects.requireNonNull(challenge, "challenge");
+      Objects.requireNonNull(dns, "dns");
+      Objects.requireNonNull(webroot, "webroot");
+    }
   }
 
   /**
-   * Issues a certificate as {@link #issue(AcmeConfig.Account, AcmeChallenge, List, KeyPair, DnsRecords)}
-   * does, telling the server which certificate it replaces (ARI, RFC 9773 5) when {@code replaces}
-   * is given; a server that refuses that (already replaced, say) gets the order again without it.
+   * Issues a certificate for {@code names} (the first is the subject's common name) with {@code key},
+   * through {@code account}, proved as {@code validation} says, telling the server which certificate
+   * it replaces (ARI, RFC 9773 5) when {@code replaces} is given; a server that refuses that
+   * (already replaced, say) gets the order again without it.
+   *
+   * @return the certificate followed by its chain, as the server sent it
    */
-  public List<X509Certificate> issue(AcmeConfig.Account account, AcmeChallenge challenge, List<String> names,
-      KeyPair key, DnsRecords dns, Optional<X509Certificate> replaces) throws AcmeFailure, InterruptedException {
+  public List<X509Certificate> issue(AcmeConfig.Account account, Validation validation, List<String> names,
+      KeyPair key, Optional<X509Certificate> replaces) throws AcmeFailure, InterruptedException {
     try {
-      return order(account, challenge, names, key, dns, replaces);
+      return order(account, validation, names, key, replaces);
     } catch (RuntimeException e) {
       // acme4j's unchecked ones: a malformed answer (AcmeProtocolException), a lazy load that failed
       throw new AcmeFailure("order for " + String.join(", ", names) + " at " + account.directory() + ": "
@@ -98,8 +104,10 @@ public final class AcmeIssuer {
     }
   }
 
-  private List<X509Certificate> order(AcmeConfig.Account account, AcmeChallenge challenge, List<String> names,
-      KeyPair key, DnsRecords dns, Optional<X509Certificate> replaces) throws AcmeFailure, InterruptedException {
+  private List<X509Certificate> order(AcmeConfig.Account account, Validation validation, List<String> names,
+      KeyPair key, Optional<X509Certificate> replaces) throws AcmeFailure, InterruptedException {
+    AcmeChallenge challenge = validation.challenge();
+    DnsRecords dns = validation.dns();
     Login login = accounts.login(account);
     Order order;
     try {
@@ -120,6 +128,7 @@ public final class AcmeIssuer {
     }
     List<String> published = new ArrayList<>();
     List<String[]> records = new ArrayList<>();
+    List<java.nio.file.Path> written = new ArrayList<>();
     try {
       for (Authorization auth : authorizations(order)) {
         String id = auth.getIdentifier().getValue();
@@ -129,7 +138,7 @@ public final class AcmeIssuer {
         switch (challenge) {
           case DNS_01 -> authorizeByDns(auth, dns, records);
           case TLS_ALPN_01 -> authorizeByTlsAlpn(auth, published);
-          case HTTP_01 -> authorize(auth, published);
+          case HTTP_01 -> authorize(auth, published, validation.webroot(), written);
         }
       }
       try {
@@ -153,6 +162,13 @@ public final class AcmeIssuer {
         throw Problems.failure("finalize order " + order.getLocation(), e);
       }
     } finally {
+      for (java.nio.file.Path f : written) {
+        try {
+          java.nio.file.Files.deleteIfExists(f);
+        } catch (java.io.IOException e) {
+          log.warn("acme - cannot remove the http-01 answer {}: {}", f, e.getMessage());
+        }
+      }
       for (String[] r : records) {
         dns.clear(r[0], r[1], r[2]);
       }
@@ -236,12 +252,33 @@ public final class AcmeIssuer {
     void put(C challenge, String name) throws AcmeFailure, StoreException, InterruptedException;
   }
 
-  /** Answers one authorization's http-01 challenge, published in the store until the order ends. */
-  private void authorize(Authorization auth, List<String> published) throws AcmeFailure, InterruptedException {
+  /**
+   * Answers one authorization's http-01 challenge, published in the store until the order ends, and
+   * written under {@code webroot} (world-readable: the web server serves it; a key authorization is
+   * no secret) when one is given.
+   */
+  private void authorize(Authorization auth, List<String> published, Optional<java.nio.file.Path> webroot,
+      List<java.nio.file.Path> written) throws AcmeFailure, InterruptedException {
     answer(auth, Http01Challenge.class, "http-01", (ch, name) -> {
       Instant now = clock.instant();
       challenges.publish(ch.getToken(), ch.getAuthorization(), name, node, now, now.plus(STEP_TIMEOUT.multipliedBy(3)));
       published.add(ch.getToken());
+      if (webroot.isPresent()) {
+        if (!ch.getToken().matches("[A-Za-z0-9_-]{1,255}")) {
+          throw new AcmeFailure(name + ": the server's http-01 token is not base64url; not written under " + webroot.get());
+        }
+        java.nio.file.Path dir = webroot.get().resolve(".well-known").resolve("acme-challenge");
+        java.nio.file.Path file = dir.resolve(ch.getToken());
+        try {
+          java.nio.file.Files.createDirectories(dir, java.nio.file.attribute.PosixFilePermissions.asFileAttribute(
+              java.nio.file.attribute.PosixFilePermissions.fromString("rwxr-xr-x")));
+          io.certkeeper.util.AtomicFiles.write(file, ch.getAuthorization().getBytes(java.nio.charset.StandardCharsets.US_ASCII),
+              io.certkeeper.util.AtomicFiles.PUBLIC);
+          written.add(file);
+        } catch (java.io.IOException e) {
+          throw new AcmeFailure(name + ": cannot write the http-01 answer: " + io.certkeeper.util.ErrorText.about(file, e));
+        }
+      }
     });
   }
 

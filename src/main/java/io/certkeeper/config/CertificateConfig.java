@@ -84,18 +84,22 @@ public record CertificateConfig(
    * @param challenge how the server checks the names (default {@code http-01})
    * @param dnsSet dns-01: the command that publishes the TXT record (required for dns-01)
    * @param dnsClear dns-01: the command that removes it once the authorization is settled
+   * @param webroot http-01: the document root of the web server on port 80, where the answers are
+   *     written (under {@code .well-known/acme-challenge/}) instead of served by an acme-http listener
    */
-  public record Acme(String account, AcmeChallenge challenge, Optional<Hook> dnsSet, Optional<Hook> dnsClear) {
+  public record Acme(String account, AcmeChallenge challenge, Optional<Hook> dnsSet, Optional<Hook> dnsClear,
+      Optional<Path> webroot) {
     public Acme {
       Objects.requireNonNull(account, "account");
       Objects.requireNonNull(challenge, "challenge");
       Objects.requireNonNull(dnsSet, "dnsSet");
       Objects.requireNonNull(dnsClear, "dnsClear");
+      Objects.requireNonNull(webroot, "webroot");
     }
 
     /** http-01 or tls-alpn-01, which need no commands. */
     public Acme(String account, AcmeChallenge challenge) {
-      this(account, challenge, Optional.empty(), Optional.empty());
+      this(account, challenge, Optional.empty(), Optional.empty(), Optional.empty());
     }
   }
 
@@ -160,7 +164,7 @@ public record CertificateConfig(
 
   static CertificateConfig read(ConfigNode n, Path baseDir) throws ConfigException {
     n.allowOnly("name", "common-name", "sans", "key-type", "validity", "profile", "renew-at", "renew-before", "key",
-        "outputs", "hooks", "owners", "nodes", "issuer", "challenge", "dns-set", "dns-clear");
+        "outputs", "hooks", "owners", "nodes", "issuer", "challenge", "dns-set", "dns-clear", "webroot");
     String name = n.requireString("name");
     if (!name.matches("[A-Za-z0-9][A-Za-z0-9_.-]{0,62}")) {
       throw n.require("name").error("a name is letters, digits, '.', '_' and '-' (got '" + name + "')");
@@ -194,7 +198,7 @@ public record CertificateConfig(
       throw n.require("renew-before").error("must be shorter than the validity (" + n.require("validity").asString() + ")");
     }
     KeyOnRenewal key = n.choice("key", KeyOnRenewal.class).orElse(KeyOnRenewal.DEFAULT);
-    Optional<Acme> acme = readAcme(n, sans, validity, profile);
+    Optional<Acme> acme = readAcme(n, sans, validity, profile, baseDir);
     List<Output> outputs = n.list("outputs", item -> readOutput(item, baseDir));
     Set<Path> paths = new HashSet<>();
     for (int i = 0; i < outputs.size(); i++) {
@@ -216,10 +220,10 @@ public record CertificateConfig(
 
   /** {@code issuer:} and {@code challenge:}; the account's existence is checked by {@link Config}. */
   private static Optional<Acme> readAcme(ConfigNode n, List<String> sans, Optional<Duration> validity,
-      LeafProfile profile) throws ConfigException {
+      LeafProfile profile, Path baseDir) throws ConfigException {
     String issuer = n.string("issuer", "local").trim();
     if (issuer.equals("local")) {
-      for (String key : new String[] {"challenge", "dns-set", "dns-clear"}) {
+      for (String key : new String[] {"challenge", "dns-set", "dns-clear", "webroot"}) {
         if (n.get(key).isPresent()) {
           throw n.require(key).error("only certificates with issuer: acme:ACCOUNT have " + key);
         }
@@ -260,7 +264,14 @@ public record CertificateConfig(
         }
       }
     }
-    return Optional.of(new Acme(issuer.substring("acme:".length()), challenge, dnsSet, dnsClear));
+    Optional<Path> webroot = Optional.empty();
+    if (n.get("webroot").isPresent()) {
+      if (challenge != AcmeChallenge.HTTP_01) {
+        throw n.require("webroot").error("only challenge: http-01 has webroot");
+      }
+      webroot = Optional.of(baseDir.resolve(n.require("webroot").asPath()).normalize());
+    }
+    return Optional.of(new Acme(issuer.substring("acme:".length()), challenge, dnsSet, dnsClear, webroot));
   }
 
   /** {@code 60%} or a number between 0 and 1 exclusive. */

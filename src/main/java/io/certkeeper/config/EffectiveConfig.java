@@ -167,6 +167,7 @@ final class EffectiveConfig {
       m.put("challenge", a.challenge().code());
       a.dnsSet().ifPresent(h -> m.put("dns-set", hook(h)));
       a.dnsClear().ifPresent(h -> m.put("dns-clear", hook(h)));
+      a.webroot().ifPresent(w -> m.put("webroot", w.toString()));
     });
     return m;
   }
@@ -225,7 +226,9 @@ final class EffectiveConfig {
     m.put("role", l.role().code());
     l.backend().ifPresent(b -> m.put("backend", b.toString()));
     boolean http = l.role() == ListenerRole.ACME_HTTP;
-    if (!http) {
+    if (http) {
+      m.put("redirect-to-https", l.redirectToHttps());
+    } else {
       m.put("certificate", certificateSource(l.certificate()));
       m.put("tls", tls(l.tls()));
     }

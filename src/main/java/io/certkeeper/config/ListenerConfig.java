@@ -21,7 +21,8 @@ import java.util.Optional;
  * @param limits how many connections, and how long an admin request may take to arrive
  */
 public record ListenerConfig(String name, HostPort bind, ListenerRole role, Optional<HostPort> backend,
-    CertificateSource certificate, TlsSettings tls, AdminAuth auth, Limits limits, List<String> nodes) {
+    CertificateSource certificate, TlsSettings tls, AdminAuth auth, Limits limits, boolean redirectToHttps,
+    List<String> nodes) {
 
   public ListenerConfig {
     Objects.requireNonNull(name, "name");
@@ -161,7 +162,7 @@ public record ListenerConfig(String name, HostPort bind, ListenerRole role, Opti
   }
 
   static ListenerConfig read(ConfigNode n, Path baseDir) throws ConfigException {
-    n.allowOnly("name", "bind", "role", "backend", "certificate", "tls", "auth", "limits", "nodes");
+    n.allowOnly("name", "bind", "role", "backend", "certificate", "tls", "auth", "limits", "redirect-to-https", "nodes");
     String name = n.requireString("name");
     if (!name.matches("[A-Za-z0-9][A-Za-z0-9_.-]{0,62}")) {
       throw n.require("name").error("a name is letters, digits, '.', '_' and '-' (got '" + name + "')");
@@ -175,10 +176,13 @@ public record ListenerConfig(String name, HostPort bind, ListenerRole role, Opti
     ListenerRole role = n.require("role").asEnum(ListenerRole.class);
     if (role == ListenerRole.ACME_HTTP) {
       // plain HTTP, no certificate of its own: what it serves comes from the store
-      n.allowOnly("name", "bind", "role", "limits", "nodes");
+      n.allowOnly("name", "bind", "role", "limits", "redirect-to-https", "nodes");
       return new ListenerConfig(name, bind, role, Optional.empty(), CertificateSource.NONE,
           readTls(ConfigNode.emptyMap(n.file(), n.path() + ".tls"), baseDir), AdminAuth.none(),
-          Limits.read(n.section("limits"), role), NodeName.readNodes(n));
+          Limits.read(n.section("limits"), role), n.bool("redirect-to-https", false), NodeName.readNodes(n));
+    }
+    if (n.get("redirect-to-https").isPresent()) {
+      throw n.require("redirect-to-https").error("only acme-http listeners have redirect-to-https");
     }
     Optional<HostPort> backend = n.get("backend").isEmpty() ? Optional.empty()
         : Optional.of(n.require("backend").as(HostPort::parse));
@@ -204,7 +208,7 @@ public record ListenerConfig(String name, HostPort bind, ListenerRole role, Opti
     }
     Limits limits = Limits.read(n.section("limits"), role);
     return new ListenerConfig(name, bind, role, backend, readSource(n.require("certificate"), baseDir), tls, auth,
-        limits, NodeName.readNodes(n));
+        limits, false, NodeName.readNodes(n));
   }
 
   private static CertificateSource readSource(ConfigNode c, Path baseDir) throws ConfigException {

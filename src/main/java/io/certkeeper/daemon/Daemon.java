@@ -307,7 +307,8 @@ public final class Daemon {
       parts.start("acme-http listeners", Duration.ofSeconds(2), () -> {
         challengeListeners = Listeners.start(challengeConfigs, dataDir, new ListenerStateRepository(store, node), clock,
             l -> new io.certkeeper.serve.AcmeHttpHandler(l.name(),
-                token -> new io.certkeeper.store.AcmeChallengeRepository(store).answer(token, clock.instant())),
+                token -> new io.certkeeper.store.AcmeChallengeRepository(store).answer(token, clock.instant()),
+                l.redirectToHttps()),
             Listeners.ManagedCheck.NONE);
         return b -> {
           challengeListeners.close();

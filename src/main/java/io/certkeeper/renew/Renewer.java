@@ -403,9 +403,10 @@ public final class Renewer {
     for (String san : c.sans()) {
       names.add(san.substring(san.indexOf(':') + 1));
     }
-    List<X509Certificate> chain = acme.get().issue(account, a.challenge(), List.copyOf(names), key,
+    AcmeIssuer.Validation validation = new AcmeIssuer.Validation(a.challenge(),
         a.challenge() == io.certkeeper.config.AcmeChallenge.DNS_01 ? new DnsHooks(c, stopping) : io.certkeeper.acme.DnsRecords.NONE,
-        replaces);
+        a.webroot());
+    List<X509Certificate> chain = acme.get().issue(account, validation, List.copyOf(names), key, replaces);
     if (chain.isEmpty()) {
       throw new AcmeFailure("the server sent no certificate");
     }

@@ -18,7 +18,8 @@ import java.util.regex.Pattern;
 
 /**
  * Answers ACME http-01 challenges (RFC 8555 8.3): {@code GET /.well-known/acme-challenge/TOKEN}
- * gets the key authorization published for that token, anything else 404. The lookup (a store
+ * gets the key authorization published for that token; anything else 404, or, when asked to,
+ * a permanent redirect to the same path over https on the Host asked for. The lookup (a store
  * read) runs on a thread of its own, never on the event loop.
  */
 public final class AcmeHttpHandler implements Roles.HttpHandler {
@@ -44,7 +45,18 @@ public final class AcmeHttpHandler implements Roles.HttpHandler {
   private final ExecutorService lookups;
   private final java.util.concurrent.Semaphore waiting = new java.util.concurrent.Semaphore(MAX_WAITING);
 
+  /** A host name or address as a Host header may carry it, with an optional port; nothing else is redirected to. */
+  private static final Pattern HOST = Pattern.compile("([A-Za-z0-9.-]{1,253}|\\[[0-9A-Fa-f:.]{2,45}\\])(:[0-9]{1,5})?");
+
+  private final boolean redirectToHttps;
+
   public AcmeHttpHandler(String listener, Answers answers) {
+    this(listener, answers, false);
+  }
+
+  /** @param redirectToHttps whether what is not a challenge is sent to https (301) instead of 404 */
+  public AcmeHttpHandler(String listener, Answers answers, boolean redirectToHttps) {
+    this.redirectToHttps = redirectToHttps;
     this.listener = Objects.requireNonNull(listener, "listener");
     this.answers = Objects.requireNonNull(answers, "answers");
     this.lookups = Executors.newFixedThreadPool(2,
@@ -65,7 +77,8 @@ public final class AcmeHttpHandler implements Roles.HttpHandler {
     }
     Matcher m = TOKEN.matcher(path);
     if (!m.matches()) {
-      return CompletableFuture.completedFuture(Roles.text(HttpResponseStatus.NOT_FOUND, "not found\n"));
+      return CompletableFuture.completedFuture(redirectToHttps ? redirect(request) : Roles.text(HttpResponseStatus.NOT_FOUND,
+          "not found\n"));
     }
     String token = m.group(1);
     if (!waiting.tryAcquire()) {
@@ -95,6 +108,18 @@ public final class AcmeHttpHandler implements Roles.HttpHandler {
       out.complete(Roles.text(HttpResponseStatus.SERVICE_UNAVAILABLE, "stopping\n"));
     }
     return out;
+  }
+
+  /** 301 to {@code https://HOST/PATH?QUERY} with the port left out (443); 400 without a plain Host. */
+  private static FullHttpResponse redirect(FullHttpRequest request) {
+    String host = request.headers().get(HttpHeaderNames.HOST, "");
+    Matcher h = HOST.matcher(host);
+    if (!h.matches() || !request.uri().startsWith("/")) {
+      return Roles.text(HttpResponseStatus.BAD_REQUEST, "no usable Host header\n");
+    }
+    FullHttpResponse r = Roles.text(HttpResponseStatus.MOVED_PERMANENTLY, "moved to https\n");
+    r.headers().set(HttpHeaderNames.LOCATION, "https://" + h.group(1) + request.uri());
+    return r;
   }
 
   @Override

@@ -210,6 +210,58 @@ class AcmeIT {
     }
   }
 
+  /**
+   * http-01 through another web server: the CLI writes the answer into its document root
+   * ({@code webroot:}), the server (here a small static one on pebble's httpPort) serves it, and the
+   * file is gone once the order ended. No certkeeper listener is involved.
+   */
+  @Test
+  void http01ThroughAWebrootServedByAnotherWebServer() throws Exception {
+    int http = FreePorts.next();
+    Path webroot = Files.createDirectories(dir.resolve("www"));
+    java.util.List<String> served = new java.util.concurrent.CopyOnWriteArrayList<>();
+    com.sun.net.httpserver.HttpServer web = com.sun.net.httpserver.HttpServer.create(
+        new java.net.InetSocketAddress("127.0.0.1", http), 16);
+    web.createContext("/", x -> {
+      try (x) {
+        Path f = webroot.resolve(x.getRequestURI().getPath().substring(1)).normalize();
+        if (!f.startsWith(webroot) || !Files.isRegularFile(f)) {
+          x.sendResponseHeaders(404, -1);
+          return;
+        }
+        served.add(f.getFileName() + " " + PosixFilePermissions.toString(Files.getPosixFilePermissions(f)));
+        byte[] b = Files.readAllBytes(f);
+        x.sendResponseHeaders(200, b.length);
+        x.getResponseBody().write(b);
+      }
+    });
+    web.start();
+    try (Pebble pebble = Pebble.start(dir.resolve("pebble"), http)) {
+      Path cfg = dir.resolve("certkeeper.yaml");
+      Path data = dir.resolve("data");
+      Files.writeString(cfg, "acme:\n"
+          + "  passphrase: env:ACME_PASS\n"
+          + "  accounts:\n"
+          + "    - {name: pebble, directory: '" + pebble.directory() + "', agree-tos: true, ca-files: [" + pebble.tlsCa()
+          + "]}\n"
+          + "certificates:\n"
+          + "  - {name: site, issuer: 'acme:pebble', common-name: site.acme.test, webroot: " + webroot + "}\n");
+      DaemonProcess.Result r = DaemonProcess.cli(ENV, CLI, cfg, data, "renew", "site");
+      assertEquals(0, r.exitCode(), r.out() + r.err());
+      assertTrue(!served.isEmpty() && served.stream().allMatch(s -> s.endsWith(" rw-r--r--")),
+          "the web server read the answer: " + served);
+      try (java.util.stream.Stream<Path> left = Files.list(webroot.resolve(".well-known/acme-challenge"))) {
+        assertEquals(0, left.count(), "answers are removed after the order");
+      }
+      ExternalTool.Result ok = ExternalTool.run(dir, "openssl", "verify", "-CAfile", pebble.issuingRoot().toString(),
+          "-untrusted", data.resolve("managed/site/current/fullchain.pem").toString(),
+          data.resolve("managed/site/current/fullchain.pem").toString());
+      assertTrue(ok.ok(), ok.output());
+    } finally {
+      web.stop(0);
+    }
+  }
+
   private Path script(String name, String body) throws Exception {
     Path f = dir.resolve(name);
     Files.writeString(f, "#!/bin/sh\nset -e\n" + body);

@@ -1,6 +1,7 @@
 package io.certkeeper.serve;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.net.InetSocketAddress;
 import java.net.URI;
@@ -65,6 +66,35 @@ class AcmeHttpHandlerTest {
       assertEquals(503, broken.statusCode());
       assertEquals("cannot look the challenge up\n", broken.body(), "no detail of the failure leaks");
       assertEquals(200, send(c, "GET", l.address(), AcmeHttpHandler.PREFIX + "other").statusCode());
+    }
+  }
+
+  /** The status line and headers of a raw HTTP/1.1 GET with {@code host} as its Host header. */
+  private static String rawGet(InetSocketAddress at, String target, String host) throws Exception {
+    try (java.net.Socket s = new java.net.Socket(at.getAddress(), at.getPort())) {
+      s.setSoTimeout(10_000);
+      s.getOutputStream().write(("GET " + target + " HTTP/1.1\r\nHost: " + host + "\r\nConnection: close\r\n\r\n")
+          .getBytes(java.nio.charset.StandardCharsets.ISO_8859_1));
+      String all = new String(s.getInputStream().readAllBytes(), java.nio.charset.StandardCharsets.ISO_8859_1);
+      return all.substring(0, Math.max(0, all.indexOf("\r\n\r\n")));
+    }
+  }
+
+  @Test
+  void redirectsWhatIsNotAChallengeToHttpsWhenAskedTo() throws Exception {
+    AcmeHttpHandler handler = new AcmeHttpHandler("http", token -> Optional.of(token + ".thumbprint"), true);
+    try (PlainHttpListener l = PlainHttpListener.start("http", new InetSocketAddress("127.0.0.1", 0), handler,
+        new HttpLimits(Duration.ofSeconds(5), Duration.ofSeconds(5)), 16, Clock.systemUTC())) {
+      String moved = rawGet(l.address(), "/shop/cart?id=7", "www.example.com:80");
+      assertTrue(moved.startsWith("HTTP/1.1 301"), moved);
+      assertTrue(moved.toLowerCase(java.util.Locale.ROOT).contains("location: https://www.example.com/shop/cart?id=7"),
+          moved);
+      String v6 = rawGet(l.address(), "/", "[2001:db8::1]:8080");
+      assertTrue(v6.toLowerCase(java.util.Locale.ROOT).contains("location: https://[2001:db8::1]/"), v6);
+      assertTrue(rawGet(l.address(), "/", "evil.example/x").startsWith("HTTP/1.1 400"), "no odd Host is echoed");
+      assertTrue(rawGet(l.address(), "http://other.example/", "www.example.com").startsWith("HTTP/1.1 400"));
+      String challenge = rawGet(l.address(), AcmeHttpHandler.PREFIX + TOKEN, "www.example.com");
+      assertTrue(challenge.startsWith("HTTP/1.1 200"), "challenges are answered, not redirected: " + challenge);
     }
   }
 }
