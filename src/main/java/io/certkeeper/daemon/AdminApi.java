@@ -52,6 +52,9 @@ import org.slf4j.LoggerFactory;
  * with {@code Retry-After}. The workers stop when the listener stops.
  */
 final class AdminApi implements Roles.HttpHandler {
+  /** The dashboard's expiry bands (the prober's default thresholds). */
+  static final Duration DASHBOARD_WARNING = io.certkeeper.probe.ExpiryThresholds.DEFAULT_WARNING;
+  static final Duration DASHBOARD_CRITICAL = io.certkeeper.probe.ExpiryThresholds.DEFAULT_CRITICAL;
   /** Most items one list request returns. */
   static final int MAX_LIMIT = 100_000;
   /** Threads that run the requests touching the store, the CA, hooks, probes or files. */
@@ -71,6 +74,10 @@ final class AdminApi implements Roles.HttpHandler {
   private final Clock clock;
   private final DaemonControl daemon;
   private final ThreadPoolExecutor workers;
+  /** The dashboard page and its files, answered from memory. */
+  private final io.certkeeper.serve.StaticFiles ui = new io.certkeeper.serve.StaticFiles("/io/certkeeper/ui",
+      "index.html", "index.html", "app.js", "app.css", "favicon.svg");
+  private final EventFeed feed;
 
   AdminApi(ListenerConfig listener, Store store, Clock clock, DaemonControl daemon) throws IOException {
     this.listener = listener;
@@ -80,6 +87,7 @@ final class AdminApi implements Roles.HttpHandler {
     this.store = store;
     this.clock = clock;
     this.daemon = daemon;
+    this.feed = new EventFeed(listener.name(), store, clock);
     AtomicInteger n = new AtomicInteger();
     this.workers = new ThreadPoolExecutor(WORKERS, WORKERS, 0, TimeUnit.MILLISECONDS, new ArrayBlockingQueue<>(QUEUE),
         r -> {
@@ -100,12 +108,28 @@ final class AdminApi implements Roles.HttpHandler {
     if (path.equals("/healthz")) {
       return CompletableFuture.completedFuture(json(HttpResponseStatus.OK, "{\"status\": \"ok\"}"));
     }
+    // the page holds no data (it asks for the token and then calls the API), so it is open like /healthz
+    Optional<FullHttpResponse> file = ui.answer(req);
+    if (file.isPresent()) {
+      return CompletableFuture.completedFuture(file.get());
+    }
     boolean open = path.equals("/readyz") || path.equals("/metrics") && listener.auth().metricsPublic();
     if (!open) {
       Optional<FullHttpResponse> denied = authenticate(req, channel);
       if (denied.isPresent()) {
         return CompletableFuture.completedFuture(denied.get());
       }
+    }
+    if (path.equals("/api/v1/events")) {
+      if (!req.method().equals(HttpMethod.GET)) {
+        return CompletableFuture.completedFuture(error(HttpResponseStatus.BAD_REQUEST, "use GET"));
+      }
+      if (!feed.hasRoom()) {
+        FullHttpResponse busy = error(HttpResponseStatus.SERVICE_UNAVAILABLE, "too many event streams; retry later");
+        busy.headers().set(HttpHeaderNames.RETRY_AFTER, RETRY_AFTER.toSeconds());
+        return CompletableFuture.completedFuture(busy);
+      }
+      return CompletableFuture.completedFuture(new io.certkeeper.serve.EventStream(feed::subscribe));
     }
     HttpMethod method = req.method();
     CompletableFuture<FullHttpResponse> answer = new CompletableFuture<>();
@@ -148,6 +172,7 @@ final class AdminApi implements Roles.HttpHandler {
   /** Lets requests under way finish (at most {@link #STOP_WAIT}), then interrupts them. */
   @Override
   public void close() {
+    feed.close();
     workers.shutdown();
     try {
       if (!workers.awaitTermination(STOP_WAIT.toMillis(), TimeUnit.MILLISECONDS)) {
@@ -203,6 +228,36 @@ final class AdminApi implements Roles.HttpHandler {
       requireGet(method);
       return ok(EndpointListing.list(store, now));
     }
+    if (path.equals("/api/v1/dashboard")) {
+      requireGet(method);
+      return ok(io.certkeeper.report.DashboardTiles.of(store, now, DASHBOARD_WARNING, DASHBOARD_CRITICAL));
+    }
+    if (path.equals("/api/v1/inventory")) {
+      requireGet(method);
+      int limit = param(uri, "limit").map(AdminApi::pageSize).orElse(50);
+      io.certkeeper.report.InventoryPage.Query q = new io.certkeeper.report.InventoryPage.Query(param(uri, "q"),
+          param(uri, "severity"), param(uri, "source").map(AdminApi::source), param(uri, "within").map(AdminApi::duration));
+      try {
+        return ok(io.certkeeper.report.InventoryPage.page(store, q, param(uri, "cursor"), limit, now, DASHBOARD_WARNING,
+            DASHBOARD_CRITICAL));
+      } catch (IllegalArgumentException e) {
+        throw new BadRequest(e.getMessage());
+      }
+    }
+    if (parts.length == 5 && path.startsWith("/api/v1/inventory/")) {
+      requireGet(method);
+      String sha = parts[4].toLowerCase(java.util.Locale.ROOT);
+      if (!sha.matches("[0-9a-f]{64}")) {
+        throw new BadRequest("expected a SHA-256 fingerprint, 64 hex digits");
+      }
+      return certificateDetail(sha, now).map(this::ok)
+          .orElseGet(() -> error(HttpResponseStatus.NOT_FOUND, "no certificate " + sha + " in the inventory"));
+    }
+    if (path.equals("/api/v1/managed")) {
+      requireGet(method);
+      io.certkeeper.config.Config cfg = daemon.config();
+      return ok(io.certkeeper.renew.ManagedView.of(store, cfg.nodeName()).all(cfg.certificates(), now));
+    }
     if (path.equals("/api/v1/alerts")) {
       requireGet(method);
       List<String> statuses = param(uri, "status").map(List::of).orElse(List.of());
@@ -238,6 +293,56 @@ final class AdminApi implements Roles.HttpHandler {
           .orElseGet(() -> error(HttpResponseStatus.NOT_FOUND, "no managed certificate " + name));
     }
     return error(HttpResponseStatus.NOT_FOUND, "no such resource: " + path);
+  }
+
+  /**
+   * One certificate for the dashboard's detail view: the table's row, its PEM, the managed
+   * generations that had it, and the renewal explanation of each managed certificate of this node
+   * it is in force for.
+   */
+  private Optional<Map<String, Object>> certificateDetail(String sha, Instant now) throws Exception {
+    Optional<io.certkeeper.store.CertificateRecord> c = new io.certkeeper.store.CertificateRepository(store).find(sha);
+    if (c.isEmpty()) {
+      return Optional.empty();
+    }
+    io.certkeeper.report.InventoryPage.Row row = io.certkeeper.report.InventoryPage.page(store,
+        new io.certkeeper.report.InventoryPage.Query(Optional.of(sha), Optional.empty(), Optional.empty(),
+            Optional.empty()), Optional.empty(), 1, now, DASHBOARD_WARNING, DASHBOARD_CRITICAL).rows().stream()
+        .findFirst().orElseThrow();
+    io.certkeeper.config.Config cfg = daemon.config();
+    io.certkeeper.store.ManagedCertificateRepository managed =
+        new io.certkeeper.store.ManagedCertificateRepository(store, cfg.nodeName());
+    List<Object> explanations = new java.util.ArrayList<>();
+    for (io.certkeeper.store.ManagedState m : managed.list()) {
+      if (m.sha256().equals(sha)) {
+        Optional<io.certkeeper.config.CertificateConfig> cc = cfg.certificate(m.name());
+        if (cc.isPresent()) {
+          explanations.add(io.certkeeper.renew.ManagedView.of(store, cfg.nodeName()).explain(cc.get(), now));
+        }
+      }
+    }
+    Map<String, Object> out = new java.util.LinkedHashMap<>();
+    out.put("certificate", row);
+    out.put("signatureAlgorithm", c.get().info().signatureAlgorithm());
+    out.put("keyAlgorithm", c.get().info().keyAlgorithm());
+    out.put("keySize", c.get().info().keySize());
+    out.put("pem", c.get().pem());
+    out.put("generations", managed.generationsWith(sha));
+    out.put("managed", explanations);
+    return Optional.of(out);
+  }
+
+  /** A page size for the dashboard's table: 1 to {@link io.certkeeper.report.InventoryPage#MAX_LIMIT}. */
+  private static int pageSize(String s) {
+    try {
+      int n = Integer.parseInt(s);
+      if (n >= 1 && n <= io.certkeeper.report.InventoryPage.MAX_LIMIT) {
+        return n;
+      }
+    } catch (NumberFormatException e) {
+      // below
+    }
+    throw new BadRequestUnchecked("limit must be between 1 and " + io.certkeeper.report.InventoryPage.MAX_LIMIT);
   }
 
   /**
@@ -302,7 +407,7 @@ final class AdminApi implements Roles.HttpHandler {
     try {
       return Durations.parse(text);
     } catch (IllegalArgumentException e) {
-      throw new BadRequestUnchecked("expiring-within: " + e.getMessage());
+      throw new BadRequestUnchecked(e.getMessage());
     }
   }
 
@@ -319,7 +424,10 @@ final class AdminApi implements Roles.HttpHandler {
   }
 
   private static FullHttpResponse json(HttpResponseStatus status, String body) {
-    return Roles.text(status, body.endsWith("\n") ? body : body + "\n");
+    FullHttpResponse r = Roles.text(status, body.endsWith("\n") ? body : body + "\n");
+    io.certkeeper.serve.StaticFiles.securityHeaders(r.headers());
+    r.headers().set(HttpHeaderNames.CACHE_CONTROL, "no-store");
+    return r;
   }
 
   private static FullHttpResponse error(HttpResponseStatus status, String message) {

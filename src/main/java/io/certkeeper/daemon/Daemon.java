@@ -431,6 +431,11 @@ public final class Daemon {
   private DaemonControl control() {
     return new DaemonControl() {
       @Override
+      public Config config() {
+        return config;
+      }
+
+      @Override
       public Optional<String> notReadyBecause() {
         return Daemon.this.notReadyBecause();
       }

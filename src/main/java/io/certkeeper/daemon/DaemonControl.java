@@ -5,6 +5,9 @@ import java.util.Optional;
 
 /** What the admin API asks of the daemon it runs in; everything else it reads from the store. */
 interface DaemonControl {
+  /** The configuration in force. */
+  io.certkeeper.config.Config config();
+
   /** Why the daemon is not ready ({@code /readyz}), or empty when it is. */
   Optional<String> notReadyBecause();
 

@@ -170,6 +170,12 @@ final class HttpRole implements TlsListener.Role {
       state = State.HANDLING;
     }
 
+    /** The answer is an event stream: no more timers on this connection. */
+    void streaming() {
+      cancel();
+      state = State.HANDLING;
+    }
+
     /** The answer is out and the connection stays open: wait for the next request. */
     void responseSent() {
       if (state == State.HANDLING) {
@@ -276,6 +282,10 @@ final class HttpRole implements TlsListener.Role {
 
     private void finish(ChannelHandlerContext ctx, FullHttpResponse resp, boolean keepAlive) {
       inFlight = false;
+      if (resp instanceof EventStream stream) {
+        startStream(ctx, stream);
+        return;
+      }
       boolean keep = keepAlive && !closeAfterAnswer && ctx.channel().isActive();
       HttpUtil.setContentLength(resp, resp.content().readableBytes());
       if (!keep) {
@@ -289,10 +299,72 @@ final class HttpRole implements TlsListener.Role {
       }
     }
 
+    /** Sends the stream's headers, stops the request timers for good, and hands the sink over. */
+    private void startStream(ChannelHandlerContext ctx, EventStream stream) {
+      timeouts.streaming();
+      inFlight = true; // the connection serves the stream only: later requests on it are not answered
+      io.netty.handler.codec.http.HttpResponse head = new io.netty.handler.codec.http.DefaultHttpResponse(
+          stream.protocolVersion(), stream.status(), stream.headers().copy());
+      head.headers().set(HttpHeaderNames.CONTENT_TYPE, "text/event-stream; charset=utf-8");
+      head.headers().set(HttpHeaderNames.CACHE_CONTROL, "no-store");
+      head.headers().remove(HttpHeaderNames.CONTENT_LENGTH);
+      HttpUtil.setTransferEncodingChunked(head, true);
+      stream.release();
+      ctx.writeAndFlush(head);
+      stream.open(new ChannelSink(ctx.channel()));
+    }
+
     @Override
     public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
       log.debug("{} - connection closed: {}", ctx.channel().remoteAddress(), cause.toString());
       ctx.close();
+    }
+  }
+
+  /** An {@link EventStream.Sink} writing chunks to one connection. */
+  private static final class ChannelSink implements EventStream.Sink {
+    private final io.netty.channel.Channel channel;
+
+    ChannelSink(io.netty.channel.Channel channel) {
+      this.channel = channel;
+    }
+
+    @Override
+    public boolean send(String event, String data) {
+      return write("event: " + event.replaceAll("[\\r\\n]", "") + "\ndata: " + data.replaceAll("[\\r\\n]", " ")
+          + "\n\n");
+    }
+
+    @Override
+    public boolean comment(String text) {
+      return write(": " + text.replaceAll("[\\r\\n]", " ") + "\n\n");
+    }
+
+    private boolean write(String text) {
+      if (!channel.isActive()) {
+        return false;
+      }
+      if (!channel.isWritable()) {
+        log.debug("{} - event stream reader too slow; closing", channel.remoteAddress());
+        channel.close();
+        return false;
+      }
+      channel.writeAndFlush(new io.netty.handler.codec.http.DefaultHttpContent(
+          io.netty.buffer.Unpooled.copiedBuffer(text, java.nio.charset.StandardCharsets.UTF_8)));
+      return true;
+    }
+
+    @Override
+    public void close() {
+      if (channel.isActive()) {
+        channel.writeAndFlush(io.netty.handler.codec.http.LastHttpContent.EMPTY_LAST_CONTENT)
+            .addListener(ChannelFutureListener.CLOSE);
+      }
+    }
+
+    @Override
+    public void onClose(Runnable r) {
+      channel.closeFuture().addListener(f -> r.run());
     }
   }
 }

@@ -278,6 +278,62 @@ public final class CertificateRepository {
     });
   }
 
+  /**
+   * A page of the inventory, soonest expiry first (then by fingerprint): the certificates after
+   * {@code after} (a position {@code notAfter, sha256} from the last row of the page before) that
+   * match {@code source} (any when empty), expire in {@code (notAfterFrom, notAfterTo]} (open ends
+   * when empty) and contain {@code text} (case-insensitive, in the subject, a SAN, the serial or
+   * the fingerprint) when given.
+   */
+  public List<CertificateRecord> page(Optional<CertificateRecord.Source> source, Optional<Instant> notAfterFrom,
+      Optional<Instant> notAfterTo, Optional<String> text, Optional<Position> after, int limit) throws StoreException {
+    StringBuilder sql = new StringBuilder("SELECT * FROM certificates WHERE 1 = 1");
+    source.ifPresent(s -> sql.append(" AND source = ?"));
+    notAfterFrom.ifPresent(t -> sql.append(" AND not_after > ?"));
+    notAfterTo.ifPresent(t -> sql.append(" AND not_after <= ?"));
+    text.ifPresent(t -> sql.append(" AND (LOWER(subject) LIKE ? ESCAPE '!' OR LOWER(sans) LIKE ? ESCAPE '!'"
+        + " OR LOWER(serial) LIKE ? ESCAPE '!' OR sha256 LIKE ? ESCAPE '!')"));
+    after.ifPresent(a -> sql.append(" AND (not_after > ? OR (not_after = ? AND sha256 > ?))"));
+    sql.append(" ORDER BY not_after, sha256");
+    return scope.run(c -> {
+      try (PreparedStatement ps = c.prepareStatement(sql.toString())) {
+        ps.setMaxRows(limit);
+        int i = 1;
+        if (source.isPresent()) {
+          ps.setString(i++, source.get().code());
+        }
+        if (notAfterFrom.isPresent()) {
+          Jdbc.setInstant(ps, i++, notAfterFrom.get());
+        }
+        if (notAfterTo.isPresent()) {
+          Jdbc.setInstant(ps, i++, notAfterTo.get());
+        }
+        if (text.isPresent()) {
+          String like = "%" + text.get().toLowerCase(java.util.Locale.ROOT).replace("!", "!!").replace("%", "!%")
+              .replace("_", "!_") + "%";
+          for (int k = 0; k < 4; k++) {
+            ps.setString(i++, like);
+          }
+        }
+        if (after.isPresent()) {
+          Jdbc.setInstant(ps, i++, after.get().notAfter());
+          Jdbc.setInstant(ps, i++, after.get().notAfter());
+          ps.setString(i++, after.get().sha256());
+        }
+        List<CertificateRecord> out = new ArrayList<>();
+        try (ResultSet rs = ps.executeQuery()) {
+          while (rs.next()) {
+            out.add(read(rs));
+          }
+        }
+        return out;
+      }
+    });
+  }
+
+  /** Where a page of {@link #page} ended: the last row's expiry and fingerprint. */
+  public record Position(Instant notAfter, String sha256) {}
+
   /** Counts for {@code status}: by source, expired at {@code now}, expiring before {@code soon}. */
   public Summary summary(Instant now, Instant soon) throws StoreException {
     return scope.run(c -> {

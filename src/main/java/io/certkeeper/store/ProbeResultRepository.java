@@ -232,6 +232,68 @@ public final class ProbeResultRepository {
     });
   }
 
+  /** The endpoints whose last probe saw one of {@code leafSha256s} as its leaf, by that fingerprint. */
+  public Map<String, List<EndpointState>> serving(java.util.Collection<String> leafSha256s) throws StoreException {
+    return scope.run(c -> {
+      Map<String, List<EndpointState>> out = new HashMap<>();
+      try (PreparedStatement ps = c.prepareStatement("SELECT * FROM endpoint_state WHERE leaf_sha256 = ?")) {
+        for (String sha : new java.util.LinkedHashSet<>(leafSha256s)) {
+          ps.setString(1, sha);
+          try (ResultSet rs = ps.executeQuery()) {
+            while (rs.next()) {
+              out.computeIfAbsent(sha, k -> new ArrayList<>()).add(readState(rs));
+            }
+          }
+        }
+      }
+      return out;
+    });
+  }
+
+  /** How many endpoints' last probe found a problem (any problem code). */
+  public long countWithProblems() throws StoreException {
+    return scope.run(c -> {
+      try (PreparedStatement ps = c.prepareStatement("SELECT COUNT(*) FROM endpoint_state WHERE problems <> '[]'");
+          ResultSet rs = ps.executeQuery()) {
+        rs.next();
+        return rs.getLong(1);
+      }
+    });
+  }
+
+  /** The newest probe result's id, 0 when there is none: where a watcher of new results starts. */
+  public long newestResultId() throws StoreException {
+    return scope.run(c -> {
+      try (PreparedStatement ps = c.prepareStatement("SELECT COALESCE(MAX(id), 0) FROM probe_results");
+          ResultSet rs = ps.executeQuery()) {
+        rs.next();
+        return rs.getLong(1);
+      }
+    });
+  }
+
+  /** Results newer than {@code afterId}, oldest first, at most {@code limit}: endpoint, status, time. */
+  public List<ProbeSeen> resultsAfter(long afterId, int limit) throws StoreException {
+    return scope.run(c -> {
+      List<ProbeSeen> out = new ArrayList<>();
+      try (PreparedStatement ps = c.prepareStatement("SELECT id, endpoint_id, status, probed_at, leaf_sha256"
+          + " FROM probe_results WHERE id > ? ORDER BY id")) {
+        ps.setMaxRows(limit);
+        ps.setLong(1, afterId);
+        try (ResultSet rs = ps.executeQuery()) {
+          while (rs.next()) {
+            out.add(new ProbeSeen(rs.getLong("id"), rs.getString("endpoint_id"), rs.getString("status"),
+                Jdbc.getInstant(rs, "probed_at"), rs.getString("leaf_sha256")));
+          }
+        }
+      }
+      return out;
+    });
+  }
+
+  /** One probe result in brief, as a watcher of new results sees it. */
+  public record ProbeSeen(long id, String endpoint, String status, Instant probedAt, String leafSha256) {}
+
   /** The latest state of every endpoint ever probed, by id. */
   public List<EndpointState> states() throws StoreException {
     return scope.run(c -> {
