@@ -332,6 +332,7 @@ function setView(view) {
 }
 
 async function loadTable() {
+  const started = performance.now();
   const v = VIEWS[state.view];
   const thead = $('#table thead');
   const tbody = $('#table tbody');
@@ -364,6 +365,9 @@ async function loadTable() {
   $('#next').disabled = !state.next;
   $('#first').disabled = state.cursors.length <= 1;
   $('#count').textContent = `${rows.length} shown${state.next ? ', more on the next page' : ''}`;
+  // for the benchmark and the tests: how long the last request and render took, and a counter
+  document.body.dataset.tableMs = String(Math.round(performance.now() - started));
+  document.body.dataset.tableSeq = String(Number(document.body.dataset.tableSeq || 0) + 1);
 }
 
 // --- details ------------------------------------------------------------------------------------
@@ -571,10 +575,17 @@ function onEvent(type, data) {
   }
 }
 
+// The stream holds one of the browser's six connections to this host until it ends: end it when
+// the page goes away, so that a reload or the next page does not wait for a connection.
+const streamAbort = new AbortController();
+window.addEventListener('pagehide', () => streamAbort.abort());
+
 async function stream() {
   for (;;) {
     try {
-      const r = await fetch('/api/v1/events', { headers: { Authorization: `Bearer ${token()}` }, cache: 'no-store' });
+      const r = await fetch('/api/v1/events', {
+        headers: { Authorization: `Bearer ${token()}` }, cache: 'no-store', signal: streamAbort.signal,
+      });
       if (r.status === 401 || r.status === 403) {
         showLogin('Sign in again.');
         return;
@@ -610,7 +621,7 @@ async function stream() {
       // reconnect below
     }
     setLive(false);
-    if (!token()) return;
+    if (!token() || streamAbort.signal.aborted) return;
     await new Promise((r) => setTimeout(r, 3000));
   }
 }
@@ -635,6 +646,7 @@ async function start() {
     throw e;
   }
   await Promise.all([loadTimeline(), loadTable()]);
+  document.body.dataset.readyMs = String(Math.round(performance.now()));
   document.body.dataset.ready = 'true';
   stream();
 }

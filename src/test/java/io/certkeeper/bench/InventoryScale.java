@@ -167,7 +167,7 @@ public final class InventoryScale {
     return OffsetDateTime.ofInstant(i, ZoneOffset.UTC);
   }
 
-  private static List<String> fill(Store store, int n, int endpoints) throws Exception {
+  static List<String> fill(Store store, int n, int endpoints) throws Exception {
     Random random = new Random(42);
     MessageDigest sha = MessageDigest.getInstance("SHA-256");
     HexFormat hex = HexFormat.of();

@@ -14,7 +14,8 @@ import java.util.Map;
  * machine, the JDK and the targets met or missed) and prints one table.
  */
 public final class Report {
-  private static final List<String> SECTIONS = List.of("probe", "issuance", "inventory", "reload", "footprint", "cli", "scale");
+  private static final List<String> SECTIONS = List.of("probe", "issuance", "inventory", "reload", "footprint", "cli", "scale",
+      "dashboard");
 
   /** The commands of the {@code cli} section, in the order the table shows them. */
   private static final List<String> CLI_COMMANDS = List.of("version", "status", "list_json", "verify", "probe");
@@ -216,6 +217,20 @@ public final class Report {
       }
       t.append("ratio = the slower launcher's median over java -version's; JVM options of the installed launcher: ")
           .append(cli.path("jvm_options").asText()).append('\n');
+    }
+
+    JsonNode db = results.path("dashboard");
+    if (!db.isMissingNode()) {
+      t.append("\n== dashboard: ").append(db.path("certificates").asText())
+          .append(" certificates, headless Chromium, median of ").append(db.path("rounds").asText()).append(" ==\n");
+      t.append(String.format("%-42s %s ms%n", "first contentful paint", db.path("first_contentful_paint_ms").asText()));
+      t.append(String.format("%-42s %s ms%n", "tiles, timeline and first page in", db.path("ready_ms").asText()));
+      t.append(String.format("%-42s %s ms%n", "a filter (time left: critical)", db.path("filter_ms").asText()));
+      t.append(String.format("%-42s %s ms%n", "a search", db.path("search_ms").asText()));
+      target(targets, "dashboard_first_paint_under_1s", db.path("ready_ms").asDouble() < 1000,
+          db.path("ready_ms").asText() + " ms");
+      target(targets, "dashboard_filter_under_300ms", db.path("filter_ms").asDouble() < 300,
+          db.path("filter_ms").asText() + " ms");
     }
 
     t.append("\n== targets ==\n");
