@@ -270,6 +270,10 @@ final class AdminApi implements Roles.HttpHandler {
         return EndpointListing.show(store, id, now).map(this::ok)
             .orElseGet(() -> error(HttpResponseStatus.NOT_FOUND, "no endpoint " + id));
       }
+      if (parts.length == 6 && parts[5].equals("chain")) {
+        requireGet(method);
+        return ok(EndpointListing.chain(store, id));
+      }
       if (parts.length == 6 && parts[5].equals("history")) {
         requireGet(method);
         return ok(EndpointListing.history(store, id, limit(uri)));

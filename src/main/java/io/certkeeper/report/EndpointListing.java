@@ -1,5 +1,9 @@
 package io.certkeeper.report;
 
+import io.certkeeper.store.CertificateRepository;
+
+import io.certkeeper.store.CertificateBrief;
+
 import io.certkeeper.config.EndpointCodec;
 import io.certkeeper.config.EndpointConfig;
 import io.certkeeper.store.EndpointChange;
@@ -81,5 +85,29 @@ public final class EndpointListing {
         notAfter.map(t -> Math.floorDiv(Duration.between(now, t).getSeconds(), 86_400L)).orElse(null),
         notAfter.orElse(null),
         state.map(EndpointState::consecutiveFailures).orElse(null));
+  }
+
+  /**
+   * One certificate of the chain an endpoint served at its last probe, as far as the inventory
+   * knows it (subject, issuer and expiry are null for one it does not hold).
+   */
+  public record ChainLink(int position, String sha256, String subject, String issuer, Instant notAfter) {}
+
+  /** The chain of the endpoint's last probe, leaf first; empty before the first probe. */
+  public static List<ChainLink> chain(Store store, String id) throws StoreException {
+    ProbeResultRepository results = new ProbeResultRepository(store);
+    Optional<EndpointState> state = results.state(id);
+    if (state.isEmpty()) {
+      return List.of();
+    }
+    List<String> shas = results.chainOf(state.get().lastResultId());
+    Map<String, CertificateBrief> briefs = new CertificateRepository(store).briefs(shas);
+    List<ChainLink> out = new ArrayList<>();
+    for (int i = 0; i < shas.size(); i++) {
+      CertificateBrief b = briefs.get(shas.get(i));
+      out.add(new ChainLink(i, shas.get(i), b == null ? null : b.subject(), b == null ? null : b.issuer(),
+          b == null ? null : b.notAfter()));
+    }
+    return out;
   }
 }

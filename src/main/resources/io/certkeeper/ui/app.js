@@ -505,8 +505,9 @@ function sparkline(values) {
 
 async function openEndpoint(id) {
   const enc = encodeURIComponent(id);
-  const [{ status, body: e }, { body: h }] = await Promise.all([
-    api(`/api/v1/endpoints/${enc}`), api(`/api/v1/endpoints/${enc}/history?limit=60`)]);
+  const [{ status, body: e }, { body: h }, { body: chain }] = await Promise.all([
+    api(`/api/v1/endpoints/${enc}`), api(`/api/v1/endpoints/${enc}/history?limit=60`),
+    api(`/api/v1/endpoints/${enc}/chain`)]);
   if (status !== 200) {
     toast(e && e.error ? e.error : `endpoint ${id}: ${status}`);
     return;
@@ -527,6 +528,13 @@ async function openEndpoint(id) {
     ]),
     el('div', { class: 'actions' },
       el('button', { type: 'button', class: 'primary', 'data-action': 'probe', onclick: () => probe(id) }, 'Probe now')),
+    el('h3', {}, 'Chain served at the last probe'),
+    chain && chain.length ? el('ol', { 'data-list': 'chain' }, chain.map((c) => el('li', {},
+      c.subject ? el('button', { type: 'button', class: 'link', onclick: () => openCertificate(c.sha256) }, c.subject)
+        : 'not in the inventory',
+      el('div', { class: 'mono muted' }, `SHA-256 ${c.sha256}`),
+      c.notAfter ? el('div', { class: 'muted' }, `expires ${day(c.notAfter)} (${relative(c.notAfter)})`) : null)))
+      : el('p', { class: 'muted' }, 'no chain (no successful handshake yet)'),
     el('h3', {}, 'Probe time, newest right (ms)'),
     sparkline(times),
     el('h3', {}, 'Recent probes'),

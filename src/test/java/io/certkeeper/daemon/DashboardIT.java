@@ -164,6 +164,10 @@ class DashboardIT {
         browser.findElement(By.cssSelector("[data-action=probe]")).click();
         await(browser, b -> !b.findElements(By.cssSelector("[data-field=probes]")).isEmpty()
             && Integer.parseInt(field(b, "probes")) > before);
+        // the chain of the last probe (a handshake with the echo listener), leaf first, with fingerprints
+        await(browser, b -> !b.findElements(By.cssSelector("[data-list=chain] li")).isEmpty());
+        String leaf = browser.findElement(By.cssSelector("[data-list=chain] li")).getText();
+        assertTrue(leaf.contains("CN=web.test") && leaf.contains("SHA-256 "), leaf);
         screenshot(browser, shots.resolve("endpoint.png"));
 
         // a phone's width: nothing wider than the screen
