@@ -13,7 +13,6 @@ import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Duration;
 import java.time.Instant;
-import java.util.Locale;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -164,11 +163,7 @@ class AcmeIT {
           + pebble.dnsManagement() + "/set-txt\n");
       Path clearTxt = script("clear-txt.sh", "curl -fsS -X POST -d \"{\\\"host\\\":\\\"$CERTKEEPER_DNS_RECORD\\\"}\" "
           + pebble.dnsManagement() + "/clear-txt\n");
-      Files.writeString(cfg, "acme:\n"
-          + "  passphrase: env:ACME_PASS\n"
-          + "  accounts:\n"
-          + "    - {name: pebble, directory: '" + pebble.directory() + "', agree-tos: true, ca-files: [" + pebble.tlsCa()
-          + "]}\n"
+      Files.writeString(cfg, AcmeChecks.pebbleAccount(pebble)
           + "certificates:\n"
           + "  - name: again\n"
           + "    issuer: acme:pebble\n"
@@ -239,11 +234,7 @@ class AcmeIT {
     try (Pebble pebble = Pebble.start(dir.resolve("pebble"), http)) {
       Path cfg = dir.resolve("certkeeper.yaml");
       Path data = dir.resolve("data");
-      Files.writeString(cfg, "acme:\n"
-          + "  passphrase: env:ACME_PASS\n"
-          + "  accounts:\n"
-          + "    - {name: pebble, directory: '" + pebble.directory() + "', agree-tos: true, ca-files: [" + pebble.tlsCa()
-          + "]}\n"
+      Files.writeString(cfg, AcmeChecks.pebbleAccount(pebble)
           + "certificates:\n"
           + "  - {name: site, issuer: 'acme:pebble', common-name: site.acme.test, webroot: " + webroot + "}\n");
       DaemonProcess.Result r = DaemonProcess.cli(ENV, CLI, cfg, data, "renew", "site");
@@ -269,13 +260,8 @@ class AcmeIT {
     return f;
   }
 
-  /** The serial of what {@code port} serves for {@code name}, after openssl verified it against {@code root}. */
   private String verifiedSerial(int port, Path root, String name) {
-    ExternalTool.Result r = ExternalTool.run(dir, "/bin/sh", "-c",
-        "openssl s_client -connect 127.0.0.1:" + port + " -servername " + name + " -verify_return_error"
-            + " -verify_hostname " + name + " -CAfile " + root + " </dev/null 2>/dev/null | openssl x509 -noout -serial");
-    assertTrue(r.ok() && r.output().contains("serial="), "openssl could not verify " + name + ": " + r.output());
-    return r.output().trim().replaceFirst("^serial=", "").toLowerCase(Locale.ROOT).replaceFirst("^0+", "");
+    return AcmeChecks.verifiedSerial(dir, port, root, name);
   }
 
   private String explainedSerial(Path cfg, Path data) throws Exception {

@@ -17,7 +17,6 @@ import java.security.cert.X509Certificate;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.Base64;
-import java.util.Locale;
 import java.util.Map;
 import org.bouncycastle.asn1.ASN1OctetString;
 import org.bouncycastle.asn1.x509.AuthorityKeyIdentifier;
@@ -154,10 +153,6 @@ class AcmeRenewalInfoIT {
   }
 
   private String verifiedSerial(int port, Path root, String name) {
-    ExternalTool.Result r = ExternalTool.run(dir, "/bin/sh", "-c",
-        "openssl s_client -connect 127.0.0.1:" + port + " -servername " + name + " -verify_return_error"
-            + " -verify_hostname " + name + " -CAfile " + root + " </dev/null 2>/dev/null | openssl x509 -noout -serial");
-    assertTrue(r.ok() && r.output().contains("serial="), "openssl could not verify " + name + ": " + r.output());
-    return r.output().trim().replaceFirst("^serial=", "").toLowerCase(Locale.ROOT).replaceFirst("^0+", "");
+    return AcmeChecks.verifiedSerial(dir, port, root, name);
   }
 }
