@@ -26,6 +26,7 @@ final class CommandTree {
       EndpointCommand.class,
       ScheduleCommand.class,
       ProbeCommand.class,
+      ScanCommand.class,
       VerifyCommand.class,
       AlertsCommand.class,
       MailCommand.class,

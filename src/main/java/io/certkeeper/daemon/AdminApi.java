@@ -235,8 +235,13 @@ final class AdminApi implements Roles.HttpHandler {
     if (path.equals("/api/v1/inventory")) {
       requireGet(method);
       int limit = param(uri, "limit").map(AdminApi::pageSize).orElse(50);
+      String sort = param(uri, "sort").orElse("expiry");
+      if (!sort.equals("expiry") && !sort.equals("-expiry")) {
+        throw new BadRequest("sort must be expiry (soonest first) or -expiry (latest first), got '" + sort + "'");
+      }
       io.certkeeper.report.InventoryPage.Query q = new io.certkeeper.report.InventoryPage.Query(param(uri, "q"),
-          param(uri, "severity"), param(uri, "source").map(AdminApi::source), param(uri, "within").map(AdminApi::duration));
+          param(uri, "severity"), param(uri, "source").map(AdminApi::source), param(uri, "within").map(AdminApi::duration),
+          sort.equals("-expiry"));
       try {
         return ok(io.certkeeper.report.InventoryPage.page(store, q, param(uri, "cursor"), limit, now, DASHBOARD_WARNING,
             DASHBOARD_CRITICAL));

@@ -336,7 +336,9 @@ public final class Daemon {
               .filter(l -> l.role() != io.certkeeper.config.ListenerRole.ACME_HTTP).toList(), dataDir, states, clock,
           l -> new AdminApi(l, store, clock, control()),
           renewer.<Listeners.ManagedCheck>map(r -> r::checkListeners).orElse(Listeners.ManagedCheck.NONE),
-          alpn ? java.util.Optional.of(name -> answers.alpnAnswer(name, clock.instant())) : java.util.Optional.empty());
+          alpn ? java.util.Optional.of(name -> answers.alpnAnswer(name, clock.instant())) : java.util.Optional.empty(),
+          name -> config.certificate(name).flatMap(io.certkeeper.config.CertificateConfig::keyType)
+              .orElse(config.ca().keyType()));
       states.retainOnly(config.listeners().stream().map(io.certkeeper.config.ListenerConfig::name).toList());
       return b -> {
         listeners.close();

@@ -64,13 +64,17 @@ final class Listeners implements AutoCloseable, ServingListeners {
   private final ManagedCheck check;
   /** Where the TLS listeners look tls-alpn-01 answers up; empty when no certificate is validated that way. */
   private final Optional<AcmeTlsAlpn.Answers> alpn;
+  /** The key type of each managed certificate: its listeners' stand-ins have one of the same type. */
+  private final java.util.function.Function<String, io.certkeeper.x509.KeyType> keyTypes;
 
   private Listeners(ListenerStateRepository states, Clock clock, ManagedCheck check,
-      Optional<AcmeTlsAlpn.Answers> alpn) throws IOException {
+      Optional<AcmeTlsAlpn.Answers> alpn, java.util.function.Function<String, io.certkeeper.x509.KeyType> keyTypes)
+      throws IOException {
     this.states = states;
     this.clock = clock;
     this.check = check;
     this.alpn = alpn;
+    this.keyTypes = keyTypes;
     this.watcher = new FileWatcher();
   }
 
@@ -96,7 +100,7 @@ final class Listeners implements AutoCloseable, ServingListeners {
    */
   static Listeners start(List<ListenerConfig> configs, Path dataDir, ListenerStateRepository states, Clock clock,
       AdminFactory admin, ManagedCheck check) throws IOException, StoreException {
-    return start(configs, dataDir, states, clock, admin, check, Optional.empty());
+    return start(configs, dataDir, states, clock, admin, check, Optional.empty(), name -> io.certkeeper.x509.KeyType.EC_P256);
   }
 
   /**
@@ -106,8 +110,9 @@ final class Listeners implements AutoCloseable, ServingListeners {
    * @throws IOException naming the listener and what is wrong
    */
   static Listeners start(List<ListenerConfig> configs, Path dataDir, ListenerStateRepository states, Clock clock,
-      AdminFactory admin, ManagedCheck check, Optional<AcmeTlsAlpn.Answers> alpn) throws IOException, StoreException {
-    Listeners ls = new Listeners(states, clock, check, alpn);
+      AdminFactory admin, ManagedCheck check, Optional<AcmeTlsAlpn.Answers> alpn,
+      java.util.function.Function<String, io.certkeeper.x509.KeyType> keyTypes) throws IOException, StoreException {
+    Listeners ls = new Listeners(states, clock, check, alpn, keyTypes);
     try {
       for (ListenerConfig c : configs) {
         ls.startOne(c, dataDir, admin);
@@ -150,7 +155,7 @@ final class Listeners implements AutoCloseable, ServingListeners {
       log.info("{} - listening on {} (acme-http, plain HTTP: ACME http-01 challenges)", c.name(), l.address());
       return;
     }
-    KeySource source = keySource(c, dataDir, clock);
+    KeySource source = keySource(c, dataDir, clock, keyTypes);
     ReloadableSslContext tls;
     try {
       tls = ReloadableSslContext.load(source, tlsOptions(c, dataDir), clock);
@@ -248,11 +253,13 @@ final class Listeners implements AutoCloseable, ServingListeners {
     return running.stream().allMatch(r -> r.listener().isOpen()) && plain.stream().allMatch(PlainHttpListener::isOpen);
   }
 
-  static KeySource keySource(ListenerConfig c, Path dataDir, Clock clock) {
+  static KeySource keySource(ListenerConfig c, Path dataDir, Clock clock,
+      java.util.function.Function<String, io.certkeeper.x509.KeyType> keyTypes) {
     ListenerConfig.CertificateSource s = c.certificate();
     if (s.managed().isPresent()) {
       return new UntilIssued(new PemKeySource(ManagedLayout.currentFullchain(dataDir, s.managed().get()),
-          ManagedLayout.currentKey(dataDir, s.managed().get())), s.managed().get(), clock);
+          ManagedLayout.currentKey(dataDir, s.managed().get())), s.managed().get(), keyTypes.apply(s.managed().get()),
+          clock);
     }
     if (s.certFile().isPresent()) {
       return new PemKeySource(s.certFile().get(), s.keyFile().get());

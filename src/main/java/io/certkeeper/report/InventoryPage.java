@@ -57,9 +57,16 @@ public final class InventoryPage {
    * The filter of a page; every part optional.
    *
    * @param within only certificates not expired and expiring within this (the timeline's 90 days)
+   * @param latestFirst the latest expiry first, instead of the soonest
    */
   public record Query(Optional<String> text, Optional<String> severity, Optional<CertificateRecord.Source> source,
-      Optional<Duration> within) {}
+      Optional<Duration> within, boolean latestFirst) {
+    /** Soonest expiry first. */
+    public Query(Optional<String> text, Optional<String> severity, Optional<CertificateRecord.Source> source,
+        Optional<Duration> within) {
+      this(text, severity, source, within, false);
+    }
+  }
 
   /**
    * The page after {@code cursor} (the first page when empty).
@@ -93,7 +100,8 @@ public final class InventoryPage {
       to = Optional.of(to.filter(t -> t.isBefore(end)).orElse(end));
     }
     List<CertificateRecord> certs = new CertificateRepository(store).page(q.source(), from, to,
-        q.text().filter(t -> !t.isBlank()).map(String::trim), cursor.map(InventoryPage::position), limit + 1);
+        q.text().filter(t -> !t.isBlank()).map(String::trim), cursor.map(InventoryPage::position), limit + 1,
+        q.latestFirst());
     boolean more = certs.size() > limit;
     if (more) {
       certs = certs.subList(0, limit);

@@ -29,7 +29,7 @@ import org.bouncycastle.operator.OperatorCreationException;
 import org.bouncycastle.operator.jcajce.JcaContentSignerBuilder;
 
 /**
- * Self-signed EC P-256 certificates a listener makes for itself, never trusted by anyone: the
+ * Self-signed certificates (EC P-256 unless asked otherwise) a listener makes for itself, never trusted by anyone: the
  * tls-alpn-01 validation certificate (RFC 8737 3), and the stand-in a listener serves until its
  * managed certificate is first issued.
  */
@@ -47,7 +47,13 @@ final class SelfSigned {
    */
   static KeyMaterial create(String commonName, List<String> dnsNames, Instant now, Duration validity,
       Optional<byte[]> acmeIdentifier) throws IOException {
-    KeyPair keys = KeyPairs.generate(KeyType.EC_P256);
+    return create(commonName, dnsNames, now, validity, acmeIdentifier, KeyType.EC_P256);
+  }
+
+  /** As the other, with a key of {@code keyType} (a listener limited to RSA suites needs an RSA stand-in). */
+  static KeyMaterial create(String commonName, List<String> dnsNames, Instant now, Duration validity,
+      Optional<byte[]> acmeIdentifier, KeyType keyType) throws IOException {
+    KeyPair keys = KeyPairs.generate(keyType);
     X500Name subject = new X500NameBuilder(BCStyle.INSTANCE).addRDN(BCStyle.CN, commonName).build();
     X509v3CertificateBuilder b = new JcaX509v3CertificateBuilder(subject, new BigInteger(127, RANDOM).add(BigInteger.ONE),
         Date.from(now.minus(Duration.ofHours(1))), Date.from(now.plus(validity)), subject, keys.getPublic());
@@ -61,7 +67,8 @@ final class SelfSigned {
         b.addExtension(ACME_IDENTIFIER, true, new DEROctetString(acmeIdentifier.get()));
       }
       X509Certificate cert = new JcaX509CertificateConverter().setProvider(KeyPairs.provider()).getCertificate(
-          b.build(new JcaContentSignerBuilder("SHA256withECDSA").setProvider(KeyPairs.provider()).build(keys.getPrivate())));
+          b.build(new JcaContentSignerBuilder(keyType.signatureAlgorithm()).setProvider(KeyPairs.provider())
+              .build(keys.getPrivate())));
       return new KeyMaterial(keys.getPrivate(), List.of(cert));
     } catch (IOException | GeneralSecurityException | OperatorCreationException | IllegalArgumentException e) {
       throw new IOException("cannot make a self-signed certificate for " + commonName + ": " + e.getMessage(), e);

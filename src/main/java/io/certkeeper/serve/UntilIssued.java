@@ -22,12 +22,18 @@ public final class UntilIssued implements KeySource {
 
   private final KeySource issued;
   private final String certificate;
+  private final io.certkeeper.x509.KeyType keyType;
   private final Clock clock;
   private KeyMaterial standIn;
 
-  public UntilIssued(KeySource issued, String certificate, Clock clock) {
+  /**
+   * @param keyType the stand-in's key: the managed certificate's, so that a listener limited to
+   *     suites of that key type can serve the stand-in too
+   */
+  public UntilIssued(KeySource issued, String certificate, io.certkeeper.x509.KeyType keyType, Clock clock) {
     this.issued = Objects.requireNonNull(issued, "issued");
     this.certificate = Objects.requireNonNull(certificate, "certificate");
+    this.keyType = Objects.requireNonNull(keyType, "keyType");
     this.clock = Objects.requireNonNull(clock, "clock");
   }
 
@@ -43,7 +49,7 @@ public final class UntilIssued implements KeySource {
     }
     if (standIn == null || !standIn.leaf().getNotAfter().toInstant().isAfter(clock.instant().plus(Duration.ofHours(1)))) {
       standIn = SelfSigned.create(standInName(certificate), List.of(), clock.instant(), STAND_IN_VALIDITY,
-          Optional.empty());
+          Optional.empty(), keyType);
     }
     return standIn;
   }

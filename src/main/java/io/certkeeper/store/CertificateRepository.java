@@ -287,6 +287,17 @@ public final class CertificateRepository {
    */
   public List<CertificateRecord> page(Optional<CertificateRecord.Source> source, Optional<Instant> notAfterFrom,
       Optional<Instant> notAfterTo, Optional<String> text, Optional<Position> after, int limit) throws StoreException {
+    return page(source, notAfterFrom, notAfterTo, text, after, limit, false);
+  }
+
+  /**
+   * As {@link #page(Optional, Optional, Optional, Optional, Optional, int)}, latest expiry first
+   * when {@code latestFirst} ({@code after} is then the position the page before ended at, in
+   * that order).
+   */
+  public List<CertificateRecord> page(Optional<CertificateRecord.Source> source, Optional<Instant> notAfterFrom,
+      Optional<Instant> notAfterTo, Optional<String> text, Optional<Position> after, int limit, boolean latestFirst)
+      throws StoreException {
     // every column but the PEM (a page does not show it; rows without it stay small even if the
     // database sorts a whole source's worth of them): the records' pem is empty
     StringBuilder sql = new StringBuilder("SELECT sha256, subject, issuer, serial, not_before, not_after, key_algorithm,"
@@ -297,10 +308,13 @@ public final class CertificateRepository {
     notAfterTo.ifPresent(t -> sql.append(" AND not_after <= ?"));
     text.ifPresent(t -> sql.append(" AND (LOWER(subject) LIKE ? ESCAPE '!' OR LOWER(sans) LIKE ? ESCAPE '!'"
         + " OR LOWER(serial) LIKE ? ESCAPE '!' OR sha256 LIKE ? ESCAPE '!')"));
-    after.ifPresent(a -> sql.append(" AND (not_after > ? OR (not_after = ? AND sha256 > ?))"));
+    String cmp = latestFirst ? "<" : ">";
+    after.ifPresent(a -> sql.append(" AND (not_after " + cmp + " ? OR (not_after = ? AND sha256 " + cmp + " ?))"));
     // with one source, the same order spelled as the index (source, not_after, sha256) spells it, so
-    // that the database reads the index in order and stops after the page instead of sorting
-    sql.append(source.isPresent() ? " ORDER BY source, not_after, sha256" : " ORDER BY not_after, sha256");
+    // that the database reads the index in order (or backwards) and stops after the page instead of sorting
+    String dir = latestFirst ? " DESC" : "";
+    sql.append(source.isPresent() ? " ORDER BY source" + dir + ", not_after" + dir + ", sha256" + dir
+        : " ORDER BY not_after" + dir + ", sha256" + dir);
     return scope.run(c -> {
       try (PreparedStatement ps = c.prepareStatement(sql.toString())) {
         ps.setMaxRows(limit);

@@ -47,6 +47,7 @@ const state = {
   cursors: [null],
   next: null,
   filter: { q: '', severity: '', source: '', failing: false, problems: false, status: '' },
+  latestFirst: false,
   rows: [],
   detail: null,
   refreshTimer: null,
@@ -211,6 +212,7 @@ const VIEWS = {
       if (state.filter.q) p.set('q', state.filter.q);
       if (state.filter.severity) p.set('severity', state.filter.severity);
       if (state.filter.source) p.set('source', state.filter.source);
+      if (state.latestFirst) p.set('sort', '-expiry');
       const cursor = state.cursors[state.cursors.length - 1];
       if (cursor) p.set('cursor', cursor);
       const { status, body } = await api(`/api/v1/inventory?${p}`);
@@ -336,10 +338,18 @@ async function loadTable() {
   const v = VIEWS[state.view];
   const thead = $('#table thead');
   const tbody = $('#table tbody');
-  thead.replaceChildren(el('tr', {}, v.columns.map((c, i) => el('th', {
-    scope: 'col',
-    class: state.view === 'certificates' && (i === 2 || i === 4) ? 'hide-narrow' : null,
-  }, c))));
+  thead.replaceChildren(el('tr', {}, v.columns.map((c, i) => {
+    const certificates = state.view === 'certificates';
+    const sortable = certificates && c === 'Expires';
+    return el('th', {
+      scope: 'col',
+      class: certificates && (i === 2 || i === 4) ? 'hide-narrow' : null,
+      'aria-sort': sortable ? (state.latestFirst ? 'descending' : 'ascending') : null,
+    }, sortable ? el('button', {
+      type: 'button', class: 'link', 'data-sort': 'expiry',
+      onclick: () => { state.latestFirst = !state.latestFirst; state.cursors = [null]; loadTable(); },
+    }, `${c} ${state.latestFirst ? '↓ latest first' : '↑ soonest first'}`) : c);
+  })));
   let rows;
   try {
     rows = await v.load();

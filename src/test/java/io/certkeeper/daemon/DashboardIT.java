@@ -132,6 +132,13 @@ class DashboardIT {
         String firstOfPage1 = rows(browser).get(0).getText();
         browser.findElement(By.id("next")).click();
         await(browser, b -> !rows(b).isEmpty() && !rows(b).get(0).getText().equals(firstOfPage1));
+        // latest expiry first, and back
+        browser.findElement(By.cssSelector("[data-sort=expiry]")).click();
+        await(browser, b -> "descending".equals(b.findElement(By.cssSelector("th[aria-sort]")).getAttribute("aria-sort"))
+            && rows(b).size() == 50 && !rows(b).get(0).getText().equals(firstOfPage1));
+        browser.findElement(By.cssSelector("[data-sort=expiry]")).click();
+        await(browser, b -> "ascending".equals(b.findElement(By.cssSelector("th[aria-sort]")).getAttribute("aria-sort"))
+            && rows(b).get(0).getText().equals(firstOfPage1));
         browser.findElement(By.id("search")).sendKeys("host-07");
         await(browser, b -> rows(b).size() == 1 && rows(b).get(0).getText().contains("host-07.test"));
 
