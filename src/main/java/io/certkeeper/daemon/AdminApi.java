@@ -314,10 +314,9 @@ final class AdminApi implements Roles.HttpHandler {
     if (c.isEmpty()) {
       return Optional.empty();
     }
-    io.certkeeper.report.InventoryPage.Row row = io.certkeeper.report.InventoryPage.page(store,
-        new io.certkeeper.report.InventoryPage.Query(Optional.of(sha), Optional.empty(), Optional.empty(),
-            Optional.empty()), Optional.empty(), 1, now, DASHBOARD_WARNING, DASHBOARD_CRITICAL).rows().stream()
-        .findFirst().orElseThrow();
+    // from the record itself: a search for the fingerprint could find another certificate naming it
+    io.certkeeper.report.InventoryPage.Row row = io.certkeeper.report.InventoryPage.rowOf(store, c.get(), now,
+        DASHBOARD_WARNING, DASHBOARD_CRITICAL);
     io.certkeeper.config.Config cfg = daemon.config();
     io.certkeeper.store.ManagedCertificateRepository managed =
         new io.certkeeper.store.ManagedCertificateRepository(store, cfg.nodeName());

@@ -360,7 +360,9 @@ public final class Renewer {
     if (s.nextAttemptAt().isPresent() && now.isBefore(s.nextAttemptAt().get())) {
       return false;
     }
-    return !now.isBefore(serverRenewAt.orElseGet(() -> policyOf(c).renewalTime(c.name(), s.notBefore(), s.notAfter())));
+    // a server's time past the certificate's expiry is no renewal time: the policy decides then
+    return !now.isBefore(serverRenewAt.filter(t -> t.isBefore(s.notAfter()))
+        .orElseGet(() -> policyOf(c).renewalTime(c.name(), s.notBefore(), s.notAfter())));
   }
 
   /** Whether a certificate with no generation yet is tried now: an ACME one not before its backoff ends. */

@@ -28,6 +28,10 @@ import java.util.stream.Collectors;
  * fingerprint), so a page costs the same at row 100,000 as at row 1.
  */
 public final class InventoryPage {
+  /** A cursor's time lies in the years certificates can name (RFC 5280: 1950 to 9999). */
+  private static final long EARLIEST = Instant.parse("1950-01-01T00:00:00Z").toEpochMilli();
+  private static final long LATEST = Instant.parse("9999-12-31T23:59:59Z").toEpochMilli();
+
   /** Most rows a page holds. */
   public static final int MAX_LIMIT = 500;
 
@@ -126,6 +130,18 @@ public final class InventoryPage {
     return new Page(rows, next);
   }
 
+  /** The row of one certificate, with where it is seen. */
+  public static Row rowOf(Store store, CertificateRecord c, Instant now, Duration warning, Duration critical)
+      throws StoreException {
+    String sha = c.info().sha256();
+    List<EndpointState> endpoints = new ProbeResultRepository(store).serving(List.of(sha)).getOrDefault(sha, List.of());
+    List<String> listeners = ListenerStateRepository.everyNode(store).stream().filter(l -> sha.equals(l.sha256()))
+        .map(l -> l.node().isEmpty() ? l.name() : l.node() + "/" + l.name()).toList();
+    List<String> managed = ManagedCertificateRepository.everyNode(store).stream().filter(m -> sha.equals(m.sha256()))
+        .map(m -> m.node().isEmpty() ? m.name() : m.node() + "/" + m.name()).toList();
+    return row(c, endpoints, listeners, managed, now, warning, critical);
+  }
+
   static Row row(CertificateRecord c, List<EndpointState> endpoints, List<String> listeners, List<String> managed,
       Instant now, Duration warning, Duration critical) {
     CertificateInfo i = c.info();
@@ -163,7 +179,11 @@ public final class InventoryPage {
       if (colon < 1 || !sha.matches("[0-9a-f]{64}")) {
         throw new IllegalArgumentException("bad cursor");
       }
-      return new CertificateRepository.Position(Instant.ofEpochMilli(Long.parseLong(raw.substring(0, colon))), sha);
+      long millis = Long.parseLong(raw.substring(0, colon));
+      if (millis < EARLIEST || millis > LATEST) {
+        throw new IllegalArgumentException("bad cursor");
+      }
+      return new CertificateRepository.Position(Instant.ofEpochMilli(millis), sha);
     } catch (IllegalArgumentException | java.time.DateTimeException e) {
       throw new IllegalArgumentException("cursor: not one this server made");
     }

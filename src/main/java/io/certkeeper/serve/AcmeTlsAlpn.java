@@ -203,6 +203,9 @@ public final class AcmeTlsAlpn implements AutoCloseable {
 
     @Override
     protected void onLookupComplete(ChannelHandlerContext ctx, Future<SslContext> future) {
+      if (ctx.isRemoved() || !ctx.channel().isActive()) {
+        return; // closed while the lookup ran (the hello deadline, or the peer): no handshake to set up
+      }
       SslContext validation = future.getNow();
       SslHandler h;
       if (validation != null) {

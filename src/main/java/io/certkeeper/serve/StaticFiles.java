@@ -61,17 +61,21 @@ public final class StaticFiles {
       return Optional.empty();
     }
     HttpHeaders in = req.headers();
-    if (f.etag().equals(in.get(HttpHeaderNames.IF_NONE_MATCH))) {
+    String accept = in.get(HttpHeaderNames.ACCEPT_ENCODING, "").toLowerCase(java.util.Locale.ROOT);
+    boolean gzip = accept.contains("gzip") && !accept.matches(".*gzip\\s*;\\s*q\\s*=\\s*0(\\.0*)?\\s*(,.*)?$");
+    // each encoding has its own tag: a cache never gets a 304 for the other encoding's body
+    String etag = gzip ? f.etag().substring(0, f.etag().length() - 1) + "-gz\"" : f.etag();
+    if (etag.equals(in.get(HttpHeaderNames.IF_NONE_MATCH))) {
       FullHttpResponse r = new DefaultFullHttpResponse(HttpVersion.HTTP_1_1, HttpResponseStatus.NOT_MODIFIED);
       headers(r.headers(), f);
+      r.headers().set(HttpHeaderNames.ETAG, etag);
       return Optional.of(r);
     }
-    String accept = in.get(HttpHeaderNames.ACCEPT_ENCODING, "");
-    boolean gzip = accept.contains("gzip");
     byte[] body = gzip ? f.gzip() : f.plain();
     FullHttpResponse r = new DefaultFullHttpResponse(HttpVersion.HTTP_1_1, HttpResponseStatus.OK,
         req.method().equals(HttpMethod.HEAD) ? Unpooled.EMPTY_BUFFER : Unpooled.wrappedBuffer(body));
     headers(r.headers(), f);
+    r.headers().set(HttpHeaderNames.ETAG, etag);
     r.headers().set(HttpHeaderNames.CONTENT_TYPE, f.type());
     if (gzip) {
       r.headers().set(HttpHeaderNames.CONTENT_ENCODING, "gzip");

@@ -595,14 +595,21 @@ function onEvent(type, data) {
 
 // The stream holds one of the browser's six connections to this host until it ends: end it when
 // the page goes away, so that a reload or the next page does not wait for a connection.
-const streamAbort = new AbortController();
+let streamAbort = new AbortController();
 window.addEventListener('pagehide', () => streamAbort.abort());
 
-async function stream() {
+/** Ends the running stream (sign-out, a new sign-in) and starts one afresh when asked. */
+function restartStream(start) {
+  streamAbort.abort();
+  streamAbort = new AbortController();
+  if (start) stream(streamAbort.signal);
+}
+
+async function stream(signal) {
   for (;;) {
     try {
       const r = await fetch('/api/v1/events', {
-        headers: { Authorization: `Bearer ${token()}` }, cache: 'no-store', signal: streamAbort.signal,
+        headers: { Authorization: `Bearer ${token()}` }, cache: 'no-store', signal,
       });
       if (r.status === 401 || r.status === 403) {
         showLogin('Sign in again.');
@@ -638,8 +645,9 @@ async function stream() {
     } catch (e) {
       // reconnect below
     }
+    if (signal.aborted) return; // ended on purpose: a newer stream, if any, owns the indicator
     setLive(false);
-    if (!token() || streamAbort.signal.aborted) return;
+    if (!token()) return;
     await new Promise((r) => setTimeout(r, 3000));
   }
 }
@@ -666,7 +674,7 @@ async function start() {
   await Promise.all([loadTimeline(), loadTable()]);
   document.body.dataset.readyMs = String(Math.round(performance.now()));
   document.body.dataset.ready = 'true';
-  stream();
+  restartStream(true);
 }
 
 function wire() {
@@ -683,6 +691,7 @@ function wire() {
   });
   $('#logout').addEventListener('click', () => {
     sessionStorage.removeItem(TOKEN);
+    restartStream(false);
     showLogin('');
   });
   for (const b of document.querySelectorAll('.views button')) {
