@@ -164,18 +164,9 @@ final class ScanCommand implements Callable<Integer>, UsageExitCode {
     X509Certificate c = f.certificate();
     Instant notBefore = c.getNotBefore().toInstant();
     Instant notAfter = c.getNotAfter().toInstant();
-    String status;
-    if (!notAfter.isAfter(now)) {
-      status = "expired";
-    } else if (now.isBefore(notBefore)) {
-      status = "not-yet-valid";
-    } else if (!notAfter.isAfter(now.plus(crit))) {
-      status = "critical";
-    } else if (!notAfter.isAfter(now.plus(warn))) {
-      status = "warning";
-    } else {
-      status = "ok";
-    }
+    // the dashboard's bands, and one more: a certificate not valid yet
+    String status = now.isBefore(notBefore) && notAfter.isAfter(now) ? "not-yet-valid"
+        : io.certkeeper.report.InventoryPage.severity(notAfter, now, warn, crit);
     return new Found(file.toString(), f.where(), format.name(), c.getSubjectX500Principal().getName(),
         c.getIssuerX500Principal().getName(), c.getSerialNumber().toString(16), Fingerprints.sha256(c), notBefore,
         notAfter, Math.floorDiv(Duration.between(now, notAfter).toSeconds(), 86_400L), status);

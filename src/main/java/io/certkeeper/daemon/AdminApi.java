@@ -220,7 +220,7 @@ final class AdminApi implements Roles.HttpHandler {
     }
     if (path.equals("/api/v1/certificates")) {
       requireGet(method);
-      Optional<Instant> before = param(uri, "expiring-within").map(d -> now.plus(duration(d)));
+      Optional<Instant> before = param(uri, "expiring-within").map(d -> now.plus(duration("expiring-within", d)));
       Optional<CertificateRecord.Source> source = param(uri, "source").map(AdminApi::source);
       return ok(CertificateListing.list(store, source, before, limit(uri), now));
     }
@@ -240,7 +240,7 @@ final class AdminApi implements Roles.HttpHandler {
         throw new BadRequest("sort must be expiry (soonest first) or -expiry (latest first), got '" + sort + "'");
       }
       io.certkeeper.report.InventoryPage.Query q = new io.certkeeper.report.InventoryPage.Query(param(uri, "q"),
-          param(uri, "severity"), param(uri, "source").map(AdminApi::source), param(uri, "within").map(AdminApi::duration),
+          param(uri, "severity"), param(uri, "source").map(AdminApi::source), param(uri, "within").map(d -> duration("within", d)),
           sort.equals("-expiry"));
       try {
         return ok(io.certkeeper.report.InventoryPage.page(store, q, param(uri, "cursor"), limit, now, DASHBOARD_WARNING,
@@ -411,11 +411,11 @@ final class AdminApi implements Roles.HttpHandler {
     }
   }
 
-  private static Duration duration(String text) {
+  private static Duration duration(String parameter, String text) {
     try {
       return Durations.parse(text);
     } catch (IllegalArgumentException e) {
-      throw new BadRequestUnchecked(e.getMessage());
+      throw new BadRequestUnchecked(parameter + ": " + e.getMessage());
     }
   }
 

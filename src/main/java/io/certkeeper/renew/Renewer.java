@@ -306,8 +306,7 @@ public final class Renewer {
     for (CertificateConfig c : cfg.certificates()) {
       try {
         Optional<ManagedState> state = records.find(c.name());
-        boolean due = state.isEmpty() ? firstIssueDue(c, now)
-            : isDue(c, state, now, state.isPresent() ? serverRenewAt(cfg, c, state.get(), now) : Optional.empty());
+        boolean due = state.isEmpty() ? firstIssueDue(c, now) : isDue(c, state, now, serverRenewAt(cfg, c, state.get(), now));
         if (due) {
           renew(c.name(), false);
         } else if (state.isPresent()) {
@@ -327,9 +326,10 @@ public final class Renewer {
       try {
         if (new Generations(dataDir, c.name()).currentSerial().isEmpty()) {
           if (!firstIssueDue(c, clock.instant())) {
+            Optional<io.certkeeper.store.AcmeState> a = acmeStates.find(c.name());
             log.warn("{} - first certificate not ordered yet: waiting until {} after failures ({})", c.name(),
-                acmeStates.find(c.name()).flatMap(io.certkeeper.store.AcmeState::noOrderBefore).orElse(null),
-                acmeStates.find(c.name()).flatMap(io.certkeeper.store.AcmeState::firstError).orElse(""));
+                a.flatMap(io.certkeeper.store.AcmeState::noOrderBefore).orElse(null),
+                a.flatMap(io.certkeeper.store.AcmeState::firstError).orElse(""));
             continue;
           }
           Outcome o = renew(c.name(), true);

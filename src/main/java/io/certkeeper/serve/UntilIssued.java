@@ -38,7 +38,7 @@ public final class UntilIssued implements KeySource {
   }
 
   /** The subject of the stand-in of managed certificate {@code name}. */
-  public static String standInName(String name) {
+  static String standInName(String name) {
     return "certkeeper: " + name + " not issued yet";
   }
 
@@ -52,11 +52,6 @@ public final class UntilIssued implements KeySource {
           Optional.empty(), keyType);
     }
     return standIn;
-  }
-
-  /** Whether {@code m} is a stand-in, not an issued certificate. */
-  public static boolean isStandIn(KeyMaterial m, String certificate) {
-    return m.leaf().getSubjectX500Principal().getName().equals("CN=" + standInName(certificate));
   }
 
   @Override
