@@ -36,6 +36,7 @@ class ArchitectureTest {
         .layer("metrics").definedBy("io.certkeeper.metrics..")
         .layer("report").definedBy("io.certkeeper.report..")
         .layer("schedule").definedBy("io.certkeeper.schedule..")
+        .layer("files").definedBy("io.certkeeper.files..")
         .layer("daemon").definedBy("io.certkeeper.daemon..")
         .layer("cli").definedBy("io.certkeeper.cli..")
         .whereLayer("util").mayNotAccessAnyLayer()
@@ -51,8 +52,9 @@ class ArchitectureTest {
         .whereLayer("metrics").mayOnlyAccessLayers("util", "x509", "config", "store")
         .whereLayer("report").mayOnlyAccessLayers("util", "x509", "config", "store")
         .whereLayer("schedule").mayOnlyAccessLayers("util", "x509", "config", "store")
+        .whereLayer("files").mayOnlyAccessLayers("util", "x509", "config", "store")
         .whereLayer("daemon").mayOnlyAccessLayers("util", "x509", "config", "store", "ca", "acme", "probe", "serve", "alert",
-            "renew", "metrics", "report", "schedule")
+            "renew", "metrics", "report", "schedule", "files")
         .whereLayer("cli").mayNotBeAccessedByAnyLayer()
         .check(MAIN);
   }

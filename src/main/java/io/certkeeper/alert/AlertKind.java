@@ -25,6 +25,11 @@ public enum AlertKind {
    * generation that should have been replaced by then (once per certificate generation).
    */
   RENEWAL_OVERDUE,
+  /**
+   * A watched file holds another certificate than an endpoint it is linked to (or that uses its key)
+   * serves: a deploy that was not reloaded, or a file left behind.
+   */
+  STALE_DEPLOY,
   /** {@code certkeeper mail test}; never stored. */
   TEST;
 

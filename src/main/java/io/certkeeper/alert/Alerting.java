@@ -23,11 +23,15 @@ public final class Alerting {
   private final Supplier<Config> config;
   private final AlertEvaluator evaluator;
   private final AlertSender sender;
+  private final FileAlerts files;
+  private final IssuedAlerts issued;
 
   private Alerting(Store store, Supplier<Config> config, Clock clock, ManagedRenewals managed) {
     this.config = Objects.requireNonNull(config, "config");
     this.evaluator = AlertEvaluator.create(store, () -> config.get().alerts(), clock, managed);
     this.sender = AlertSender.create(store, () -> config.get().smtp(), clock, config.get().nodeName());
+    this.files = new FileAlerts(store, config.get().nodeName(), evaluator.outbox(), clock);
+    this.issued = new IssuedAlerts(store, evaluator.outbox(), clock, managed);
   }
 
   public static Alerting create(Store store, Supplier<Config> config, Clock clock) {
@@ -46,7 +50,18 @@ public final class Alerting {
       return;
     }
     AlertEvaluator.Result r = evaluator.evaluate();
-    if (r.alerted() > 0) {
+    int alerted = r.alerted();
+    try {
+      alerted += files.evaluate(config.get().alerts())[0];
+    } catch (StoreException e) {
+      log.warn("files - alert evaluation failed: {}", e.getMessage());
+    }
+    try {
+      alerted += issued.evaluate(config.get().alerts())[0];
+    } catch (StoreException e) {
+      log.warn("issued certificates - alert evaluation failed: {}", e.getMessage());
+    }
+    if (alerted > 0) {
       sender.wake();
     }
   }

@@ -27,6 +27,7 @@ final class CommandTree {
       ScheduleCommand.class,
       ProbeCommand.class,
       ScanCommand.class,
+      FilesCommand.class,
       VerifyCommand.class,
       AlertsCommand.class,
       MailCommand.class,

@@ -30,11 +30,31 @@ final class ListCommand implements Callable<Integer> {
   SourceFilter source;
 
   static final class SourceFilter {
-    @Option(names = "--issued", description = "Only certificates issued by the local CA.")
+    @Option(names = "--source", paramLabel = "SOURCE",
+        description = "Only certificates issued (by the local CA), observed (on an endpoint, and not issued here)"
+            + " or file (found in a watched file, whatever else is known of it).")
+    String source;
+
+    @Option(names = "--issued", description = "Same as --source issued.")
     boolean issued;
 
-    @Option(names = "--observed", description = "Only certificates observed on endpoints or in files.")
+    @Option(names = "--observed", description = "Same as --source observed.")
     boolean observed;
+
+    CertificateRecord.Source value() {
+      if (issued) {
+        return CertificateRecord.Source.ISSUED;
+      }
+      if (observed) {
+        return CertificateRecord.Source.OBSERVED;
+      }
+      return switch (source) {
+        case "issued" -> CertificateRecord.Source.ISSUED;
+        case "observed" -> CertificateRecord.Source.OBSERVED;
+        case "file" -> CertificateRecord.Source.FILE;
+        default -> throw CliException.usage("--source must be issued, observed or file, got '" + source + "'");
+      };
+    }
   }
 
   @Option(names = "--expiring-within", paramLabel = "DURATION",
@@ -57,8 +77,7 @@ final class ListCommand implements Callable<Integer> {
     Instant now = root.clock().instant();
     Optional<Instant> before = expiringWithin == null ? Optional.empty()
         : Optional.of(now.plus(CaContext.duration("--expiring-within", expiringWithin)));
-    Optional<CertificateRecord.Source> src = source == null ? Optional.empty()
-        : Optional.of(source.issued ? CertificateRecord.Source.ISSUED : CertificateRecord.Source.OBSERVED);
+    Optional<CertificateRecord.Source> src = source == null ? Optional.empty() : Optional.of(source.value());
     List<Listed> rows;
     try (Store store = root.openStore()) {
       rows = CertificateListing.list(store, src, before, limit, now);

@@ -116,7 +116,8 @@ final class StatusCommand implements Callable<Integer> {
   record DaemonStatus(String state, String node, Long pid, String host, String version, Instant startedAt,
       Instant heartbeatAt, Instant stoppedAt, Instant lastReloadAt, String lastReloadError) {}
 
-  record CertificateCounts(long total, long issued, long observed, long expired, long expiringWithin30d) {}
+  /** @param file known from watched files only */
+  record CertificateCounts(long total, long issued, long observed, long file, long expired, long expiringWithin30d) {}
 
   @Override
   public Integer call() throws Exception {
@@ -164,7 +165,7 @@ final class StatusCommand implements Callable<Integer> {
           new StoreStatus(store.description(), store.schemaVersion()),
           daemonStatus(run, now),
           nodes(store, runRepo, now),
-          new CertificateCounts(s.total(), s.issued(), s.observed(), s.expired(), s.expiringSoon()),
+          new CertificateCounts(s.total(), s.issued(), s.observed(), s.file(), s.expired(), s.expiringSoon()),
           endpoints(store, renewals, now),
           alerts(new AlertLedger(store).summary()),
           new ListenerStateRepository(store, thisNode).list().stream().map(StatusCommand::listener).toList(),
@@ -388,8 +389,9 @@ final class StatusCommand implements Callable<Integer> {
           + " managed certificates are not shown)%n", dataDir);
     }
     CertificateCounts c = s.certificates();
-    out.printf("certificates: %d (issued %d, observed %d); expired %d; expiring within 30d %d%n",
-        c.total(), c.issued(), c.observed(), c.expired(), c.expiringWithin30d());
+    out.printf("certificates: %d (issued %d, observed %d%s); expired %d; expiring within 30d %d%n",
+        c.total(), c.issued(), c.observed(), c.file() == 0 ? "" : ", in files only " + c.file(), c.expired(),
+        c.expiringWithin30d());
     AlertCounts a = s.alerts();
     out.printf("alerts:       %d pending, %d sent, %d failed%s%n", a.pending(), a.sent(), a.failed(),
         a.lastError() == null ? "" : " (last error at " + a.lastErrorAt() + ": " + Printable.line(a.lastError()) + ")");

@@ -17,6 +17,7 @@ import java.util.Optional;
  * @param acme {@code acme:} ACME accounts
  * @param listeners {@code listeners:} the ones this node runs
  * @param certificates {@code certificates:} the managed certificates this node holds
+ * @param files {@code files:} certificate files on this host to keep in the inventory
  * @param elsewhere what the file declares for other nodes only ({@code nodes:} without this one)
  */
 public record Config(
@@ -33,10 +34,12 @@ public record Config(
     CaConfig ca,
     AcmeConfig acme,
     List<CertificateConfig> certificates,
+    List<FileSetConfig> files,
     Elsewhere elsewhere) {
 
   public Config {
     certificates = List.copyOf(certificates);
+    files = List.copyOf(files);
     Objects.requireNonNull(elsewhere, "elsewhere");
   }
 
@@ -81,7 +84,8 @@ public record Config(
 
   /** The top-level keys, in the order the sample file documents them. */
   static final String[] KEYS = {
-    "data-dir", "node", "log", "store", "ca", "acme", "certificates", "scheduler", "defaults", "groups", "endpoints", "listeners", "alerts", "smtp"
+    "data-dir", "node", "log", "store", "ca", "acme", "certificates", "scheduler", "defaults", "groups", "endpoints", "files", "listeners", "alerts",
+    "smtp"
   };
 
   static Config read(Optional<Path> file, ConfigNode root) throws ConfigException {
@@ -140,6 +144,7 @@ public record Config(
         CaConfig.read(root.section("ca")),
         acme,
         certificates,
+        FileSetConfig.readAll(root, baseDir),
         elsewhere);
   }
 
@@ -147,6 +152,6 @@ public record Config(
   public static Config defaults() {
     return new Config(Optional.empty(), Optional.empty(), Optional.empty(), LogConfig.defaults(), StoreConfig.defaults(),
         SchedulerConfig.defaults(), List.of(), List.of(), AlertsConfig.defaults(), SmtpConfig.defaults(),
-        CaConfig.defaults(), AcmeConfig.defaults(), List.of(), Elsewhere.NONE);
+        CaConfig.defaults(), AcmeConfig.defaults(), List.of(), List.of(), Elsewhere.NONE);
   }
 }

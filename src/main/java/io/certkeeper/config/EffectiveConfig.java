@@ -64,6 +64,9 @@ final class EffectiveConfig {
       root.put("groups", groups);
     }
     root.put("endpoints", ungrouped);
+    if (!c.files().isEmpty()) {
+      root.put("files", c.files().stream().map(EffectiveConfig::fileSet).toList());
+    }
     root.put("listeners", java.util.stream.Stream.concat(c.listeners().stream(), c.elsewhere().listeners().stream())
         .map(EffectiveConfig::listener).toList());
     root.put("alerts", alerts(c.alerts()));
@@ -212,6 +215,19 @@ final class EffectiveConfig {
     m.put("timeout", duration(e.timeout()));
     m.put("labels", new TreeMap<>(e.labels()));
     m.put("owners", e.owners());
+    return m;
+  }
+
+  private static Map<String, Object> fileSet(FileSetConfig f) {
+    Map<String, Object> m = new LinkedHashMap<>();
+    m.put("paths", f.paths());
+    f.password().ifPresent(p -> m.put("password", p.toString()));
+    m.put("rescan", duration(f.rescan()));
+    m.put("warning", duration(f.warning()));
+    m.put("critical", duration(f.critical()));
+    m.put("labels", new TreeMap<>(f.labels()));
+    m.put("owners", f.owners());
+    m.put("endpoints", f.endpoints());
     return m;
   }
 

@@ -258,6 +258,12 @@ final class AdminApi implements Roles.HttpHandler {
       return certificateDetail(sha, now).map(this::ok)
           .orElseGet(() -> error(HttpResponseStatus.NOT_FOUND, "no certificate " + sha + " in the inventory"));
     }
+    if (path.equals("/api/v1/files")) {
+      requireGet(method);
+      io.certkeeper.config.Config cfg = daemon.config();
+      Optional<String> node = flag(uri, "all-nodes") ? Optional.empty() : Optional.of(cfg.nodeName());
+      return ok(io.certkeeper.report.FileListing.list(store, node, cfg.nodeName(), now));
+    }
     if (path.equals("/api/v1/managed")) {
       requireGet(method);
       io.certkeeper.config.Config cfg = daemon.config();
@@ -423,7 +429,8 @@ final class AdminApi implements Roles.HttpHandler {
     switch (s) {
       case "issued": return CertificateRecord.Source.ISSUED;
       case "observed": return CertificateRecord.Source.OBSERVED;
-      default: throw new BadRequestUnchecked("source must be issued or observed, got '" + s + "'");
+      case "file": return CertificateRecord.Source.FILE;
+      default: throw new BadRequestUnchecked("source must be issued, observed or file, got '" + s + "'");
     }
   }
 

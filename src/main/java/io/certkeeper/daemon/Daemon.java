@@ -115,7 +115,6 @@ public final class Daemon {
   /** The acme-http listeners, started before the first issues; null when none is configured. */
   private volatile Listeners challengeListeners;
   private Optional<Renewer> renewer = Optional.empty();
-  private final io.certkeeper.metrics.Counters counters = new io.certkeeper.metrics.Counters();
   private EndpointProbes probes;
   private Alerting alerting;
   private final RenewalStep.Observer renewalSteps;
@@ -207,7 +206,8 @@ public final class Daemon {
    * The start order, stated once; {@link Assembly#stopAll} stops in reverse: the store, the run
    * record in it, the prober, the alert sender, the scheduler (with the endpoints' schedules and the
    * periodic jobs), the managed certificates (brought in line, then the scheduler fires), the CRL,
-   * the managed certificates' pending hooks and missing issues, the listeners, and housekeeping.
+   * the managed certificates' pending hooks and missing issues, the listeners, the file rescans, and
+   * housekeeping.
    */
   private void start(Assembly parts, long pid) throws Assembly.StopDuringStart, Assembly.StartFailed {
     parts.startKept("store", Duration.ofSeconds(2), () -> {
@@ -353,6 +353,18 @@ public final class Daemon {
             config.certificates().size(), issued, config.scheduler().renewalCheck());
       });
     }
+    parts.start("files", Duration.ofSeconds(6), () -> {
+      io.certkeeper.files.FileRescans rescans = io.certkeeper.files.FileRescans.start(
+          new io.certkeeper.files.FileInventory(new io.certkeeper.store.WatchedFileRepository(store, node), clock),
+          () -> config.files(), clock);
+      if (!config.files().isEmpty()) {
+        log.info("files ready: {} entries in files:, rescanned on their intervals", config.files().size());
+      }
+      return b -> {
+        rescans.close();
+        return true;
+      };
+    });
     parts.start("housekeeping", Duration.ofSeconds(1), () -> {
       housekeeping = Executors.newSingleThreadScheduledExecutor(r -> {
         Thread t = new Thread(r, "certkeeper-heartbeat");
@@ -604,7 +616,7 @@ public final class Daemon {
   private String metricsText() {
     java.io.StringWriter out = new java.io.StringWriter();
     try {
-      io.certkeeper.metrics.Metrics.ofDaemon(store, counters, node).writeTo(out);
+      io.certkeeper.metrics.Metrics.ofDaemon(store, node).writeTo(out);
     } catch (StoreException | java.io.IOException e) {
       throw new IllegalStateException("metrics: " + e.getMessage(), e);
     }
@@ -619,9 +631,7 @@ public final class Daemon {
     if (renewer.isEmpty()) {
       throw new IllegalStateException("managed certificates cannot be renewed: no CA or passphrase (see the log)");
     }
-    Renewer.Outcome o = renewer.get().renew(name, force);
-    counters.renewal(o.kind().code());
-    return Optional.of(o);
+    return Optional.of(renewer.get().renew(name, force));
   }
 
   private void housekeeping(ProbeResultRepository results) throws StoreException {

@@ -8,6 +8,7 @@ import io.certkeeper.store.ListenerStateRepository;
 import io.certkeeper.store.ManagedCertificateRepository;
 import io.certkeeper.store.ManagedState;
 import io.certkeeper.store.ProbeResultRepository;
+import io.certkeeper.store.WatchedFileRepository;
 import io.certkeeper.store.Store;
 import io.certkeeper.store.StoreException;
 import io.certkeeper.x509.CertificateInfo;
@@ -46,10 +47,12 @@ public final class InventoryPage {
    * @param endpoints the endpoints whose last probe saw it, with their status
    * @param listeners the daemon listeners (NODE/NAME) that serve it
    * @param problems the problem codes of the endpoints that serve it
+   * @param files the watched files that hold it ({@code path place}, the place being {@code #N} in a
+   *     bundle or the keystore alias)
    */
   public record Row(String sha256, String commonName, String subject, List<String> sans, String issuer, String serial,
       String source, Instant notBefore, Instant notAfter, String severity, int lifetimeUsed, List<String> managed,
-      List<Seen> endpoints, List<String> listeners, List<String> problems) {}
+      List<Seen> endpoints, List<String> listeners, List<String> problems, List<String> files) {}
 
   /** An endpoint that serves a certificate, and how its last probe went. */
   public record Seen(String endpoint, String status, Instant lastProbeAt) {}
@@ -120,11 +123,12 @@ public final class InventoryPage {
         .filter(m -> shas.contains(m.sha256()))
         .collect(Collectors.groupingBy(ManagedState::sha256,
             Collectors.mapping(m -> m.node().isEmpty() ? m.name() : m.node() + "/" + m.name(), Collectors.toList())));
+    Map<String, List<WatchedFileRepository.Location>> files = WatchedFileRepository.locationsOf(store, shas);
     List<Row> rows = new ArrayList<>();
     for (CertificateRecord c : certs) {
       rows.add(row(c, endpoints.getOrDefault(c.info().sha256(), List.of()),
           listeners.getOrDefault(c.info().sha256(), List.of()), managed.getOrDefault(c.info().sha256(), List.of()),
-          now, warning, critical));
+          files.getOrDefault(c.info().sha256(), List.of()), now, warning, critical));
     }
     String next = more ? cursor(certs.get(certs.size() - 1)) : null;
     return new Page(rows, next);
@@ -139,11 +143,13 @@ public final class InventoryPage {
         .map(l -> l.node().isEmpty() ? l.name() : l.node() + "/" + l.name()).toList();
     List<String> managed = ManagedCertificateRepository.everyNode(store).stream().filter(m -> sha.equals(m.sha256()))
         .map(m -> m.node().isEmpty() ? m.name() : m.node() + "/" + m.name()).toList();
-    return row(c, endpoints, listeners, managed, now, warning, critical);
+    List<WatchedFileRepository.Location> files = WatchedFileRepository.locationsOf(store, List.of(sha))
+        .getOrDefault(sha, List.of());
+    return row(c, endpoints, listeners, managed, files, now, warning, critical);
   }
 
   static Row row(CertificateRecord c, List<EndpointState> endpoints, List<String> listeners, List<String> managed,
-      Instant now, Duration warning, Duration critical) {
+      List<WatchedFileRepository.Location> files, Instant now, Duration warning, Duration critical) {
     CertificateInfo i = c.info();
     long life = Math.max(1, Duration.between(i.notBefore(), i.notAfter()).toSeconds());
     long used = Duration.between(i.notBefore(), now).toSeconds();
@@ -152,7 +158,12 @@ public final class InventoryPage {
     return new Row(i.sha256(), i.subjectCommonName(), i.subject(), i.sans(), i.issuer(), i.serial(), c.source().code(),
         i.notBefore(), i.notAfter(), severity(i.notAfter(), now, warning, critical), percent, managed,
         endpoints.stream().map(e -> new Seen(e.endpointId(), e.status(), e.lastProbeAt())).toList(), listeners,
-        problems);
+        problems, files.stream().map(InventoryPage::file).toList());
+  }
+
+  /** A file location as the table shows it. */
+  static String file(WatchedFileRepository.Location l) {
+    return l.path() + " " + l.place();
   }
 
   /** {@code expired}, {@code critical}, {@code warning} or {@code ok}. */

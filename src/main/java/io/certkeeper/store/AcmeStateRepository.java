@@ -68,6 +68,7 @@ public final class AcmeStateRepository {
         ps.setString(4, name);
         ps.executeUpdate();
       }
+      EventCounts.add(c, EventCounts.RENEWALS, 1, "failure");
       return null;
     });
   }

@@ -243,6 +243,7 @@ public final class AlertOutboxRepository {
    */
   public void markSent(String claimer, List<Long> ids, String messageId, Instant now) throws StoreException {
     scope.run(c -> {
+      List<Long> changed = new ArrayList<>();
       try (PreparedStatement ps = c.prepareStatement("UPDATE alert_deliveries SET status = 'sent', message_id = ?,"
           + " sent_at = ?, attempts = attempts + 1, claimed_by = ? WHERE id = ? AND status <> 'sent'")) {
         for (long id : ids) {
@@ -250,9 +251,12 @@ public final class AlertOutboxRepository {
           Jdbc.setInstant(ps, 2, now);
           ps.setString(3, claimer);
           ps.setLong(4, id);
-          ps.executeUpdate();
+          if (ps.executeUpdate() == 1) {
+            changed.add(id);
+          }
         }
       }
+      EventCounts.deliveries(c, changed, "sent");
       return null;
     });
   }
@@ -291,6 +295,7 @@ public final class AlertOutboxRepository {
       try (PreparedStatement ps = c.prepareStatement("UPDATE alert_deliveries SET status = 'pending',"
           + " attempts = ?, next_attempt_at = ?, last_error = ?, last_error_at = ?, claimed_by = NULL WHERE id = ?"
           + " AND status = 'sending' AND claimed_by = ?")) {
+        List<Long> changed = new ArrayList<>();
         for (Retry r : retries) {
           ps.setInt(1, r.attempts());
           Jdbc.setInstant(ps, 2, r.nextAttemptAt());
@@ -298,8 +303,11 @@ public final class AlertOutboxRepository {
           Jdbc.setInstant(ps, 4, now);
           ps.setLong(5, r.id());
           ps.setString(6, claimer);
-          ps.executeUpdate();
+          if (ps.executeUpdate() == 1) {
+            changed.add(r.id());
+          }
         }
+        EventCounts.deliveries(c, changed, "retry");
       }
       return null;
     });
@@ -314,13 +322,17 @@ public final class AlertOutboxRepository {
       try (PreparedStatement ps = c.prepareStatement("UPDATE alert_deliveries SET status = 'failed',"
           + " attempts = attempts + 1, last_error = ?, last_error_at = ?, claimed_by = NULL WHERE id = ?"
           + " AND status = 'sending' AND claimed_by = ?")) {
+        List<Long> changed = new ArrayList<>();
         for (long id : ids) {
           ps.setString(1, Jdbc.truncate(error, MAX_ERROR));
           Jdbc.setInstant(ps, 2, now);
           ps.setLong(3, id);
           ps.setString(4, claimer);
-          ps.executeUpdate();
+          if (ps.executeUpdate() == 1) {
+            changed.add(id);
+          }
         }
+        EventCounts.deliveries(c, changed, "failed");
       }
       return null;
     });

@@ -36,7 +36,9 @@ public final class CertificateRepository {
 
   /**
    * Records {@code cert} as seen at {@code now}: inserted with first_seen = last_seen = now, or, when
-   * known already, last_seen moved forward. A certificate once recorded as issued stays issued.
+   * known already, last_seen moved forward. A row keeps the strongest source it was recorded with
+   * ({@link CertificateRecord.Source#outranks}): issued stays issued, a file's certificate seen on an
+   * endpoint becomes observed.
    */
   public CertificateInfo upsert(X509Certificate cert, CertificateRecord.Source source, Instant now)
       throws StoreException {
@@ -53,22 +55,33 @@ public final class CertificateRepository {
       return info;
     }
     // observed before, issued now: the row changes source, and so do the counts
-    if (source == CertificateRecord.Source.ISSUED && promote(c, info, now)) {
+    if (source == CertificateRecord.Source.ISSUED && promote(c, info, source, now)) {
       return info;
     }
-    try (PreparedStatement ps = c.prepareStatement(
-        "UPDATE certificates SET last_seen = ?, source = CASE WHEN source = 'issued' THEN source ELSE ? END"
-            + " WHERE sha256 = ? AND last_seen <= ?")) {
+    // the usual case of a probe or a rescan: known already, from this source or a stronger one
+    StringBuilder sql = new StringBuilder("UPDATE certificates SET last_seen = ? WHERE sha256 = ? AND last_seen <= ?"
+        + " AND source IN (");
+    String sep = "";
+    for (CertificateRecord.Source s : CertificateRecord.Source.values()) {
+      if (!source.outranks(s)) {
+        sql.append(sep).append('\'').append(s.code()).append('\'');
+        sep = ", ";
+      }
+    }
+    try (PreparedStatement ps = c.prepareStatement(sql.append(')').toString())) {
       Jdbc.setInstant(ps, 1, now);
-      ps.setString(2, source.code());
-      ps.setString(3, info.sha256());
-      Jdbc.setInstant(ps, 4, now);
+      ps.setString(2, info.sha256());
+      Jdbc.setInstant(ps, 3, now);
       if (ps.executeUpdate() == 1) {
         return info;
       }
     }
+    if (source != CertificateRecord.Source.ISSUED && promote(c, info, source, now)) {
+      return info;
+    }
     if (exists(c, info.sha256())) {
       // inserted meanwhile by another writer, or seen already at a later time
+      promote(c, info, source, now);
       touch(c, info.sha256(), now);
       return info;
     }
@@ -93,28 +106,38 @@ public final class CertificateRepository {
         throw e;
       }
       c.rollback(sp);
-      if (source == CertificateRecord.Source.ISSUED) {
-        promote(c, info, now);
-      }
+      promote(c, info, source, now);
       touch(c, info.sha256(), now);
     }
   }
 
-  /** An observed row becomes issued, and the counts follow; whether it did. */
-  private static boolean promote(Connection c, CertificateInfo info, Instant now) throws SQLException {
-    try (PreparedStatement ps = c.prepareStatement(
-        "UPDATE certificates SET last_seen = ?, source = 'issued'"
-            + " WHERE sha256 = ? AND last_seen <= ? AND source = 'observed'")) {
-      Jdbc.setInstant(ps, 1, now);
-      ps.setString(2, info.sha256());
-      Jdbc.setInstant(ps, 3, now);
-      if (ps.executeUpdate() == 1) {
-        count(c, CertificateRecord.Source.OBSERVED.code(), info.notAfter(), -1);
-        count(c, CertificateRecord.Source.ISSUED.code(), info.notAfter(), 1);
-        return true;
+  /**
+   * A row of a weaker source than {@code to} takes {@code to}, and the counts follow; whether one
+   * did. One statement per weaker source: each checks the source it replaces, so two writers never
+   * move the same count twice.
+   */
+  private static boolean promote(Connection c, CertificateInfo info, CertificateRecord.Source to, Instant now)
+      throws SQLException {
+    for (CertificateRecord.Source from : CertificateRecord.Source.values()) {
+      if (!to.outranks(from)) {
+        continue;
       }
-      return false;
+      try (PreparedStatement ps = c.prepareStatement(
+          "UPDATE certificates SET source = ?, last_seen = CASE WHEN last_seen < ? THEN ? ELSE last_seen END"
+              + " WHERE sha256 = ? AND source = ?")) {
+        ps.setString(1, to.code());
+        Jdbc.setInstant(ps, 2, now);
+        Jdbc.setInstant(ps, 3, now);
+        ps.setString(4, info.sha256());
+        ps.setString(5, from.code());
+        if (ps.executeUpdate() == 1) {
+          count(c, from.code(), info.notAfter(), -1);
+          count(c, to.code(), info.notAfter(), 1);
+          return true;
+        }
+      }
     }
+    return false;
   }
 
   /** The UTC day a certificate expiring at {@code notAfter} is counted under. */
@@ -249,19 +272,20 @@ public final class CertificateRepository {
 
   /**
    * Certificates by source (all when empty) whose notAfter is before {@code notAfterBefore} (all
-   * when empty), soonest expiry first.
+   * when empty), soonest expiry first. Source {@link CertificateRecord.Source#FILE} means found in
+   * a watched file, whatever else is known of it (see {@link #sourceFilter}).
    */
   public List<CertificateRecord> list(Optional<CertificateRecord.Source> source, Optional<Instant> notAfterBefore,
       int limit) throws StoreException {
     StringBuilder sql = new StringBuilder("SELECT * FROM certificates WHERE 1 = 1");
-    source.ifPresent(s -> sql.append(" AND source = ?"));
+    source.ifPresent(s -> sql.append(sourceFilter(s)));
     notAfterBefore.ifPresent(t -> sql.append(" AND not_after < ?"));
     sql.append(" ORDER BY not_after, sha256");
     return scope.run(c -> {
       try (PreparedStatement ps = c.prepareStatement(sql.toString())) {
         ps.setMaxRows(limit);
         int i = 1;
-        if (source.isPresent()) {
+        if (source.isPresent() && source.get() != CertificateRecord.Source.FILE) {
           ps.setString(i++, source.get().code());
         }
         if (notAfterBefore.isPresent()) {
@@ -276,6 +300,17 @@ public final class CertificateRepository {
         return out;
       }
     });
+  }
+
+  /**
+   * The condition for {@code source}: issued and observed are the row's source; file is every
+   * certificate found in a watched file, so that {@code list --source file} shows a file's issued
+   * certificate too. The first two take the source as a parameter.
+   */
+  private static String sourceFilter(CertificateRecord.Source source) {
+    return source == CertificateRecord.Source.FILE
+        ? " AND EXISTS (SELECT 1 FROM file_certificates f WHERE f.sha256 = certificates.sha256)"
+        : " AND source = ?";
   }
 
   /**
@@ -303,7 +338,7 @@ public final class CertificateRepository {
     StringBuilder sql = new StringBuilder("SELECT sha256, subject, issuer, serial, not_before, not_after, key_algorithm,"
         + " key_size, signature_algorithm, sans, spki_sha256, is_ca, source, first_seen, last_seen, '' AS pem"
         + " FROM certificates WHERE 1 = 1");
-    source.ifPresent(s -> sql.append(" AND source = ?"));
+    source.ifPresent(s -> sql.append(sourceFilter(s)));
     notAfterFrom.ifPresent(t -> sql.append(" AND not_after > ?"));
     notAfterTo.ifPresent(t -> sql.append(" AND not_after <= ?"));
     text.ifPresent(t -> sql.append(" AND (LOWER(subject) LIKE ? ESCAPE '!' OR LOWER(sans) LIKE ? ESCAPE '!'"
@@ -313,13 +348,14 @@ public final class CertificateRepository {
     // with one source, the same order spelled as the index (source, not_after, sha256) spells it, so
     // that the database reads the index in order (or backwards) and stops after the page instead of sorting
     String dir = latestFirst ? " DESC" : "";
-    sql.append(source.isPresent() ? " ORDER BY source" + dir + ", not_after" + dir + ", sha256" + dir
+    boolean bySourceColumn = source.isPresent() && source.get() != CertificateRecord.Source.FILE;
+    sql.append(bySourceColumn ? " ORDER BY source" + dir + ", not_after" + dir + ", sha256" + dir
         : " ORDER BY not_after" + dir + ", sha256" + dir);
     return scope.run(c -> {
       try (PreparedStatement ps = c.prepareStatement(sql.toString())) {
         ps.setMaxRows(limit);
         int i = 1;
-        if (source.isPresent()) {
+        if (bySourceColumn) {
           ps.setString(i++, source.get().code());
         }
         if (notAfterFrom.isPresent()) {
@@ -363,12 +399,15 @@ public final class CertificateRepository {
       long soonDay = day(soon);
       long issued = 0;
       long observed = 0;
+      long files = 0;
       try (PreparedStatement ps = c.prepareStatement(
           "SELECT source, SUM(n) FROM certificate_counts GROUP BY source");
           ResultSet rs = ps.executeQuery()) {
         while (rs.next()) {
           if (CertificateRecord.Source.ISSUED.code().equals(rs.getString(1))) {
             issued += rs.getLong(2);
+          } else if (CertificateRecord.Source.FILE.code().equals(rs.getString(1))) {
+            files += rs.getLong(2);
           } else {
             observed += rs.getLong(2);
           }
@@ -386,7 +425,7 @@ public final class CertificateRepository {
             + countedDays(c, today + 1, soonDay)
             + rows(c, startOf(soonDay), true, soon, true);
       }
-      return new Summary(issued + observed, issued, observed, expired, expiring);
+      return new Summary(issued + observed + files, issued, observed, files, expired, expiring);
     });
   }
 
@@ -424,8 +463,11 @@ public final class CertificateRepository {
     }
   }
 
-  /** Certificate counts; see {@link #summary}. */
-  public record Summary(long total, long issued, long observed, long expired, long expiringSoon) {}
+  /**
+   * Certificate counts; see {@link #summary}. Each certificate counts under its strongest source
+   * ({@code file}: known from files only).
+   */
+  public record Summary(long total, long issued, long observed, long file, long expired, long expiringSoon) {}
 
   private static CertificateRecord read(ResultSet rs) throws SQLException {
     CertificateInfo info = new CertificateInfo(

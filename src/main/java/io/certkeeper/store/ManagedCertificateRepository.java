@@ -150,6 +150,9 @@ public final class ManagedCertificateRepository {
         ps.setString(8, node);
         ps.executeUpdate();
       }
+      if (!reason.equals("reconciled")) {
+        EventCounts.add(c, EventCounts.RENEWALS, 1, "success");
+      }
       return null;
     });
   }
@@ -180,6 +183,7 @@ public final class ManagedCertificateRepository {
         ps.setString(5, node);
         ps.executeUpdate();
       }
+      EventCounts.add(c, EventCounts.RENEWALS, 1, "failure");
       return find(c, node, name).map(ManagedState::consecutiveFailures).orElse(0);
     });
   }

@@ -47,6 +47,16 @@ public final class Transaction {
     return new ProbeResultRepository(Scope.in(this));
   }
 
+  /** The certificate files {@code node} watches, and what they hold. */
+  public WatchedFileRepository files(String node) {
+    return new WatchedFileRepository(Scope.in(this), node);
+  }
+
+  /** The issued leaves near their expiry. */
+  public ExpiringIssued expiringIssued() {
+    return new ExpiringIssued(Scope.in(this));
+  }
+
   /** The certificate inventory. */
   public CertificateRepository certificates() {
     return new CertificateRepository(Scope.in(this));

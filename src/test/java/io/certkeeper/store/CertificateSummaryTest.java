@@ -27,7 +27,7 @@ class CertificateSummaryTest {
     long issued = all.stream().filter(Held::issued).count();
     long expired = all.stream().filter(h -> !h.notAfter().isAfter(now)).count();
     long expiring = all.stream().filter(h -> h.notAfter().isAfter(now) && !h.notAfter().isAfter(soon)).count();
-    return new CertificateRepository.Summary(all.size(), issued, all.size() - issued, expired, expiring);
+    return new CertificateRepository.Summary(all.size(), issued, all.size() - issued, 0, expired, expiring);
   }
 
   @ParameterizedTest

@@ -244,9 +244,9 @@ class StoreTest {
       repo.upsert(c, CertificateRecord.Source.OBSERVED, now);
       repo.upsert(d, CertificateRecord.Source.ISSUED, now);
       CertificateRepository.Summary s = repo.summary(now.plus(Duration.ofDays(20)), now.plus(Duration.ofDays(50)));
-      assertEquals(new CertificateRepository.Summary(2, 1, 1, 1, 0), s);
+      assertEquals(new CertificateRepository.Summary(2, 1, 1, 0, 1, 0), s);
       s = repo.summary(now, now.plus(Duration.ofDays(30)));
-      assertEquals(new CertificateRepository.Summary(2, 1, 1, 0, 1), s);
+      assertEquals(new CertificateRepository.Summary(2, 1, 1, 0, 0, 1), s);
       assertEquals(1, repo.list(Optional.of(CertificateRecord.Source.ISSUED), Optional.empty(), 100).size());
       assertEquals(1, repo.list(Optional.empty(), Optional.of(now.plus(Duration.ofDays(30))), 100).size());
     }
