@@ -343,6 +343,8 @@ final class AdminApi implements Roles.HttpHandler {
     out.put("pem", c.get().pem());
     out.put("generations", managed.generationsWith(sha));
     out.put("managed", explanations);
+    out.put("sameKey", io.certkeeper.report.InventoryPage.sameKey(store, c.get(), now, DASHBOARD_WARNING,
+        DASHBOARD_CRITICAL));
     return Optional.of(out);
   }
 

@@ -55,6 +55,8 @@ public final class FileInventory {
   /** What was last read of each file, so that an unchanged file is not read again. */
   private final Map<String, Seen> seen = new ConcurrentHashMap<>();
   private final Set<String> warned = ConcurrentHashMap.newKeySet();
+  /** The problem each file had at its last read here, so that a new one is logged once. */
+  private final Map<String, String> problemsLogged = new ConcurrentHashMap<>();
   private volatile java.util.function.BooleanSupplier stopping = () -> false;
 
   private record Stamp(long size, Instant modified, Object fileKey) {}
@@ -151,8 +153,11 @@ public final class FileInventory {
         }
         matched.add(path);
         problems++;
-        repo.record(problem(path, key, settings, code(f.getValue()), ErrorText.about(f.getKey(), f.getValue())),
-            clock.instant());
+        String code = code(f.getValue());
+        repo.record(problem(path, key, settings, code, ErrorText.about(f.getKey(), f.getValue())), clock.instant());
+        if (!code.equals(problemsLogged.put(path, code))) {
+          log.warn("{} - {}: {}", set.location(), code, ErrorText.about(f.getKey(), f.getValue()));
+        }
         seen.remove(path);
       }
       for (Map.Entry<Path, Boolean> f : files.entrySet()) {
@@ -182,7 +187,13 @@ public final class FileInventory {
         if (r.problemCode().isPresent()) {
           problems++;
           seen.remove(path);
+          if (!r.problemCode().get().equals(problemsLogged.put(path, r.problemCode().get()))) {
+            log.warn("{} - {}: {}", set.location(), r.problemCode().get(), r.problem().orElse(""));
+          }
         } else {
+          if (problemsLogged.remove(path) != null) {
+            log.info("{} - {} read again", set.location(), path);
+          }
           stamp.ifPresent(s -> seen.put(path, new Seen(s, settings, key)));
         }
       }
@@ -194,6 +205,7 @@ public final class FileInventory {
       if (!matched.contains(p)) {
         gone.add(p);
         seen.remove(p);
+        problemsLogged.remove(p);
       }
     }
     int forgotten = repo.forget(gone);

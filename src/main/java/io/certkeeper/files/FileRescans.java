@@ -104,7 +104,7 @@ public final class FileRescans implements AutoCloseable {
         due.put(key, now.plus(set.rescan()));
         try {
           FileInventory.Pass p = inventory.rescan(current, i);
-          if (p.read() > 0 || p.forgotten() > 0) {
+          if (p.read() > p.problems() || p.forgotten() > 0) { // a problem read again is logged once, by the inventory
             log.info("files - {}: {} files, {} read, {} with problems, {} forgotten", set.location(), p.matched(),
                 p.read(), p.problems(), p.forgotten());
           }

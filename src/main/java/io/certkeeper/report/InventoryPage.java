@@ -134,6 +134,24 @@ public final class InventoryPage {
     return new Page(rows, next);
   }
 
+  /** Certificates shown with the same key at most. */
+  public static final int MAX_SAME_KEY = 50;
+
+  /**
+   * The other certificates with {@code c}'s key, each with where it is seen (files, endpoints,
+   * listeners), latest expiry first: "this key is deployed in these files, served by these endpoints".
+   */
+  public static List<Row> sameKey(Store store, CertificateRecord c, Instant now, Duration warning, Duration critical)
+      throws StoreException {
+    List<Row> out = new ArrayList<>();
+    for (CertificateRecord other : new CertificateRepository(store).withKey(c.info().spkiSha256(), MAX_SAME_KEY + 1)) {
+      if (!other.info().sha256().equals(c.info().sha256()) && out.size() < MAX_SAME_KEY) {
+        out.add(rowOf(store, other, now, warning, critical));
+      }
+    }
+    return out;
+  }
+
   /** The row of one certificate, with where it is seen. */
   public static Row rowOf(Store store, CertificateRecord c, Instant now, Duration warning, Duration critical)
       throws StoreException {

@@ -303,6 +303,28 @@ public final class CertificateRepository {
   }
 
   /**
+   * The certificates with the key {@code spkiSha256} (latest expiry first, at most {@code limit},
+   * without their PEM): the same key deployed, renewed or served under other certificates.
+   */
+  public List<CertificateRecord> withKey(String spkiSha256, int limit) throws StoreException {
+    return scope.run(c -> {
+      try (PreparedStatement ps = c.prepareStatement("SELECT sha256, subject, issuer, serial, not_before, not_after,"
+          + " key_algorithm, key_size, signature_algorithm, sans, spki_sha256, is_ca, source, first_seen, last_seen,"
+          + " '' AS pem FROM certificates WHERE spki_sha256 = ? ORDER BY not_after DESC, sha256")) {
+        ps.setString(1, spkiSha256);
+        ps.setMaxRows(limit);
+        List<CertificateRecord> out = new ArrayList<>();
+        try (ResultSet rs = ps.executeQuery()) {
+          while (rs.next()) {
+            out.add(read(rs));
+          }
+        }
+        return out;
+      }
+    });
+  }
+
+  /**
    * The condition for {@code source}: issued and observed are the row's source; file is every
    * certificate found in a watched file, so that {@code list --source file} shows a file's issued
    * certificate too. The first two take the source as a parameter.

@@ -291,7 +291,7 @@ public final class WatchedFileRepository {
   }
 
   /**
-   * This node's files whose leaf (the first certificate that is not a CA's) differs from the leaf an
+   * This node's files whose leaf (the first certificate that is not a CA's, else the first) differs from the leaf an
    * endpoint last served: an endpoint the file's entry links to, or one serving another certificate
    * for the same key.
    */
@@ -305,7 +305,10 @@ public final class WatchedFileRepository {
               + " FROM endpoint_state s JOIN certificates c ON c.sha256 = s.leaf_sha256"
               + " WHERE c.spki_sha256 = ? AND s.leaf_sha256 <> ? ORDER BY s.endpoint_id")) {
         for (WatchedFile f : files) {
-          Optional<Entry> leaf = f.entries().stream().filter(e -> !e.ca()).findFirst();
+          // the first certificate that is not a CA's; a self-signed one marked CA (as openssl req -x509 makes them)
+          // when the file holds nothing else
+          Optional<Entry> leaf = f.entries().stream().filter(e -> !e.ca()).findFirst()
+              .or(() -> f.entries().stream().findFirst());
           if (leaf.isEmpty() || f.problemCode().isPresent()) {
             continue;
           }

@@ -225,6 +225,7 @@ const VIEWS = {
         ...r.endpoints.map((e) => e.endpoint),
         ...r.listeners.map((l) => `listener ${l}`),
         ...r.managed.map((m) => `managed ${m}`),
+        ...r.files.map((f) => `file ${f}`),
       ];
       return [
         el('td', {}, el('strong', {}, r.commonName || r.subject), el('br'),
@@ -411,7 +412,14 @@ async function openCertificate(sha) {
     c.endpoints.map((e) => el('li', {}, el('button', { type: 'button', class: 'link', onclick: () => openEndpoint(e.endpoint) },
       e.endpoint), ` ${e.status}, probed ${relative(e.lastProbeAt)}`)),
     c.listeners.map((l) => el('li', {}, `listener ${l}`)),
-    c.managed.map((m) => el('li', {}, `managed certificate ${m}`)));
+    c.managed.map((m) => el('li', {}, `managed certificate ${m}`)),
+    c.files.map((f) => el('li', { 'data-file': f }, `file ${f}`)));
+  const sameKey = el('ul', { 'data-field': 'same-key' }, body.sameKey.map((o) => {
+    const where = [...o.files.map((f) => `file ${f}`), ...o.endpoints.map((e) => e.endpoint),
+      ...o.listeners.map((l) => `listener ${l}`)];
+    return el('li', {}, el('button', { type: 'button', class: 'link', onclick: () => openCertificate(o.sha256) },
+      o.commonName || o.subject), ` until ${day(o.notAfter)}: `, where.length ? where.join(', ') : 'nowhere now');
+  }));
   showDetail('certificate', sha,
     el('h2', {}, c.commonName || c.subject),
     dl([
@@ -428,7 +436,10 @@ async function openCertificate(sha) {
       ['Problems', c.problems.map(explain).join('; ')],
     ]),
     el('h3', {}, 'Where it is seen'),
-    c.endpoints.length + c.listeners.length + c.managed.length ? seen : el('p', { class: 'muted' }, 'nowhere yet'),
+    c.endpoints.length + c.listeners.length + c.managed.length + c.files.length ? seen
+      : el('p', { class: 'muted' }, 'nowhere yet'),
+    body.sameKey.length ? el('h3', {}, 'Other certificates with this key') : null,
+    body.sameKey.length ? sameKey : null,
     body.managed.map((m) => managedSection(m)),
     body.generations.length ? el('h3', {}, 'Renewal history') : null,
     body.generations.length ? el('ul', {}, body.generations.map((g) => el('li', {},

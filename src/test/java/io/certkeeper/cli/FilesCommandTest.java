@@ -13,7 +13,6 @@ import java.time.Clock;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -127,6 +126,8 @@ class FilesCommandTest {
         + "\",code=\"wrong_password\"} 1"), metrics.out());
     assertTrue(metrics.out().contains("# TYPE certkeeper_renewals_total counter"), metrics.out());
     Path promtool = Path.of("/usr/bin/promtool");
+    assertTrue(Files.isExecutable(promtool) || !"true".equals(System.getenv("CI")),
+        "promtool (Debian's prometheus package) is required in CI");
     if (Files.isExecutable(promtool)) {
       Path text = Files.writeString(dir.resolve("metrics.txt"), metrics.out());
       ProcessBuilder pb = new ProcessBuilder(promtool.toString(), "check", "metrics").redirectErrorStream(true)
@@ -147,6 +148,5 @@ class FilesCommandTest {
       seen.add(dir.relativize(Path.of(f.get("path").asText())) + " " + f.get("certificates").size());
     }
     assertEquals(List.of("etc/tls/sub/bundle.pem 1", "gone.pem 0", "opt/app/app.p12 1", "other/locked.p12 0"), seen);
-    Assumptions.assumeTrue(true);
   }
 }

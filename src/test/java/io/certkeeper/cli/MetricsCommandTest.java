@@ -177,13 +177,14 @@ class MetricsCommandTest {
   }
 
   @Test
-  void buildInfoButNoDaemonOnlyMetricsFromTheCli() {
+  void buildInfoAndTheStoresCountersButNoProcessMetricsFromTheCli() {
     Map<String, PrometheusText.Family> m = PrometheusText.parse(run("metrics"));
     PrometheusText.Family build = m.get("certkeeper_build_info");
     assertEquals(1, build.samples().size());
     assertEquals(System.getProperty("java.version"), build.samples().get(0).labels().get("java"));
     assertEquals(io.certkeeper.config.NodeName.ofHost(), build.samples().get(0).labels().get("node"));
-    assertFalse(m.containsKey("certkeeper_renewals_total"));
+    assertTrue(m.containsKey("certkeeper_renewals_total"), "counted in the store, for every process");
+    assertTrue(m.containsKey("certkeeper_alerts_total"));
     assertFalse(m.containsKey("jvm_memory_used_bytes"));
   }
 

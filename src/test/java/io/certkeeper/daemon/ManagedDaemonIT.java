@@ -124,6 +124,9 @@ class ManagedDaemonIT {
       assertNotEquals(first, second);
       d.awaitLine(l -> l.contains("echo - now serving"), Duration.ofSeconds(10));
       assertEquals(second, servedSerial(port));
+      // the CLI's renewal is counted with the daemon's first issue: the counters are the store's
+      DaemonProcess.Result metrics = cli(Map.of(), "metrics");
+      assertTrue(metrics.out().contains("certkeeper_renewals_total{result=\"success\"} 2\n"), metrics.out());
 
       DaemonProcess.Result refused = cli(Map.of(), "renew", "web");
       assertEquals(1, refused.exitCode(), refused.out());
