@@ -111,6 +111,16 @@ class ConfigCheckRoundTripTest {
           labels: {version: "1.10"}
           owners: [mail@example.com]
           proxy: http://10.0.0.1:8080
+      files:
+        - paths: ["/etc/ssl/**/*.pem", "certs/{a,b}.p12", "/opt/app/key store.jks"]
+          password: file:/etc/app/ks.pass
+          rescan: 10m
+          warning: 20d
+          critical: 3d
+          labels: {team: web, on: "yes"}
+          owners: [web-team@example.com]
+          endpoints: [www.example.com:443]
+        - paths: [/etc/partner/client.pem]
       listeners:
         - name: admin
           bind: 127.0.0.1:8443

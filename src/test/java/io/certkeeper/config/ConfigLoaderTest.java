@@ -39,6 +39,12 @@ class ConfigLoaderTest {
       unsupported url             | store:\\n  url: jdbc:mysql://x/y\\n  | 2 | store.url: only jdbc:h2: and jdbc:postgresql: URLs are supported, got 'jdbc:mysql://x/y'
       duplicate key               | log:\\n  level: info\\n  level: warn\\n | 3 | duplicate key 'level' in log (first at line 2)
       top level is a list         | - a\\n- b\\n                         | 1 | the configuration must be a mapping of keys at the top level
+      files without paths         | files:\\n  - rescan: 1m\\n          | 2 | files[0]: missing required key 'paths'
+      files with empty paths      | files:\\n  - paths: []\\n           | 2 | files[0].paths: give at least one path or glob pattern
+      files rescan too short      | files:\\n  - paths: [/a]\\n    rescan: 1s\\n | 3 | files[0].rescan: must be at least 10s
+      files critical over warning | files:\\n  - paths: [/a]\\n    warning: 7d\\n    critical: 8d\\n | 4 | files[0].critical: must not be longer than warning (7d)
+      files pattern with ..       | files:\\n  - paths: [/etc/../x]\\n     | 2 | files[0].paths[0]: '..' is not allowed in a pattern; write the directory out
+      files unknown key           | files:\\n  - paths: [/a]\\n    passwd: x\\n | 3 | unknown key 'passwd' in files[0] (did you mean 'password'?)
       """)
   void mistakeNamesFileLineAndKey(String name, String yaml, int line, String message) throws Exception {
     Path f = write(yaml.replace("\\n", "\n"));
