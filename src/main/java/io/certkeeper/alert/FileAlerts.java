@@ -1,6 +1,5 @@
 package io.certkeeper.alert;
 
-import com.fasterxml.jackson.databind.JsonNode;
 import io.certkeeper.config.AlertsConfig;
 import io.certkeeper.store.Store;
 import io.certkeeper.store.StoreException;
@@ -8,8 +7,6 @@ import io.certkeeper.store.Transaction;
 import io.certkeeper.store.WatchedFileRepository;
 import io.certkeeper.store.WatchedFileRepository.StaleDeploy;
 import io.certkeeper.store.WatchedFileRepository.WatchedFile;
-import io.certkeeper.util.Durations;
-import io.certkeeper.util.Json;
 import io.certkeeper.util.Printable;
 import java.time.Clock;
 import java.time.Duration;
@@ -100,11 +97,10 @@ final class FileAlerts {
   private Instant evaluate(Transaction tx, WatchedFile f, List<StaleDeploy> stale, AlertsConfig cfg, Instant now,
       List<AlertEvent> written) throws StoreException {
     String subject = subject(node, f.path());
-    JsonNode settings = settings(f.settings());
-    Duration warning = duration(settings, "warning", Duration.ofDays(30));
-    Duration critical = duration(settings, "critical", Duration.ofDays(7));
-    List<String> owners = new ArrayList<>();
-    settings.path("owners").forEach(o -> owners.add(o.asText()));
+    WatchedFileRepository.FileSettings settings = f.parsedSettings();
+    Duration warning = settings.warning();
+    Duration critical = settings.critical();
+    List<String> owners = settings.owners();
     String where = "file " + f.path() + " on " + node;
     List<AlertEvent> events = new ArrayList<>();
     Instant recheck = Instant.MAX;
@@ -195,21 +191,5 @@ final class FileAlerts {
 
   private static Instant min(Instant a, Instant b) {
     return a.isBefore(b) ? a : b;
-  }
-
-  private static JsonNode settings(String json) {
-    try {
-      return Json.mapper().readTree(json);
-    } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
-      return Json.mapper().createObjectNode();
-    }
-  }
-
-  private static Duration duration(JsonNode settings, String key, Duration otherwise) {
-    try {
-      return settings.hasNonNull(key) ? Durations.parse(settings.get(key).asText()) : otherwise;
-    } catch (IllegalArgumentException e) {
-      return otherwise;
-    }
   }
 }

@@ -201,7 +201,13 @@ public final class FileInventory {
       password.ifPresent(p -> Arrays.fill(p, '\0'));
     }
     List<String> gone = new ArrayList<>();
-    for (String p : repo.paths(key)) {
+    Set<String> stored = repo.paths(key);
+    for (String p : matched) {
+      if (!stored.contains(p)) {
+        seen.remove(p); // its row is gone (a restore, another process): read it again next time
+      }
+    }
+    for (String p : stored) {
       if (!matched.contains(p)) {
         gone.add(p);
         seen.remove(p);

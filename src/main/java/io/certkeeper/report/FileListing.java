@@ -1,18 +1,14 @@
 package io.certkeeper.report;
 
-import com.fasterxml.jackson.databind.JsonNode;
 import io.certkeeper.store.Store;
 import io.certkeeper.store.StoreException;
 import io.certkeeper.store.WatchedFileRepository;
-import io.certkeeper.util.Durations;
-import io.certkeeper.util.Json;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import java.util.TreeMap;
 
 /**
  * The watched certificate files as {@code certkeeper files --json} and {@code GET /api/v1/files}
@@ -51,9 +47,9 @@ public final class FileListing {
     }
     List<ListedFile> out = new ArrayList<>();
     for (WatchedFileRepository.WatchedFile f : files) {
-      JsonNode settings = settings(f.settings());
-      Duration warning = duration(settings, "warning", Duration.ofDays(30));
-      Duration critical = duration(settings, "critical", Duration.ofDays(7));
+      WatchedFileRepository.FileSettings settings = f.parsedSettings();
+      Duration warning = settings.warning();
+      Duration critical = settings.critical();
       List<Held> held = new ArrayList<>();
       String worst = "ok";
       for (WatchedFileRepository.Entry e : f.entries()) {
@@ -65,13 +61,9 @@ public final class FileListing {
       List<Stale> stales = stale.stream().filter(s -> s.node().equals(f.node()) && s.path().equals(f.path()))
           .map(s -> new Stale(s.endpointId(), s.servedSha256(), s.servedNotAfter(), s.link(), s.fileIsNewer())).toList();
       String status = f.problemCode().isPresent() ? "problem" : !stales.isEmpty() && worst.equals("ok") ? "stale" : worst;
-      Map<String, String> labels = new TreeMap<>();
-      settings.path("labels").properties().forEach(e -> labels.put(e.getKey(), e.getValue().asText()));
-      List<String> owners = new ArrayList<>();
-      settings.path("owners").forEach(o -> owners.add(o.asText()));
       out.add(new ListedFile(f.node(), f.path(), status, f.format().orElse(null), f.problemCode().orElse(null),
           f.problem().orElse(null), f.problemSince().orElse(null), f.readAt(), f.size().orElse(null),
-          f.modified().orElse(null), labels, owners, held, stales));
+          f.modified().orElse(null), settings.labels(), settings.owners(), held, stales));
     }
     return out;
   }
@@ -84,21 +76,5 @@ public final class FileListing {
       case "expired" -> 3;
       default -> 0;
     };
-  }
-
-  private static JsonNode settings(String json) {
-    try {
-      return Json.mapper().readTree(json);
-    } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
-      return Json.mapper().createObjectNode();
-    }
-  }
-
-  private static Duration duration(JsonNode settings, String key, Duration otherwise) {
-    try {
-      return settings.hasNonNull(key) ? Durations.parse(settings.get(key).asText()) : otherwise;
-    } catch (IllegalArgumentException e) {
-      return otherwise;
-    }
   }
 }

@@ -67,7 +67,46 @@ public final class WatchedFileRepository {
   public record WatchedFile(String node, String path, String fileSet, Optional<String> format,
       Optional<String> problemCode, Optional<String> problem, Optional<Instant> problemSince, Optional<Long> size,
       Optional<Instant> modified, Instant readAt, String settings, Optional<String> alertedProblem,
-      List<Entry> entries) {}
+      List<Entry> entries) {
+    /** Its entry's settings at the last read. */
+    public FileSettings parsedSettings() {
+      return FileSettings.parse(settings);
+    }
+  }
+
+  /**
+   * The settings of a file's entry as recorded with it (the column {@code settings}), for alerts and
+   * reports in any process: thresholds, labels, owners, linked endpoints. Missing or unreadable
+   * values read as the defaults of endpoints.
+   */
+  public record FileSettings(java.time.Duration warning, java.time.Duration critical, Map<String, String> labels,
+      List<String> owners, List<String> endpoints) {
+    static FileSettings parse(String json) {
+      com.fasterxml.jackson.databind.JsonNode n;
+      try {
+        n = io.certkeeper.util.Json.mapper().readTree(json);
+      } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
+        n = io.certkeeper.util.Json.mapper().createObjectNode();
+      }
+      Map<String, String> labels = new java.util.TreeMap<>();
+      n.path("labels").properties().forEach(e -> labels.put(e.getKey(), e.getValue().asText()));
+      List<String> owners = new ArrayList<>();
+      n.path("owners").forEach(o -> owners.add(o.asText()));
+      List<String> endpoints = new ArrayList<>();
+      n.path("endpoints").forEach(o -> endpoints.add(o.asText()));
+      return new FileSettings(duration(n, "warning", java.time.Duration.ofDays(30)),
+          duration(n, "critical", java.time.Duration.ofDays(7)), labels, owners, endpoints);
+    }
+
+    private static java.time.Duration duration(com.fasterxml.jackson.databind.JsonNode n, String key,
+        java.time.Duration otherwise) {
+      try {
+        return n.hasNonNull(key) ? io.certkeeper.util.Durations.parse(n.get(key).asText()) : otherwise;
+      } catch (IllegalArgumentException e) {
+        return otherwise;
+      }
+    }
+  }
 
   /** Where a certificate was found: node, path and place. */
   public record Location(String node, String path, String place) {}
@@ -314,7 +353,7 @@ public final class WatchedFileRepository {
           }
           Entry l = leaf.get();
           Set<String> seen = new HashSet<>();
-          for (String id : linkedEndpoints(f.settings())) {
+          for (String id : f.parsedSettings().endpoints()) {
             linked.setString(1, id);
             try (ResultSet rs = linked.executeQuery()) {
               if (rs.next() && !l.sha256().equals(rs.getString(1))) {
@@ -338,18 +377,6 @@ public final class WatchedFileRepository {
       }
       return out;
     });
-  }
-
-  /** The endpoint ids in a file's settings JSON ({@code endpoints}). */
-  static List<String> linkedEndpoints(String settings) {
-    try {
-      com.fasterxml.jackson.databind.JsonNode n = io.certkeeper.util.Json.mapper().readTree(settings).path("endpoints");
-      List<String> out = new ArrayList<>();
-      n.forEach(e -> out.add(e.asText()));
-      return out;
-    } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
-      return List.of();
-    }
   }
 
   /** Where each of {@code sha256s} was found in files, on any node. */
