@@ -28,6 +28,30 @@ record EndpointSettings(
 
   static final String[] STARTTLS = {"smtp", "imap", "pop3", "ftp", "ldap", "postgres"};
 
+  /** {@code labels:} of {@code n}: names of letters, digits and '_', string values. */
+  static Map<String, String> labels(ConfigNode n) throws ConfigException {
+    Map<String, String> labels = new TreeMap<>();
+    ConfigNode l = n.section("labels");
+    for (String k : l.keys()) {
+      if (!k.matches("[a-zA-Z_][a-zA-Z0-9_]*")) {
+        throw l.require(k).error("label names are letters, digits and '_' (got '" + k + "')");
+      }
+      labels.put(k, l.requireString(k));
+    }
+    return labels;
+  }
+
+  /** {@code owners:} of {@code n}: e-mail addresses. */
+  static List<String> owners(ConfigNode n) throws ConfigException {
+    return n.list("owners", item -> {
+      String s = item.asString();
+      if (!s.contains("@")) {
+        throw item.error("an owner is an e-mail address, got '" + s + "'");
+      }
+      return s;
+    });
+  }
+
   static EndpointSettings none() {
     return new EndpointSettings(Optional.empty(), Optional.empty(), Optional.empty(), Optional.empty(),
         Optional.empty(), Optional.empty(), Optional.empty(), Map.of(), Optional.empty());
@@ -54,22 +78,8 @@ record EndpointSettings(
     }
     Optional<List<Path>> caFiles = n.get("ca-files").isEmpty() ? Optional.empty()
         : Optional.of(n.list("ca-files", item -> baseDir.resolve(item.asPath()).normalize()));
-    Map<String, String> labels = new TreeMap<>();
-    ConfigNode l = n.section("labels");
-    for (String k : l.keys()) {
-      if (!k.matches("[a-zA-Z_][a-zA-Z0-9_]*")) {
-        throw l.require(k).error("label names are letters, digits and '_' (got '" + k + "')");
-      }
-      labels.put(k, l.requireString(k));
-    }
-    Optional<List<String>> owners = n.get("owners").isEmpty() ? Optional.empty()
-        : Optional.of(n.list("owners", item -> {
-          String s = item.asString();
-          if (!s.contains("@")) {
-            throw item.error("an owner is an e-mail address, got '" + s + "'");
-          }
-          return s;
-        }));
+    Map<String, String> labels = labels(n);
+    Optional<List<String>> owners = n.get("owners").isEmpty() ? Optional.empty() : Optional.of(owners(n));
     Optional<Duration> warning = n.duration("warning");
     Optional<Duration> critical = n.duration("critical");
     Optional<Duration> timeout = n.duration("timeout");

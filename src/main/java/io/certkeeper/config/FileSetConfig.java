@@ -7,7 +7,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
-import java.util.TreeMap;
 
 /**
  * One entry of {@code files:}: certificate files on this host to keep in the inventory.
@@ -92,21 +91,8 @@ public record FileSetConfig(
       throw n.require("critical").error("must not be longer than warning (" + io.certkeeper.util.Durations.format(warning)
           + ")");
     }
-    Map<String, String> labels = new TreeMap<>();
-    ConfigNode l = n.section("labels");
-    for (String k : l.keys()) {
-      if (!k.matches("[a-zA-Z_][a-zA-Z0-9_]*")) {
-        throw l.require(k).error("label names are letters, digits and '_' (got '" + k + "')");
-      }
-      labels.put(k, l.requireString(k));
-    }
-    List<String> owners = n.list("owners", item -> {
-      String s = item.asString();
-      if (!s.contains("@")) {
-        throw item.error("an owner is an e-mail address, got '" + s + "'");
-      }
-      return s;
-    });
+    Map<String, String> labels = EndpointSettings.labels(n);
+    List<String> owners = EndpointSettings.owners(n);
     List<String> endpoints = n.list("endpoints", item -> {
       String s = item.asString().strip();
       if (s.isEmpty() || s.length() > 500) {

@@ -153,37 +153,7 @@ public final class CertificateRepository {
    * writer inserts it at the same moment, the primary key decides and this one adds to theirs.
    */
   private static void count(Connection c, String source, Instant notAfter, long delta) throws SQLException {
-    long day = day(notAfter);
-    if (addToCount(c, source, day, delta)) {
-      return;
-    }
-    Savepoint sp = c.setSavepoint();
-    try (PreparedStatement ps = c.prepareStatement(
-        "INSERT INTO certificate_counts (source, not_after_day, n) VALUES (?, ?, ?)")) {
-      ps.setString(1, source);
-      ps.setLong(2, day);
-      ps.setLong(3, delta);
-      ps.executeUpdate();
-      c.releaseSavepoint(sp);
-    } catch (SQLException e) {
-      if (!Store.isUniqueViolation(e)) {
-        throw e;
-      }
-      c.rollback(sp);
-      if (!addToCount(c, source, day, delta)) {
-        throw new SQLException("certificate_counts row for " + source + "/" + day + " vanished", e);
-      }
-    }
-  }
-
-  private static boolean addToCount(Connection c, String source, long day, long delta) throws SQLException {
-    try (PreparedStatement ps = c.prepareStatement(
-        "UPDATE certificate_counts SET n = n + ? WHERE source = ? AND not_after_day = ?")) {
-      ps.setLong(1, delta);
-      ps.setString(2, source);
-      ps.setLong(3, day);
-      return ps.executeUpdate() == 1;
-    }
+    Counts.add(c, "certificate_counts", "source", source, "not_after_day", day(notAfter), delta);
   }
 
   /** Moves last_seen forward to {@code now}, never back. */

@@ -4,7 +4,6 @@ import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
-import java.sql.Savepoint;
 import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -52,37 +51,8 @@ public final class EventCounts {
    * decides and this one adds to theirs.
    */
   static void add(Connection c, String family, long delta, String... labels) throws SQLException {
-    if (delta == 0) {
-      return;
-    }
-    String key = String.join("|", labels);
-    if (update(c, family, key, delta)) {
-      return;
-    }
-    Savepoint sp = c.setSavepoint();
-    try (PreparedStatement ps = c.prepareStatement("INSERT INTO event_counts (family, labels, n) VALUES (?, ?, ?)")) {
-      ps.setString(1, family);
-      ps.setString(2, key);
-      ps.setLong(3, delta);
-      ps.executeUpdate();
-      c.releaseSavepoint(sp);
-    } catch (SQLException e) {
-      if (!Store.isUniqueViolation(e)) {
-        throw e;
-      }
-      c.rollback(sp);
-      if (!update(c, family, key, delta)) {
-        throw new SQLException("event_counts row " + family + "/" + key + " vanished", e);
-      }
-    }
-  }
-
-  private static boolean update(Connection c, String family, String key, long delta) throws SQLException {
-    try (PreparedStatement ps = c.prepareStatement("UPDATE event_counts SET n = n + ? WHERE family = ? AND labels = ?")) {
-      ps.setLong(1, delta);
-      ps.setString(2, family);
-      ps.setString(3, key);
-      return ps.executeUpdate() == 1;
+    if (delta != 0) {
+      Counts.add(c, "event_counts", "family", family, "labels", String.join("|", labels), delta);
     }
   }
 
