@@ -67,7 +67,15 @@ final class StatusCommand implements Callable<Integer> {
    */
   record Status(StoreStatus store, DaemonStatus daemon, List<NodeStatus> nodes, CertificateCounts certificates,
       List<EndpointStatus> endpoints, AlertCounts alerts, List<ListenerStatus> listeners, List<ManagedStatus> managed,
-      List<String> warnings, String configError) {}
+      FileCounts files, List<String> warnings, String configError) {}
+
+  /**
+   * This node's watched files ({@code files:}).
+   *
+   * @param problems files that could not be read at their last rescan
+   * @param staleDeploys files whose certificate differs from what an endpoint serves
+   */
+  record FileCounts(long watched, long problems, long staleDeploys) {}
 
   /**
    * One node of the fleet on this store (a single host is a fleet of one): its newest run.
@@ -118,6 +126,18 @@ final class StatusCommand implements Callable<Integer> {
 
   /** @param file known from watched files only */
   record CertificateCounts(long total, long issued, long observed, long file, long expired, long expiringWithin30d) {}
+
+  private static FileCounts files(Store store, String node) throws io.certkeeper.store.StoreException {
+    io.certkeeper.store.WatchedFileRepository repo = new io.certkeeper.store.WatchedFileRepository(store, node);
+    List<io.certkeeper.store.WatchedFileRepository.WatchedFile> files = repo.list();
+    if (files.isEmpty()) {
+      return new FileCounts(0, 0, 0);
+    }
+    long problems = files.stream().filter(f -> f.problemCode().isPresent()).count();
+    long stale = repo.staleDeploys().stream().map(io.certkeeper.store.WatchedFileRepository.StaleDeploy::path)
+        .distinct().count();
+    return new FileCounts(files.size(), problems, stale);
+  }
 
   @Override
   public Integer call() throws Exception {
@@ -170,6 +190,7 @@ final class StatusCommand implements Callable<Integer> {
           alerts(new AlertLedger(store).summary()),
           new ListenerStateRepository(store, thisNode).list().stream().map(StatusCommand::listener).toList(),
           managed(store, thisNode, certificates, now),
+          files(store, thisNode),
           warnings(dataDir),
           configError.map(e -> Main.oneLine(e.getMessage())).orElse(null));
     } catch (io.certkeeper.store.StoreException e) {
@@ -393,6 +414,10 @@ final class StatusCommand implements Callable<Integer> {
         c.total(), c.issued(), c.observed(), c.file() == 0 ? "" : ", in files only " + c.file(), c.expired(),
         c.expiringWithin30d());
     AlertCounts a = s.alerts();
+    if (s.files() != null && s.files().watched() > 0) {
+      out.printf("files:        %d watched, %d with problems, %d stale deploys%n", s.files().watched(),
+          s.files().problems(), s.files().staleDeploys());
+    }
     out.printf("alerts:       %d pending, %d sent, %d failed%s%n", a.pending(), a.sent(), a.failed(),
         a.lastError() == null ? "" : " (last error at " + a.lastErrorAt() + ": " + Printable.line(a.lastError()) + ")");
     if (!s.managed().isEmpty()) {

@@ -116,6 +116,7 @@ class FilesCommandTest {
     assertTrue(bad.err().contains("--source must be issued, observed or file"), bad.err());
     CliRunner.Run status = cli(conf, "status");
     assertTrue(status.out().contains("certificates: 3 (issued 0, observed 0, in files only 3)"), status.out());
+    assertTrue(status.out().contains("files:        5 watched, 2 with problems, 0 stale deploys"), status.out());
 
     // metrics: a series per certificate in a file, one per problem
     CliRunner.Run metrics = cli(conf, "metrics");
