@@ -127,6 +127,14 @@ final class EffectiveConfig {
     policy.put("key-types", codes(ca.policy().keyTypes()));
     policy.put("allowed-names", ca.policy().allowedNames());
     m.put("policy", policy);
+    ca.ocspUrl().ifPresent(u -> m.put("ocsp-url", u));
+    ca.issuerUrl().ifPresent(u -> m.put("issuer-url", u));
+    Map<String, Object> ocsp = new LinkedHashMap<>();
+    ocsp.put("validity", duration(ca.ocsp().validity()));
+    ocsp.put("signer-validity", duration(ca.ocsp().signerValidity()));
+    ocsp.put("sign-on-demand", ca.ocsp().signOnDemand());
+    ocsp.put("rate-limit", ca.ocsp().rateLimit());
+    m.put("ocsp", ocsp);
     return m;
   }
 

@@ -564,7 +564,7 @@ public final class Daemon {
       }
     }
     return Optional.of(Issuer.forCa(ca, CaPolicies.of(config.ca()), new IssuedCertificateRepository(store), clock,
-        config.ca().crlUrl()));
+        io.certkeeper.ca.LeafUrls.of(config.ca())));
   }
 
   private void recordReload(Optional<String> error) {
