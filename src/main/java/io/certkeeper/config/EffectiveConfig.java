@@ -233,10 +233,10 @@ final class EffectiveConfig {
     m.put("bind", l.bind().toString());
     m.put("role", l.role().code());
     l.backend().ifPresent(b -> m.put("backend", b.toString()));
-    boolean http = l.role() == ListenerRole.ACME_HTTP;
-    if (http) {
+    boolean http = l.role().isPlainHttp();
+    if (l.role() == ListenerRole.ACME_HTTP) {
       m.put("redirect-to-https", l.redirectToHttps());
-    } else {
+    } else if (!http) {
       m.put("certificate", certificateSource(l.certificate()));
       m.put("tls", tls(l.tls()));
     }
