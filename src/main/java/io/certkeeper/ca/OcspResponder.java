@@ -241,7 +241,8 @@ public final class OcspResponder {
     }
     Answer a = sign(signing, id, l, Optional.empty());
     if (a.cacheable()) {
-      Instant refreshAt = a.thisUpdate().get().plus(settings.validity().dividedBy(2));
+      Instant refreshAt = a.thisUpdate().get()
+          .plus(Duration.between(a.thisUpdate().get(), a.nextUpdate().get()).dividedBy(2));
       synchronized (cache) {
         if (generation.get() == gen) {
           cache.put(key, new Cached(gen, a, refreshAt));
@@ -266,6 +267,10 @@ public final class OcspResponder {
   private Answer sign(OcspSigner.Signer signing, CertificateID id, Lookup l, Optional<Extension> nonce) {
     Instant now = clock.instant().truncatedTo(ChronoUnit.SECONDS);
     Instant nextUpdate = now.plus(settings.validity());
+    Instant signerEnds = signing.certificate().getNotAfter().toInstant();
+    if (nextUpdate.isAfter(signerEnds)) {
+      nextUpdate = signerEnds; // a signer cut short by its issuer's end: no response outlives it
+    }
     CertificateStatus status = switch (l.status()) {
       case GOOD -> CertificateStatus.GOOD;
       case REVOKED -> revoked(l.record().get());
