@@ -21,7 +21,7 @@ import org.junit.jupiter.api.io.TempDir;
  * TLS listener serving a certificate the local CA issued with {@code ca.ocsp-url}; certkeeper's own
  * prober ({@code certkeeper probe --check-revocation}, another process) reads the responder from
  * the certificate and reports it good, then revoked once {@code certkeeper revoke} (a third
- * process) revoked it, without a reload.
+ * process) revoked it, without a reload; {@code openssl ocsp} agrees, with the reason.
  */
 class OcspIT {
   /** The daemon sees a revocation within 2 s; this leaves room for slow, loaded machines. */
@@ -96,7 +96,11 @@ class OcspIT {
         after = probe(tlsPort);
       }
       assertEquals("revoked", after.get("ocsp").asText(), after + "\n" + String.join("\n", d.lines()));
-      assertTrue(after.toString().contains("revoked"), after.toString());
+      OpenSsl.Result judged = OpenSsl.run(dir, "ocsp", "-issuer", "server/chain.pem", "-cert", "server/cert.pem",
+          "-url", "http://127.0.0.1:" + ocspPort + "/ocsp", "-CAfile", "root.pem", "-resp_text");
+      assertTrue(judged.output().contains("Response verify OK"), judged.output());
+      assertTrue(judged.output().contains("server/cert.pem: revoked"), judged.output());
+      assertTrue(judged.output().contains("Reason: keyCompromise"), judged.output());
 
       // the responder's own signer is a certificate of the CA like any other
       DaemonProcess.Result listed = cli("list", "--issued", "--json");
