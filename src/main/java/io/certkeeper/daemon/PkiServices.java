@@ -73,7 +73,7 @@ final class PkiServices implements AutoCloseable {
   /** The issuing CA's certificate, DER: what caIssuers names. */
   private final PkiHttpHandler.Document issuerCertificate;
   private volatile CrlFile crl;
-  private volatile Instant nextRenewalTry = Instant.MIN;
+  private volatile Instant nextRenewalTry;
   private volatile String lastWatchFailure;
 
   /** The CRL file as last read, and when it was on disk. */
@@ -88,6 +88,7 @@ final class PkiServices implements AutoCloseable {
     this.crlPath = crlPath;
     this.issuerPath = issuerPath;
     this.issuerCertificate = issuerCertificate;
+    this.nextRenewalTry = clock.instant().plus(RENEWAL_RETRY); // start has just tried
     this.watch = responder.map(r -> Executors.newSingleThreadScheduledExecutor(t -> {
       Thread th = new Thread(t, "certkeeper-ocsp-watch");
       th.setDaemon(true);
@@ -122,10 +123,18 @@ final class PkiServices implements AutoCloseable {
     if (ocsp) {
       OcspSigner s = new OcspSigner(caDir, repo, ca.passphrase().map(p -> (CrlRefresh.Passphrase) p::resolve), clock,
           ca.ocsp().signerValidity());
-      if (s.refreshIfDue() == OcspSigner.Outcome.ISSUED) {
-        log.info("local CA - issued an OCSP signing certificate, serial {}, valid until {}",
-            s.current().get().certificate().getSerialNumber().toString(16),
-            s.current().get().certificate().getNotAfter().toInstant());
+      try {
+        if (s.refreshIfDue() == OcspSigner.Outcome.ISSUED) {
+          log.info("local CA - issued an OCSP signing certificate, serial {}, valid until {}",
+              s.current().get().certificate().getSerialNumber().toString(16),
+              s.current().get().certificate().getNotAfter().toInstant());
+        }
+      } catch (CaException e) {
+        if (s.current().isEmpty()) {
+          throw e; // nothing to sign with: the responder cannot start
+        }
+        log.warn("local CA - {}; signing OCSP responses with the current one until {} (retried every {})",
+            e.getMessage(), s.current().get().certificate().getNotAfter().toInstant(), RENEWAL_RETRY);
       }
       OcspResponder r = OcspResponder.forIssuer(certs.issuer(), s, repo, clock, ca.ocsp());
       r.checkForRevocations();
