@@ -15,8 +15,11 @@ import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
+import java.util.ArrayList;
 import java.util.Date;
+import java.util.Iterator;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
@@ -57,7 +60,9 @@ import org.bouncycastle.operator.jcajce.JcaDigestCalculatorProviderBuilder;
  *   <li>Responses are signed once and kept in memory ({@link #MAX_CACHED} at most): thisUpdate
  *       is the signing time, nextUpdate {@code ca.ocsp.validity} later, and a response is signed
  *       again once half of that has passed, so what is served always has half its validity left.
- *   <li>A revocation empties the cache: {@link #checkForRevocations} (run every few seconds)
+ *       The first response about a certificate is signed when it is first asked for; its
+ *       successors are signed ahead of time by {@link #refreshAhead} while it is asked for.
+ *   <li>A revocation sets the cache aside: {@link #checkForRevocations} (run every few seconds)
  *       notices a new CRL number, which every revocation brings, by this process or another. A
  *       response signed from a store read before that change is never served after it.
  *   <li>Nonces are ignored (RFC 5019 2.2), unless {@code ca.ocsp.sign-on-demand}: then a request
@@ -112,8 +117,18 @@ public final class OcspResponder {
   private static final Answer TRY_LATER = Answer.error(Status.TRY_LATER, OCSPRespBuilder.TRY_LATER);
   private static final Answer INTERNAL_ERROR = Answer.error(Status.INTERNAL_ERROR, OCSPRespBuilder.INTERNAL_ERROR);
 
-  /** A signed response in the cache, valid for lookups of the generation it was signed in. */
-  private record Cached(long generation, Answer answer, Instant refreshAt) {}
+  /**
+   * A signed response in the cache, served to lookups of the generation it was signed in until
+   * {@code refreshAt}.
+   *
+   * @param wanted whether it was asked for since it was signed: only such responses are signed
+   *     again ahead of time, the others are let go
+   */
+  private record Cached(long generation, CertificateID id, Answer answer, Instant refreshAt, boolean wanted) {
+    Cached asked() {
+      return wanted ? this : new Cached(generation, id, answer, refreshAt, true);
+    }
+  }
 
   private final X509CertificateHolder issuer;
   private final String issuerSha256;
@@ -157,10 +172,11 @@ public final class OcspResponder {
   }
 
   /**
-   * Forgets every cached response when a CRL was published since the last call (a revocation, by
-   * this process or another, or the CRL's periodic re-signing). Blocks on one store read.
+   * Stops serving every cached response when a CRL was published since the last call (a
+   * revocation, by this process or another, or the CRL's periodic re-signing); {@link
+   * #refreshAhead} signs them again. Blocks on one store read.
    *
-   * @return whether the cache was emptied
+   * @return whether the cached responses were set aside
    */
   public boolean checkForRevocations() throws StoreException {
     long number = repo.crlState(issuerSha256).map(CrlState::crlNumber).orElse(0L);
@@ -169,10 +185,55 @@ public final class OcspResponder {
     }
     lastCrlNumber = number;
     generation.incrementAndGet();
-    synchronized (cache) {
-      cache.clear();
-    }
     return true;
+  }
+
+  /**
+   * Signs again, before anyone waits for it, each cached response that was asked for since it was
+   * signed and that reaches its refresh time within {@code ahead} or was set aside by a
+   * revocation; drops those nobody asked for. Signs at most {@code max} in one call, least
+   * recently used first. Blocks on store reads and signatures.
+   *
+   * @return how many were signed
+   */
+  public int refreshAhead(Duration ahead, int max) throws StoreException {
+    Optional<OcspSigner.Signer> signing = signer.current();
+    Instant now = clock.instant();
+    if (signing.isEmpty() || !now.isBefore(signing.get().certificate().getNotAfter().toInstant())) {
+      return 0;
+    }
+    long gen = generation.get();
+    Instant horizon = now.plus(ahead);
+    List<Map.Entry<String, Cached>> due = new ArrayList<>();
+    synchronized (cache) {
+      Iterator<Map.Entry<String, Cached>> it = cache.entrySet().iterator();
+      while (it.hasNext() && due.size() < max) {
+        Map.Entry<String, Cached> e = it.next();
+        Cached c = e.getValue();
+        if (c.generation() == gen && horizon.isBefore(c.refreshAt())) {
+          continue;
+        }
+        if (!c.wanted()) {
+          it.remove();
+          continue;
+        }
+        due.add(Map.entry(e.getKey(), c));
+      }
+    }
+    for (Map.Entry<String, Cached> e : due) {
+      CertificateID id = e.getValue().id();
+      Answer a = sign(signing.get(), id, lookup(id), Optional.empty());
+      synchronized (cache) {
+        if (a.cacheable() && generation.get() == gen) {
+          cache.put(e.getKey(), new Cached(gen, id, a, refreshTime(a), false));
+        }
+      }
+    }
+    return due.size();
+  }
+
+  private static Instant refreshTime(Answer a) {
+    return a.thisUpdate().get().plus(Duration.between(a.thisUpdate().get(), a.nextUpdate().get()).dividedBy(2));
   }
 
   /** The {@code internalError} response, for a caller whose {@link #respond} failed. */
@@ -232,6 +293,9 @@ public final class OcspResponder {
     synchronized (cache) {
       Cached c = cache.get(key);
       if (c != null && c.generation() == gen && now.isBefore(c.refreshAt())) {
+        if (!c.wanted()) {
+          cache.put(key, c.asked());
+        }
         return c.answer();
       }
     }
@@ -241,11 +305,9 @@ public final class OcspResponder {
     }
     Answer a = sign(signing, id, l, Optional.empty());
     if (a.cacheable()) {
-      Instant refreshAt = a.thisUpdate().get()
-          .plus(Duration.between(a.thisUpdate().get(), a.nextUpdate().get()).dividedBy(2));
       synchronized (cache) {
         if (generation.get() == gen) {
-          cache.put(key, new Cached(gen, a, refreshAt));
+          cache.put(key, new Cached(gen, id, a, refreshTime(a), true));
         }
       }
     }

@@ -46,12 +46,17 @@ import org.slf4j.LoggerFactory;
  * passphrase).
  *
  * <p>A thread of its own checks every {@link #WATCH} for a new CRL number (a revocation, by this
- * daemon or a command), which empties the responder's cache, and renews the OCSP signer when a
- * third of its life is left.
+ * daemon or a command), which sets the responder's cached responses aside, signs again the
+ * responses that are asked for before they are due, and renews the OCSP signer when a third of
+ * its life is left.
  */
 final class PkiServices implements AutoCloseable {
   /** How often the store is asked whether a certificate was revoked. */
   static final Duration WATCH = Duration.ofSeconds(2);
+  /** Responses due within this are signed again by the watch, before a request has to wait. */
+  static final Duration REFRESH_AHEAD = Duration.ofMinutes(1);
+  /** The most responses the watch signs in one run. */
+  static final int REFRESH_BATCH = 256;
   /** After a failed signer renewal, the next try waits this long. */
   static final Duration RENEWAL_RETRY = Duration.ofMinutes(10);
   /** How long caches may keep the CRL: revocations must reach relying parties soon. */
@@ -232,8 +237,9 @@ final class PkiServices implements AutoCloseable {
   private void watchOnce() {
     try {
       if (responder.get().checkForRevocations()) {
-        log.debug("ocsp - a new CRL number: cached responses dropped");
+        log.debug("ocsp - a new CRL number: cached responses set aside, signed again");
       }
+      responder.get().refreshAhead(REFRESH_AHEAD, REFRESH_BATCH);
       Instant now = clock.instant();
       if (!now.isBefore(nextRenewalTry)) {
         try {

@@ -124,6 +124,45 @@ class OcspResponderTest {
   }
 
   @Test
+  void aResponseAskedForIsSignedAgainAheadOfItsRefreshAndOneNobodyAskedForIsLetGo() throws Exception {
+    OcspResponder r = responder();
+    byte[] req = request(leaf.getSerialNumber(), Optional.empty());
+    Instant first = r.respond(req).thisUpdate().get();
+    assertEquals(0, r.refreshAhead(Duration.ofMinutes(1), 100), "not due yet");
+
+    clock.advance(Duration.ofHours(12).minusSeconds(30));
+    assertEquals(1, r.refreshAhead(Duration.ofMinutes(1), 100));
+    Instant ahead = clock.instant();
+    clock.advance(Duration.ofMinutes(1));
+    assertEquals(ahead, r.respond(req).thisUpdate().get(), "signed before it was asked for");
+    assertNotEquals(first, ahead);
+
+    // asked for once since: refreshed once more; then nobody asks, and it is let go
+    clock.advance(Duration.ofHours(12));
+    assertEquals(1, r.refreshAhead(Duration.ofMinutes(1), 100));
+    clock.advance(Duration.ofHours(12));
+    assertEquals(0, r.refreshAhead(Duration.ofMinutes(1), 100));
+    assertEquals(clock.instant(), r.respond(req).thisUpdate().get(), "signed when asked");
+  }
+
+  @Test
+  void aRevocationIsSignedAheadOnceACheckSawTheNewCrl() throws Exception {
+    OcspResponder r = responder();
+    byte[] req = request(leaf.getSerialNumber(), Optional.empty());
+    assertEquals(OcspResponder.Status.GOOD, r.respond(req).status());
+    clock.advance(Duration.ofSeconds(10));
+    CrlPublisher.forCa(ca, repo, clock, Duration.ofDays(7)).revoke(leaf.getSerialNumber().toString(16),
+        RevocationReason.KEY_COMPROMISE);
+    assertTrue(r.checkForRevocations());
+    assertEquals(1, r.refreshAhead(Duration.ofMinutes(1), 100));
+    Instant signed = clock.instant();
+    clock.advance(Duration.ofSeconds(10));
+    OcspResponder.Answer a = r.respond(req);
+    assertEquals(OcspResponder.Status.REVOKED, a.status());
+    assertEquals(signed, a.thisUpdate().get(), "the watch signed it, not the request");
+  }
+
+  @Test
   void aRevocationIsAnsweredOnceACheckSawTheNewCrl() throws Exception {
     OcspResponder r = responder();
     assertEquals(OcspResponder.Status.GOOD, r.respond(request(leaf.getSerialNumber(), Optional.empty())).status());
