@@ -14,7 +14,6 @@ import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.Base64;
-import java.util.Locale;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
@@ -24,8 +23,9 @@ import java.util.concurrent.CompletionStage;
  * The HTTP side of an OCSP responder ({@code role: ocsp}; RFC 6960 appendix A, RFC 5019 5 and 6):
  *
  * <ul>
- *   <li>{@code POST} with {@code Content-Type: application/ocsp-request} (or none) and the DER
- *       request as the body, at most {@value #MAX_REQUEST_BYTES} bytes (413 past it);
+ *   <li>{@code POST} with the DER request as the body ({@code Content-Type:
+ *       application/ocsp-request}, though any type is read), at most {@value #MAX_REQUEST_BYTES}
+ *       bytes (413 past it);
  *   <li>{@code GET /{base64 of the DER request, URL-encoded}} under any path prefix, in the
  *       standard or the URL-safe alphabet, with or without padding or percent-encoding;
  *   <li>the answer is always 200 with an OCSP response, an error status such as
@@ -41,7 +41,6 @@ import java.util.concurrent.CompletionStage;
 public final class OcspHttpHandler implements Roles.HttpHandler {
   /** Larger request bodies get 413: a request about one certificate is about a hundred bytes. */
   public static final int MAX_REQUEST_BYTES = 8 * 1024;
-  static final String REQUEST_TYPE = "application/ocsp-request";
   static final String RESPONSE_TYPE = "application/ocsp-response";
   /** Requests waiting for the responder at once; more get 503. */
   static final int MAX_WAITING = 256;
@@ -95,10 +94,8 @@ public final class OcspHttpHandler implements Roles.HttpHandler {
     byte[] der;
     boolean get = request.method().equals(HttpMethod.GET) || request.method().equals(HttpMethod.HEAD);
     if (request.method().equals(HttpMethod.POST)) {
-      String type = request.headers().get(HttpHeaderNames.CONTENT_TYPE);
-      if (type != null && !type.split(";", 2)[0].trim().toLowerCase(Locale.ROOT).equals(REQUEST_TYPE)) {
-        return done(Roles.text(HttpResponseStatus.UNSUPPORTED_MEDIA_TYPE, "expected " + REQUEST_TYPE + "\n"));
-      }
+      // the body is read whatever its Content-Type says (curl's default is a form): what is not an
+      // OCSP request gets malformedRequest, as a client of RFC 6960 expects
       if (request.content().readableBytes() > MAX_REQUEST_BYTES) {
         return done(Roles.text(HttpResponseStatus.REQUEST_ENTITY_TOO_LARGE,
             "an OCSP request is at most " + MAX_REQUEST_BYTES + " bytes\n"));

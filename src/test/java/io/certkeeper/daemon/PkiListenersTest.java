@@ -173,6 +173,13 @@ class PkiListenersTest {
     assertEquals(OCSPResp.MALFORMED_REQUEST, new OCSPResp(get.body()).getStatus());
 
     assertEquals(413, post(new byte[9000]).statusCode());
+
+    // a raw POST as curl sends it (a form's Content-Type): malformedRequest too
+    Files.writeString(dir.resolve("garbage"), "garbage\n");
+    OpenSsl.Result curl = OpenSsl.exec(dir, List.of("curl", "-s", "--max-time", "20", "--data-binary", "@garbage",
+        "-o", "answer.der", "-w", "%{http_code}", "http://127.0.0.1:" + ocspPort + "/"));
+    assertEquals("200", curl.output().trim());
+    assertEquals(OCSPResp.MALFORMED_REQUEST, new OCSPResp(Files.readAllBytes(dir.resolve("answer.der"))).getStatus());
   }
 
   @Test
