@@ -12,8 +12,13 @@ import java.security.PublicKey;
 import java.security.cert.X509Certificate;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
+import org.bouncycastle.asn1.DERNull;
+import org.bouncycastle.asn1.ocsp.OCSPObjectIdentifiers;
+import org.bouncycastle.asn1.x509.AccessDescription;
+import org.bouncycastle.asn1.x509.AuthorityInformationAccess;
 import org.bouncycastle.asn1.ASN1OctetString;
 import org.bouncycastle.asn1.x500.X500Name;
 import org.bouncycastle.asn1.x500.X500NameBuilder;
@@ -46,8 +51,9 @@ import org.bouncycastle.operator.jcajce.JcaContentSignerBuilder;
  *   <li>intermediate: CA:true with pathLen 0 (it signs leaves only); the same key usage; SKI and
  *       AKI.
  *   <li>leaf: CA:false; keyUsage critical digitalSignature (and keyEncipherment for RSA keys); the
- *       profile's extended key usage; the SANs; SKI and AKI; the CRL distribution point when one is
- *       configured.
+ *       profile's extended key usage; the SANs; SKI and AKI; the CRL distribution point and the
+ *       authority information access (OCSP responder, caIssuers) when they are configured.
+ *   <li>OCSP signer: the delegated responder of {@link OcspSigner}, see {@link #ocspSigner}.
  * </ul>
  *
  * Every certificate starts {@link #BACKDATE} before it is signed, so that peers whose clocks are a
@@ -79,7 +85,8 @@ final class CertificateProfiles {
   }
 
   static X509Certificate leaf(LocalCa ca, String cn, List<San> sans, PublicKey key, Profile profile,
-      BigInteger serial, Instant notBefore, Instant notAfter, Optional<String> crlUrl) {
+      BigInteger serial, Instant notBefore, Instant notAfter, LeafUrls urls) {
+    Optional<String> crlUrl = urls.crl();
     X509v3CertificateBuilder b = new X509v3CertificateBuilder(ca.issuerName(), serial,
         CertificateTimes.of(notBefore), CertificateTimes.of(notAfter), name(cn), SubjectPublicKeyInfo.getInstance(key.getEncoded()));
     add(b, Extension.basicConstraints, true, new BasicConstraints(false));
@@ -97,6 +104,34 @@ final class CertificateProfiles {
       add(b, Extension.cRLDistributionPoints, false, new CRLDistPoint(
           new DistributionPoint[] {new DistributionPoint(new DistributionPointName(where), null, null)}));
     }
+    List<AccessDescription> access = new ArrayList<>();
+    urls.ocsp().ifPresent(u -> access.add(new AccessDescription(AccessDescription.id_ad_ocsp,
+        new GeneralName(GeneralName.uniformResourceIdentifier, u))));
+    urls.caIssuers().ifPresent(u -> access.add(new AccessDescription(AccessDescription.id_ad_caIssuers,
+        new GeneralName(GeneralName.uniformResourceIdentifier, u))));
+    if (!access.isEmpty()) {
+      add(b, Extension.authorityInfoAccess, false,
+          new AuthorityInformationAccess(access.toArray(new AccessDescription[0])));
+    }
+    return sign(b, ca.signer());
+  }
+
+  /**
+   * A delegated OCSP responder's certificate (RFC 6960 4.2.2.2): CA:false, keyUsage critical
+   * digitalSignature, EKU id-kp-OCSPSigning only, id-pkix-ocsp-nocheck (relying parties do not ask
+   * about the responder itself; its short life stands in for revocation), SKI and AKI.
+   */
+  static X509Certificate ocspSigner(LocalCa ca, String cn, PublicKey key, BigInteger serial, Instant notBefore,
+      Instant notAfter) {
+    X509v3CertificateBuilder b = new X509v3CertificateBuilder(ca.issuerName(), serial,
+        CertificateTimes.of(notBefore), CertificateTimes.of(notAfter), name(cn),
+        SubjectPublicKeyInfo.getInstance(key.getEncoded()));
+    add(b, Extension.basicConstraints, true, new BasicConstraints(false));
+    add(b, Extension.keyUsage, true, new KeyUsage(KeyUsage.digitalSignature));
+    add(b, Extension.extendedKeyUsage, false, new ExtendedKeyUsage(KeyPurposeId.id_kp_OCSPSigning));
+    add(b, OCSPObjectIdentifiers.id_pkix_ocsp_nocheck, false, DERNull.INSTANCE);
+    add(b, Extension.subjectKeyIdentifier, false, ski(key));
+    add(b, Extension.authorityKeyIdentifier, false, ca.issuerKeyId());
     return sign(b, ca.signer());
   }
 

@@ -30,14 +30,14 @@ public final class Issuer {
   private final CaPolicy policy;
   private final IssuedCertificateRepository repo;
   private final Clock clock;
-  private final Optional<String> crlUrl;
+  private final LeafUrls urls;
 
-  private Issuer(LocalCa ca, CaPolicy policy, IssuedCertificateRepository repo, Clock clock, Optional<String> crlUrl) {
+  private Issuer(LocalCa ca, CaPolicy policy, IssuedCertificateRepository repo, Clock clock, LeafUrls urls) {
     this.ca = Objects.requireNonNull(ca, "ca");
     this.policy = Objects.requireNonNull(policy, "policy");
     this.repo = Objects.requireNonNull(repo, "repo");
     this.clock = Objects.requireNonNull(clock, "clock");
-    this.crlUrl = Objects.requireNonNull(crlUrl, "crlUrl");
+    this.urls = Objects.requireNonNull(urls, "urls");
   }
 
   /**
@@ -47,7 +47,16 @@ public final class Issuer {
    */
   public static Issuer forCa(LocalCa ca, CaPolicy policy, IssuedCertificateRepository repo, Clock clock,
       Optional<String> crlUrl) {
-    return new Issuer(ca, policy, repo, clock, crlUrl);
+    return new Issuer(ca, policy, repo, clock, LeafUrls.crlOnly(crlUrl));
+  }
+
+  /**
+   * An issuer over {@code ca} whose leaves name {@code urls}: CRL distribution point, OCSP
+   * responder and caIssuers, each when present.
+   */
+  public static Issuer forCa(LocalCa ca, CaPolicy policy, IssuedCertificateRepository repo, Clock clock,
+      LeafUrls urls) {
+    return new Issuer(ca, policy, repo, clock, urls);
   }
 
   /**
@@ -101,7 +110,7 @@ public final class Issuer {
     PublicKey publicKey = keys.map(KeyPair::getPublic).orElseGet(() -> request.publicKey().get());
     for (int attempt = 1; attempt <= SERIAL_ATTEMPTS; attempt++) {
       X509Certificate cert = ca.signLeaf(request.commonName(), sans, publicKey, request.profile(),
-          SerialNumbers.next(), now.minus(CertificateProfiles.BACKDATE), notAfter, crlUrl);
+          SerialNumbers.next(), now.minus(CertificateProfiles.BACKDATE), notAfter, urls);
       if (repo.record(cert, ca.issuerSha256(), request.profile().code(), now)) {
         Optional<PrivateKey> key = keys.map(KeyPair::getPrivate);
         return new IssuedCertificate(cert, ca.chain(), key, request.profile());

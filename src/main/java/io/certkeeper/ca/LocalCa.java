@@ -301,8 +301,8 @@ public final class LocalCa {
 
   /** The leaf's certificate, signed now; the caller records it. */
   X509Certificate signLeaf(String cn, List<San> sans, PublicKey key, Profile profile, BigInteger serial,
-      Instant notBefore, Instant notAfter, Optional<String> crlUrl) {
-    return CertificateProfiles.leaf(this, cn, sans, key, profile, serial, notBefore, notAfter, crlUrl);
+      Instant notBefore, Instant notAfter, LeafUrls urls) {
+    return CertificateProfiles.leaf(this, cn, sans, key, profile, serial, notBefore, notAfter, urls);
   }
 
   /** Latest notAfter a certificate issued now may have. */

@@ -87,7 +87,7 @@ final class CaContext {
   }
 
   Issuer issuer(LocalCa ca, IssuedCertificateRepository repo) throws ConfigException {
-    return Issuer.forCa(ca, policy(), repo, root.clock(), config().crlUrl());
+    return Issuer.forCa(ca, policy(), repo, root.clock(), io.certkeeper.ca.LeafUrls.of(config()));
   }
 
   CrlPublisher crlPublisher(LocalCa ca, IssuedCertificateRepository repo) throws ConfigException {

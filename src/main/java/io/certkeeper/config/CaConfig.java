@@ -19,6 +19,9 @@ import java.util.Optional;
  * @param validity default leaf validity (default 90d)
  * @param keyType default leaf key type (default ec-p256)
  * @param policy what the CA agrees to sign
+ * @param ocspUrl when set, issued leaves name it as their OCSP responder (authority information access)
+ * @param issuerUrl when set, issued leaves name it as where their issuer's certificate is (caIssuers)
+ * @param ocsp how the OCSP responder ({@code role: ocsp} listeners) signs
  */
 public record CaConfig(
     Optional<SecretRef> passphrase,
@@ -26,7 +29,10 @@ public record CaConfig(
     Duration crlValidity,
     Duration validity,
     KeyType keyType,
-    Policy policy) {
+    Policy policy,
+    Optional<String> ocspUrl,
+    Optional<String> issuerUrl,
+    Ocsp ocsp) {
 
   public static final Duration DEFAULT_CRL_VALIDITY = Duration.ofDays(7);
   public static final Duration DEFAULT_VALIDITY = Duration.ofDays(90);
@@ -77,11 +83,71 @@ public record CaConfig(
     }
   }
 
+  /**
+   * {@code ca.ocsp:} — the OCSP responder of the local CA.
+   *
+   * @param validity time from a response's thisUpdate to its nextUpdate (default 1d); responses are
+   *     signed again once half of it has passed
+   * @param signerValidity validity of the delegated OCSP signing certificate the CA issues (default
+   *     30d); renewed when a third of it is left
+   * @param signOnDemand sign a response per request and echo the request's nonce (default false:
+   *     pre-signed responses, nonces ignored as RFC 5019 allows)
+   * @param rateLimit signatures per second made on request (nonces, unknown serials); past it a
+   *     nonce is answered with the pre-signed response, an unknown serial with tryLater
+   */
+  public record Ocsp(Duration validity, Duration signerValidity, boolean signOnDemand, int rateLimit) {
+    public static final Duration DEFAULT_VALIDITY = Duration.ofDays(1);
+    public static final Duration DEFAULT_SIGNER_VALIDITY = Duration.ofDays(30);
+    public static final int DEFAULT_RATE_LIMIT = 50;
+    /** Relying parties (certkeeper's prober too) distrust responses without a nextUpdate closer than this. */
+    static final Duration MAX_VALIDITY = Duration.ofDays(7);
+
+    public Ocsp {
+      java.util.Objects.requireNonNull(validity, "validity");
+      java.util.Objects.requireNonNull(signerValidity, "signerValidity");
+      if (rateLimit < 1) {
+        throw new IllegalArgumentException("rateLimit must be positive, got " + rateLimit);
+      }
+    }
+
+    public static Ocsp defaults() {
+      return new Ocsp(DEFAULT_VALIDITY, DEFAULT_SIGNER_VALIDITY, false, DEFAULT_RATE_LIMIT);
+    }
+
+    static Ocsp read(ConfigNode n) throws ConfigException {
+      n.allowOnly("validity", "signer-validity", "sign-on-demand", "rate-limit");
+      Duration validity = n.duration("validity", DEFAULT_VALIDITY);
+      if (validity.compareTo(Duration.ofMinutes(10)) < 0 || validity.compareTo(MAX_VALIDITY) > 0) {
+        throw n.require("validity").error("must be between 10m and 7d");
+      }
+      Duration signer = n.duration("signer-validity", DEFAULT_SIGNER_VALIDITY);
+      if (signer.compareTo(Duration.ofDays(1)) < 0) {
+        throw n.require("signer-validity").error("must be at least 1d");
+      }
+      if (validity.multipliedBy(3).compareTo(signer) > 0) {
+        // the signer is renewed when a third is left: every response it signed must end before it does
+        throw (n.get("validity").isPresent() ? n.require("validity") : n.require("signer-validity"))
+            .error("ca.ocsp.validity must be at most a third of ca.ocsp.signer-validity");
+      }
+      return new Ocsp(validity, signer, n.bool("sign-on-demand", false),
+          n.integer("rate-limit", 1, 100_000, DEFAULT_RATE_LIMIT));
+    }
+  }
+
   static CaConfig read(ConfigNode n) throws ConfigException {
-    n.allowOnly("passphrase", "crl-url", "crl-validity", "validity", "key-type", "policy");
+    n.allowOnly("passphrase", "crl-url", "crl-validity", "validity", "key-type", "policy", "ocsp-url", "issuer-url",
+        "ocsp");
     Optional<String> crlUrl = n.string("crl-url");
     if (crlUrl.isPresent()) {
       checkUrl(n.require("crl-url"), crlUrl.get());
+    }
+    Optional<String> ocspUrl = n.string("ocsp-url");
+    if (ocspUrl.isPresent()) {
+      checkHttpUrl(n.require("ocsp-url"), ocspUrl.get());
+    }
+    Optional<String> issuerUrl = n.string("issuer-url");
+    if (issuerUrl.isPresent()) {
+      checkHttpUrl(n.require("issuer-url"), issuerUrl.get());
     }
     Duration crlValidity = n.duration("crl-validity", DEFAULT_CRL_VALIDITY);
     if (crlValidity.compareTo(Duration.ofHours(1)) < 0) {
@@ -100,7 +166,21 @@ public record CaConfig(
       throw (n.get("key-type").isPresent() ? n.require("key-type") : n.section("policy").require("key-types"))
           .error("the default key type " + keyType.code() + " is not in ca.policy.key-types");
     }
-    return new CaConfig(n.secret("passphrase"), crlUrl, crlValidity, validity, keyType, policy);
+    return new CaConfig(n.secret("passphrase"), crlUrl, crlValidity, validity, keyType, policy, ocspUrl, issuerUrl,
+        Ocsp.read(n.section("ocsp")));
+  }
+
+  /** OCSP and caIssuers URLs are plain http (RFC 5019, RFC 5280 4.2.2.1): a relying party checks them before it trusts TLS. */
+  private static void checkHttpUrl(ConfigNode node, String url) throws ConfigException {
+    try {
+      URI u = new URI(url);
+      String scheme = u.getScheme() == null ? "" : u.getScheme().toLowerCase(Locale.ROOT);
+      if (!scheme.equals("http") || u.getHost() == null || u.getRawQuery() != null || u.getRawFragment() != null) {
+        throw node.error("expected an absolute http: URL without query or fragment, got '" + url + "'");
+      }
+    } catch (URISyntaxException e) {
+      throw node.error("not a valid URL: " + e.getReason());
+    }
   }
 
   private static void checkUrl(ConfigNode node, String url) throws ConfigException {
@@ -117,6 +197,6 @@ public record CaConfig(
 
   public static CaConfig defaults() {
     return new CaConfig(Optional.empty(), Optional.empty(), DEFAULT_CRL_VALIDITY, DEFAULT_VALIDITY, KeyType.DEFAULT,
-        Policy.defaults());
+        Policy.defaults(), Optional.empty(), Optional.empty(), Ocsp.defaults());
   }
 }

@@ -130,6 +130,14 @@ final class EffectiveConfig {
     policy.put("key-types", codes(ca.policy().keyTypes()));
     policy.put("allowed-names", ca.policy().allowedNames());
     m.put("policy", policy);
+    ca.ocspUrl().ifPresent(u -> m.put("ocsp-url", u));
+    ca.issuerUrl().ifPresent(u -> m.put("issuer-url", u));
+    Map<String, Object> ocsp = new LinkedHashMap<>();
+    ocsp.put("validity", duration(ca.ocsp().validity()));
+    ocsp.put("signer-validity", duration(ca.ocsp().signerValidity()));
+    ocsp.put("sign-on-demand", ca.ocsp().signOnDemand());
+    ocsp.put("rate-limit", ca.ocsp().rateLimit());
+    m.put("ocsp", ocsp);
     return m;
   }
 
@@ -241,10 +249,10 @@ final class EffectiveConfig {
     m.put("bind", l.bind().toString());
     m.put("role", l.role().code());
     l.backend().ifPresent(b -> m.put("backend", b.toString()));
-    boolean http = l.role() == ListenerRole.ACME_HTTP;
-    if (http) {
+    boolean http = l.role().isPlainHttp();
+    if (l.role() == ListenerRole.ACME_HTTP) {
       m.put("redirect-to-https", l.redirectToHttps());
-    } else {
+    } else if (!http) {
       m.put("certificate", certificateSource(l.certificate()));
       m.put("tls", tls(l.tls()));
     }

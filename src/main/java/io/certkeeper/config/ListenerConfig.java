@@ -13,7 +13,8 @@ import java.util.Optional;
  * @param name unique name, used in logs, metrics and the store
  * @param bind address and port to listen on (default address 127.0.0.1)
  * @param role {@code echo} (echoes bytes back; handy for checks), {@code proxy} (TLS termination to
- *     a plain TCP {@code backend}) or {@code admin} (the HTTPS admin API)
+ *     a plain TCP {@code backend}), {@code admin} (the HTTPS admin API), or one of the plain-HTTP roles
+ *     without a certificate: {@code acme-http}, {@code ocsp}, {@code pki}
  * @param backend where {@code proxy} forwards to
  * @param certificate where the key and certificate come from
  * @param tls protocol and client-authentication settings
@@ -42,9 +43,9 @@ public record ListenerConfig(String name, HostPort bind, ListenerRole role, Opti
    * {@code limits:} — what one listener accepts.
    *
    * @param maxConnections connections open at once (any role); one more is closed at once
-   * @param requestTimeout admin only: a whole request (line, headers, body) must arrive within this
+   * @param requestTimeout admin and plain HTTP only: a whole request (line, headers, body) must arrive within this
    *     time, however the bytes trickle in; else 408 and the connection closes
-   * @param idleTimeout admin only: a kept-alive connection with no request under way closes after this
+   * @param idleTimeout admin and plain HTTP only: a kept-alive connection with no request under way closes after this
    */
   public record Limits(int maxConnections, Duration requestTimeout, Duration idleTimeout) {
     public static final int DEFAULT_MAX_CONNECTIONS = 64;
@@ -58,8 +59,8 @@ public record ListenerConfig(String name, HostPort bind, ListenerRole role, Opti
     static Limits read(ConfigNode n, ListenerRole role) throws ConfigException {
       n.allowOnly("max-connections", "request-timeout", "idle-timeout");
       for (String key : new String[] {"request-timeout", "idle-timeout"}) {
-        if (role != ListenerRole.ADMIN && role != ListenerRole.ACME_HTTP && n.get(key).isPresent()) {
-          throw n.require(key).error("only admin and acme-http listeners have '" + key + "'");
+        if (role != ListenerRole.ADMIN && !role.isPlainHttp() && n.get(key).isPresent()) {
+          throw n.require(key).error("only admin and plain-HTTP (acme-http, ocsp, pki) listeners have '" + key + "'");
         }
       }
       return new Limits(n.integer("max-connections", 1, 100_000, DEFAULT_MAX_CONNECTIONS),
@@ -174,9 +175,13 @@ public record ListenerConfig(String name, HostPort bind, ListenerRole role, Opti
       throw bindNode.error("give host:port or a port number, got '" + bindText + "'");
     }
     ListenerRole role = n.require("role").asEnum(ListenerRole.class);
-    if (role == ListenerRole.ACME_HTTP) {
-      // plain HTTP, no certificate of its own: what it serves comes from the store
-      n.allowOnly("name", "bind", "role", "limits", "redirect-to-https", "nodes");
+    if (role.isPlainHttp()) {
+      // plain HTTP, no certificate of its own: what it serves comes from the store and the CA directory
+      if (role == ListenerRole.ACME_HTTP) {
+        n.allowOnly("name", "bind", "role", "limits", "redirect-to-https", "nodes");
+      } else {
+        n.allowOnly("name", "bind", "role", "limits", "nodes");
+      }
       return new ListenerConfig(name, bind, role, Optional.empty(), CertificateSource.NONE,
           readTls(ConfigNode.emptyMap(n.file(), n.path() + ".tls"), baseDir), AdminAuth.none(),
           Limits.read(n.section("limits"), role), n.bool("redirect-to-https", false), NodeName.readNodes(n));

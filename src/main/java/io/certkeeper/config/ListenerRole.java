@@ -11,7 +11,11 @@ public enum ListenerRole implements Coded {
   /** The HTTPS admin API. */
   ADMIN("admin"),
   /** Plain HTTP: answers ACME http-01 challenges under {@code /.well-known/acme-challenge/}. */
-  ACME_HTTP("acme-http");
+  ACME_HTTP("acme-http"),
+  /** Plain HTTP: the local CA's OCSP responder (RFC 6960, RFC 5019 GET and POST). */
+  OCSP("ocsp"),
+  /** Plain HTTP: the local CA's CRL and CA certificate at the paths of {@code ca.crl-url} and {@code ca.issuer-url}. */
+  PKI("pki");
 
   private final String code;
 
@@ -22,6 +26,11 @@ public enum ListenerRole implements Coded {
   @Override
   public String code() {
     return code;
+  }
+
+  /** Whether listeners of this role serve plain HTTP and have no certificate ({@code acme-http}, {@code ocsp}, {@code pki}). */
+  public boolean isPlainHttp() {
+    return this == ACME_HTTP || this == OCSP || this == PKI;
   }
 
   /** The code, as the configuration writes it. */

@@ -301,17 +301,25 @@ public final class Daemon {
       refreshCrl();
     });
     java.util.List<io.certkeeper.config.ListenerConfig> challengeConfigs = config.listeners().stream()
-        .filter(l -> l.role() == io.certkeeper.config.ListenerRole.ACME_HTTP).toList();
+        .filter(l -> l.role().isPlainHttp()).toList();
     if (!challengeConfigs.isEmpty()) {
       // before the first issues: an ACME server validates http-01 through them
-      parts.start("acme-http listeners", Duration.ofSeconds(2), () -> {
-        challengeListeners = Listeners.start(challengeConfigs, dataDir, new ListenerStateRepository(store, node), clock,
-            l -> new io.certkeeper.serve.AcmeHttpHandler(l.name(),
-                token -> new io.certkeeper.store.AcmeChallengeRepository(store).answer(token, clock.instant()),
-                l.redirectToHttps()),
-            Listeners.ManagedCheck.NONE);
+      parts.start("plain HTTP listeners", Duration.ofSeconds(2), () -> {
+        PkiServices pki = PkiServices.start(config.ca(), dataDir, new IssuedCertificateRepository(store), clock,
+            challengeConfigs);
+        try {
+          challengeListeners = Listeners.start(challengeConfigs, dataDir, new ListenerStateRepository(store, node), clock,
+              l -> pki.handler(l, acme -> new io.certkeeper.serve.AcmeHttpHandler(acme.name(),
+                  token -> new io.certkeeper.store.AcmeChallengeRepository(store).answer(token, clock.instant()),
+                  acme.redirectToHttps())),
+              Listeners.ManagedCheck.NONE);
+        } catch (java.io.IOException | StoreException | RuntimeException e) {
+          pki.close();
+          throw e;
+        }
         return b -> {
           challengeListeners.close();
+          pki.close();
           return true;
         };
       });
@@ -333,7 +341,7 @@ public final class Daemon {
       ListenerStateRepository states = new ListenerStateRepository(store, node);
       io.certkeeper.store.AcmeChallengeRepository answers = new io.certkeeper.store.AcmeChallengeRepository(store);
       listeners = Listeners.start(config.listeners().stream()
-              .filter(l -> l.role() != io.certkeeper.config.ListenerRole.ACME_HTTP).toList(), dataDir, states, clock,
+              .filter(l -> !l.role().isPlainHttp()).toList(), dataDir, states, clock,
           l -> new AdminApi(l, store, clock, control()),
           renewer.<Listeners.ManagedCheck>map(r -> r::checkListeners).orElse(Listeners.ManagedCheck.NONE),
           alpn ? java.util.Optional.of(name -> answers.alpnAnswer(name, clock.instant())) : java.util.Optional.empty(),
@@ -576,7 +584,7 @@ public final class Daemon {
       }
     }
     return Optional.of(Issuer.forCa(ca, CaPolicies.of(config.ca()), new IssuedCertificateRepository(store), clock,
-        config.ca().crlUrl()));
+        io.certkeeper.ca.LeafUrls.of(config.ca())));
   }
 
   private void recordReload(Optional<String> error) {

@@ -56,7 +56,7 @@ final class Listeners implements AutoCloseable, ServingListeners {
   private record Running(ListenerConfig config, TlsListener listener) {}
 
   private final List<Running> running = new java.util.concurrent.CopyOnWriteArrayList<>();
-  /** The plain HTTP listeners ({@code acme-http}): no certificate, nothing to reload or record. */
+  /** The plain HTTP listeners ({@code acme-http}, {@code ocsp}, {@code pki}): no certificate, nothing to reload or record. */
   private final List<PlainHttpListener> plain = new java.util.concurrent.CopyOnWriteArrayList<>();
   private final ListenerStateRepository states;
   private final Clock clock;
@@ -78,7 +78,7 @@ final class Listeners implements AutoCloseable, ServingListeners {
     this.watcher = new FileWatcher();
   }
 
-  /** Builds the HTTP handler of one admin listener (the admin API) or acme-http listener (the challenges). */
+  /** Builds the HTTP handler of one admin listener (the admin API) or plain-HTTP listener (acme-http, ocsp, pki). */
   @FunctionalInterface
   interface AdminFactory {
     Roles.HttpHandler create(ListenerConfig listener) throws IOException;
@@ -147,12 +147,16 @@ final class Listeners implements AutoCloseable, ServingListeners {
   }
 
   private void startOne(ListenerConfig c, Path dataDir, AdminFactory admin) throws IOException, StoreException {
-    if (c.role() == ListenerRole.ACME_HTTP) {
+    if (c.role().isPlainHttp()) {
       PlainHttpListener l = PlainHttpListener.start(c.name(), new InetSocketAddress(c.bind().host(), c.bind().port()),
           admin.create(c), new HttpLimits(c.limits().requestTimeout(), c.limits().idleTimeout()),
           c.limits().maxConnections(), clock);
       plain.add(l);
-      log.info("{} - listening on {} (acme-http, plain HTTP: ACME http-01 challenges)", c.name(), l.address());
+      log.info("{} - listening on {} ({}, plain HTTP: {})", c.name(), l.address(), c.role().code(), switch (c.role()) {
+        case OCSP -> "the local CA's OCSP responder";
+        case PKI -> "the local CA's CRL and certificate";
+        default -> "ACME http-01 challenges";
+      });
       return;
     }
     KeySource source = keySource(c, dataDir, clock, keyTypes);
@@ -167,7 +171,7 @@ final class Listeners implements AutoCloseable, ServingListeners {
       case ADMIN -> Roles.http(admin.create(c),
           new HttpLimits(c.limits().requestTimeout(), c.limits().idleTimeout()));
       case ECHO -> Roles.echo();
-      case ACME_HTTP -> throw new IllegalStateException("acme-http listeners are plain HTTP");
+      case ACME_HTTP, OCSP, PKI -> throw new IllegalStateException(c.role() + " listeners are plain HTTP");
     };
     TlsListener l = TlsListener.start(c.name(), new InetSocketAddress(c.bind().host(), c.bind().port()), tls, role, 2,
         c.limits().maxConnections(), alpn.map(a -> new AcmeTlsAlpn(c.name(), a, clock)), clock);

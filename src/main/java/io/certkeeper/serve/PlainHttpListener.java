@@ -6,9 +6,12 @@ import java.time.Clock;
 import java.util.Objects;
 
 /**
- * One of the daemon's plain HTTP servers (an {@code acme-http} listener: ACME http-01 challenges
- * must be answered over HTTP on port 80). Requests are bounded and timed as on the admin API
- * ({@link HttpRole}); the {@link Roles.HttpHandler} answers them.
+ * One of the daemon's plain HTTP servers, the one implementation of every plain-HTTP role: {@code
+ * acme-http} (ACME http-01 challenges must be answered over HTTP on port 80; {@link
+ * AcmeHttpHandler}), {@code ocsp} ({@link OcspHttpHandler}) and {@code pki} ({@link
+ * PkiHttpHandler}): relying parties fetch revocation information over plain HTTP. Requests are
+ * bounded and timed as on the admin API ({@link HttpRole}); the {@link Roles.HttpHandler} answers
+ * them.
  */
 public final class PlainHttpListener extends Listening {
   private PlainHttpListener(Bound bound, TlsListener.Role role) {

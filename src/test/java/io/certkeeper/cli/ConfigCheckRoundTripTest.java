@@ -45,6 +45,13 @@ class ConfigCheckRoundTripTest {
           max-validity: 200d
           key-types: [ec-p256, ec-p384, rsa-2048]
           allowed-names: ["*.internal.example", "ip:10.0.0.0/8", "email:*@example.com", "uri:spiffe://example.org/*"]
+        ocsp-url: http://ocsp.example.com/
+        issuer-url: http://pki.example.com/certkeeper-ca.der
+        ocsp:
+          validity: 12h
+          signer-validity: 20d
+          sign-on-demand: true
+          rate-limit: 20
       certificates:
         - name: web
           common-name: www.internal.example
@@ -150,6 +157,13 @@ class ConfigCheckRoundTripTest {
           bind: 127.0.0.1:8443
           role: echo
           certificate: {managed: edge}
+        - name: ocsp
+          bind: 127.0.0.1:8080
+          role: ocsp
+          limits: {max-connections: 200, request-timeout: 5s, idle-timeout: 20s}
+        - name: pki
+          bind: 0.0.0.0:80
+          role: pki
       alerts:
         recipients: [ops@example.com]
         thresholds: [21d, 7d, 1d]
@@ -259,6 +273,9 @@ class ConfigCheckRoundTripTest {
     assertEquals(a.elsewhere(), b.elsewhere());
     assertEquals(a.ca().passphrase(), b.ca().passphrase());
     assertEquals(a.ca().crlUrl(), b.ca().crlUrl());
+    assertEquals(a.ca().ocspUrl(), b.ca().ocspUrl());
+    assertEquals(a.ca().issuerUrl(), b.ca().issuerUrl());
+    assertEquals(a.ca().ocsp(), b.ca().ocsp());
     assertEquals(a.ca().crlValidity(), b.ca().crlValidity());
     assertEquals(a.ca().validity(), b.ca().validity());
     assertEquals(a.ca().keyType(), b.ca().keyType());

@@ -285,4 +285,42 @@ class ConfigLoaderTest {
     ConfigException e = assertThrows(ConfigException.class, () -> ConfigLoader.load(f));
     assertEquals(f + ":" + line + ": " + message, e.getMessage());
   }
+
+  @Test
+  void theOcspAndPkiListenersAndTheirCaSettingsAreRead() throws Exception {
+    Config c = ConfigLoader.load(write("""
+        ca:
+          ocsp-url: http://ocsp.example.com/
+          issuer-url: http://pki.example.com/ca.der
+          ocsp: {validity: 12h, sign-on-demand: true, rate-limit: 10}
+        listeners:
+          - {name: ocsp, bind: 8080, role: ocsp, limits: {request-timeout: 5s}}
+          - {name: pki, bind: 0.0.0.0:80, role: pki}
+        """));
+    assertEquals(Optional.of("http://ocsp.example.com/"), c.ca().ocspUrl());
+    assertEquals(Optional.of("http://pki.example.com/ca.der"), c.ca().issuerUrl());
+    assertEquals(new CaConfig.Ocsp(Duration.ofHours(12), CaConfig.Ocsp.DEFAULT_SIGNER_VALIDITY, true, 10), c.ca().ocsp());
+    assertEquals(ListenerRole.OCSP, c.listeners().get(0).role());
+    assertTrue(c.listeners().get(0).certificate().isNone());
+    assertEquals(Duration.ofSeconds(5), c.listeners().get(0).limits().requestTimeout());
+    assertEquals(ListenerRole.PKI, c.listeners().get(1).role());
+    assertEquals(CaConfig.Ocsp.defaults(), ConfigLoader.load(write("ca: {}\n")).ca().ocsp());
+  }
+
+  @ParameterizedTest(name = "{0}")
+  @CsvSource(delimiter = '|', textBlock = """
+      https ocsp url         | ca:\\n  ocsp-url: https://ocsp.example.com/\\n | 2 | ca.ocsp-url: expected an absolute http: URL without query or fragment, got 'https://ocsp.example.com/'
+      issuer url with query  | ca:\\n  issuer-url: 'http://pki.example.com/ca?x=1'\\n | 2 | ca.issuer-url: expected an absolute http: URL without query or fragment, got 'http://pki.example.com/ca?x=1'
+      validity too short     | ca:\\n  ocsp: {validity: 5m}\\n | 2 | ca.ocsp.validity: must be between 10m and 7d
+      validity over a third  | ca:\\n  ocsp: {validity: 5d, signer-validity: 10d}\\n | 2 | ca.ocsp.validity: ca.ocsp.validity must be at most a third of ca.ocsp.signer-validity
+      rate limit zero        | ca:\\n  ocsp: {rate-limit: 0}\\n | 2 | ca.ocsp.rate-limit: must be between 1 and 100000, got 0
+      unknown ocsp key       | ca:\\n  ocsp: {nonce: true}\\n | 2 | unknown key 'nonce' in ca.ocsp (known keys: validity, signer-validity, sign-on-demand, rate-limit)
+      ocsp with a cert       | listeners:\\n  - {name: o, bind: 80, role: ocsp, certificate: {managed: w}}\\n | 2 | unknown key 'certificate' in listeners[0] (known keys: name, bind, role, limits, nodes)
+      pki with a redirect    | listeners:\\n  - {name: p, bind: 80, role: pki, redirect-to-https: true}\\n | 2 | unknown key 'redirect-to-https' in listeners[0] (known keys: name, bind, role, limits, nodes)
+      """)
+  void ocspMistakesNameFileLineAndKey(String name, String yaml, int line, String message) throws Exception {
+    Path f = write(yaml.replace("\\n", "\n"));
+    ConfigException e = assertThrows(ConfigException.class, () -> ConfigLoader.load(f));
+    assertEquals(f + ":" + line + ": " + message, e.getMessage());
+  }
 }

@@ -41,7 +41,7 @@ class ListenerLimitsTest {
   @CsvSource(delimiter = '|', textBlock = """
       no connections      | admin | max-connections: 0    | between 1 and 100000
       request timeout 0   | admin | request-timeout: 500ms | must be at least 1s
-      timeout on a proxy  | echo  | request-timeout: 5s    | only admin and acme-http listeners have 'request-timeout'
+      timeout on a proxy  | echo  | request-timeout: 5s    | only admin and plain-HTTP (acme-http, ocsp, pki) listeners have 'request-timeout'
       a typo              | admin | max-conections: 5      | max-conections
       """)
   void errorsNameTheKey(String what, String role, String limit, String message) throws Exception {

@@ -28,7 +28,7 @@ class SettingChoicesTest {
 
   @ParameterizedTest(name = "{0}")
   @CsvSource(delimiter = '|', textBlock = """
-      listener role     | listeners:\\n  - name: a\\n    bind: 8443\\n    role: proxi\\n | 4 | listeners[0].role: 'proxi' is not one of echo, proxy, admin, acme-http (did you mean 'proxy'?)
+      listener role     | listeners:\\n  - name: a\\n    bind: 8443\\n    role: proxi\\n | 4 | listeners[0].role: 'proxi' is not one of echo, proxy, admin, acme-http, ocsp, pki (did you mean 'proxy'?)
       client-auth       | listeners:\\n  - name: a\\n    bind: 8443\\n    role: echo\\n    tls:\\n      client-auth: requried\\n | 6 | listeners[0].tls.client-auth: 'requried' is not one of none, optional, require (did you mean 'require'?)
       tls protocol      | listeners:\\n  - name: a\\n    bind: 8443\\n    role: echo\\n    tls:\\n      protocols: [tlsv1.3, sslv3]\\n | 6 | listeners[0].tls.protocols[1]: 'sslv3' is not one of tlsv1.3, tlsv1.2
       keystore type     | listeners:\\n  - name: a\\n    bind: 8443\\n    role: echo\\n    certificate: {keystore: k.p12, password: 'env:P', type: pfx}\\n | 5 | listeners[0].certificate.type: 'pfx' is not one of pkcs12, jks
