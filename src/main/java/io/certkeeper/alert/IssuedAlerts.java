@@ -52,7 +52,8 @@ final class IssuedAlerts {
     Instant now = clock.instant();
     Instant from = last == null ? now.minus(FIRST_LOOK_BACK) : last;
     List<ExpiringIssued.Window> windows = new ArrayList<>();
-    windows.add(new ExpiringIssued.Window(from, now));
+    // expired means strictly past notAfter: a certificate expiring at this very instant is the next pass's
+    windows.add(new ExpiringIssued.Window(from.minusNanos(1), now.minusNanos(1)));
     for (Duration t : cfg.thresholds()) {
       windows.add(new ExpiringIssued.Window(from.plus(t), now.plus(t)));
     }

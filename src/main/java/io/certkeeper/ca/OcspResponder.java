@@ -280,7 +280,9 @@ public final class OcspResponder {
       return TRY_LATER;
     }
     Extension nonce = req.getExtension(OCSPObjectIdentifiers.id_pkix_ocsp_nonce);
-    if (nonce != null && settings.signOnDemand() && onRequest.tryTake()) {
+    // RFC 8954: a nonce is 1 to 32 octets (its value here: an OCTET STRING of them); a longer one is ignored
+    if (nonce != null && nonce.getExtnValue().getOctets().length <= 34 && settings.signOnDemand()
+        && onRequest.tryTake()) {
       return sign(signing.get(), id, lookup(id), Optional.of(nonce));
     }
     return cachedOrSigned(signing.get(), id);

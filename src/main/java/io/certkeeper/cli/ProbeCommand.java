@@ -153,7 +153,7 @@ final class ProbeCommand implements Callable<Integer>, UsageExitCode {
         captures.add(f.join());
       }
     }
-    results.addAll(checkRevocation ? judgeWithRevocation(judge, captures) : captures.stream().map(judge::judge).toList());
+    results.addAll(checkRevocation ? judgeWithRevocation(judge, captures, root.clock()) : captures.stream().map(judge::judge).toList());
     if (progress) {
       err.println();
     }
@@ -173,8 +173,9 @@ final class ProbeCommand implements Callable<Integer>, UsageExitCode {
   }
 
   /** Fetches each chain's revocation information (a few at a time; CRLs are shared) and judges. */
-  private static List<ProbeResult> judgeWithRevocation(ProbeJudge judge, List<ProbeCapture> captures) {
-    RevocationFetcher fetcher = RevocationFetcher.create(REVOCATION_TIMEOUT);
+  private static List<ProbeResult> judgeWithRevocation(ProbeJudge judge, List<ProbeCapture> captures,
+      java.time.Clock clock) {
+    RevocationFetcher fetcher = RevocationFetcher.create(REVOCATION_TIMEOUT, clock);
     java.util.concurrent.ExecutorService pool = java.util.concurrent.Executors.newFixedThreadPool(
         Math.min(16, Math.max(1, captures.size())));
     try {

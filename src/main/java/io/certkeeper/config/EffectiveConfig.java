@@ -223,6 +223,9 @@ final class EffectiveConfig {
     m.put("timeout", duration(e.timeout()));
     m.put("labels", new TreeMap<>(e.labels()));
     m.put("owners", e.owners());
+    if (e.checkRevocation()) {
+      m.put("check-revocation", true);
+    }
     return m;
   }
 

@@ -18,6 +18,8 @@ import java.util.Optional;
  * @param warning {@code expiring} is reported with fewer days left than this
  * @param critical within this, {@code expiring} is critical
  * @param timeout overall time for one probe
+ * @param checkRevocation whether each probe also fetches the CRLs and the OCSP answer the chain's
+ *     certificates name (plain HTTP), so that a revoked certificate is reported as {@code revoked}
  */
 public record EndpointConfig(
     String id,
@@ -32,7 +34,8 @@ public record EndpointConfig(
     Duration timeout,
     Map<String, String> labels,
     List<String> owners,
-    Optional<String> group) {
+    Optional<String> group,
+    boolean checkRevocation) {
 
   public static final Duration DEFAULT_WARNING = Duration.ofDays(30);
   public static final Duration DEFAULT_CRITICAL = Duration.ofDays(7);
@@ -43,6 +46,14 @@ public record EndpointConfig(
     caFiles = List.copyOf(caFiles);
     labels = Map.copyOf(labels);
     owners = List.copyOf(owners);
+  }
+
+  /** An endpoint whose probes do not check revocation. */
+  public EndpointConfig(String id, HostPort target, Optional<String> servername, Optional<String> starttls,
+      Optional<String> proxy, List<Path> caFiles, ProbeSchedule schedule, Duration warning, Duration critical,
+      Duration timeout, Map<String, String> labels, List<String> owners, Optional<String> group) {
+    this(id, target, servername, starttls, proxy, caFiles, schedule, warning, critical, timeout, labels, owners, group,
+        false);
   }
 
   /** The identity of an endpoint; see {@link EndpointConfig#id}. */
@@ -69,6 +80,7 @@ public record EndpointConfig(
         s.timeout().orElse(DEFAULT_TIMEOUT),
         s.labels(),
         s.owners().orElse(List.of()),
-        group);
+        group,
+        s.checkRevocation().orElse(false));
   }
 }

@@ -20,10 +20,12 @@ record EndpointSettings(
     Optional<Duration> critical,
     Optional<Duration> timeout,
     Map<String, String> labels,
-    Optional<List<String>> owners) {
+    Optional<List<String>> owners,
+    Optional<Boolean> checkRevocation) {
 
   static final String[] KEYS = {
-    "starttls", "proxy", "ca-files", "every", "cron", "warning", "critical", "timeout", "labels", "owners"
+    "starttls", "proxy", "ca-files", "every", "cron", "warning", "critical", "timeout", "labels", "owners",
+    "check-revocation"
   };
 
   static final String[] STARTTLS = {"smtp", "imap", "pop3", "ftp", "ldap", "postgres"};
@@ -54,7 +56,7 @@ record EndpointSettings(
 
   static EndpointSettings none() {
     return new EndpointSettings(Optional.empty(), Optional.empty(), Optional.empty(), Optional.empty(),
-        Optional.empty(), Optional.empty(), Optional.empty(), Map.of(), Optional.empty());
+        Optional.empty(), Optional.empty(), Optional.empty(), Map.of(), Optional.empty(), Optional.empty());
   }
 
   /** Reads the settings keys of {@code n}; the caller has checked for unknown keys. */
@@ -87,7 +89,7 @@ record EndpointSettings(
       throw n.require("timeout").error("must be between 1ms and 5m");
     }
     return new EndpointSettings(n.choice("starttls", STARTTLS), proxy, caFiles, schedule, warning, critical,
-        timeout, labels, owners);
+        timeout, labels, owners, n.bool("check-revocation"));
   }
 
   private static ProbeSchedule scheduleOf(ConfigNode at, java.util.function.Supplier<ProbeSchedule> make)
@@ -112,6 +114,7 @@ record EndpointSettings(
         over.critical.or(() -> critical),
         over.timeout.or(() -> timeout),
         merged,
-        over.owners.or(() -> owners));
+        over.owners.or(() -> owners),
+        over.checkRevocation.or(() -> checkRevocation));
   }
 }

@@ -368,10 +368,7 @@ public final class Daemon {
       if (!config.files().isEmpty()) {
         log.info("files ready: {} entries in files:, rescanned on their intervals", config.files().size());
       }
-      return b -> {
-        rescans.close();
-        return true;
-      };
+      return rescans::close;
     });
     parts.start("housekeeping", Duration.ofSeconds(1), () -> {
       housekeeping = Executors.newSingleThreadScheduledExecutor(r -> {

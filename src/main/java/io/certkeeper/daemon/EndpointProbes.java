@@ -73,6 +73,13 @@ final class EndpointProbes implements ProbeDispatcher, AutoCloseable {
 
   private final ScheduledExecutorService delays;
   private final ExecutorService judges;
+  /** Fetches CRLs and OCSP answers for endpoints with {@code check-revocation} (blocking HTTP, off the judges). */
+  private final ExecutorService revocations;
+  private final io.certkeeper.probe.RevocationFetcher fetcher;
+  /** Each CRL or OCSP request of a probe ends within twice this. */
+  static final Duration REVOCATION_TIMEOUT = Duration.ofSeconds(5);
+  /** Revocation fetches at once. */
+  static final int REVOCATION_THREADS = 8;
   private final BlockingQueue<ProbeRecord> judged = new LinkedBlockingQueue<>();
   private final Thread writer;
   private final AtomicLong completed = new AtomicLong();
@@ -100,6 +107,9 @@ final class EndpointProbes implements ProbeDispatcher, AutoCloseable {
     this.delays = d;
     this.judges = new ThreadPoolExecutor(2, 2, 0, TimeUnit.SECONDS, new LinkedBlockingQueue<>(),
         daemonThreads("certkeeper-probe-judge"));
+    this.revocations = new ThreadPoolExecutor(REVOCATION_THREADS, REVOCATION_THREADS, 0, TimeUnit.SECONDS,
+        new LinkedBlockingQueue<>(), daemonThreads("certkeeper-revocation"));
+    this.fetcher = io.certkeeper.probe.RevocationFetcher.create(REVOCATION_TIMEOUT, clock);
     this.writer = daemonThreads("certkeeper-probe-store").newThread(this::writeLoop);
     writer.start();
   }
@@ -164,7 +174,26 @@ final class EndpointProbes implements ProbeDispatcher, AutoCloseable {
               return;
             }
             try {
-              judges.execute(() -> finish(e, judge, capture, failure, due));
+              if (failure == null && e.checkRevocation() && capture != null && !capture.chain().isEmpty()) {
+                // the CRLs and the OCSP answer first, on threads of their own: their servers may be slow
+                revocations.execute(() -> {
+                  io.certkeeper.probe.FetchedRevocation fetched;
+                  try {
+                    fetched = fetcher.fetch(capture.chain());
+                  } catch (RuntimeException ex) {
+                    fetched = new io.certkeeper.probe.FetchedRevocation(List.of(), Optional.empty(),
+                        List.of("revocation information not fetched: " + Printable.line(ex.toString())));
+                  }
+                  io.certkeeper.probe.FetchedRevocation got = fetched;
+                  try {
+                    judges.execute(() -> finish(e, judge, capture, null, due, got));
+                  } catch (java.util.concurrent.RejectedExecutionException stopped) {
+                    inFlight.remove(id);
+                  }
+                });
+              } else {
+                judges.execute(() -> finish(e, judge, capture, failure, due, null));
+              }
             } catch (java.util.concurrent.RejectedExecutionException stopped) {
               inFlight.remove(id);
             }
@@ -180,10 +209,11 @@ final class EndpointProbes implements ProbeDispatcher, AutoCloseable {
    * capture failed or the judge threw (neither should happen, both have happened with hostile
    * servers), the row says {@code malformed} and why. Nothing escapes onto the judge thread.
    */
-  private void finish(EndpointConfig e, ProbeJudge judge, ProbeCapture capture, Throwable failure, Instant due) {
+  private void finish(EndpointConfig e, ProbeJudge judge, ProbeCapture capture, Throwable failure, Instant due,
+      io.certkeeper.probe.FetchedRevocation fetched) {
     try {
       ProbeRecord row = (failure != null ? unjudged(e, "the probe failed unexpectedly", failure)
-          : judged(e, judge, capture)).dueAt(due);
+          : judged(e, judge, capture, fetched)).dueAt(due);
       judged.add(row);
     } catch (Throwable ex) {
       // an endpoint whose row never reaches the writer must not stay "in flight" for good
@@ -285,10 +315,12 @@ final class EndpointProbes implements ProbeDispatcher, AutoCloseable {
     log.debug("{} - cannot record probe result", r.endpointId(), ex);
   }
 
-  private ProbeRecord judged(EndpointConfig e, ProbeJudge judge, ProbeCapture capture) {
+  /** @param fetched the chain's revocation information, when the endpoint checks it (else null) */
+  private ProbeRecord judged(EndpointConfig e, ProbeJudge judge, ProbeCapture capture,
+      io.certkeeper.probe.FetchedRevocation fetched) {
     ProbeResult r;
     try {
-      r = judge.judge(capture);
+      r = fetched == null ? judge.judge(capture) : judge.judge(capture, fetched);
     } catch (RuntimeException | StackOverflowError | LinkageError | AssertionError ex) {
       return unjudged(e, "what the endpoint sent cannot be judged", ex);
     }
@@ -373,6 +405,7 @@ final class EndpointProbes implements ProbeDispatcher, AutoCloseable {
     closing = true;
     delays.shutdown();
     prober.close();
+    revocations.shutdown();
     judges.shutdown();
     long deadline = System.nanoTime() + wait.toNanos();
     try {

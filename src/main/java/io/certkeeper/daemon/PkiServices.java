@@ -263,8 +263,19 @@ final class PkiServices implements AutoCloseable {
     }
   }
 
+  /**
+   * Stops the watch and waits up to 5 s for a run under way (store reads, a signer being issued);
+   * never interrupts it: an interrupt inside the store's driver closes its file.
+   */
   @Override
   public void close() {
-    watch.ifPresent(ScheduledExecutorService::shutdownNow);
+    watch.ifPresent(w -> {
+      w.shutdown();
+      try {
+        w.awaitTermination(5, java.util.concurrent.TimeUnit.SECONDS);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+      }
+    });
   }
 }

@@ -42,7 +42,8 @@ import org.slf4j.LoggerFactory;
  * exception out of the rescan: {@code missing}, {@code unreadable} (permissions; the shipped unit
  * runs as {@code certkeeper} with {@code ProtectHome=yes}), {@code wrong_password},
  * {@code too_large}, {@code no_certificates} (a file named without wildcards that holds none; files
- * a wildcard matches that hold no certificate, such as keys, are skipped), {@code damaged}.
+ * a wildcard matches that hold no certificate, such as keys, are skipped), {@code damaged}; and on a
+ * pattern's base directory, {@code missing}, {@code unreadable} or {@code not_a_directory}.
  */
 public final class FileInventory {
   /** Files one entry matches at most; the rest are left out, with one warning. */
@@ -115,15 +116,25 @@ public final class FileInventory {
     String settings = settings(set);
     List<GlobPattern> earlier = sets.subList(0, index).stream()
         .flatMap(s -> s.paths().stream()).map(GlobPattern::of).toList();
-    Map<Path, IOException> failed = new LinkedHashMap<>();
+    Map<Path, IOException> failed = new LinkedHashMap<>(); // a pattern's base directory that cannot be walked
     Map<Path, Boolean> files = new LinkedHashMap<>(); // path -> named without wildcards
     for (String text : set.paths()) {
       GlobPattern g = GlobPattern.of(text);
       int room = MAX_FILES_PER_ENTRY - files.size();
-      if (room <= 0) {
+      if (room <= 0 || stopping.getAsBoolean()) {
         break;
       }
-      for (Path p : g.files(room, failed)) {
+      GlobPattern.Walk w = g.walk(room, stopping);
+      w.baseFailure().ifPresent(e -> failed.put(g.base(), e));
+      w.skipped().forEach((p, e) -> {
+        if (warned.add(p.toString())) {
+          log.warn("{} - {} not searched: {}", set.location(), p, ErrorText.reason(e));
+        }
+      });
+      if (w.truncated() && warned.add("visited:" + text)) {
+        log.warn("{} - {}: walked {} entries, the rest are left out", set.location(), text, GlobPattern.MAX_VISITED);
+      }
+      for (Path p : w.files()) {
         if (earlier.stream().noneMatch(e -> e.matches(p))) {
           files.merge(p, g.literal(), Boolean::logicalOr);
         }
@@ -153,11 +164,8 @@ public final class FileInventory {
         }
         matched.add(path);
         problems++;
-        String code = code(f.getValue());
-        repo.record(problem(path, key, settings, code, ErrorText.about(f.getKey(), f.getValue())), clock.instant());
-        if (!code.equals(problemsLogged.put(path, code))) {
-          log.warn("{} - {}: {}", set.location(), code, ErrorText.about(f.getKey(), f.getValue()));
-        }
+        String code = f.getValue() instanceof java.nio.file.NotDirectoryException ? "not_a_directory" : code(f.getValue());
+        record(set, problem(path, key, settings, code, ErrorText.about(f.getKey(), f.getValue())));
         seen.remove(path);
       }
       for (Map.Entry<Path, Boolean> f : files.entrySet()) {
@@ -175,7 +183,7 @@ public final class FileInventory {
           matched.add(path);
           continue; // unchanged, read fine last time
         }
-        WatchedFileRepository.FileRead r = read(f.getKey(), f.getValue(), key, settings, stamp, password,
+        WatchedFileRepository.FileRead r = readWithin(f.getKey(), f.getValue(), key, settings, stamp, password,
             passwordProblem);
         if (r == null) {
           seen.remove(path);
@@ -183,17 +191,13 @@ public final class FileInventory {
         }
         matched.add(path);
         read++;
-        repo.record(r, clock.instant());
-        if (r.problemCode().isPresent()) {
+        if (!record(set, r)) {
           problems++;
           seen.remove(path);
-          if (!r.problemCode().get().equals(problemsLogged.put(path, r.problemCode().get()))) {
-            log.warn("{} - {}: {}", set.location(), r.problemCode().get(), r.problem().orElse(""));
-          }
+        } else if (r.problemCode().isPresent()) {
+          problems++;
+          seen.remove(path);
         } else {
-          if (problemsLogged.remove(path) != null) {
-            log.info("{} - {} read again", set.location(), path);
-          }
           stamp.ifPresent(s -> seen.put(path, new Seen(s, settings, key)));
         }
       }
@@ -216,6 +220,74 @@ public final class FileInventory {
     }
     int forgotten = repo.forget(gone);
     return new Pass(matched.size(), read, problems, forgotten);
+  }
+
+  /**
+   * Records one read, logging a new problem once. A read the store refuses (a certificate it cannot
+   * hold, a row another process wrote at the same moment) is recorded as the file's problem instead,
+   * and the rescan goes on; false then.
+   */
+  private boolean record(FileSetConfig set, WatchedFileRepository.FileRead r) throws StoreException {
+    WatchedFileRepository.FileRead recorded = r;
+    boolean ok = true;
+    try {
+      repo.record(r, clock.instant());
+    } catch (StoreException e) {
+      ok = false;
+      recorded = problem(r.path(), r.fileSet(), r.settings(), "damaged", r.path() + ": not recorded: " + e.getMessage());
+      repo.record(recorded, clock.instant()); // a second failure is the store's, not the file's: it ends the rescan
+    }
+    String path = r.path();
+    if (recorded.problemCode().isPresent()) {
+      if (!recorded.problemCode().get().equals(problemsLogged.put(path, recorded.problemCode().get()))) {
+        log.warn("{} - {}: {}", set.location(), recorded.problemCode().get(), recorded.problem().orElse(""));
+      }
+    } else if (problemsLogged.remove(path) != null) {
+      log.info("{} - {} read again", set.location(), path);
+    }
+    return ok;
+  }
+
+  /** Reads run on a thread of their own, so that a file that never ends (a FIFO swapped in) cannot hold the rescans. */
+  static final java.time.Duration READ_TIMEOUT = java.time.Duration.ofSeconds(10);
+  /** Reads abandoned (still blocked) at most; past it, files are not read until a restart. */
+  static final int MAX_STUCK = 4;
+
+  private java.util.concurrent.ExecutorService reader = newReader();
+  private int stuck;
+
+  private static java.util.concurrent.ExecutorService newReader() {
+    return java.util.concurrent.Executors.newSingleThreadExecutor(r -> {
+      Thread t = new Thread(r, "certkeeper-file-read");
+      t.setDaemon(true);
+      return t;
+    });
+  }
+
+  /** {@link #read}, on the reader thread, within {@link #READ_TIMEOUT}; a read that does not end is a problem. */
+  private WatchedFileRepository.FileRead readWithin(Path p, boolean named, String key, String settings,
+      Optional<Stamp> stamp, Optional<char[]> password, Optional<String> passwordProblem) {
+    if (stuck >= MAX_STUCK) {
+      return problem(p.toString(), key, settings, "unreadable", p + ": not read: " + MAX_STUCK
+          + " earlier reads never ended (FIFOs or hung mounts in a watched directory?); restart the daemon");
+    }
+    java.util.concurrent.Future<WatchedFileRepository.FileRead> f =
+        reader.submit(() -> read(p, named, key, settings, stamp, password, passwordProblem));
+    try {
+      return f.get(READ_TIMEOUT.toMillis(), java.util.concurrent.TimeUnit.MILLISECONDS);
+    } catch (java.util.concurrent.TimeoutException e) {
+      // the blocked thread is left behind (an interrupt does not end a blocked open); reads go on on a new one
+      stuck++;
+      reader.shutdown();
+      reader = newReader();
+      return problem(p.toString(), key, settings, "unreadable", p + ": the read did not end within "
+          + READ_TIMEOUT.toSeconds() + " s (not a regular file any more?)");
+    } catch (java.util.concurrent.ExecutionException e) {
+      return problem(p.toString(), key, settings, "damaged", p + ": " + ErrorText.reason(e.getCause()));
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      return problem(p.toString(), key, settings, "unreadable", p + ": interrupted");
+    }
   }
 
   private static boolean fits(String path) {

@@ -40,6 +40,10 @@ public final class FileRescans implements AutoCloseable {
   /** Directories watched at most. */
   public static final int MAX_WATCHED = 256;
   static final Duration TICK = Duration.ofSeconds(1);
+  /** Watches are looked over this often (a directory created later, one deleted and made again). */
+  static final Duration REWATCH = Duration.ofSeconds(30);
+  /** A change rescans an entry at most this often. */
+  static final Duration CHANGE_GAP = Duration.ofSeconds(2);
 
   private static final Logger log = LoggerFactory.getLogger(FileRescans.class);
 
@@ -52,6 +56,8 @@ public final class FileRescans implements AutoCloseable {
   private final ScheduledExecutorService thread;
   private WatchService watcher;
   private List<String> lastKeys = List.of();
+  private Instant lastWatch = Instant.MIN;
+  private final Map<String, Instant> lastRun = new HashMap<>();
   private volatile boolean closed;
 
   private FileRescans(FileInventory inventory, Supplier<List<FileSetConfig>> sets, Clock clock) {
@@ -88,18 +94,27 @@ public final class FileRescans implements AutoCloseable {
           log.info("files - forgot {} files of entries no longer configured", forgotten);
         }
         due.keySet().retainAll(keys);
+        lastRun.keySet().retainAll(keys);
         watch(current);
+        lastWatch = clock.instant();
         lastKeys = keys;
       }
       drainEvents(current);
       Instant now = clock.instant();
+      if (!now.isBefore(lastWatch.plus(REWATCH))) {
+        watch(current);
+        lastWatch = now;
+      }
       for (int i = 0; i < current.size() && !closed; i++) {
         String key = keys.get(i);
         Instant at = due.get(key);
-        if (at != null && now.isBefore(at) && !changed.remove(key)) {
+        boolean byChange = changed.contains(key)
+            && !now.isBefore(lastRun.getOrDefault(key, Instant.MIN).plus(CHANGE_GAP));
+        if (at != null && now.isBefore(at) && !byChange) {
           continue;
         }
         changed.remove(key);
+        lastRun.put(key, now);
         FileSetConfig set = current.get(i);
         due.put(key, now.plus(set.rescan()));
         try {
@@ -132,7 +147,7 @@ public final class FileRescans implements AutoCloseable {
       }
     }
     watched.entrySet().removeIf(e -> {
-      if (!wanted.contains(e.getKey())) {
+      if (!wanted.contains(e.getKey()) || !e.getValue().isValid()) {
         e.getValue().cancel();
         return true;
       }
@@ -172,7 +187,9 @@ public final class FileRescans implements AutoCloseable {
       while ((k = watcher.poll()) != null) {
         Path dir = (Path) k.watchable();
         k.pollEvents();
-        k.reset();
+        if (!k.reset()) {
+          watched.values().remove(k); // the directory went away: looked for again at the next rewatch
+        }
         for (FileSetConfig s : current) {
           if (s.paths().stream().anyMatch(p -> dir.equals(watchable(p)))) {
             changed.add(FileInventory.key(s));
@@ -190,12 +207,19 @@ public final class FileRescans implements AutoCloseable {
    */
   @Override
   public void close() {
+    close(Duration.ofSeconds(5));
+  }
+
+  /** {@link #close()}, waiting up to {@code wait}; whether the rescan under way ended in time. */
+  public boolean close(Duration wait) {
     closed = true;
     thread.shutdown();
+    boolean ended;
     try {
-      thread.awaitTermination(5, TimeUnit.SECONDS);
+      ended = thread.awaitTermination(wait.toMillis(), TimeUnit.MILLISECONDS);
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
+      ended = false;
     }
     if (watcher != null) {
       try {
@@ -204,5 +228,6 @@ public final class FileRescans implements AutoCloseable {
         // nothing to do
       }
     }
+    return ended;
   }
 }

@@ -4,7 +4,6 @@ import java.io.IOException;
 import java.nio.file.FileSystems;
 import java.nio.file.FileVisitResult;
 import java.nio.file.Files;
-import java.nio.file.LinkOption;
 import java.nio.file.Path;
 import java.nio.file.PathMatcher;
 import java.nio.file.SimpleFileVisitor;
@@ -21,9 +20,13 @@ import java.util.Objects;
  * pattern's. {@code *} and {@code ?} stay within one path element, {@code **} crosses them, and
  * {@code {a,b}} and {@code [..]} are as in {@link java.nio.file.FileSystem#getPathMatcher}.
  *
- * <p>Bounded: at most {@link #MAX_DEPTH} levels below the directory, at most {@code limit} files.
- * Symbolic links to files are matched (as {@code /etc/ssl/certs} holds them); links to directories
- * are not walked, so a loop or a link out of the tree cannot widen the walk.
+ * <p>{@code **} stands for one or more directories: {@code /etc/ssl/**}{@code /*.pem} does not match
+ * {@code /etc/ssl/a.pem} (add {@code /etc/ssl/*.pem} for that).
+ *
+ * <p>Bounded: at most {@link #MAX_DEPTH} levels below the directory, {@link #MAX_VISITED} entries,
+ * {@code limit} files, one file system. Symbolic links to files are matched (as
+ * {@code /etc/ssl/certs} holds them), and the base directory may itself be a link; links to
+ * directories below it are not walked, so a loop or a link out of the tree cannot widen the walk.
  */
 public final class GlobPattern {
   /** How deep below its base directory a pattern is walked. */
@@ -86,44 +89,80 @@ public final class GlobPattern {
     return pattern;
   }
 
+  /** Entries (files and directories) one walk looks at, at most. */
+  public static final int MAX_VISITED = 200_000;
+
   /**
-   * The files that match, in walk order, at most {@code limit}; a directory that cannot be read
-   * goes into {@code failed} with why, and the walk goes on. A literal pattern is its own file,
-   * whether or not it exists (reading it says why not).
+   * What one walk found: the files that match (in walk order), the base directory's own failure
+   * (missing, not searchable: a problem of the pattern), and the directories below it that could
+   * not be read (skipped, for a log line: a walk of {@code /etc/ssl/**} meets {@code private}).
    */
-  public List<Path> files(int limit, Map<Path, IOException> failed) {
+  public record Walk(List<Path> files, java.util.Optional<IOException> baseFailure, Map<Path, IOException> skipped,
+      boolean truncated) {}
+
+  /**
+   * The files that match, at most {@code limit}. A literal pattern is its own file, whether or not
+   * it exists (reading it says why not). The base directory may be a symbolic link (as
+   * {@code /etc/ssl/certs} is on some systems); links below it are followed to files only. The
+   * walk stays on the base's file system, looks at {@link #MAX_VISITED} entries at most, and ends
+   * early once {@code stop} says so.
+   */
+  public Walk walk(int limit, java.util.function.BooleanSupplier stop) {
     if (literal) {
-      return List.of(base);
+      return new Walk(List.of(base), java.util.Optional.empty(), Map.of(), false);
     }
     List<Path> out = new ArrayList<>();
-    if (!Files.isDirectory(base, LinkOption.NOFOLLOW_LINKS) && !Files.isDirectory(base)) {
-      return out; // nothing there yet: matches nothing
-    }
+    Map<Path, IOException> skipped = new java.util.LinkedHashMap<>();
+    Path start;
+    java.nio.file.FileStore store;
     try {
-      Files.walkFileTree(base, EnumSet.noneOf(java.nio.file.FileVisitOption.class), MAX_DEPTH,
+      start = base.toRealPath();
+      if (!Files.isDirectory(start)) {
+        return new Walk(out, java.util.Optional.of(new java.nio.file.NotDirectoryException(base.toString())),
+            skipped, false);
+      }
+      store = Files.getFileStore(start);
+    } catch (IOException e) {
+      return new Walk(out, java.util.Optional.of(e), skipped, false);
+    }
+    int[] visited = {0};
+    boolean[] truncated = {false};
+    try {
+      Files.walkFileTree(start, EnumSet.noneOf(java.nio.file.FileVisitOption.class), MAX_DEPTH,
           new SimpleFileVisitor<>() {
             @Override
-            public FileVisitResult preVisitDirectory(Path dir, BasicFileAttributes attrs) {
-              return FileVisitResult.CONTINUE;
+            public FileVisitResult preVisitDirectory(Path dir, BasicFileAttributes attrs) throws IOException {
+              if (stop.getAsBoolean() || ++visited[0] > MAX_VISITED) {
+                truncated[0] = !stop.getAsBoolean();
+                return FileVisitResult.TERMINATE;
+              }
+              // /proc, /sys, network mounts under a wide pattern: not this pattern's business
+              return dir.equals(start) || Files.getFileStore(dir).equals(store) ? FileVisitResult.CONTINUE
+                  : FileVisitResult.SKIP_SUBTREE;
             }
 
             @Override
             public FileVisitResult visitFile(Path f, BasicFileAttributes a) {
-              if (matcher.matches(f) && (a.isRegularFile() || (a.isSymbolicLink() && Files.isRegularFile(f)))) {
-                out.add(f);
+              if (++visited[0] > MAX_VISITED) {
+                truncated[0] = true;
+                return FileVisitResult.TERMINATE;
+              }
+              Path named = base.resolve(start.relativize(f)); // as the pattern spells it
+              if (matcher.matches(named) && (a.isRegularFile() || (a.isSymbolicLink() && Files.isRegularFile(f)))) {
+                out.add(named);
               }
               return out.size() >= limit ? FileVisitResult.TERMINATE : FileVisitResult.CONTINUE;
             }
 
             @Override
             public FileVisitResult visitFileFailed(Path f, IOException e) {
-              failed.put(f, e);
+              skipped.put(base.resolve(start.relativize(f)), e);
               return FileVisitResult.CONTINUE;
             }
           });
     } catch (IOException e) {
-      failed.put(base, e);
+      return new Walk(out, java.util.Optional.of(e), skipped, truncated[0]);
     }
-    return out;
+    return new Walk(out, java.util.Optional.empty(), skipped, truncated[0]);
   }
 }

@@ -20,7 +20,8 @@ import java.util.Objects;
  *       {@code /metrics} endpoint serves this view.
  * </ul>
  *
- * Each {@link #collect()} reads the store once, in one transaction.
+ * Each {@link #collect()} reads the store in a few short transactions: the certificates, endpoints and
+ * listeners in one, the watched files in another, the counters in two more.
  */
 public final class Metrics {
   private final Store store;

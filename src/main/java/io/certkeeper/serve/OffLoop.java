@@ -80,8 +80,17 @@ final class OffLoop implements AutoCloseable {
     return r;
   }
 
+  /**
+   * Stops taking work and waits up to 5 s for what runs (store reads); never interrupts it: an
+   * interrupt inside the store's driver closes its file.
+   */
   @Override
   public void close() {
-    pool.shutdownNow();
+    pool.shutdown();
+    try {
+      pool.awaitTermination(5, java.util.concurrent.TimeUnit.SECONDS);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
   }
 }

@@ -177,12 +177,12 @@ public final class CertificateRepository {
       ps.setString(i++, info.sha256());
       ps.setString(i++, truncate(info.subject(), 4000));
       ps.setString(i++, truncate(info.issuer(), 4000));
-      ps.setString(i++, info.serial());
+      ps.setString(i++, truncate(info.serial(), 128)); // RFC 5280 allows 20 octets; a hostile one is cut
       Jdbc.setInstant(ps, i++, info.notBefore());
       Jdbc.setInstant(ps, i++, info.notAfter());
-      ps.setString(i++, info.keyAlgorithm());
+      ps.setString(i++, truncate(info.keyAlgorithm(), 32));
       ps.setInt(i++, info.keySize());
-      ps.setString(i++, info.signatureAlgorithm());
+      ps.setString(i++, truncate(info.signatureAlgorithm(), 64));
       ps.setString(i++, toJson(info.sans()));
       ps.setString(i++, info.spkiSha256());
       ps.setBoolean(i++, info.ca());

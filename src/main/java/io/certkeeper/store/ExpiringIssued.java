@@ -11,7 +11,7 @@ import java.util.Objects;
 
 /**
  * Reads for the expiry alerts of certificates the local CA issued: the leaves (not the CA's own
- * certificates, not revoked) whose notAfter falls in given windows, through the (source,
+ * certificates, not its OCSP responder's signers, which it renews itself; not revoked) whose notAfter falls in given windows, through the (source,
  * not_after) index, so that a pass reads the certificates crossing a threshold since the last pass
  * and not the whole inventory; and whether a newer certificate with the same subject and names
  * replaced one.
@@ -42,7 +42,7 @@ public final class ExpiringIssued {
           "SELECT c.sha256, c.serial, c.subject, c.issuer, c.sans, c.not_after, i.profile FROM certificates c"
               + " JOIN issued_certificates i ON i.sha256 = c.sha256"
               + " WHERE c.source = 'issued' AND c.not_after > ? AND c.not_after <= ? AND c.is_ca = FALSE"
-              + " AND i.revoked_at IS NULL ORDER BY c.not_after, c.sha256")) {
+              + " AND i.revoked_at IS NULL AND i.profile <> 'ocsp-signer' ORDER BY c.not_after, c.sha256")) {
         for (Window w : windows) {
           if (!w.to().isAfter(w.from())) {
             continue;

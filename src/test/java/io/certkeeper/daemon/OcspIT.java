@@ -21,7 +21,8 @@ import org.junit.jupiter.api.io.TempDir;
  * TLS listener serving a certificate the local CA issued with {@code ca.ocsp-url}; certkeeper's own
  * prober ({@code certkeeper probe --check-revocation}, another process) reads the responder from
  * the certificate and reports it good, then revoked once {@code certkeeper revoke} (a third
- * process) revoked it, without a reload; {@code openssl ocsp} agrees, with the reason.
+ * process) revoked it, without a reload; {@code openssl ocsp} agrees, with the reason. The daemon's
+ * own probes of an endpoint with {@code check-revocation: true} report it {@code revoked} too.
  */
 class OcspIT {
   /** The daemon sees a revocation within 2 s; this leaves room for slow, loaded machines. */
@@ -49,6 +50,24 @@ class OcspIT {
         "--json"));
     assertTrue(r.out().startsWith("["), "probe: " + r.err() + r.out());
     return Json.mapper().readTree(r.out()).get(0);
+  }
+
+  /** The endpoint's entry in {@code status --json} once its status is {@code want} (or at the deadline). */
+  private JsonNode endpointStatus(String id, String want) throws Exception {
+    long deadline = System.nanoTime() + SEEN_WITHIN.toNanos();
+    JsonNode e = null;
+    do {
+      for (JsonNode n : Json.mapper().readTree(cli("status", "--json").out()).get("endpoints")) {
+        if (n.get("id").asText().equals(id)) {
+          e = n;
+        }
+      }
+      if (e != null && e.get("status").asText().equals(want)) {
+        return e;
+      }
+      Thread.sleep(200);
+    } while (System.nanoTime() < deadline);
+    return e == null ? Json.mapper().createObjectNode().put("status", "absent") : e;
   }
 
   @Test
@@ -79,8 +98,21 @@ class OcspIT {
     assertTrue(text.contains("OCSP - URI:http://127.0.0.1:" + ocspPort + "/ocsp"), text);
     assertTrue(text.contains("CA Issuers - URI:http://127.0.0.1:" + pkiPort + "/ca.der"), text);
 
+    // the daemon probes the listener too, with the CRLs and OCSP answers its chain names
+    Files.writeString(dir.resolve("certkeeper.yaml"), String.join("\n",
+        "endpoints:",
+        "  - target: '127.0.0.1:" + tlsPort + "'",
+        "    servername: localhost",
+        "    ca-files: ['" + dir.resolve("root.pem") + "']",
+        "    every: 2s",
+        "    check-revocation: true",
+        ""), java.nio.file.StandardOpenOption.APPEND);
+    String endpoint = "127.0.0.1:" + tlsPort + ";sni=localhost";
+
     try (DaemonProcess d = DaemonProcess.start(Map.of(), args("daemon"))) {
       d.awaitLine(l -> l.endsWith("Daemon - ready"), Duration.ofSeconds(60));
+      JsonNode seen = endpointStatus(endpoint, "ok");
+      assertEquals("ok", seen.get("status").asText(), seen.toString());
       assertTrue(d.lines().stream().anyMatch(l -> l.contains("issued an OCSP signing certificate")),
           String.join("\n", d.lines()));
 
@@ -96,6 +128,8 @@ class OcspIT {
         after = probe(tlsPort);
       }
       assertEquals("revoked", after.get("ocsp").asText(), after + "\n" + String.join("\n", d.lines()));
+      seen = endpointStatus(endpoint, "revoked");
+      assertTrue(seen.get("problems").toString().contains("revoked"), seen + "\n" + String.join("\n", d.lines()));
       OpenSsl.Result judged = OpenSsl.run(dir, "ocsp", "-issuer", "server/chain.pem", "-cert", "server/cert.pem",
           "-url", "http://127.0.0.1:" + ocspPort + "/ocsp", "-CAfile", "root.pem", "-resp_text");
       assertTrue(judged.output().contains("Response verify OK"), judged.output());

@@ -205,7 +205,7 @@ class ProbeValidationZooTest {
     ProbeResult unchecked = serveAndProbe(revoked, intermediate.cert());
     assertProblems(unchecked);
 
-    RevocationFetcher fetcher = RevocationFetcher.create(Duration.ofSeconds(5));
+    RevocationFetcher fetcher = RevocationFetcher.create(Duration.ofSeconds(5), java.time.Clock.systemUTC());
     LoopbackServers.NettyTls server = new LoopbackServers.NettyTls(
         SslContextBuilder.forServer(revoked.key(), revoked.cert(), intermediate.cert())
             .sslProvider(OpenSsl.isAvailable() ? SslProvider.OPENSSL : SslProvider.JDK).build());
