@@ -14,7 +14,7 @@ import java.util.Optional;
  * Keeps the local CA's CRL fresh from the daemon. Listeners with client authentication refuse every
  * client once the local CA's CRL is past its nextUpdate (fail-closed), so the CRL must not wait for
  * someone to run {@code certkeeper crl}: the daemon re-signs it when half its validity has passed
- * ({@link CrlPublisher#isDue}), at start and at each housekeeping run.
+ * ({@link CrlPublisher#isDue}), checked at start and every 30 seconds.
  */
 public final class CrlRefresh {
   /** Reads the CA passphrase when a CRL must be signed; the caller clears nothing, this class does. */

@@ -107,6 +107,7 @@ public final class Daemon {
   private io.certkeeper.ca.CrlCopy crlCopy;
   /** The last failure of {@link #copyCrl}, logged once; null after a success. */
   private String crlCopyError;
+  private String crlRefreshError;
   /** This node's own timer for its managed certificates' renewal check. */
   private ScheduledExecutorService renewalChecks;
   private EndpointSync endpointSync;
@@ -653,6 +654,7 @@ public final class Daemon {
    * (or a command) signed a newer one. Logs a failure once until it changes.
    */
   private void copyCrl() {
+    refreshCrl(); // due at half the CRL's validity, which may be as short as an hour
     try {
       java.util.OptionalLong n = crlCopy.refresh();
       if (n.isPresent()) {
@@ -667,8 +669,12 @@ public final class Daemon {
     }
   }
 
-  /** Re-signs the local CA's CRL when half its validity has passed (client-auth listeners fail closed). */
-  private void refreshCrl() {
+  /**
+   * Re-signs the local CA's CRL when half its validity has passed (client-auth listeners fail
+   * closed); checked every {@link #CRL_COPY} and at housekeeping. Logs a failure once until it
+   * changes.
+   */
+  private synchronized void refreshCrl() {
     Config c = config;
     io.certkeeper.ca.CrlRefresh refresh = new io.certkeeper.ca.CrlRefresh(dataDir.resolve("ca"),
         new IssuedCertificateRepository(store), c.ca().passphrase().map(p -> p::resolve), clock,
@@ -677,12 +683,14 @@ public final class Daemon {
       if (refresh.refreshIfDue() == io.certkeeper.ca.CrlRefresh.Outcome.PUBLISHED) {
         log.info("local CA - signed a new CRL (the previous one had passed half its validity)");
       }
-    } catch (CaException | StoreException e) {
-      log.warn("local CA - cannot refresh the CRL: {}", e.getMessage());
+      crlRefreshError = null;
+    } catch (CaException | StoreException | RuntimeException e) {
+      if (!java.util.Objects.equals(crlRefreshError, e.getMessage())) {
+        log.warn("local CA - cannot refresh the CRL: {}", e.getMessage());
+      }
+      crlRefreshError = e.getMessage();
     }
   }
-
-
 
   /** Standby, then Quartz's own shutdown that waits for running jobs; bounded by {@code budget}. */
   private boolean stopScheduler(Duration budget) throws Exception {
