@@ -102,13 +102,20 @@ class FilesDaemonIT {
         assertEquals(202, curl(admin, "POST", "/api/v1/endpoints/localhost:" + server.port() + "/probe").status());
 
         // the 30-day threshold of the file, its stale deploy, and the wrong password: one mail each
+        // (the endpoint's own alerts, should a probe time out on a loaded machine, are not counted here)
+        List<String> expected = List.of("tls/web.pem #1 certificate expires in 19 days",
+            "differs from what localhost:" + server.port() + " serves", "partner.p12: wrong password");
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
-        while (System.nanoTime() < deadline && mail.getReceivedMessages().length < 3) {
-          Thread.sleep(200);
-        }
         List<String> got = subjects(mail);
-        assertEquals(3, got.size(), got + "\n" + String.join("\n", d.lines()) + "\n"
-            + curl(admin, "/api/v1/files").body() + "\n" + curl(admin, "/api/v1/endpoints").body());
+        while (System.nanoTime() < deadline
+            && !expected.stream().allMatch(e -> got.stream().anyMatch(s -> s.contains(e)))) {
+          Thread.sleep(200);
+          got.clear();
+          got.addAll(subjects(mail));
+        }
+        assertTrue(expected.stream().allMatch(e -> got.stream().anyMatch(s -> s.contains(e))), got + "\n"
+            + String.join("\n", d.lines()) + "\n" + curl(admin, "/api/v1/files").body() + "\n"
+            + curl(admin, "/api/v1/endpoints").body());
         assertEquals(1, got.stream().filter(s -> s.contains("tls/web.pem #1 certificate expires in 19 days")).count(),
             got.toString());
         assertEquals(1, got.stream().filter(s -> s.contains("differs from what localhost:" + server.port() + " serves"))
@@ -166,13 +173,14 @@ class FilesDaemonIT {
         String out = new String(p.getInputStream().readAllBytes());
         assertEquals(0, p.waitFor(), "promtool check metrics: " + out);
 
-        // nothing is mailed twice
-        int before = mail.getReceivedMessages().length;
-        assertEquals(3, before, subjects(mail).toString());
+        // nothing is mailed twice, also after a rescan by another process
         DaemonProcess.Result again = DaemonProcess.cli("--config", cfg.toString(), "--data-dir",
             dir.resolve("data").toString(), "files", "rescan");
         assertEquals(2, again.exitCode(), again.out() + again.err());
-        assertEquals(before, mail.getReceivedMessages().length);
+        List<String> all = subjects(mail);
+        for (String e : expected) {
+          assertEquals(1, all.stream().filter(s -> s.contains(e)).count(), e + " in " + all);
+        }
 
         d.signal("TERM");
         assertTrue(d.process().waitFor(20, TimeUnit.SECONDS));
