@@ -4,7 +4,6 @@ import io.netty.channel.Channel;
 import io.netty.handler.codec.http.FullHttpRequest;
 import io.netty.handler.codec.http.FullHttpResponse;
 import io.netty.handler.codec.http.HttpHeaderNames;
-import io.netty.handler.codec.http.HttpMethod;
 import io.netty.handler.codec.http.HttpResponseStatus;
 import java.util.Objects;
 import java.util.Optional;
@@ -65,16 +64,11 @@ public final class AcmeHttpHandler implements Roles.HttpHandler {
 
   @Override
   public CompletionStage<FullHttpResponse> handle(FullHttpRequest request, Channel channel) {
-    if (!request.method().equals(HttpMethod.GET) && !request.method().equals(HttpMethod.HEAD)) {
-      FullHttpResponse r = Roles.text(HttpResponseStatus.METHOD_NOT_ALLOWED, "method not allowed\n");
-      r.headers().set(HttpHeaderNames.ALLOW, "GET, HEAD");
-      return CompletableFuture.completedFuture(r);
+    java.util.Optional<FullHttpResponse> refused = Roles.onlyGetOrHead(request);
+    if (refused.isPresent()) {
+      return CompletableFuture.completedFuture(refused.get());
     }
-    String path = request.uri();
-    int query = path.indexOf('?');
-    if (query >= 0) {
-      path = path.substring(0, query);
-    }
+    String path = Roles.path(request.uri());
     Matcher m = TOKEN.matcher(path);
     if (!m.matches()) {
       return CompletableFuture.completedFuture(redirectToHttps ? redirect(request) : Roles.text(HttpResponseStatus.NOT_FOUND,
@@ -122,8 +116,17 @@ public final class AcmeHttpHandler implements Roles.HttpHandler {
     return r;
   }
 
+  /**
+   * Stops the lookups and waits up to 5 s for those under way; never interrupts them (an
+   * interrupt inside the store's driver closes its file).
+   */
   @Override
   public void close() {
-    lookups.shutdownNow();
+    lookups.shutdown();
+    try {
+      lookups.awaitTermination(5, java.util.concurrent.TimeUnit.SECONDS);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
   }
 }

@@ -65,14 +65,11 @@ public final class PkiHttpHandler implements Roles.HttpHandler {
 
   @Override
   public CompletionStage<FullHttpResponse> handle(FullHttpRequest request, Channel channel) {
-    if (!request.method().equals(HttpMethod.GET) && !request.method().equals(HttpMethod.HEAD)) {
-      FullHttpResponse r = Roles.text(HttpResponseStatus.METHOD_NOT_ALLOWED, "method not allowed\n");
-      r.headers().set(HttpHeaderNames.ALLOW, "GET, HEAD");
-      return CompletableFuture.completedFuture(r);
+    Optional<FullHttpResponse> refused = Roles.onlyGetOrHead(request);
+    if (refused.isPresent()) {
+      return CompletableFuture.completedFuture(refused.get());
     }
-    String uri = request.uri();
-    int query = uri.indexOf('?');
-    String path = query >= 0 ? uri.substring(0, query) : uri;
+    String path = Roles.path(request.uri());
     FullHttpRequest conditional = new io.netty.handler.codec.http.DefaultFullHttpRequest(HttpVersion.HTTP_1_1,
         HttpMethod.GET, "/", Unpooled.EMPTY_BUFFER);
     conditional.headers().set(request.headers()); // copied: the request is released when this returns

@@ -155,6 +155,26 @@ public final class Roles {
     return new HttpRole(handler, limits);
   }
 
+  /**
+   * For a role that only reads: 405 with {@code Allow: GET, HEAD} unless {@code request} is a GET
+   * or a HEAD; empty when it is.
+   */
+  static java.util.Optional<FullHttpResponse> onlyGetOrHead(io.netty.handler.codec.http.HttpRequest request) {
+    io.netty.handler.codec.http.HttpMethod m = request.method();
+    if (m.equals(io.netty.handler.codec.http.HttpMethod.GET) || m.equals(io.netty.handler.codec.http.HttpMethod.HEAD)) {
+      return java.util.Optional.empty();
+    }
+    FullHttpResponse r = text(HttpResponseStatus.METHOD_NOT_ALLOWED, "method not allowed\n");
+    r.headers().set(HttpHeaderNames.ALLOW, "GET, HEAD");
+    return java.util.Optional.of(r);
+  }
+
+  /** The path of a request URI, without its query. */
+  static String path(String uri) {
+    int query = uri.indexOf('?');
+    return query >= 0 ? uri.substring(0, query) : uri;
+  }
+
   /** A response with a UTF-8 body; JSON when it starts with '{' or '['. */
   public static FullHttpResponse text(HttpResponseStatus status, String body) {
     FullHttpResponse r = new DefaultFullHttpResponse(HttpVersion.HTTP_1_1, status,

@@ -33,16 +33,11 @@ class CrlPublishingIT {
   @TempDir Path dir;
 
   private String[] args(String... command) {
-    List<String> a = new ArrayList<>(List.of("--config", dir.resolve("certkeeper.yaml").toString(),
-        "--data-dir", dir.resolve("data").toString()));
-    a.addAll(List.of(command));
-    return a.toArray(new String[0]);
+    return DaemonProcess.in(dir, command);
   }
 
   private DaemonProcess.Result cli(String... command) throws Exception {
-    DaemonProcess.Result r = DaemonProcess.cli(args(command));
-    assertEquals(0, r.exitCode(), String.join(" ", command) + ": " + r.err() + r.out());
-    return r;
+    return DaemonProcess.cliOk(dir, command);
   }
 
   @Test

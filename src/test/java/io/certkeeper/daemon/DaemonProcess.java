@@ -135,6 +135,22 @@ final class DaemonProcess implements AutoCloseable {
     return cli(env, timeout, all);
   }
 
+  /** {@code --config DIR/certkeeper.yaml --data-dir DIR/data} and {@code command}: a test's daemon and commands. */
+  static String[] in(Path dir, String... command) {
+    List<String> a = new ArrayList<>(List.of("--config", dir.resolve("certkeeper.yaml").toString(),
+        "--data-dir", dir.resolve("data").toString()));
+    a.addAll(List.of(command));
+    return a.toArray(new String[0]);
+  }
+
+  /** A command on {@link #in(Path, String...) dir's} configuration and data that must succeed. */
+  static Result cliOk(Path dir, String... command) throws IOException, InterruptedException {
+    Result r = cli(in(dir, command));
+    org.junit.jupiter.api.Assertions.assertEquals(0, r.exitCode(),
+        String.join(" ", command) + ": " + r.err() + r.out());
+    return r;
+  }
+
   record Result(int exitCode, String out, String err) {}
 
   long pid() {

@@ -10,8 +10,6 @@ import io.certkeeper.util.Json;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.ArrayList;
-import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -31,16 +29,11 @@ class OcspIT {
   @TempDir Path dir;
 
   private String[] args(String... command) {
-    List<String> a = new ArrayList<>(List.of("--config", dir.resolve("certkeeper.yaml").toString(),
-        "--data-dir", dir.resolve("data").toString()));
-    a.addAll(List.of(command));
-    return a.toArray(new String[0]);
+    return DaemonProcess.in(dir, command);
   }
 
   private DaemonProcess.Result cli(String... command) throws Exception {
-    DaemonProcess.Result r = DaemonProcess.cli(args(command));
-    assertEquals(0, r.exitCode(), String.join(" ", command) + ": " + r.err() + r.out());
-    return r;
+    return DaemonProcess.cliOk(dir, command);
   }
 
   /** The prober's verdict on the TLS listener, with the OCSP answer its certificate points to. */
