@@ -62,7 +62,7 @@ final class FileAlerts {
   int[] evaluate(AlertsConfig cfg) throws StoreException {
     WatchedFileRepository repo = new WatchedFileRepository(store, node);
     List<WatchedFile> files = repo.list();
-    Map<String, List<StaleDeploy>> stale = repo.staleDeploys().stream()
+    Map<String, List<StaleDeploy>> stale = repo.staleDeploys(files).stream()
         .collect(Collectors.groupingBy(StaleDeploy::path));
     looked.keySet().retainAll(files.stream().map(WatchedFile::path).toList());
     Instant now = clock.instant();

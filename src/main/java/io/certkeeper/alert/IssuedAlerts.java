@@ -117,18 +117,7 @@ final class IssuedAlerts {
         List.of(), false);
   }
 
-  /** The most specific CN of an RFC 2253 name (the whole name without one). */
-  static String commonName(String dn) {
-    try {
-      List<javax.naming.ldap.Rdn> rdns = new javax.naming.ldap.LdapName(dn).getRdns();
-      for (int i = rdns.size() - 1; i >= 0; i--) {
-        if (rdns.get(i).getType().equalsIgnoreCase("CN")) {
-          return String.valueOf(rdns.get(i).getValue());
-        }
-      }
-    } catch (javax.naming.InvalidNameException | IllegalArgumentException e) {
-      return dn;
-    }
-    return dn;
+  private static String commonName(String dn) {
+    return io.certkeeper.x509.CertificateInfo.commonName(dn);
   }
 }

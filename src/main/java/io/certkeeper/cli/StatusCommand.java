@@ -134,7 +134,7 @@ final class StatusCommand implements Callable<Integer> {
       return new FileCounts(0, 0, 0);
     }
     long problems = files.stream().filter(f -> f.problemCode().isPresent()).count();
-    long stale = repo.staleDeploys().stream().map(io.certkeeper.store.WatchedFileRepository.StaleDeploy::path)
+    long stale = repo.staleDeploys(files).stream().map(io.certkeeper.store.WatchedFileRepository.StaleDeploy::path)
         .distinct().count();
     return new FileCounts(files.size(), problems, stale);
   }

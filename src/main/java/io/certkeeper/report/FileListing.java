@@ -43,7 +43,8 @@ public final class FileListing {
     List<WatchedFileRepository.WatchedFile> files = repo.list(node);
     List<WatchedFileRepository.StaleDeploy> stale = new ArrayList<>();
     for (String n : files.stream().map(WatchedFileRepository.WatchedFile::node).distinct().toList()) {
-      stale.addAll(new WatchedFileRepository(store, n).staleDeploys());
+      stale.addAll(new WatchedFileRepository(store, n).staleDeploys(
+          files.stream().filter(f -> f.node().equals(n)).toList()));
     }
     List<ListedFile> out = new ArrayList<>();
     for (WatchedFileRepository.WatchedFile f : files) {

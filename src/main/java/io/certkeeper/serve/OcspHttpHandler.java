@@ -165,8 +165,7 @@ public final class OcspHttpHandler implements Roles.HttpHandler {
    * the longest first, until one is a single complete DER structure.
    */
   static Optional<byte[]> fromPath(String uri) {
-    int query = uri.indexOf('?');
-    String path = query >= 0 ? uri.substring(0, query) : uri;
+    String path = Roles.path(uri);
     String p = path.startsWith("/") ? path.substring(1) : path;
     int from = 0;
     for (int tries = 0; tries <= MAX_PREFIX_SEGMENTS; tries++) {

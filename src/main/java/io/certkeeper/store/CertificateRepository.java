@@ -45,6 +45,24 @@ public final class CertificateRepository {
     return scope.run(c -> upsert(c, cert, source, now));
   }
 
+  /** Per source: moves last_seen of a row known from that source or a stronger one (the probe's hot path). */
+  private static final java.util.Map<CertificateRecord.Source, String> TOUCH_KNOWN = touchKnown();
+
+  private static java.util.Map<CertificateRecord.Source, String> touchKnown() {
+    java.util.Map<CertificateRecord.Source, String> out = new java.util.EnumMap<>(CertificateRecord.Source.class);
+    for (CertificateRecord.Source source : CertificateRecord.Source.values()) {
+      List<String> known = new ArrayList<>();
+      for (CertificateRecord.Source s : CertificateRecord.Source.values()) {
+        if (!source.outranks(s)) {
+          known.add("'" + s.code() + "'");
+        }
+      }
+      out.put(source, "UPDATE certificates SET last_seen = ? WHERE sha256 = ? AND last_seen <= ? AND source IN ("
+          + String.join(", ", known) + ")");
+    }
+    return out;
+  }
+
   /** As {@link #upsert(X509Certificate, CertificateRecord.Source, Instant)} on a caller's connection. */
   static CertificateInfo upsert(Connection c, X509Certificate cert, CertificateRecord.Source source, Instant now)
       throws SQLException {
@@ -59,16 +77,7 @@ public final class CertificateRepository {
       return info;
     }
     // the usual case of a probe or a rescan: known already, from this source or a stronger one
-    StringBuilder sql = new StringBuilder("UPDATE certificates SET last_seen = ? WHERE sha256 = ? AND last_seen <= ?"
-        + " AND source IN (");
-    String sep = "";
-    for (CertificateRecord.Source s : CertificateRecord.Source.values()) {
-      if (!source.outranks(s)) {
-        sql.append(sep).append('\'').append(s.code()).append('\'');
-        sep = ", ";
-      }
-    }
-    try (PreparedStatement ps = c.prepareStatement(sql.append(')').toString())) {
+    try (PreparedStatement ps = c.prepareStatement(TOUCH_KNOWN.get(source))) {
       Jdbc.setInstant(ps, 1, now);
       ps.setString(2, info.sha256());
       Jdbc.setInstant(ps, 3, now);

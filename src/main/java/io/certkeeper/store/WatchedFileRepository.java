@@ -335,7 +335,11 @@ public final class WatchedFileRepository {
    * for the same key.
    */
   public List<StaleDeploy> staleDeploys() throws StoreException {
-    List<WatchedFile> files = list();
+    return staleDeploys(list());
+  }
+
+  /** {@link #staleDeploys()} of {@code files}, read already by {@link #list()}. */
+  public List<StaleDeploy> staleDeploys(List<WatchedFile> files) throws StoreException {
     return scope.run(c -> {
       List<StaleDeploy> out = new ArrayList<>();
       try (PreparedStatement linked = c.prepareStatement("SELECT s.leaf_sha256, c.not_after FROM endpoint_state s"

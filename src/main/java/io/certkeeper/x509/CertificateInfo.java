@@ -78,7 +78,8 @@ public record CertificateInfo(
     return subject.equals(issuer);
   }
 
-  static String commonName(String rfc2253) {
+  /** The common name of an RFC 2253 name (the whole name when it has none, or cannot be parsed). */
+  public static String commonName(String rfc2253) {
     try {
       for (javax.naming.ldap.Rdn rdn : new javax.naming.ldap.LdapName(rfc2253).getRdns()) {
         if (rdn.getType().equalsIgnoreCase("CN")) {

@@ -252,6 +252,30 @@ class StoreTest {
     }
   }
 
+  /** A certificate keeps the strongest source it was recorded with, and the counts move with it. */
+  @ParameterizedTest
+  @EnumSource(StoreBackend.class)
+  void aSourceOnlyEverMovesUpAndTheCountsFollow(StoreBackend backend) throws Exception {
+    X509Certificate c = Pem.readCertificates(OpenSsl.selfSigned(dir, "c", "c.example", 10)).get(0);
+    Instant now = Instant.now();
+    try (Store store = backend.open(dir)) {
+      CertificateRepository repo = new CertificateRepository(store);
+      Instant soon = now.plus(Duration.ofDays(30));
+      repo.upsert(c, CertificateRecord.Source.FILE, now);
+      assertEquals(new CertificateRepository.Summary(1, 0, 0, 1, 0, 1), repo.summary(now, soon));
+      repo.upsert(c, CertificateRecord.Source.OBSERVED, now.plusSeconds(1));
+      assertEquals(new CertificateRepository.Summary(1, 0, 1, 0, 0, 1), repo.summary(now, soon));
+      repo.upsert(c, CertificateRecord.Source.FILE, now.plusSeconds(2)); // a file read later: still observed
+      assertEquals(new CertificateRepository.Summary(1, 0, 1, 0, 0, 1), repo.summary(now, soon));
+      repo.upsert(c, CertificateRecord.Source.ISSUED, now.plusSeconds(3));
+      assertEquals(new CertificateRepository.Summary(1, 1, 0, 0, 0, 1), repo.summary(now, soon));
+      repo.upsert(c, CertificateRecord.Source.OBSERVED, now.plusSeconds(4));
+      CertificateRecord r = repo.find(io.certkeeper.x509.Fingerprints.sha256(c)).get();
+      assertEquals(CertificateRecord.Source.ISSUED, r.source());
+      assertEquals(now.plusSeconds(4).getEpochSecond(), r.lastSeen().getEpochSecond());
+    }
+  }
+
   @Test
   void unreachableDatabaseIsAClearError() {
     StoreException e = assertThrows(StoreException.class, () -> Store.open(
