@@ -376,10 +376,36 @@ public final class Store implements AutoCloseable {
     return false;
   }
 
+  /**
+   * The embedded files this process holds, with how many of its stores hold each. Nothing may open
+   * (and so close) another channel on such a file here: closing any descriptor of a file drops
+   * every lock this process holds on it (POSIX), and another process could then open it too.
+   */
+  private static final java.util.concurrent.ConcurrentHashMap<Path, Integer> HELD_HERE =
+      new java.util.concurrent.ConcurrentHashMap<>();
+
+  /** The embedded file this store holds in this process, if it does. */
+  private volatile Path heldFile;
+
   private static Store openEmbeddedOnce(Path dataDir, Optional<String> user, Optional<char[]> password, int poolSize,
       boolean hold, Schema schema) throws StoreException {
-    char[] secret = password.isPresent() ? password.get() : StoreSecret.readOrCreate(dataDir);
+    Path file = dataDir.toAbsolutePath().normalize().resolve("certkeeper.mv.db");
     Optional<StoreServer.Endpoint> daemon = hold ? Optional.empty() : StoreServer.find(dataDir);
+    if (daemon.isEmpty() && !HELD_HERE.containsKey(file)) {
+      // this process is about to hold the file: after a crash, first find the newest committed work
+      H2Recovery.recover(file);
+    }
+    Store store = openEmbeddedOnce(dataDir, user, password, poolSize, hold, schema, daemon);
+    if (store.description.startsWith("jdbc:h2:file:")) {
+      store.heldFile = file;
+      HELD_HERE.merge(file, 1, Integer::sum);
+    }
+    return store;
+  }
+
+  private static Store openEmbeddedOnce(Path dataDir, Optional<String> user, Optional<char[]> password, int poolSize,
+      boolean hold, Schema schema, Optional<StoreServer.Endpoint> daemon) throws StoreException {
+    char[] secret = password.isPresent() ? password.get() : StoreSecret.readOrCreate(dataDir);
     String url = daemon.map(d -> d.url() + ";LOCK_TIMEOUT=10000")
         .orElseGet(() -> hold ? h2Url(dataDir) : h2Url(dataDir) + COMMAND_SETTINGS);
     try {
@@ -635,5 +661,10 @@ public final class Store implements AutoCloseable {
       s.close(); // commands first: they lose their connections, then the file closes
     }
     dataSource.close();
+    Path file = heldFile;
+    heldFile = null;
+    if (file != null) {
+      HELD_HERE.computeIfPresent(file, (f, n) -> n == 1 ? null : n - 1);
+    }
   }
 }

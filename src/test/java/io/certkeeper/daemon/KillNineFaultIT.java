@@ -105,6 +105,7 @@ class KillNineFaultIT {
           renewals += renew == null ? 0 : 1;
           Thread.sleep(random.nextInt(MAX_DELAY_MS));
           d.process().destroyForcibly().waitFor(30, TimeUnit.SECONDS); // kill -9
+          keepLog(d, "daemon-" + i);
           if (renew != null && !renew.waitFor(90, TimeUnit.SECONDS)) {
             renew.destroyForcibly();
             throw new AssertionError("renew --force hung after the daemon was killed" + replay);
@@ -115,6 +116,7 @@ class KillNineFaultIT {
       flapper.join(10_000);
 
       try (DaemonProcess d = rig.startReady()) {
+        LOGS.add(d);
         assertConsistent(rig, out, echo, "final restart" + replay);
         FaultRig.await("every alert delivery sent or held by a killed sender's lease" + replay, Duration.ofSeconds(90),
             () -> {
@@ -183,11 +185,43 @@ class KillNineFaultIT {
             + " held by a killed sender's lease, " + received.size() + " mails received");
         d.signal("TERM");
         assertTrue(d.process().waitFor(20, TimeUnit.SECONDS), "daemon did not stop after TERM" + replay);
+      } finally {
+        keepMail(mail);
       }
     } finally {
       flapping.set(false);
       mail.stop();
     }
+  }
+
+  /** Where each daemon's output and the mail server's messages are kept, to read after a failure. */
+  static final Path KEPT = Path.of("target", "KillNineFaultIT");
+  private static final java.util.List<DaemonProcess> LOGS = new java.util.concurrent.CopyOnWriteArrayList<>();
+
+  private static void keepLog(DaemonProcess d, String name) throws java.io.IOException {
+    Files.createDirectories(KEPT);
+    Files.write(KEPT.resolve(name + ".log"), d.lines());
+  }
+
+  /** The final daemon's output, and each message's headers in the order the server received them. */
+  private static void keepMail(GreenMail mail) throws Exception {
+    for (DaemonProcess d : LOGS) {
+      keepLog(d, "daemon-final");
+    }
+    Files.createDirectories(KEPT);
+    StringBuilder b = new StringBuilder();
+    for (MimeMessage m : mail.getReceivedMessages()) {
+      java.util.Enumeration<String> h = m.getAllHeaderLines();
+      while (h.hasMoreElements()) {
+        String line = h.nextElement();
+        if (line.startsWith("Message-ID") || line.startsWith("Received") || line.startsWith("Date")
+            || line.startsWith("Subject")) {
+          b.append(line.replace("\r\n", " ")).append('\n');
+        }
+      }
+      b.append('\n');
+    }
+    Files.writeString(KEPT.resolve("mail.txt"), b);
   }
 
   /** managed/web/current, the outputs, the store and the listener all name one certificate, keys matching. */
