@@ -442,6 +442,10 @@ public final class Store implements AutoCloseable {
       return Optional.of("a daemon, pid " + daemon.get().pid() + ", serves it");
     }
     Path db = dataDir.toAbsolutePath().normalize().resolve("certkeeper.mv.db");
+    if (HELD_HERE.containsKey(db)) {
+      // testing the lock here would open and close another channel on the file: that drops ours
+      return Optional.of("a process holds the lock of " + db);
+    }
     if (!java.nio.file.Files.isRegularFile(db)) {
       return Optional.empty();
     }

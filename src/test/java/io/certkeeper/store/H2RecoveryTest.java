@@ -90,6 +90,35 @@ class H2RecoveryTest {
     assertEquals(H2Recovery.Outcome.CLEAN, H2Recovery.recover(dir.resolve("none.mv.db")));
   }
 
+  /**
+   * Closing any descriptor of a file drops every POSIX lock this process holds on it, so nothing
+   * may open the file of a store this process holds: asking who holds it keeps the lock in force.
+   */
+  @Test
+  void askingWhoHoldsAStoreThisProcessHoldsKeepsItsLock() throws Exception {
+    try (Store store = Store.openEmbedded(dir, 2)) {
+      store.transaction(c -> c.createStatement().execute("CREATE TABLE t (k INT)"));
+      Path file = dir.resolve("certkeeper.mv.db");
+      assertTrue(locked(file), "the open store holds no lock on its file");
+      assertTrue(Store.heldElsewhere(dir).isPresent());
+      assertTrue(locked(file), "asking who holds the store dropped this process's lock on it");
+    }
+  }
+
+  /** Whether this process holds a lock on {@code file}, as the kernel lists it. */
+  private static boolean locked(Path file) throws Exception {
+    Object inode = Files.getAttribute(file, "unix:ino");
+    String pid = Long.toString(ProcessHandle.current().pid());
+    for (String line : Files.readAllLines(Path.of("/proc/locks"))) {
+      String[] f = line.trim().split("\\s+");
+      // "1: POSIX  ADVISORY  WRITE 1234 08:01:5678 0 EOF"
+      if (f.length > 5 && f[4].equals(pid) && f[5].endsWith(":" + inode)) {
+        return true;
+      }
+    }
+    return false;
+  }
+
   private static long version(Path file, boolean recovery) {
     MVStore.Builder b = new MVStore.Builder().fileName(file.toString()).readOnly();
     try (MVStore s = (recovery ? b.recoveryMode() : b).open()) {
