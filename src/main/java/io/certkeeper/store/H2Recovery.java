@@ -6,7 +6,6 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import org.h2.mvstore.MVStore;
-import org.h2.mvstore.MVStoreException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -27,6 +26,10 @@ import org.slf4j.LoggerFactory;
  * <p>Only for a file no other process holds: a locked file is left alone, for its holder to close.
  */
 final class H2Recovery {
+  static {
+    Store.beforeH2(); // H2 must not load before the store sets its bind address
+  }
+
   private static final Logger log = LoggerFactory.getLogger(H2Recovery.class);
   /** H2's file header: the first block, text such as {@code H:2,block:31d,...,clean:1,...}. */
   private static final int HEADER_BYTES = 4096;
@@ -59,8 +62,9 @@ final class H2Recovery {
     try {
       normal = version(new MVStore.Builder().fileName(name).readOnly());
       newest = version(new MVStore.Builder().fileName(name).readOnly().recoveryMode());
-    } catch (MVStoreException | IllegalStateException e) {
-      log.debug("{} - not checked for lost commits: {}", mvFile, e.getMessage());
+    } catch (RuntimeException e) {
+      // locked by another process, or not an H2 file at all: H2's own open says which, in one line
+      log.debug("{} - not checked for lost commits: {}", mvFile, e.toString());
       return Outcome.SKIPPED;
     }
     if (newest <= normal) {
@@ -70,9 +74,9 @@ final class H2Recovery {
       long lost = s.getCurrentVersion() - normal;
       log.warn("{} - was not closed cleanly, and H2 would have opened it at version {} of {}: brought back {}"
           + " committed version{} it would have lost", mvFile, normal, s.getCurrentVersion(), lost, lost == 1 ? "" : "s");
-    } catch (MVStoreException | IllegalStateException e) {
+    } catch (RuntimeException e) {
       log.warn("{} - was not closed cleanly, and its newest versions could not be brought back: {}", mvFile,
-          e.getMessage());
+          e.toString());
       return Outcome.SKIPPED;
     }
     return Outcome.RECOVERED;

@@ -54,6 +54,12 @@ public final class Store implements AutoCloseable {
     }
   }
 
+  /**
+   * Does nothing, but calling it runs this class's initialiser: a class of this package that uses
+   * H2's classes directly calls it first, so that H2 reads {@value #BIND_ADDRESS_PROPERTY} as set here.
+   */
+  static void beforeH2() {}
+
   private static final Logger log = LoggerFactory.getLogger(Store.class);
   /**
    * The newest schema version this build migrates to (the highest {@code V<n>__} under

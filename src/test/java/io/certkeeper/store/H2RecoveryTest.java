@@ -90,6 +90,19 @@ class H2RecoveryTest {
     assertEquals(H2Recovery.Outcome.CLEAN, H2Recovery.recover(dir.resolve("none.mv.db")));
   }
 
+  @Test
+  void aFileOfGarbageIsLeftToH2WhichRefusesItInOneLine() throws Exception {
+    byte[] garbage = new byte[64 * 1024];
+    new Random(7).nextBytes(garbage);
+    Files.write(dir.resolve("certkeeper.mv.db"), garbage);
+    assertEquals(H2Recovery.Outcome.SKIPPED, H2Recovery.recover(dir.resolve("certkeeper.mv.db")));
+    Files.write(dir.resolve("empty.mv.db"), new byte[0]);
+    H2Recovery.recover(dir.resolve("empty.mv.db")); // no exception, whatever H2 makes of it
+    StoreException e = org.junit.jupiter.api.Assertions.assertThrows(StoreException.class,
+        () -> Store.openEmbedded(dir, 2).close());
+    assertTrue(e.getMessage().contains("certkeeper"), e.getMessage());
+  }
+
   /**
    * Closing any descriptor of a file drops every POSIX lock this process holds on it, so nothing
    * may open the file of a store this process holds: asking who holds it keeps the lock in force.
