@@ -6,6 +6,7 @@ import io.certkeeper.store.ManagedRenewals;
 import io.certkeeper.store.Store;
 import io.certkeeper.store.StoreException;
 import io.certkeeper.util.Printable;
+import io.certkeeper.x509.CertificateInfo;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
@@ -61,7 +62,7 @@ final class IssuedAlerts {
     int alerted = 0;
     int suppressed = 0;
     for (ExpiringIssued.Leaf leaf : crossing) {
-      String subject = "issued:" + commonName(leaf.subject()) + " serial " + leaf.serial();
+      String subject = "issued:" + CertificateInfo.commonName(leaf.subject()) + " serial " + leaf.serial();
       try {
         List<AlertEvent> written = store.inTransaction(tx -> {
           List<AlertEvent> out = new ArrayList<>();
@@ -101,7 +102,7 @@ final class IssuedAlerts {
 
   private static AlertEvent expiry(String subject, ExpiringIssued.Leaf leaf, String label, Instant now) {
     String remaining = ExpiryPolicy.remaining(leaf.notAfter(), now);
-    String name = commonName(leaf.subject());
+    String name = CertificateInfo.commonName(leaf.subject());
     String what = label.equals(ExpiryPolicy.EXPIRED)
         ? "The certificate " + name + " (serial " + leaf.serial() + ") that the local CA issued has expired."
         : "The certificate " + name + " (serial " + leaf.serial() + ") that the local CA issued " + remaining
@@ -115,9 +116,5 @@ final class IssuedAlerts {
             List.of(leaf.subject() + " | issuer " + leaf.issuer() + " | not after " + leaf.notAfter() + " | sha256 "
                 + leaf.sha256())),
         List.of(), false);
-  }
-
-  private static String commonName(String dn) {
-    return io.certkeeper.x509.CertificateInfo.commonName(dn);
   }
 }

@@ -64,7 +64,7 @@ public final class AcmeHttpHandler implements Roles.HttpHandler {
 
   @Override
   public CompletionStage<FullHttpResponse> handle(FullHttpRequest request, Channel channel) {
-    java.util.Optional<FullHttpResponse> refused = Roles.onlyGetOrHead(request);
+    Optional<FullHttpResponse> refused = Roles.onlyGetOrHead(request);
     if (refused.isPresent()) {
       return CompletableFuture.completedFuture(refused.get());
     }

@@ -332,13 +332,9 @@ public final class WatchedFileRepository {
   /**
    * This node's files whose leaf (the first certificate that is not a CA's, else the first) differs from the leaf an
    * endpoint last served: an endpoint the file's entry links to, or one serving another certificate
-   * for the same key.
+   * for the same key; {@code files} are this node's, as {@link #list()} read them (callers have them
+   * already).
    */
-  public List<StaleDeploy> staleDeploys() throws StoreException {
-    return staleDeploys(list());
-  }
-
-  /** {@link #staleDeploys()} of {@code files}, read already by {@link #list()}. */
   public List<StaleDeploy> staleDeploys(List<WatchedFile> files) throws StoreException {
     return scope.run(c -> {
       List<StaleDeploy> out = new ArrayList<>();

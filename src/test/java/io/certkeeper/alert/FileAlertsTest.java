@@ -85,7 +85,7 @@ class FileAlertsTest {
     alerts.evaluate(f.alerts());
     List<String> now = events();
     assertEquals(1, now.stream().filter(e -> e.startsWith("stale_deploy " + API)).count(), now.toString());
-    List<WatchedFileRepository.StaleDeploy> stale = new WatchedFileRepository(f.store, "n1").staleDeploys();
+    List<WatchedFileRepository.StaleDeploy> stale = staleDeploys(f);
     assertEquals(1, stale.size(), stale.toString());
     assertEquals(Fingerprints.sha256(served), stale.get(0).servedSha256());
     assertTrue(!stale.get(0).fileIsNewer(), "the endpoint serves the newer one");
@@ -96,7 +96,7 @@ class FileAlertsTest {
     rescan();
     alerts.evaluate(f.alerts());
     alerts.evaluate(f.alerts());
-    assertEquals(List.of(), new WatchedFileRepository(f.store, "n1").staleDeploys());
+    assertEquals(List.of(), staleDeploys(f));
     now = events();
     assertEquals(1, now.stream().filter(e -> e.startsWith("resolved")).count(), now.toString());
     assertEquals(5, now.size(), "nothing else: " + now);
@@ -121,5 +121,10 @@ class FileAlertsTest {
     f.clock.advance(Duration.ofDays(5));
     assertEquals(0, issued.evaluate(f.alerts())[0], "the 3-day threshold of a replaced certificate");
     assertEquals(List.of("expiry 7d ops@example.com"), events());
+  }
+
+  private static List<WatchedFileRepository.StaleDeploy> staleDeploys(AlertFixture f) throws Exception {
+    WatchedFileRepository repo = new WatchedFileRepository(f.store, "n1");
+    return repo.staleDeploys(repo.list());
   }
 }

@@ -126,17 +126,7 @@ class FilesCommandTest {
     assertTrue(metrics.out().contains("certkeeper_file_problem{path=\"" + other.resolve("locked.p12")
         + "\",code=\"wrong_password\"} 1"), metrics.out());
     assertTrue(metrics.out().contains("# TYPE certkeeper_renewals_total counter"), metrics.out());
-    Path promtool = Path.of("/usr/bin/promtool");
-    assertTrue(Files.isExecutable(promtool) || !"true".equals(System.getenv("CI")),
-        "promtool (Debian's prometheus package) is required in CI");
-    if (Files.isExecutable(promtool)) {
-      Path text = Files.writeString(dir.resolve("metrics.txt"), metrics.out());
-      ProcessBuilder pb = new ProcessBuilder(promtool.toString(), "check", "metrics").redirectErrorStream(true)
-          .redirectInput(text.toFile());
-      Process p = pb.start();
-      String out = new String(p.getInputStream().readAllBytes());
-      assertEquals(0, p.waitFor(), "promtool check metrics: " + out);
-    }
+    io.certkeeper.testing.PrometheusText.checkWithPromtool(dir, metrics.out());
 
     // a changed file is read again; a removed one is forgotten; an unchanged one is not read
     Files.writeString(tls.resolve("bundle.pem"), Files.readString(dir.resolve("year.pem")));

@@ -167,16 +167,7 @@ class FilesDaemonIT {
             metrics.body());
         assertTrue(metrics.body().contains("certkeeper_file_problem{path=\"" + dir.resolve("partner.p12")
             + "\",code=\"wrong_password\"} 1"), metrics.body());
-        Path promtool = Path.of("/usr/bin/promtool");
-        assertTrue(Files.isExecutable(promtool) || !"true".equals(System.getenv("CI")),
-            "promtool (Debian's prometheus package) is required in CI");
-        if (Files.isExecutable(promtool)) {
-          Path text = Files.writeString(dir.resolve("metrics.txt"), metrics.body());
-          Process p = new ProcessBuilder(promtool.toString(), "check", "metrics").redirectErrorStream(true)
-              .redirectInput(text.toFile()).start();
-          String out = new String(p.getInputStream().readAllBytes());
-          assertEquals(0, p.waitFor(), "promtool check metrics: " + out);
-        }
+        io.certkeeper.testing.PrometheusText.checkWithPromtool(dir, metrics.body());
 
         // nothing is mailed twice, also after a rescan by another process
         DaemonProcess.Result again = DaemonProcess.cli("--config", cfg.toString(), "--data-dir",

@@ -44,11 +44,19 @@ class KillNineFaultIT {
   @TempDir Path dir;
 
   @Test
+  @SuppressWarnings("try") // each Kept is only closed: it keeps its daemon's output however the block ends
   void killedAtRandomMomentsTheDaemonLosesNothingAndDuplicatesNothing() throws Exception {
     long seed = Long.getLong("certkeeper.faults.seed", System.nanoTime());
     int kills = Integer.getInteger("certkeeper.faults.kills", DEFAULT_KILLS);
     System.out.println("KillNineFaultIT: seed " + seed + " (-Dcertkeeper.faults.seed=" + seed + "), " + kills + " kills");
     Random random = new Random(seed);
+    if (Files.isDirectory(KEPT)) {
+      try (java.util.stream.Stream<Path> old = Files.list(KEPT)) {
+        for (Path f : old.toList()) {
+          Files.delete(f);
+        }
+      }
+    }
     String replay = " [seed " + seed + "]";
 
     int smtp = FaultRig.freePort();
@@ -99,13 +107,12 @@ class KillNineFaultIT {
 
       int renewals = 0;
       for (int i = 0; i < kills; i++) {
-        try (DaemonProcess d = rig.startReady()) {
+        try (DaemonProcess d = rig.startReady(); Kept kept = new Kept(d, "daemon-" + i)) {
           assertConsistent(rig, out, echo, "restart " + i + replay);
           Process renew = random.nextInt(3) < 2 ? rig.cliInBackground("renew", "web", "--force") : null;
           renewals += renew == null ? 0 : 1;
           Thread.sleep(random.nextInt(MAX_DELAY_MS));
           d.process().destroyForcibly().waitFor(30, TimeUnit.SECONDS); // kill -9
-          keepLog(d, "daemon-" + i);
           if (renew != null && !renew.waitFor(90, TimeUnit.SECONDS)) {
             renew.destroyForcibly();
             throw new AssertionError("renew --force hung after the daemon was killed" + replay);
@@ -115,8 +122,7 @@ class KillNineFaultIT {
       flapping.set(false);
       flapper.join(10_000);
 
-      try (DaemonProcess d = rig.startReady()) {
-        LOGS.add(d);
+      try (DaemonProcess d = rig.startReady(); Kept kept = new Kept(d, "daemon-final")) {
         assertConsistent(rig, out, echo, "final restart" + replay);
         FaultRig.await("every alert delivery sent or held by a killed sender's lease" + replay, Duration.ofSeconds(90),
             () -> {
@@ -185,43 +191,54 @@ class KillNineFaultIT {
             + " held by a killed sender's lease, " + received.size() + " mails received");
         d.signal("TERM");
         assertTrue(d.process().waitFor(20, TimeUnit.SECONDS), "daemon did not stop after TERM" + replay);
-      } finally {
-        keepMail(mail);
       }
     } finally {
       flapping.set(false);
+      keepMail(mail);
       mail.stop();
     }
   }
 
   /** Where each daemon's output and the mail server's messages are kept, to read after a failure. */
   static final Path KEPT = Path.of("target", "KillNineFaultIT");
-  private static final java.util.List<DaemonProcess> LOGS = new java.util.concurrent.CopyOnWriteArrayList<>();
 
-  private static void keepLog(DaemonProcess d, String name) throws java.io.IOException {
-    Files.createDirectories(KEPT);
-    Files.write(KEPT.resolve(name + ".log"), d.lines());
+  /** Writes a daemon's output to {@link #KEPT} when its block ends, however it ends. */
+  private record Kept(DaemonProcess d, String name) implements AutoCloseable {
+    @Override
+    public void close() {
+      keep(name + ".log", String.join("\n", d.lines()) + "\n");
+    }
   }
 
-  /** The final daemon's output, and each message's headers in the order the server received them. */
-  private static void keepMail(GreenMail mail) throws Exception {
-    for (DaemonProcess d : LOGS) {
-      keepLog(d, "daemon-final");
-    }
-    Files.createDirectories(KEPT);
+  /** Each message's headers that tell it apart, in the order the server received them. */
+  private static void keepMail(GreenMail mail) {
     StringBuilder b = new StringBuilder();
-    for (MimeMessage m : mail.getReceivedMessages()) {
-      java.util.Enumeration<String> h = m.getAllHeaderLines();
-      while (h.hasMoreElements()) {
-        String line = h.nextElement();
-        if (line.startsWith("Message-ID") || line.startsWith("Received") || line.startsWith("Date")
-            || line.startsWith("Subject")) {
-          b.append(line.replace("\r\n", " ")).append('\n');
+    try {
+      for (MimeMessage m : mail.getReceivedMessages()) {
+        java.util.Enumeration<String> h = m.getAllHeaderLines();
+        while (h.hasMoreElements()) {
+          String line = h.nextElement();
+          if (line.startsWith("Message-ID") || line.startsWith("Received") || line.startsWith("Date")
+              || line.startsWith("Subject")) {
+            b.append(line.replace("\r\n", " ")).append('\n');
+          }
         }
+        b.append('\n');
       }
-      b.append('\n');
+    } catch (jakarta.mail.MessagingException e) {
+      b.append("cannot read the messages: ").append(e).append('\n');
     }
-    Files.writeString(KEPT.resolve("mail.txt"), b);
+    keep("mail.txt", b.toString());
+  }
+
+  /** Keeping is for reading later: it never hides the test's own failure. */
+  private static void keep(String name, String text) {
+    try {
+      Files.createDirectories(KEPT);
+      Files.writeString(KEPT.resolve(name), text);
+    } catch (java.io.IOException e) {
+      System.err.println("KillNineFaultIT: cannot keep " + name + ": " + e);
+    }
   }
 
   /** managed/web/current, the outputs, the store and the listener all name one certificate, keys matching. */

@@ -42,6 +42,27 @@ public final class PrometheusText {
 
   private PrometheusText() {}
 
+  /** Debian's promtool (package {@code prometheus}), the format's own judge. */
+  static final java.nio.file.Path PROMTOOL = java.nio.file.Path.of("/usr/bin/promtool");
+
+  /**
+   * Has {@code promtool check metrics} judge {@code text} (written to {@code workDir}): required in
+   * CI ({@code CI=true}), where {@code .ci/run} installs it; skipped elsewhere when it is missing.
+   */
+  public static void checkWithPromtool(java.nio.file.Path workDir, String text) throws java.io.IOException {
+    if (!java.nio.file.Files.isExecutable(PROMTOOL)) {
+      if ("true".equals(System.getenv("CI"))) {
+        throw new AssertionError("promtool (Debian's prometheus package) is required in CI");
+      }
+      return;
+    }
+    java.nio.file.Files.writeString(workDir.resolve("metrics.txt"), text);
+    ExternalTool.Result r = ExternalTool.run(workDir, "sh", "-c", "exec " + PROMTOOL + " check metrics < metrics.txt");
+    if (!r.ok()) {
+      throw new AssertionError("promtool check metrics: " + r.output());
+    }
+  }
+
   /** Parses {@code text}; families by name, in the order they appear. */
   public static Map<String, Family> parse(String text) {
     if (!text.isEmpty() && !text.endsWith("\n")) {
