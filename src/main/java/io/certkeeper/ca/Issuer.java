@@ -2,6 +2,7 @@ package io.certkeeper.ca;
 
 import io.certkeeper.store.IssuedCertificateRepository;
 import io.certkeeper.store.StoreException;
+import io.certkeeper.util.CpuSlots;
 import io.certkeeper.util.Durations;
 import io.certkeeper.x509.KeyPairs;
 import io.certkeeper.x509.KeyType;
@@ -106,16 +107,31 @@ public final class Issuer {
     Instant now = clock.instant().truncatedTo(ChronoUnit.SECONDS);
     List<San> sans = check(request, now);
     Instant notAfter = now.plus(request.validity());
-    Optional<KeyPair> keys = request.keyType().map(KeyPairs::generate);
-    PublicKey publicKey = keys.map(KeyPair::getPublic).orElseGet(() -> request.publicKey().get());
+    Optional<KeyPair> keys;
+    X509Certificate cert;
+    CpuSlots.PROCESS.acquire();
+    try {
+      keys = request.keyType().map(KeyPairs::generate);
+      cert = sign(request, sans, keys, now, notAfter);
+    } finally {
+      CpuSlots.PROCESS.release();
+    }
     for (int attempt = 1; attempt <= SERIAL_ATTEMPTS; attempt++) {
-      X509Certificate cert = ca.signLeaf(request.commonName(), sans, publicKey, request.profile(),
-          SerialNumbers.next(), now.minus(CertificateProfiles.BACKDATE), notAfter, urls);
+      if (attempt > 1) {
+        cert = sign(request, sans, keys, now, notAfter); // lost a race for the serial: a new one, rarely
+      }
       if (repo.record(cert, ca.issuerSha256(), request.profile().code(), now)) {
         Optional<PrivateKey> key = keys.map(KeyPair::getPrivate);
         return new IssuedCertificate(cert, ca.chain(), key, request.profile());
       }
     }
     throw new CaException("no unused serial number after " + SERIAL_ATTEMPTS + " attempts; is the random source broken?");
+  }
+
+  private X509Certificate sign(IssueRequest request, List<San> sans, Optional<KeyPair> keys, Instant now,
+      Instant notAfter) {
+    PublicKey publicKey = keys.map(KeyPair::getPublic).orElseGet(() -> request.publicKey().get());
+    return ca.signLeaf(request.commonName(), sans, publicKey, request.profile(), SerialNumbers.next(),
+        now.minus(CertificateProfiles.BACKDATE), notAfter, urls);
   }
 }

@@ -66,14 +66,17 @@ public final class CertificateRepository {
   /** As {@link #upsert(X509Certificate, CertificateRecord.Source, Instant)} on a caller's connection. */
   static CertificateInfo upsert(Connection c, X509Certificate cert, CertificateRecord.Source source, Instant now)
       throws SQLException {
-    CertificateInfo info = CertificateInfo.of(cert);
-    if (source == CertificateRecord.Source.ISSUED && !exists(c, info.sha256())) {
-      // a certificate just signed is new: one look, then the insert (the usual case of issuance)
-      insertOrTouch(c, cert, info, source, now);
-      return info;
-    }
-    // observed before, issued now: the row changes source, and so do the counts
-    if (source == CertificateRecord.Source.ISSUED && promote(c, info, source, now)) {
+    return upsert(c, CertificateRow.of(cert), source, now);
+  }
+
+  /** As {@link #upsert(Connection, X509Certificate, CertificateRecord.Source, Instant)} for a prepared row. */
+  static CertificateInfo upsert(Connection c, CertificateRow row, CertificateRecord.Source source, Instant now)
+      throws SQLException {
+    CertificateInfo info = row.info();
+    if (source == CertificateRecord.Source.ISSUED) {
+      // a certificate just signed is new (the usual case of issuance): the insert, and only when the
+      // key is taken (observed before, issued now) the row changes source and the counts follow
+      insertOrTouch(c, row, source, now);
       return info;
     }
     // the usual case of a probe or a rescan: known already, from this source or a stronger one
@@ -85,7 +88,7 @@ public final class CertificateRepository {
         return info;
       }
     }
-    if (source != CertificateRecord.Source.ISSUED && promote(c, info, source, now)) {
+    if (promote(c, info, source, now)) {
       return info;
     }
     if (exists(c, info.sha256())) {
@@ -94,7 +97,7 @@ public final class CertificateRepository {
       touch(c, info.sha256(), now);
       return info;
     }
-    insertOrTouch(c, cert, info, source, now);
+    insertOrTouch(c, row, source, now);
     return info;
   }
 
@@ -103,11 +106,12 @@ public final class CertificateRepository {
    * moment: the primary key decides, and the loser only moves last_seen (a savepoint keeps
    * PostgreSQL's transaction usable).
    */
-  private static void insertOrTouch(Connection c, X509Certificate cert, CertificateInfo info,
-      CertificateRecord.Source source, Instant now) throws SQLException {
+  private static void insertOrTouch(Connection c, CertificateRow row, CertificateRecord.Source source, Instant now)
+      throws SQLException {
+    CertificateInfo info = row.info();
     Savepoint sp = c.setSavepoint();
     try {
-      insert(c, cert, info, source, now);
+      insert(c, row, source, now);
       c.releaseSavepoint(sp);
       count(c, source.code(), info.notAfter(), 1);
     } catch (SQLException e) {
@@ -176,8 +180,9 @@ public final class CertificateRepository {
     }
   }
 
-  private static void insert(Connection c, X509Certificate cert, CertificateInfo info,
-      CertificateRecord.Source source, Instant now) throws SQLException {
+  private static void insert(Connection c, CertificateRow row, CertificateRecord.Source source, Instant now)
+      throws SQLException {
+    CertificateInfo info = row.info();
     try (PreparedStatement ps = c.prepareStatement(
         "INSERT INTO certificates (sha256, subject, issuer, serial, not_before, not_after, key_algorithm,"
             + " key_size, signature_algorithm, sans, spki_sha256, is_ca, pem, source, first_seen, last_seen)"
@@ -192,10 +197,10 @@ public final class CertificateRepository {
       ps.setString(i++, truncate(info.keyAlgorithm(), 32));
       ps.setInt(i++, info.keySize());
       ps.setString(i++, truncate(info.signatureAlgorithm(), 64));
-      ps.setString(i++, toJson(info.sans()));
+      ps.setString(i++, row.sansJson());
       ps.setString(i++, info.spkiSha256());
       ps.setBoolean(i++, info.ca());
-      ps.setString(i++, Pem.encode(cert));
+      ps.setString(i++, row.pem());
       ps.setString(i++, source.code());
       Jdbc.setInstant(ps, i++, now);
       Jdbc.setInstant(ps, i++, now);
@@ -486,14 +491,6 @@ public final class CertificateRepository {
         rs.getBoolean("is_ca"));
     return new CertificateRecord(info, CertificateRecord.Source.ofCode(rs.getString("source")),
         Jdbc.getInstant(rs, "first_seen"), Jdbc.getInstant(rs, "last_seen"), rs.getString("pem"));
-  }
-
-  private static String toJson(List<String> values) {
-    try {
-      return Json.mapper().writeValueAsString(values);
-    } catch (JsonProcessingException e) {
-      throw new AssertionError(e);
-    }
   }
 
   private static List<String> fromJson(String json) throws SQLException {

@@ -40,7 +40,7 @@ public final class ExpiringIssued {
       Map<String, Leaf> out = new LinkedHashMap<>();
       try (PreparedStatement ps = c.prepareStatement(
           "SELECT c.sha256, c.serial, c.subject, c.issuer, c.sans, c.not_after, i.profile FROM certificates c"
-              + " JOIN issued_certificates i ON i.sha256 = c.sha256"
+              + " JOIN issued_certificates i ON i.serial = c.serial AND i.sha256 = c.sha256"
               + " WHERE c.source = 'issued' AND c.not_after > ? AND c.not_after <= ? AND c.is_ca = FALSE"
               + " AND i.revoked_at IS NULL AND i.profile <> 'ocsp-signer' ORDER BY c.not_after, c.sha256")) {
         for (Window w : windows) {
@@ -68,7 +68,7 @@ public final class ExpiringIssued {
   public boolean replaced(Leaf leaf) throws StoreException {
     return scope.run(c -> {
       try (PreparedStatement ps = c.prepareStatement(
-          "SELECT 1 FROM certificates c JOIN issued_certificates i ON i.sha256 = c.sha256"
+          "SELECT 1 FROM certificates c JOIN issued_certificates i ON i.serial = c.serial AND i.sha256 = c.sha256"
               + " WHERE c.subject = ? AND c.source = 'issued' AND c.not_after > ? AND c.sans = ?"
               + " AND i.revoked_at IS NULL")) {
         ps.setString(1, leaf.subject());

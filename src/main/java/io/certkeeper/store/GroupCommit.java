@@ -1,5 +1,6 @@
 package io.certkeeper.store;
 
+import io.certkeeper.util.CpuSlots;
 import java.sql.Connection;
 import java.sql.SQLException;
 import java.sql.Savepoint;
@@ -7,6 +8,8 @@ import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
+import java.util.concurrent.locks.Condition;
+import java.util.concurrent.locks.ReentrantLock;
 
 /**
  * Lets concurrent callers share one transaction (and so one commit, one fsync): each caller hands
@@ -30,27 +33,37 @@ final class GroupCommit<I, R> {
 
   private static final class Pending<I, R> {
     final I item;
+    /** Signalled when the item is done, or when it heads the queue and no leader runs. */
+    final Condition turn;
     R result;
     SQLException itemFailure;
     StoreException batchFailure;
     boolean done;
 
-    Pending(I item) {
+    Pending(I item, Condition turn) {
       this.item = item;
+      this.turn = turn;
     }
   }
 
   private final Store store;
   private final Work<I, R> work;
   private final int maxBatch;
+  private final CpuSlots slots;
+  private final ReentrantLock lock = new ReentrantLock();
   private final ArrayDeque<Pending<I, R>> queue = new ArrayDeque<>();
   private boolean leading;
   private long batches;
 
-  GroupCommit(Store store, Work<I, R> work, int maxBatch) {
+  /**
+   * @param slots the processors the leader shares with the callers' own work: it takes one before
+   *     theirs, so that the commit every caller waits for is never the one starved of a processor
+   */
+  GroupCommit(Store store, Work<I, R> work, int maxBatch, CpuSlots slots) {
     this.store = Objects.requireNonNull(store, "store");
     this.work = Objects.requireNonNull(work, "work");
     this.maxBatch = maxBatch;
+    this.slots = Objects.requireNonNull(slots, "slots");
   }
 
   /**
@@ -60,17 +73,21 @@ final class GroupCommit<I, R> {
    * @throws StoreException when the batch could not be committed
    */
   R submit(I item) throws StoreException, SqlFailure {
-    Pending<I, R> mine = new Pending<>(item);
+    Pending<I, R> mine = new Pending<>(item, lock.newCondition());
     boolean interrupted = false;
-    synchronized (this) {
+    lock.lock();
+    try {
       queue.add(mine);
+    } finally {
+      lock.unlock();
     }
     while (true) {
       List<Pending<I, R>> batch = new ArrayList<>();
-      synchronized (this) {
+      lock.lock();
+      try {
         while (!mine.done && leading) {
           try {
-            wait();
+            mine.turn.await();
           } catch (InterruptedException e) {
             // an item never leaves while it may be committing: wait on, and keep the interrupt
             interrupted = true;
@@ -83,17 +100,29 @@ final class GroupCommit<I, R> {
         while (!queue.isEmpty() && batch.size() < maxBatch) {
           batch.add(queue.poll());
         }
+      } finally {
+        lock.unlock();
       }
+      slots.acquireFirst();
       try {
         run(batch);
       } finally {
-        synchronized (this) {
+        slots.release();
+        lock.lock();
+        try {
           batches++;
           for (Pending<I, R> p : batch) {
             p.done = true;
+            p.turn.signal();
           }
           leading = false;
-          notifyAll();
+          // only the caller at the head of the queue is woken to lead next, not every waiter
+          Pending<I, R> next = queue.peek();
+          if (next != null) {
+            next.turn.signal();
+          }
+        } finally {
+          lock.unlock();
         }
       }
       // a leader whose own item was beyond the limit goes round again
@@ -144,13 +173,23 @@ final class GroupCommit<I, R> {
   }
 
   /** Items waiting for a leader (for tests). */
-  synchronized int waiting() {
-    return queue.size();
+  int waiting() {
+    lock.lock();
+    try {
+      return queue.size();
+    } finally {
+      lock.unlock();
+    }
   }
 
   /** Transactions run so far (for tests). */
-  synchronized long batches() {
-    return batches;
+  long batches() {
+    lock.lock();
+    try {
+      return batches;
+    } finally {
+      lock.unlock();
+    }
   }
 
   /** An item's own SQL failed; its part of the batch was rolled back. */

@@ -1,5 +1,6 @@
 package io.certkeeper.store;
 
+import io.certkeeper.util.CpuSlots;
 import io.certkeeper.x509.CertificateInfo;
 import io.certkeeper.x509.Fingerprints;
 import java.security.cert.X509Certificate;
@@ -29,11 +30,11 @@ public final class IssuedCertificateRepository {
 
   public IssuedCertificateRepository(Store store) {
     this.store = Objects.requireNonNull(store, "store");
-    this.commits = new GroupCommit<>(store, IssuedCertificateRepository::insert, MAX_BATCH);
+    this.commits = new GroupCommit<>(store, IssuedCertificateRepository::insert, MAX_BATCH, CpuSlots.PROCESS);
   }
 
-  /** What {@link #record} writes. */
-  private record Issued(X509Certificate cert, String issuerSha256, String profile, Instant now) {}
+  /** What {@link #record} writes, prepared on the caller's thread. */
+  private record Issued(CertificateRow row, String serial, String issuerSha256, String profile, Instant now) {}
 
   /**
    * Records {@code cert} as issued by the CA certificate {@code issuerSha256}, committed before
@@ -47,7 +48,8 @@ public final class IssuedCertificateRepository {
   public boolean record(X509Certificate cert, String issuerSha256, String profile, Instant now)
       throws StoreException {
     try {
-      return commits.submit(new Issued(cert, issuerSha256, profile, now));
+      return commits.submit(
+          new Issued(CertificateRow.of(cert), cert.getSerialNumber().toString(16), issuerSha256, profile, now));
     } catch (GroupCommit.SqlFailure e) {
       if (Store.isUniqueViolation(e.sql())) {
         return false; // lost a race for the serial: the caller signs again with a new one
@@ -56,15 +58,16 @@ public final class IssuedCertificateRepository {
     }
   }
 
+  /**
+   * Both rows of one certificate. A serial number already taken fails the insert of its
+   * {@code issued_certificates} row (the primary key), and {@link GroupCommit} rolls this
+   * certificate's part back: no look beforehand.
+   */
   private static boolean insert(Connection c, Issued i) throws SQLException {
-    String serial = i.cert().getSerialNumber().toString(16);
-    if (find(c, serial).isPresent()) {
-      return false;
-    }
-    CertificateInfo info = CertificateRepository.upsert(c, i.cert(), CertificateRecord.Source.ISSUED, i.now());
+    CertificateInfo info = CertificateRepository.upsert(c, i.row(), CertificateRecord.Source.ISSUED, i.now());
     try (PreparedStatement ps = c.prepareStatement(
         "INSERT INTO issued_certificates (serial, sha256, issuer_sha256, profile, issued_at) VALUES (?, ?, ?, ?, ?)")) {
-      ps.setString(1, serial);
+      ps.setString(1, i.serial());
       ps.setString(2, info.sha256());
       ps.setString(3, i.issuerSha256());
       ps.setString(4, i.profile());

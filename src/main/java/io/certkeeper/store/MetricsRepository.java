@@ -87,7 +87,7 @@ public final class MetricsRepository {
     try (PreparedStatement ps = c.prepareStatement(
         "SELECT c.sha256, c.subject, c.issuer, c.serial, c.not_before, c.not_after, c.source, c.is_ca"
             + " FROM certificates c"
-            + " LEFT JOIN issued_certificates i ON i.sha256 = c.sha256"
+            + " LEFT JOIN issued_certificates i ON i.serial = c.serial AND i.sha256 = c.sha256"
             + " WHERE c.source = ? AND i.revoked_at IS NULL ORDER BY c.subject, c.not_after DESC, c.sha256")) {
       ps.setString(1, CertificateRecord.Source.ISSUED.code());
       try (ResultSet rs = ps.executeQuery()) {

@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.certkeeper.util.CpuSlots;
 import java.nio.file.Path;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
@@ -56,7 +57,7 @@ class GroupCommitTest {
           throw new SQLException("refused " + item);
         }
         return item.toUpperCase(java.util.Locale.ROOT);
-      }, 100);
+      }, 100, new CpuSlots(2));
       ExecutorService pool = Executors.newFixedThreadPool(8);
       try {
         Future<String> first = pool.submit(() -> gc.submit("first"));
@@ -89,6 +90,50 @@ class GroupCommitTest {
       // the failed item's insert was rolled back to its savepoint; its neighbours committed
       assertTrue(!present(store, "bad1"));
       assertTrue(present(store, "a") && present(store, "f"));
+    }
+  }
+
+  @Test
+  void everyCallerReturnsWhenMoreWaitThanABatchTakes() throws Exception {
+    try (Store store = Store.openEmbedded(dir, 4)) {
+      store.transaction(c -> c.createStatement().execute("CREATE TABLE gc_many (v INTEGER PRIMARY KEY)"));
+      // batches of 3 for 32 callers: most wait through several commits, each woken only when its
+      // item is done or it heads the queue (the test above needs that wake-up: without it the
+      // seven callers queued behind "first" wait for ever)
+      GroupCommit<Integer, Integer> gc = new GroupCommit<>(store, (c, item) -> {
+        try (PreparedStatement ps = c.prepareStatement("INSERT INTO gc_many (v) VALUES (?)")) {
+          ps.setInt(1, item);
+          ps.executeUpdate();
+        }
+        return item;
+      }, 3, new CpuSlots(2));
+      ExecutorService pool = Executors.newFixedThreadPool(32);
+      try {
+        List<Future<Integer>> all = new ArrayList<>();
+        for (int t = 0; t < 32; t++) {
+          int base = t * 1000;
+          all.add(pool.submit(() -> {
+            int sum = 0;
+            for (int i = 0; i < 50; i++) {
+              sum += gc.submit(base + i) - base;
+            }
+            return sum;
+          }));
+        }
+        for (Future<Integer> f : all) {
+          assertEquals(49 * 50 / 2, f.get(120, TimeUnit.SECONDS));
+        }
+      } finally {
+        pool.shutdownNow();
+      }
+      assertEquals(1600, (int) store.transaction(c -> {
+        try (ResultSet rs = c.createStatement().executeQuery("SELECT COUNT(*) FROM gc_many")) {
+          rs.next();
+          return rs.getInt(1);
+        }
+      }));
+      assertTrue(gc.batches() >= 1600 / 3, "never more than 3 in a batch: " + gc.batches());
+      assertEquals(0, gc.waiting());
     }
   }
 }

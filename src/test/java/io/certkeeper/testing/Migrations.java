@@ -11,7 +11,7 @@ import java.util.stream.Stream;
 
 /** The migration versions shipped in the sources, for tests that check the schema version. */
 public final class Migrations {
-  private static final Pattern NAME = Pattern.compile("V(\\d+)__.*\\.sql");
+  private static final Pattern NAME = Pattern.compile("V(\\d+)__.*\\.(sql|java)");
 
   private Migrations() {}
 
@@ -27,8 +27,13 @@ public final class Migrations {
 
   private static List<Integer> versions(String engineDir) {
     TreeSet<Integer> v = new TreeSet<>();
-    for (String dir : List.of("common", engineDir)) {
-      try (Stream<Path> files = Files.list(Path.of("src/main/resources/db/migration", dir))) {
+    // SQL under resources; a Java migration (db.migration.ENGINE) where SQL cannot say it
+    for (Path dir : List.of(Path.of("src/main/resources/db/migration/common"),
+        Path.of("src/main/resources/db/migration", engineDir), Path.of("src/main/java/db/migration", engineDir))) {
+      if (!Files.isDirectory(dir)) {
+        continue;
+      }
+      try (Stream<Path> files = Files.list(dir)) {
         files.forEach(f -> {
           Matcher m = NAME.matcher(f.getFileName().toString());
           if (m.matches()) {
