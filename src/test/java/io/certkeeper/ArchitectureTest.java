@@ -17,7 +17,7 @@ import org.junit.jupiter.api.Test;
 class ArchitectureTest {
   private static final JavaClasses MAIN = new ClassFileImporter()
       .withImportOption(ImportOption.Predefined.DO_NOT_INCLUDE_TESTS)
-      .importPackages("io.certkeeper");
+      .importPackages("io.certkeeper", "db.migration");
 
   /** The arrows of docs/ARCHITECTURE.md; a package may use only those listed for it (and the JDK and libraries). */
   @Test
@@ -67,10 +67,22 @@ class ArchitectureTest {
   /** One owner per table: JDBC, SQL and the database libraries are the store's alone. */
   @Test
   void onlyTheStoreSpeaksSql() {
-    noClasses().that().resideOutsideOfPackage("io.certkeeper.store..")
+    noClasses().that().resideOutsideOfPackages("io.certkeeper.store..", "db.migration..")
         .should().dependOnClassesThat().resideInAnyPackage("java.sql..", "javax.sql..", "org.h2..", "org.postgresql..",
             "com.zaxxer.hikari..", "org.flywaydb..")
         .because("every table has one owner in io.certkeeper.store; others use its repositories and units of work")
+        .check(MAIN);
+  }
+
+  /** Flyway's Java migrations (where SQL cannot say it) are the store's too, and stand alone. */
+  @Test
+  void javaMigrationsUseNoCertkeeperClassAndNoneUsesThem() {
+    noClasses().that().resideInAPackage("db.migration..")
+        .should().dependOnClassesThat().resideInAPackage("io.certkeeper..")
+        .because("a migration must mean the same whatever the code of later versions does")
+        .check(MAIN);
+    noClasses().that().resideInAPackage("io.certkeeper..")
+        .should().dependOnClassesThat().resideInAPackage("db.migration..")
         .check(MAIN);
   }
 

@@ -66,7 +66,7 @@ public final class CertificateRepository {
   /** As {@link #upsert(X509Certificate, CertificateRecord.Source, Instant)} on a caller's connection. */
   static CertificateInfo upsert(Connection c, X509Certificate cert, CertificateRecord.Source source, Instant now)
       throws SQLException {
-    return upsert(c, CertificateRow.of(cert), source, now);
+    return upsert(c, CertificateRow.factsOnly(cert), source, now);
   }
 
   /** As {@link #upsert(Connection, X509Certificate, CertificateRecord.Source, Instant)} for a prepared row. */
@@ -197,10 +197,10 @@ public final class CertificateRepository {
       ps.setString(i++, truncate(info.keyAlgorithm(), 32));
       ps.setInt(i++, info.keySize());
       ps.setString(i++, truncate(info.signatureAlgorithm(), 64));
-      ps.setString(i++, row.sansJson());
+      ps.setString(i++, row.sansText());
       ps.setString(i++, info.spkiSha256());
       ps.setBoolean(i++, info.ca());
-      ps.setString(i++, row.pem());
+      ps.setString(i++, row.pemText());
       ps.setString(i++, source.code());
       Jdbc.setInstant(ps, i++, now);
       Jdbc.setInstant(ps, i++, now);

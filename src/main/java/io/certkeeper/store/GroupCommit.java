@@ -12,11 +12,13 @@ import java.util.concurrent.locks.Condition;
 import java.util.concurrent.locks.ReentrantLock;
 
 /**
- * Lets concurrent callers share one transaction (and so one commit, one fsync): each caller hands
- * in its item and waits; whichever caller finds no commit in progress leads, takes every item
- * waiting (up to a limit), runs each in a savepoint of one transaction, commits, and hands each
- * caller its own result. A caller alone commits at once, as before; under load, the items that
- * arrive during one commit share the next. Every caller returns only after its item committed.
+ * Lets concurrent callers share one transaction (and so one commit: one chunk written by H2, one
+ * flush of PostgreSQL's log): each caller hands in its item and waits; whichever caller finds no
+ * commit in progress leads, takes every item waiting (up to a limit), runs each in a savepoint of
+ * one transaction, commits, and hands each caller its own result. A caller alone commits at once;
+ * under load, the items that arrive during one commit share the next. Every caller returns only
+ * after its item committed. A finished leader wakes the callers of its batch and the one at the
+ * head of the queue, who leads next; the others sleep on.
  *
  * <p>One item's SQL failure rolls back to its savepoint and is that caller's alone; a failed
  * commit is every caller's of that batch.
@@ -56,8 +58,9 @@ final class GroupCommit<I, R> {
   private long batches;
 
   /**
-   * @param slots the processors the leader shares with the callers' own work: it takes one before
-   *     theirs, so that the commit every caller waits for is never the one starved of a processor
+   * @param slots the processors the leader shares with the callers' own work: it occupies one at
+   *     once, and new signers wait, so that the commit every caller waits for is not the one starved
+   *     of a processor
    */
   GroupCommit(Store store, Work<I, R> work, int maxBatch, CpuSlots slots) {
     this.store = Objects.requireNonNull(store, "store");
@@ -103,11 +106,14 @@ final class GroupCommit<I, R> {
       } finally {
         lock.unlock();
       }
-      slots.acquireFirst();
       try {
-        run(batch);
+        slots.occupy();
+        try {
+          run(batch);
+        } finally {
+          slots.release();
+        }
       } finally {
-        slots.release();
         lock.lock();
         try {
           batches++;

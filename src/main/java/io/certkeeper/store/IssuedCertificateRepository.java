@@ -49,7 +49,7 @@ public final class IssuedCertificateRepository {
       throws StoreException {
     try {
       return commits.submit(
-          new Issued(CertificateRow.of(cert), cert.getSerialNumber().toString(16), issuerSha256, profile, now));
+          new Issued(CertificateRow.prepared(cert), cert.getSerialNumber().toString(16), issuerSha256, profile, now));
     } catch (GroupCommit.SqlFailure e) {
       if (Store.isUniqueViolation(e.sql())) {
         return false; // lost a race for the serial: the caller signs again with a new one

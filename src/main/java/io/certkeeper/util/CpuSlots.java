@@ -4,15 +4,18 @@ import java.util.concurrent.locks.Condition;
 import java.util.concurrent.locks.ReentrantLock;
 
 /**
- * At most one CPU-bound task per processor at a time, and a serial task ahead of the others.
+ * At most one signer per processor at a time, and the serial task counted among them without
+ * waiting for one.
  *
  * <p>Issuance has two kinds of CPU work: signing, which any number of callers can do at once, and
  * the shared commit of a group ({@code store.GroupCommit}), which one thread does for all of them.
  * With more signers than processors, the scheduler gives the committing thread only its fair
  * share of a processor, the callers of the next group wait for it, and processors go idle. Here a
- * signer takes a slot ({@link #acquire}) and the committer takes the next free slot before any
- * waiting signer ({@link #acquireFirst}), so the commit always has a processor of its own and the
- * others sign on the rest.
+ * signer takes a slot ({@link #acquire}), waiting while all are taken; the committer occupies one
+ * at once ({@link #occupy}), even beyond the count, so it never waits for a signer (an RSA key can
+ * take seconds), and no new signer starts until the processors are no longer oversubscribed. Work
+ * outside issuance (probes, renewals in the daemon, H2's own threads) is not counted: this evens
+ * out issuance, it does not reserve processors.
  */
 public final class CpuSlots {
   /** One slot per processor this JVM may use, for the whole process. */
@@ -20,22 +23,20 @@ public final class CpuSlots {
 
   private final int slots;
   private final ReentrantLock lock = new ReentrantLock();
-  private final Condition firstTurn = lock.newCondition();
   private final Condition turn = lock.newCondition();
   private int busy;
-  private int firstWaiting;
 
   public CpuSlots(int slots) {
     Preconditions.requireArgument(slots >= 1, "slots must be at least 1: %d", slots);
     this.slots = slots;
   }
 
-  /** Takes a slot, waiting while all are taken or a serial task waits for one. Not interruptible. */
+  /** Takes a slot, waiting while all are taken. Not interruptible (the interrupt is kept). */
   public void acquire() {
     lock.lock();
     try {
       boolean interrupted = false;
-      while (busy >= slots || firstWaiting > 0) {
+      while (busy >= slots) {
         try {
           turn.await();
         } catch (InterruptedException e) {
@@ -51,32 +52,11 @@ public final class CpuSlots {
     }
   }
 
-  /** Takes the next free slot before any caller of {@link #acquire}. Not interruptible. */
-  public void acquireFirst() {
+  /** Takes a slot at once, even when all are taken: callers of {@link #acquire} wait for it. */
+  public void occupy() {
     lock.lock();
     try {
-      firstWaiting++;
-      boolean interrupted = false;
-      try {
-        while (busy >= slots) {
-          try {
-            firstTurn.await();
-          } catch (InterruptedException e) {
-            interrupted = true;
-          }
-        }
-      } finally {
-        firstWaiting--;
-      }
       busy++;
-      if (firstWaiting == 0) {
-        for (int free = slots - busy; free > 0; free--) {
-          turn.signal(); // signers that waited only because this one did
-        }
-      }
-      if (interrupted) {
-        Thread.currentThread().interrupt();
-      }
     } finally {
       lock.unlock();
     }
@@ -87,9 +67,7 @@ public final class CpuSlots {
     lock.lock();
     try {
       busy--;
-      if (firstWaiting > 0) {
-        firstTurn.signal();
-      } else {
+      if (busy < slots) {
         turn.signal();
       }
     } finally {
@@ -97,7 +75,7 @@ public final class CpuSlots {
     }
   }
 
-  /** Slots taken now (for tests). */
+  /** Slots taken now, beyond the count while an occupier holds one (for tests). */
   public int busy() {
     lock.lock();
     try {

@@ -16,7 +16,7 @@ import org.junit.jupiter.api.Test;
 
 class CpuSlotsTest {
   @Test
-  void neverMoreHoldersThanSlots() throws Exception {
+  void neverMoreSignersThanSlots() throws Exception {
     CpuSlots slots = new CpuSlots(2);
     AtomicInteger inside = new AtomicInteger();
     AtomicInteger most = new AtomicInteger();
@@ -24,14 +24,9 @@ class CpuSlotsTest {
     try {
       List<Future<?>> done = new java.util.ArrayList<>();
       for (int t = 0; t < 16; t++) {
-        boolean first = t % 4 == 0;
         done.add(pool.submit(() -> {
           for (int i = 0; i < 300; i++) {
-            if (first) {
-              slots.acquireFirst();
-            } else {
-              slots.acquire();
-            }
+            slots.acquire();
             try {
               most.accumulateAndGet(inside.incrementAndGet(), Math::max);
               Thread.onSpinWait();
@@ -54,31 +49,32 @@ class CpuSlotsTest {
   }
 
   @Test
-  void aSerialTaskTakesTheNextFreeSlotBeforeWaitingSigners() throws Exception {
+  void anOccupierNeverWaitsAndSignersWaitUntilTheProcessorsAreNoLongerOversubscribed() throws Exception {
     CpuSlots slots = new CpuSlots(1);
-    slots.acquire();
+    slots.acquire(); // a signer at work
+    Thread committer = new Thread(slots::occupy);
+    committer.start();
+    committer.join(60_000);
+    assertEquals(Thread.State.TERMINATED, committer.getState(), "occupy never waits for the signer");
+    assertEquals(2, slots.busy());
     List<String> order = new CopyOnWriteArrayList<>();
+    CountDownLatch signed = new CountDownLatch(1);
     Thread signer = new Thread(() -> {
       slots.acquire();
       order.add("signer");
+      signed.countDown();
       slots.release();
     });
     signer.start();
     awaitWaiting(signer);
-    CountDownLatch firstIn = new CountDownLatch(1);
-    Thread committer = new Thread(() -> {
-      slots.acquireFirst();
-      order.add("committer");
-      firstIn.countDown();
-      slots.release();
-    });
-    committer.start();
-    awaitWaiting(committer);
+    slots.release(); // the first signer is done; the commit still runs
+    order.add("first signer done");
+    awaitWaiting(signer);
+    order.add("commit done");
     slots.release();
-    assertTrue(firstIn.await(60, TimeUnit.SECONDS));
+    assertTrue(signed.await(60, TimeUnit.SECONDS));
     signer.join(60_000);
-    committer.join(60_000);
-    assertEquals(List.of("committer", "signer"), order, "the signer waited first, the committer went first");
+    assertEquals(List.of("first signer done", "commit done", "signer"), order);
     assertEquals(0, slots.busy());
   }
 
