@@ -86,8 +86,12 @@ public final class Report {
       for (String k : List.of("ec-p256", "rsa-2048")) {
         JsonNode n = is.path(k);
         if (!n.path("certkeeper_threads").isMissingNode()) {
-          t.append(String.format("%-9s %16s  = %.2f x the one-thread JCA ceiling (%s threads); 16 threads: %s%n", k,
+          t.append(String.format("%-9s %16s  = %.2f x the one-thread JCA ceiling (%.2f against it on its own, %.2f"
+                  + " against it in turns with the issuers: %s/s; %s threads); 16 threads: %s%n", k,
               rate(n.path("certkeeper_threads")), n.path("certkeeper_threads_over_ceiling").asDouble(),
+              n.path("certkeeper_threads_over_ceiling_on_its_own").asDouble(),
+              n.path("certkeeper_threads_over_ceiling_in_turns").asDouble(),
+              n.path("certkeeper_threads").path("ceiling_in_turns").path("per_s").asText("?"),
               n.path("certkeeper_threads").path("threads").asText("?"), rate(n.path("certkeeper_threads_16"))));
         }
       }
