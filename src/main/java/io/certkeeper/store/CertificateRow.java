@@ -1,11 +1,8 @@
 package io.certkeeper.store;
 
-import com.fasterxml.jackson.core.JsonProcessingException;
-import io.certkeeper.util.Json;
 import io.certkeeper.x509.CertificateInfo;
 import io.certkeeper.x509.Pem;
 import java.security.cert.X509Certificate;
-import java.util.List;
 
 /**
  * What a row of {@code certificates} holds: the facts, the PEM and the SANs as JSON. An issuer
@@ -16,7 +13,7 @@ import java.util.List;
 record CertificateRow(X509Certificate cert, CertificateInfo info, String pem, String sansJson) {
   static CertificateRow prepared(X509Certificate cert) {
     CertificateInfo info = CertificateInfo.of(cert);
-    return new CertificateRow(cert, info, Pem.encode(cert), toJson(info.sans()));
+    return new CertificateRow(cert, info, Pem.encode(cert), ProbeResultRepository.toJson(info.sans()));
   }
 
   static CertificateRow factsOnly(X509Certificate cert) {
@@ -30,14 +27,6 @@ record CertificateRow(X509Certificate cert, CertificateInfo info, String pem, St
 
   /** The SANs as a JSON array, worked out now when they were not prepared. */
   String sansText() {
-    return sansJson != null ? sansJson : toJson(info.sans());
-  }
-
-  private static String toJson(List<String> values) {
-    try {
-      return Json.mapper().writeValueAsString(values);
-    } catch (JsonProcessingException e) {
-      throw new AssertionError(e);
-    }
+    return sansJson != null ? sansJson : ProbeResultRepository.toJson(info.sans());
   }
 }
