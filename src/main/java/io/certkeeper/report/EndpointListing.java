@@ -70,7 +70,11 @@ public final class EndpointListing {
   /** The history of an endpoint id (declared or probed ad hoc). */
   public static HistoryView history(Store store, String id, int limit) throws StoreException {
     ProbeResultRepository results = new ProbeResultRepository(store);
-    return new HistoryView(id, results.history(id, limit), results.changes(id, limit));
+    // Changes first: a change commits with the result that saw it, so every change read here has its
+    // result committed before the results are read. (The other order, at read committed, can show a
+    // change whose result arrived between the two reads.)
+    List<EndpointChange> changes = results.changes(id, limit);
+    return new HistoryView(id, results.history(id, limit), changes);
   }
 
   public static EndpointView view(EndpointRow row, Optional<EndpointState> state, Instant now) {
