@@ -98,8 +98,7 @@ class GroupCommitTest {
     try (Store store = Store.openEmbedded(dir, 4)) {
       store.transaction(c -> c.createStatement().execute("CREATE TABLE gc_many (v INTEGER PRIMARY KEY)"));
       // batches of 3 for 32 callers: most wait through several commits, each woken only when its
-      // item is done or it heads the queue (the test above needs that wake-up: without it the
-      // seven callers queued behind "first" wait for ever)
+      // item is done (or, without a committer, when it heads the queue)
       GroupCommit<Integer, Integer> gc = new GroupCommit<>(store, (c, item) -> {
         try (PreparedStatement ps = c.prepareStatement("INSERT INTO gc_many (v) VALUES (?)")) {
           ps.setInt(1, item);
@@ -134,6 +133,119 @@ class GroupCommitTest {
       }));
       assertTrue(gc.batches() >= 1600 / 3, "never more than 3 in a batch: " + gc.batches());
       assertEquals(0, gc.waiting());
+    }
+  }
+
+  /** A work that inserts each item and records the thread it ran on; "hold:" items wait on a latch first. */
+  private static GroupCommit.Work<String, String> holdingWork(java.util.Map<String, CountDownLatch> holds,
+      java.util.Map<String, String> threads, CountDownLatch held) {
+    return (c, item) -> {
+      threads.put(item, Thread.currentThread().getName());
+      CountDownLatch hold = holds.get(item);
+      if (hold != null) {
+        held.countDown();
+        try {
+          hold.await(60, TimeUnit.SECONDS);
+        } catch (InterruptedException e) {
+          throw new SQLException(e);
+        }
+      }
+      try (PreparedStatement ps = c.prepareStatement("INSERT INTO gc_test (v) VALUES (?)")) {
+        ps.setString(1, item);
+        ps.executeUpdate();
+      }
+      return item;
+    };
+  }
+
+  private static void awaitWaiting(GroupCommit<?, ?> gc, int n) throws InterruptedException {
+    long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
+    while (gc.waiting() < n && System.nanoTime() < deadline) {
+      Thread.sleep(5);
+    }
+    assertEquals(n, gc.waiting());
+  }
+
+  @Test
+  void aLeaderReturnsOnceItsOwnItemCommittedAndACommitterTakesOverTheRest() throws Exception {
+    try (Store store = Store.openEmbedded(dir, 10)) {
+      store.transaction(c -> c.createStatement().execute("CREATE TABLE gc_test (v VARCHAR(20) PRIMARY KEY)"));
+      CountDownLatch releaseFirst = new CountDownLatch(1);
+      CountDownLatch releaseSecond = new CountDownLatch(1);
+      CountDownLatch held = new CountDownLatch(2);
+      java.util.Map<String, String> threads = new java.util.concurrent.ConcurrentHashMap<>();
+      GroupCommit<String, String> gc = new GroupCommit<>(store,
+          holdingWork(java.util.Map.of("first", releaseFirst, "a", releaseSecond), threads, held), 100, new CpuSlots(2));
+      ExecutorService pool = Executors.newFixedThreadPool(8);
+      try {
+        Future<String> first = pool.submit(() -> gc.submit("first"));
+        long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
+        while (held.getCount() == 2 && System.nanoTime() < deadline) {
+          Thread.sleep(5);
+        }
+        assertEquals(1, held.getCount(), "\"first\" leads a batch of its own and holds it");
+        List<Future<String>> others = new ArrayList<>();
+        for (String item : List.of("a", "b", "c")) {
+          others.add(pool.submit(() -> gc.submit(item)));
+        }
+        awaitWaiting(gc, 3);
+        releaseFirst.countDown();
+        // "first" is back while the batch of the three is still being committed (held at "a")
+        assertEquals("first", first.get(30, TimeUnit.SECONDS));
+        assertTrue(held.await(30, TimeUnit.SECONDS));
+        assertTrue(others.stream().noneMatch(Future::isDone));
+        releaseSecond.countDown();
+        for (Future<String> f : others) {
+          assertTrue(present(store, f.get(30, TimeUnit.SECONDS)));
+        }
+      } finally {
+        releaseFirst.countDown();
+        releaseSecond.countDown();
+        pool.shutdownNow();
+      }
+      assertEquals(2, gc.batches());
+      assertTrue(threads.get("first").startsWith("pool-"), threads.toString());
+      for (String item : List.of("a", "b", "c")) {
+        assertTrue(threads.get(item).startsWith("certkeeper-commit-"), threads.toString());
+      }
+    }
+  }
+
+  @Test
+  void withoutACommitterTheCallerAtTheHeadOfTheQueueLeadsNext() throws Exception {
+    try (Store store = Store.openEmbedded(dir, 10)) {
+      store.transaction(c -> c.createStatement().execute("CREATE TABLE gc_test (v VARCHAR(20) PRIMARY KEY)"));
+      CountDownLatch releaseFirst = new CountDownLatch(1);
+      CountDownLatch held = new CountDownLatch(1);
+      java.util.Map<String, String> threads = new java.util.concurrent.ConcurrentHashMap<>();
+      GroupCommit<String, String> gc = new GroupCommit<>(store,
+          holdingWork(java.util.Map.of("first", releaseFirst), threads, held), 100, new CpuSlots(2), r -> {
+            throw new java.util.concurrent.RejectedExecutionException("no threads");
+          });
+      ExecutorService pool = Executors.newFixedThreadPool(8);
+      try {
+        Future<String> first = pool.submit(() -> gc.submit("first"));
+        assertTrue(held.await(30, TimeUnit.SECONDS));
+        List<Future<String>> others = new ArrayList<>();
+        for (String item : List.of("a", "b", "c", "d")) {
+          others.add(pool.submit(() -> gc.submit(item)));
+        }
+        awaitWaiting(gc, 4);
+        releaseFirst.countDown();
+        assertEquals("first", first.get(30, TimeUnit.SECONDS));
+        for (Future<String> f : others) {
+          assertTrue(present(store, f.get(30, TimeUnit.SECONDS)));
+        }
+      } finally {
+        releaseFirst.countDown();
+        pool.shutdownNow();
+      }
+      assertEquals(2, gc.batches());
+      String second = threads.get("a");
+      assertTrue(second.startsWith("pool-"), threads.toString());
+      for (String item : List.of("b", "c", "d")) {
+        assertEquals(second, threads.get(item), "one batch, led by one of its callers: " + threads);
+      }
     }
   }
 }
