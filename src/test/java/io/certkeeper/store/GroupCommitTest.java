@@ -38,51 +38,34 @@ class GroupCommitTest {
   void callersThatArriveDuringACommitShareTheNextOneAndEachSeesOnlyItsOwnFailure() throws Exception {
     try (Store store = Store.openEmbedded(dir, 10)) {
       store.transaction(c -> c.createStatement().execute("CREATE TABLE gc_test (v VARCHAR(20) PRIMARY KEY)"));
-      CountDownLatch started = new CountDownLatch(1);
       CountDownLatch release = new CountDownLatch(1);
-      GroupCommit<String, String> gc = new GroupCommit<>(store, (c, item) -> {
-        if (item.equals("first")) {
-          started.countDown();
-          try {
-            release.await(60, TimeUnit.SECONDS);
-          } catch (InterruptedException e) {
-            throw new SQLException(e);
-          }
-        }
-        try (PreparedStatement ps = c.prepareStatement("INSERT INTO gc_test (v) VALUES (?)")) {
-          ps.setString(1, item);
-          ps.executeUpdate();
-        }
-        if (item.startsWith("bad")) {
-          throw new SQLException("refused " + item);
-        }
-        return item.toUpperCase(java.util.Locale.ROOT);
-      }, 100, new CpuSlots(2));
+      CountDownLatch started = new CountDownLatch(1);
+      java.util.Map<String, String> threads = new java.util.concurrent.ConcurrentHashMap<>();
+      GroupCommit<String, String> gc = new GroupCommit<>(store,
+          holdingWork(java.util.Map.of("first", release), threads, started), 100, new CpuSlots(2));
       ExecutorService pool = Executors.newFixedThreadPool(8);
       try {
         Future<String> first = pool.submit(() -> gc.submit("first"));
         assertTrue(started.await(30, TimeUnit.SECONDS)); // "first" leads a batch of its own and holds it
-        long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
-        List<Future<String>> others = new ArrayList<>();
+        java.util.Map<String, Future<String>> others = new java.util.LinkedHashMap<>();
         for (String item : List.of("a", "b", "bad1", "c", "d", "e", "f")) {
-          others.add(pool.submit(() -> gc.submit(item)));
+          others.put(item, pool.submit(() -> gc.submit(item)));
         }
-        while (gc.waiting() < 7 && System.nanoTime() < deadline) {
-          Thread.sleep(5);
-        }
-        assertEquals(7, gc.waiting());
+        awaitWaiting(gc, 7);
         release.countDown();
-        assertEquals("FIRST", first.get(30, TimeUnit.SECONDS));
-        for (Future<String> f : others) {
+        assertEquals("first", first.get(30, TimeUnit.SECONDS));
+        for (var f : others.entrySet()) {
           try {
-            String r = f.get(30, TimeUnit.SECONDS);
-            assertTrue(present(store, r.toLowerCase(java.util.Locale.ROOT)), r);
+            assertEquals(f.getKey(), f.getValue().get(30, TimeUnit.SECONDS), "each caller gets its own result");
+            assertTrue(present(store, f.getKey()), f.getKey());
           } catch (java.util.concurrent.ExecutionException e) {
+            assertEquals("bad1", f.getKey());
             assertInstanceOf(GroupCommit.SqlFailure.class, e.getCause());
             assertTrue(e.getCause().getMessage().contains("refused bad1"), e.getCause().getMessage());
           }
         }
       } finally {
+        release.countDown();
         pool.shutdownNow();
       }
       // "first" alone, then the seven that waited for it together
@@ -136,7 +119,10 @@ class GroupCommitTest {
     }
   }
 
-  /** A work that inserts each item and records the thread it ran on; "hold:" items wait on a latch first. */
+  /**
+   * A work that inserts each item and records the thread it ran on; an item in {@code holds} counts
+   * {@code held} down and waits for its latch first, and an item named "bad…" fails after its insert.
+   */
   private static GroupCommit.Work<String, String> holdingWork(java.util.Map<String, CountDownLatch> holds,
       java.util.Map<String, String> threads, CountDownLatch held) {
     return (c, item) -> {
@@ -153,6 +139,9 @@ class GroupCommitTest {
       try (PreparedStatement ps = c.prepareStatement("INSERT INTO gc_test (v) VALUES (?)")) {
         ps.setString(1, item);
         ps.executeUpdate();
+      }
+      if (item.startsWith("bad")) {
+        throw new SQLException("refused " + item);
       }
       return item;
     };
