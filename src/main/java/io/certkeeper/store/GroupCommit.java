@@ -25,7 +25,7 @@ import java.util.concurrent.locks.ReentrantLock;
  * its own thread. When items wait by the time a leader's commit is done, a committer thread takes
  * over and commits batch after batch until none wait: under load the commit every caller waits for
  * is done by one thread that is already running, instead of by a caller that must first be woken
- * and scheduled (on two busy processors that cost 15-20 % of the issuance rate), and no caller
+ * and scheduled (on two busy processors that cost 10-20 % of the issuance rate), and no caller
  * waits for others' commits after its own. Every caller returns only after its item committed (or
  * failed), woken once for that; without a committer, the caller at the head of the queue is also
  * woken to lead.
