@@ -131,7 +131,7 @@ public final class Issuer {
   private X509Certificate sign(IssueRequest request, List<San> sans, Optional<KeyPair> keys, Instant now,
       Instant notAfter) {
     PublicKey publicKey = keys.map(KeyPair::getPublic).orElseGet(() -> request.publicKey().get());
-    return ca.signLeaf(request.commonName(), sans, publicKey, request.profile(), SerialNumbers.next(),
+    return ca.signLeaf(request.commonName(), sans, publicKey, request.profile(), SerialNumbers.next(clock),
         now.minus(CertificateProfiles.BACKDATE), notAfter, urls);
   }
 }

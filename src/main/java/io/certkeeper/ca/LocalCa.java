@@ -108,15 +108,15 @@ public final class LocalCa {
     }
     Instant now = clock.instant().truncatedTo(ChronoUnit.SECONDS);
     KeyPair rootKeys = KeyPairs.generate(request.keyType());
-    X509Certificate root = CertificateProfiles.root(request.name(), rootKeys, SerialNumbers.next(), now,
+    X509Certificate root = CertificateProfiles.root(request.name(), rootKeys, SerialNumbers.next(clock), now,
         request.validity());
     Optional<KeyPair> interKeys = request.intermediateValidity().map(v -> KeyPairs.generate(request.keyType()));
     Optional<X509Certificate> inter = Optional.empty();
     if (interKeys.isPresent()) {
       inter = Optional.of(CertificateProfiles.intermediate(request.name() + " Intermediate", interKeys.get().getPublic(),
-          root, rootKeys.getPrivate(), SerialNumbers.next(), now, request.intermediateValidity().get()));
+          root, rootKeys.getPrivate(), SerialNumbers.next(clock), now, request.intermediateValidity().get()));
     }
-    // Serials are random; a collision here would mean a broken random source.
+    // Each serial carries 96 random bits; a collision here would mean a broken random source.
     if (!repo.recordRoot(root, now)) {
       throw new CaException("serial number collision while creating the root; try again");
     }

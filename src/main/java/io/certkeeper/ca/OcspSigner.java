@@ -183,7 +183,7 @@ public final class OcspSigner {
     String cn = ca.issuer().getSubjectX500Principal().getName().replaceFirst("(?i)^CN=", "");
     cn = (cn.length() > 50 ? cn.substring(0, 50) : cn) + " OCSP";
     for (int attempt = 1; attempt <= Issuer.SERIAL_ATTEMPTS; attempt++) {
-      X509Certificate cert = CertificateProfiles.ocspSigner(ca, cn, keys.getPublic(), SerialNumbers.next(),
+      X509Certificate cert = CertificateProfiles.ocspSigner(ca, cn, keys.getPublic(), SerialNumbers.next(clock),
           now.minus(CertificateProfiles.BACKDATE), notAfter);
       if (repo.record(cert, ca.issuerSha256(), PROFILE, now)) {
         try {

@@ -2,27 +2,39 @@ package io.certkeeper.ca;
 
 import java.math.BigInteger;
 import java.security.SecureRandom;
+import java.time.Clock;
 import java.util.Locale;
 
 /**
- * Certificate serial numbers: 128 random bits from a {@link SecureRandom}, always positive and
- * non-zero (at most 17 DER bytes, below RFC 5280's 20-octet limit). Randomness is what makes
- * serials unpredictable to whoever asks for a certificate; uniqueness is enforced by the store.
+ * Certificate serial numbers: the issuing moment in milliseconds since 1970, then 96 random bits
+ * from a {@link SecureRandom}. They are positive, at most 18 DER octets until the year 2527 (RFC 5280
+ * allows 20), and carry more than the 64 bits of CSPRNG output the CA/Browser Forum asks for: whoever
+ * asks for a certificate still cannot predict its serial. Uniqueness is enforced by the store.
+ *
+ * <p>The time in front is for the store. Serials key {@code issued_certificates}, and a B-tree keyed
+ * by random values rewrites a different page for every certificate, at every commit; serials that
+ * grow with time land on the last pages, which one commit rewrites once for all the certificates
+ * it holds. The moment a serial shows was already in the certificate's notBefore.
  */
 public final class SerialNumbers {
   /** Random bits per serial; the CA/Browser Forum asks for at least 64. */
-  public static final int RANDOM_BITS = 128;
+  public static final int RANDOM_BITS = 96;
 
   private static final SecureRandom RANDOM = new SecureRandom();
 
   private SerialNumbers() {}
 
-  /** A fresh random serial. */
-  public static BigInteger next() {
+  /**
+   * A fresh serial for a certificate issued now by {@code clock}. In the store's hex form, serials of
+   * later milliseconds sort after earlier ones (and among one millisecond, at random); a clock
+   * before 1970 counts as 1970.
+   */
+  public static BigInteger next(Clock clock) {
+    BigInteger millis = BigInteger.valueOf(Math.max(0, clock.millis())).shiftLeft(RANDOM_BITS);
     while (true) {
       byte[] b = new byte[RANDOM_BITS / 8];
       RANDOM.nextBytes(b);
-      BigInteger n = new BigInteger(1, b);
+      BigInteger n = millis.or(new BigInteger(1, b));
       if (n.signum() > 0) {
         return n;
       }
