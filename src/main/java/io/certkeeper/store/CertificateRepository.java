@@ -255,34 +255,15 @@ public final class CertificateRepository {
 
   /**
    * Certificates by source (all when empty) whose notAfter is before {@code notAfterBefore} (all
-   * when empty), soonest expiry first. Source {@link CertificateRecord.Source#FILE} means found in
-   * a watched file, whatever else is known of it (see {@link #sourceFilter}).
+   * when empty), soonest expiry first, at most {@code limit} (at least 1). Source
+   * {@link CertificateRecord.Source#FILE} means found in a watched file, whatever else is known of
+   * it, so that {@code list --source file} shows a file's issued certificate too.
    */
   public List<CertificateRecord> list(Optional<CertificateRecord.Source> source, Optional<Instant> notAfterBefore,
       int limit) throws StoreException {
-    StringBuilder sql = new StringBuilder("SELECT * FROM certificates WHERE 1 = 1");
-    source.ifPresent(s -> sql.append(sourceFilter(s)));
-    notAfterBefore.ifPresent(t -> sql.append(" AND not_after < ?"));
-    sql.append(" ORDER BY not_after, sha256");
-    return scope.run(c -> {
-      try (PreparedStatement ps = c.prepareStatement(sql.toString())) {
-        ps.setMaxRows(limit);
-        int i = 1;
-        if (source.isPresent() && source.get() != CertificateRecord.Source.FILE) {
-          ps.setString(i++, source.get().code());
-        }
-        if (notAfterBefore.isPresent()) {
-          Jdbc.setInstant(ps, i++, notAfterBefore.get());
-        }
-        List<CertificateRecord> out = new ArrayList<>();
-        try (ResultSet rs = ps.executeQuery()) {
-          while (rs.next()) {
-            out.add(read(rs));
-          }
-        }
-        return out;
-      }
-    });
+    ExpiryOrder q = new ExpiryOrder("*", source, false, limit);
+    notAfterBefore.ifPresent(t -> q.filter(" AND not_after < ?", t));
+    return scope.run(c -> q.run(c));
   }
 
   /**
@@ -308,17 +289,6 @@ public final class CertificateRepository {
   }
 
   /**
-   * The condition for {@code source}: issued and observed are the row's source; file is every
-   * certificate found in a watched file, so that {@code list --source file} shows a file's issued
-   * certificate too. The first two take the source as a parameter.
-   */
-  private static String sourceFilter(CertificateRecord.Source source) {
-    return source == CertificateRecord.Source.FILE
-        ? " AND EXISTS (SELECT 1 FROM file_certificates f WHERE f.sha256 = certificates.sha256)"
-        : " AND source = ?";
-  }
-
-  /**
    * A page of the inventory, soonest expiry first (then by fingerprint): the certificates after
    * {@code after} (a position {@code notAfter, sha256} from the last row of the page before) that
    * match {@code source} (any when empty), expire in {@code (notAfterFrom, notAfterTo]} (open ends
@@ -338,49 +308,94 @@ public final class CertificateRepository {
   public List<CertificateRecord> page(Optional<CertificateRecord.Source> source, Optional<Instant> notAfterFrom,
       Optional<Instant> notAfterTo, Optional<String> text, Optional<Position> after, int limit, boolean latestFirst)
       throws StoreException {
-    // every column but the PEM (a page does not show it; rows without it stay small even if the
-    // database sorts a whole source's worth of them): the records' pem is empty
-    StringBuilder sql = new StringBuilder("SELECT sha256, subject, issuer, serial, not_before, not_after, key_algorithm,"
-        + " key_size, signature_algorithm, sans, spki_sha256, is_ca, source, first_seen, last_seen, '' AS pem"
-        + " FROM certificates WHERE 1 = 1");
-    source.ifPresent(s -> sql.append(sourceFilter(s)));
-    notAfterFrom.ifPresent(t -> sql.append(" AND not_after > ?"));
-    notAfterTo.ifPresent(t -> sql.append(" AND not_after <= ?"));
-    text.ifPresent(t -> sql.append(" AND (LOWER(subject) LIKE ? ESCAPE '!' OR LOWER(sans) LIKE ? ESCAPE '!'"
-        + " OR LOWER(serial) LIKE ? ESCAPE '!' OR sha256 LIKE ? ESCAPE '!')"));
+    // every column but the PEM (a page does not show it; rows without it stay small while the
+    // database sorts them): the records' pem is empty
+    ExpiryOrder q = new ExpiryOrder("sha256, subject, issuer, serial, not_before, not_after, key_algorithm,"
+        + " key_size, signature_algorithm, sans, spki_sha256, is_ca, source, first_seen, last_seen, '' AS pem",
+        source, latestFirst, limit);
+    notAfterFrom.ifPresent(t -> q.filter(" AND not_after > ?", t));
+    notAfterTo.ifPresent(t -> q.filter(" AND not_after <= ?", t));
+    text.ifPresent(t -> {
+      String like = "%" + t.toLowerCase(java.util.Locale.ROOT).replace("!", "!!").replace("%", "!%")
+          .replace("_", "!_") + "%";
+      q.filter(" AND (LOWER(subject) LIKE ? ESCAPE '!' OR LOWER(sans) LIKE ? ESCAPE '!'"
+          + " OR LOWER(serial) LIKE ? ESCAPE '!' OR sha256 LIKE ? ESCAPE '!')", like, like, like, like);
+    });
     String cmp = latestFirst ? "<" : ">";
-    after.ifPresent(a -> sql.append(" AND (not_after " + cmp + " ? OR (not_after = ? AND sha256 " + cmp + " ?))"));
-    // with one source, the same order spelled as the index (source, not_after, sha256) spells it, so
-    // that the database reads the index in order (or backwards) and stops after the page instead of sorting
-    String dir = latestFirst ? " DESC" : "";
-    boolean bySourceColumn = source.isPresent() && source.get() != CertificateRecord.Source.FILE;
-    sql.append(bySourceColumn ? " ORDER BY source" + dir + ", not_after" + dir + ", sha256" + dir
-        : " ORDER BY not_after" + dir + ", sha256" + dir);
-    return scope.run(c -> {
-      try (PreparedStatement ps = c.prepareStatement(sql.toString())) {
+    // the first comparison alone starts the index range at the position; the rest picks after it
+    after.ifPresent(a -> q.filter(" AND not_after " + cmp + "= ? AND (not_after " + cmp + " ? OR (not_after = ? AND sha256 "
+        + cmp + " ?))", a.notAfter(), a.notAfter(), a.notAfter(), a.sha256()));
+    return scope.run(c -> q.run(c));
+  }
+
+  /**
+   * A read of certificates in expiry order (then by fingerprint), soonest or latest first, at most
+   * {@code limit}, in two steps. The store indexes {@code not_after} and {@code (source, not_after)},
+   * whose ties follow the order rows were written in, and has no index on {@code (not_after,
+   * sha256)}: the certificates issued in one second share a notAfter, and by fingerprint they fell at
+   * random in such an index, where H2 rewrote another page for each of them at every commit. So the
+   * first step walks an index in order, reading notAfter only, up to the {@code limit}-th matching
+   * row; the second reads the rows up to that notAfter, those that share it included, and sorts them.
+   * A read costs its own rows plus those that share its last notAfter.
+   */
+  private static final class ExpiryOrder {
+    private final String columns;
+    private final Optional<CertificateRecord.Source> source;
+    private final boolean latestFirst;
+    private final int limit;
+    private final StringBuilder filters = new StringBuilder();
+    private final List<Object> params = new ArrayList<>();
+
+    ExpiryOrder(String columns, Optional<CertificateRecord.Source> source, boolean latestFirst, int limit) {
+      if (limit < 1) {
+        throw new IllegalArgumentException("limit must be at least 1, got " + limit);
+      }
+      this.columns = columns;
+      this.source = source;
+      this.latestFirst = latestFirst;
+      this.limit = limit;
+      if (source.isPresent() && source.get() == CertificateRecord.Source.FILE) {
+        // every certificate found in a watched file, whatever else is known of it
+        filter(" AND EXISTS (SELECT 1 FROM file_certificates f WHERE f.sha256 = certificates.sha256)");
+      } else {
+        source.ifPresent(s -> filter(" AND source = ?", s.code()));
+      }
+    }
+
+    private boolean bySourceColumn() {
+      return source.isPresent() && source.get() != CertificateRecord.Source.FILE;
+    }
+
+    /** Adds {@code sql} (starting with AND) and its parameters: strings or instants. */
+    void filter(String sql, Object... values) {
+      filters.append(sql);
+      params.addAll(List.of(values));
+    }
+
+    List<CertificateRecord> run(Connection c) throws SQLException {
+      String dir = latestFirst ? " DESC" : "";
+      // the order spelled as an index spells it, so that the database walks it and stops at the limit
+      Optional<Instant> last = Optional.empty();
+      try (PreparedStatement ps = c.prepareStatement("SELECT not_after FROM certificates WHERE 1 = 1" + filters
+          + (bySourceColumn() ? " ORDER BY source" + dir + ", not_after" + dir : " ORDER BY not_after" + dir))) {
         ps.setMaxRows(limit);
-        int i = 1;
-        if (bySourceColumn) {
-          ps.setString(i++, source.get().code());
-        }
-        if (notAfterFrom.isPresent()) {
-          Jdbc.setInstant(ps, i++, notAfterFrom.get());
-        }
-        if (notAfterTo.isPresent()) {
-          Jdbc.setInstant(ps, i++, notAfterTo.get());
-        }
-        if (text.isPresent()) {
-          String like = "%" + text.get().toLowerCase(java.util.Locale.ROOT).replace("!", "!!").replace("%", "!%")
-              .replace("_", "!_") + "%";
-          for (int k = 0; k < 4; k++) {
-            ps.setString(i++, like);
+        bind(ps, Optional.empty());
+        int n = 0;
+        try (ResultSet rs = ps.executeQuery()) {
+          while (rs.next()) {
+            n++;
+            last = Optional.of(Jdbc.getInstant(rs, "not_after"));
           }
         }
-        if (after.isPresent()) {
-          Jdbc.setInstant(ps, i++, after.get().notAfter());
-          Jdbc.setInstant(ps, i++, after.get().notAfter());
-          ps.setString(i++, after.get().sha256());
+        if (n < limit) {
+          last = Optional.empty(); // fewer rows match than the limit: the second step reads them all
         }
+      }
+      try (PreparedStatement ps = c.prepareStatement("SELECT " + columns + " FROM certificates WHERE 1 = 1" + filters
+          + (last.isPresent() ? (latestFirst ? " AND not_after >= ?" : " AND not_after <= ?") : "")
+          + " ORDER BY not_after" + dir + ", sha256" + dir)) {
+        ps.setMaxRows(limit);
+        bind(ps, last);
         List<CertificateRecord> out = new ArrayList<>();
         try (ResultSet rs = ps.executeQuery()) {
           while (rs.next()) {
@@ -389,7 +404,21 @@ public final class CertificateRepository {
         }
         return out;
       }
-    });
+    }
+
+    private void bind(PreparedStatement ps, Optional<Instant> bound) throws SQLException {
+      int i = 1;
+      for (Object v : params) {
+        if (v instanceof Instant t) {
+          Jdbc.setInstant(ps, i++, t);
+        } else {
+          ps.setString(i++, (String) v);
+        }
+      }
+      if (bound.isPresent()) {
+        Jdbc.setInstant(ps, i, bound.get());
+      }
+    }
   }
 
   /** Where a page of {@link #page} ended: the last row's expiry and fingerprint. */
