@@ -13,6 +13,7 @@ import java.sql.Savepoint;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Collection;
+import java.util.Comparator;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -330,13 +331,13 @@ public final class CertificateRepository {
 
   /**
    * A read of certificates in expiry order (then by fingerprint), soonest or latest first, at most
-   * {@code limit}, in two steps. The store indexes {@code not_after} and {@code (source, not_after)},
-   * whose ties follow the order rows were written in, and has no index on {@code (not_after,
-   * sha256)}: the certificates issued in one second share a notAfter, and by fingerprint they fell at
-   * random in such an index, where H2 rewrote another page for each of them at every commit. So the
-   * first step walks an index in order, reading notAfter only, up to the {@code limit}-th matching
-   * row; the second reads the rows up to that notAfter, those that share it included, and sorts them.
-   * A read costs its own rows plus those that share its last notAfter.
+   * {@code limit}. The store indexes {@code not_after} and {@code (source, not_after)}, whose ties
+   * follow the order rows were written in, and has no index on {@code (not_after, sha256)}: the
+   * certificates issued in one second share a notAfter, and by fingerprint they fell at random in
+   * such an index, where H2 rewrote another page for each of them at every commit. So a read walks
+   * an index in order up to {@code limit} rows, which holds every row before the last notAfter it
+   * reached but maybe not all of those at it; it then reads those (the certificates that share the
+   * last notAfter) and sorts. A read costs its own rows plus those that share its last notAfter.
    */
   private static final class ExpiryOrder {
     private final String columns;
@@ -362,10 +363,6 @@ public final class CertificateRepository {
       }
     }
 
-    private boolean bySourceColumn() {
-      return source.isPresent() && source.get() != CertificateRecord.Source.FILE;
-    }
-
     /** Adds {@code sql} (starting with AND) and its parameters: strings or instants. */
     void filter(String sql, Object... values) {
       filters.append(sql);
@@ -374,39 +371,38 @@ public final class CertificateRepository {
 
     List<CertificateRecord> run(Connection c) throws SQLException {
       String dir = latestFirst ? " DESC" : "";
+      boolean bySourceColumn = source.isPresent() && source.get() != CertificateRecord.Source.FILE;
       // the order spelled as an index spells it, so that the database walks it and stops at the limit
-      Optional<Instant> last = Optional.empty();
-      try (PreparedStatement ps = c.prepareStatement("SELECT not_after FROM certificates WHERE 1 = 1" + filters
-          + (bySourceColumn() ? " ORDER BY source" + dir + ", not_after" + dir : " ORDER BY not_after" + dir))) {
-        ps.setMaxRows(limit);
-        bind(ps, Optional.empty());
-        int n = 0;
-        try (ResultSet rs = ps.executeQuery()) {
-          while (rs.next()) {
-            n++;
-            last = Optional.of(Jdbc.getInstant(rs, "not_after"));
-          }
-        }
-        if (n < limit) {
-          last = Optional.empty(); // fewer rows match than the limit: the second step reads them all
-        }
+      List<CertificateRecord> rows = read(c, "SELECT " + columns + " FROM certificates WHERE 1 = 1" + filters
+          + (bySourceColumn ? " ORDER BY source" + dir + ", not_after" + dir : " ORDER BY not_after" + dir)
+          + " FETCH FIRST " + limit + " ROWS ONLY", Optional.empty());
+      if (rows.size() == limit) {
+        Instant last = rows.get(limit - 1).info().notAfter();
+        rows.removeIf(r -> r.info().notAfter().equals(last));
+        rows.addAll(read(c, "SELECT " + columns + " FROM certificates WHERE 1 = 1" + filters + " AND not_after = ?",
+            Optional.of(last)));
       }
-      try (PreparedStatement ps = c.prepareStatement("SELECT " + columns + " FROM certificates WHERE 1 = 1" + filters
-          + (last.isPresent() ? (latestFirst ? " AND not_after >= ?" : " AND not_after <= ?") : "")
-          + " ORDER BY not_after" + dir + ", sha256" + dir)) {
-        ps.setMaxRows(limit);
-        bind(ps, last);
+      // the fingerprints are lowercase hex of one length: any collation orders them as this does
+      Comparator<CertificateRecord> order = Comparator.<CertificateRecord, Instant>comparing(r -> r.info().notAfter())
+          .thenComparing(r -> r.info().sha256());
+      rows.sort(latestFirst ? order.reversed() : order);
+      return new ArrayList<>(rows.subList(0, Math.min(limit, rows.size())));
+    }
+
+    private List<CertificateRecord> read(Connection c, String sql, Optional<Instant> at) throws SQLException {
+      try (PreparedStatement ps = c.prepareStatement(sql)) {
+        bind(ps, at);
         List<CertificateRecord> out = new ArrayList<>();
         try (ResultSet rs = ps.executeQuery()) {
           while (rs.next()) {
-            out.add(read(rs));
+            out.add(CertificateRepository.read(rs));
           }
         }
         return out;
       }
     }
 
-    private void bind(PreparedStatement ps, Optional<Instant> bound) throws SQLException {
+    private void bind(PreparedStatement ps, Optional<Instant> notAfter) throws SQLException {
       int i = 1;
       for (Object v : params) {
         if (v instanceof Instant t) {
@@ -415,8 +411,8 @@ public final class CertificateRepository {
           ps.setString(i++, (String) v);
         }
       }
-      if (bound.isPresent()) {
-        Jdbc.setInstant(ps, i, bound.get());
+      if (notAfter.isPresent()) {
+        Jdbc.setInstant(ps, i, notAfter.get());
       }
     }
   }
