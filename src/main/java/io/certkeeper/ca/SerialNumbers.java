@@ -7,14 +7,16 @@ import java.util.Locale;
 
 /**
  * Certificate serial numbers: the issuing moment in milliseconds since 1970, then 96 random bits
- * from a {@link SecureRandom}. They are positive, at most 18 DER octets until the year 2527 (RFC 5280
- * allows 20), and carry more than the 64 bits of CSPRNG output the CA/Browser Forum asks for: whoever
- * asks for a certificate still cannot predict its serial. Uniqueness is enforced by the store.
+ * from a {@link SecureRandom}. They are positive, below 2^159 for any clock (RFC 5280's 20 octets;
+ * 18 until the year 6429), and carry more than the 64 bits of CSPRNG output the CA/Browser Forum
+ * asks for: whoever asks for a certificate still cannot predict its serial. Uniqueness is enforced
+ * by the store.
  *
  * <p>The time in front is for the store. Serials key {@code issued_certificates}, and a B-tree keyed
  * by random values rewrites a different page for every certificate, at every commit; serials that
  * grow with time land on the last pages, which one commit rewrites once for all the certificates
- * it holds. The moment a serial shows was already in the certificate's notBefore.
+ * it holds. The moment a serial shows was already in the certificate's notBefore, to the second
+ * (less the 5 minutes it is backdated).
  */
 public final class SerialNumbers {
   /** Random bits per serial; the CA/Browser Forum asks for at least 64. */
@@ -25,9 +27,9 @@ public final class SerialNumbers {
   private SerialNumbers() {}
 
   /**
-   * A fresh serial for a certificate issued now by {@code clock}. In the store's hex form, serials of
-   * later milliseconds sort after earlier ones (and among one millisecond, at random); a clock
-   * before 1970 counts as 1970.
+   * A fresh serial for a certificate issued now by {@code clock}. In the store's hex form (35 digits
+   * from November 2004 to June 2527), serials of later milliseconds sort after earlier ones, and
+   * among one millisecond at random; a clock before 1970 counts as 1970.
    */
   public static BigInteger next(Clock clock) {
     BigInteger millis = BigInteger.valueOf(Math.max(0, clock.millis())).shiftLeft(RANDOM_BITS);

@@ -13,7 +13,6 @@ import java.sql.Savepoint;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Collection;
-import java.util.Comparator;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -256,15 +255,33 @@ public final class CertificateRepository {
 
   /**
    * Certificates by source (all when empty) whose notAfter is before {@code notAfterBefore} (all
-   * when empty), soonest expiry first, at most {@code limit} (at least 1). Source
-   * {@link CertificateRecord.Source#FILE} means found in a watched file, whatever else is known of
-   * it, so that {@code list --source file} shows a file's issued certificate too.
+   * when empty), soonest expiry first. Source {@link CertificateRecord.Source#FILE} means found in
+   * a watched file, whatever else is known of it (see {@link #sourceFilter}).
    */
   public List<CertificateRecord> list(Optional<CertificateRecord.Source> source, Optional<Instant> notAfterBefore,
       int limit) throws StoreException {
-    ExpiryOrder q = new ExpiryOrder("*", source, false, limit);
-    notAfterBefore.ifPresent(t -> q.filter(" AND not_after < ?", t));
-    return scope.run(c -> q.run(c));
+    StringBuilder sql = new StringBuilder("SELECT * FROM certificates WHERE 1 = 1");
+    source.ifPresent(s -> sql.append(sourceFilter(s)));
+    notAfterBefore.ifPresent(t -> sql.append(" AND not_after < ?"));
+    sql.append(expiryOrder(source, "")).append(fetchFirst(limit));
+    return scope.run(c -> {
+      try (PreparedStatement ps = c.prepareStatement(sql.toString())) {
+        int i = 1;
+        if (source.isPresent() && source.get() != CertificateRecord.Source.FILE) {
+          ps.setString(i++, source.get().code());
+        }
+        if (notAfterBefore.isPresent()) {
+          Jdbc.setInstant(ps, i++, notAfterBefore.get());
+        }
+        List<CertificateRecord> out = new ArrayList<>();
+        try (ResultSet rs = ps.executeQuery()) {
+          while (rs.next()) {
+            out.add(read(rs));
+          }
+        }
+        return out;
+      }
+    });
   }
 
   /**
@@ -290,6 +307,40 @@ public final class CertificateRepository {
   }
 
   /**
+   * The condition for {@code source}: issued and observed are the row's source; file is every
+   * certificate found in a watched file, so that {@code list --source file} shows a file's issued
+   * certificate too. The first two take the source as a parameter.
+   */
+  private static String sourceFilter(CertificateRecord.Source source) {
+    return source == CertificateRecord.Source.FILE
+        ? " AND EXISTS (SELECT 1 FROM file_certificates f WHERE f.sha256 = certificates.sha256)"
+        : " AND source = ?";
+  }
+
+  /**
+   * Expiry order, then fingerprint ({@code dir} empty or {@code " DESC"}), spelled as the index
+   * {@code (not_after)} or, with one source, {@code (source, not_after)} begins, so that the
+   * database walks that index in order (or backwards) and sorts only the rows that share a notAfter
+   * (H2's partial sort of an index-ordered prefix, PostgreSQL's incremental sort): with a limit it
+   * stops after the page and the rows that share its last notAfter. There is no index on
+   * {@code (not_after, sha256)} (schema 23): the certificates issued in one second share a notAfter,
+   * so by fingerprint they fell at random in it, and H2 rewrote a page of it for each of them at
+   * every commit.
+   */
+  private static String expiryOrder(Optional<CertificateRecord.Source> source, String dir) {
+    boolean bySourceColumn = source.isPresent() && source.get() != CertificateRecord.Source.FILE;
+    return (bySourceColumn ? " ORDER BY source" + dir + ", not_after" : " ORDER BY not_after") + dir + ", sha256" + dir;
+  }
+
+  /** The limit in the statement itself, so that the database plans for it (at least 1). */
+  private static String fetchFirst(int limit) {
+    if (limit < 1) {
+      throw new IllegalArgumentException("limit must be at least 1, got " + limit);
+    }
+    return " FETCH FIRST " + limit + " ROWS ONLY";
+  }
+
+  /**
    * A page of the inventory, soonest expiry first (then by fingerprint): the certificates after
    * {@code after} (a position {@code notAfter, sha256} from the last row of the page before) that
    * match {@code source} (any when empty), expire in {@code (notAfterFrom, notAfterTo]} (open ends
@@ -310,111 +361,55 @@ public final class CertificateRepository {
       Optional<Instant> notAfterTo, Optional<String> text, Optional<Position> after, int limit, boolean latestFirst)
       throws StoreException {
     // every column but the PEM (a page does not show it; rows without it stay small while the
-    // database sorts them): the records' pem is empty
-    ExpiryOrder q = new ExpiryOrder("sha256, subject, issuer, serial, not_before, not_after, key_algorithm,"
-        + " key_size, signature_algorithm, sans, spki_sha256, is_ca, source, first_seen, last_seen, '' AS pem",
-        source, latestFirst, limit);
-    notAfterFrom.ifPresent(t -> q.filter(" AND not_after > ?", t));
-    notAfterTo.ifPresent(t -> q.filter(" AND not_after <= ?", t));
-    text.ifPresent(t -> {
-      String like = "%" + t.toLowerCase(java.util.Locale.ROOT).replace("!", "!!").replace("%", "!%")
-          .replace("_", "!_") + "%";
-      q.filter(" AND (LOWER(subject) LIKE ? ESCAPE '!' OR LOWER(sans) LIKE ? ESCAPE '!'"
-          + " OR LOWER(serial) LIKE ? ESCAPE '!' OR sha256 LIKE ? ESCAPE '!')", like, like, like, like);
-    });
+    // database sorts those that share a notAfter): the records' pem is empty
+    StringBuilder sql = new StringBuilder("SELECT sha256, subject, issuer, serial, not_before, not_after, key_algorithm,"
+        + " key_size, signature_algorithm, sans, spki_sha256, is_ca, source, first_seen, last_seen, '' AS pem"
+        + " FROM certificates WHERE 1 = 1");
+    source.ifPresent(s -> sql.append(sourceFilter(s)));
+    notAfterFrom.ifPresent(t -> sql.append(" AND not_after > ?"));
+    notAfterTo.ifPresent(t -> sql.append(" AND not_after <= ?"));
+    text.ifPresent(t -> sql.append(" AND (LOWER(subject) LIKE ? ESCAPE '!' OR LOWER(sans) LIKE ? ESCAPE '!'"
+        + " OR LOWER(serial) LIKE ? ESCAPE '!' OR sha256 LIKE ? ESCAPE '!')"));
     String cmp = latestFirst ? "<" : ">";
     // the first comparison alone starts the index range at the position; the rest picks after it
-    after.ifPresent(a -> q.filter(" AND not_after " + cmp + "= ? AND (not_after " + cmp + " ? OR (not_after = ? AND sha256 "
-        + cmp + " ?))", a.notAfter(), a.notAfter(), a.notAfter(), a.sha256()));
-    return scope.run(c -> q.run(c));
-  }
-
-  /**
-   * A read of certificates in expiry order (then by fingerprint), soonest or latest first, at most
-   * {@code limit}. The store indexes {@code not_after} and {@code (source, not_after)}, whose ties
-   * follow the order rows were written in, and has no index on {@code (not_after, sha256)}: the
-   * certificates issued in one second share a notAfter, and by fingerprint they fell at random in
-   * such an index, where H2 rewrote another page for each of them at every commit. So a read walks
-   * an index in order up to {@code limit} rows, which holds every row before the last notAfter it
-   * reached but maybe not all of those at it; it then reads those (the certificates that share the
-   * last notAfter) and sorts. A read costs its own rows plus those that share its last notAfter.
-   */
-  private static final class ExpiryOrder {
-    private final String columns;
-    private final Optional<CertificateRecord.Source> source;
-    private final boolean latestFirst;
-    private final int limit;
-    private final StringBuilder filters = new StringBuilder();
-    private final List<Object> params = new ArrayList<>();
-
-    ExpiryOrder(String columns, Optional<CertificateRecord.Source> source, boolean latestFirst, int limit) {
-      if (limit < 1) {
-        throw new IllegalArgumentException("limit must be at least 1, got " + limit);
-      }
-      this.columns = columns;
-      this.source = source;
-      this.latestFirst = latestFirst;
-      this.limit = limit;
-      if (source.isPresent() && source.get() == CertificateRecord.Source.FILE) {
-        // every certificate found in a watched file, whatever else is known of it
-        filter(" AND EXISTS (SELECT 1 FROM file_certificates f WHERE f.sha256 = certificates.sha256)");
-      } else {
-        source.ifPresent(s -> filter(" AND source = ?", s.code()));
-      }
-    }
-
-    /** Adds {@code sql} (starting with AND) and its parameters: strings or instants. */
-    void filter(String sql, Object... values) {
-      filters.append(sql);
-      params.addAll(List.of(values));
-    }
-
-    List<CertificateRecord> run(Connection c) throws SQLException {
-      String dir = latestFirst ? " DESC" : "";
-      boolean bySourceColumn = source.isPresent() && source.get() != CertificateRecord.Source.FILE;
-      // the order spelled as an index spells it, so that the database walks it and stops at the limit
-      List<CertificateRecord> rows = read(c, "SELECT " + columns + " FROM certificates WHERE 1 = 1" + filters
-          + (bySourceColumn ? " ORDER BY source" + dir + ", not_after" + dir : " ORDER BY not_after" + dir)
-          + " FETCH FIRST " + limit + " ROWS ONLY", Optional.empty());
-      if (rows.size() == limit) {
-        Instant last = rows.get(limit - 1).info().notAfter();
-        rows.removeIf(r -> r.info().notAfter().equals(last));
-        rows.addAll(read(c, "SELECT " + columns + " FROM certificates WHERE 1 = 1" + filters + " AND not_after = ?",
-            Optional.of(last)));
-      }
-      // the fingerprints are lowercase hex of one length: any collation orders them as this does
-      Comparator<CertificateRecord> order = Comparator.<CertificateRecord, Instant>comparing(r -> r.info().notAfter())
-          .thenComparing(r -> r.info().sha256());
-      rows.sort(latestFirst ? order.reversed() : order);
-      return new ArrayList<>(rows.subList(0, Math.min(limit, rows.size())));
-    }
-
-    private List<CertificateRecord> read(Connection c, String sql, Optional<Instant> at) throws SQLException {
-      try (PreparedStatement ps = c.prepareStatement(sql)) {
-        bind(ps, at);
+    after.ifPresent(a -> sql.append(" AND not_after " + cmp + "= ? AND (not_after " + cmp + " ? OR (not_after = ? AND sha256 "
+        + cmp + " ?))"));
+    sql.append(expiryOrder(source, latestFirst ? " DESC" : "")).append(fetchFirst(limit));
+    boolean bySourceColumn = source.isPresent() && source.get() != CertificateRecord.Source.FILE;
+    return scope.run(c -> {
+      try (PreparedStatement ps = c.prepareStatement(sql.toString())) {
+        int i = 1;
+        if (bySourceColumn) {
+          ps.setString(i++, source.get().code());
+        }
+        if (notAfterFrom.isPresent()) {
+          Jdbc.setInstant(ps, i++, notAfterFrom.get());
+        }
+        if (notAfterTo.isPresent()) {
+          Jdbc.setInstant(ps, i++, notAfterTo.get());
+        }
+        if (text.isPresent()) {
+          String like = "%" + text.get().toLowerCase(java.util.Locale.ROOT).replace("!", "!!").replace("%", "!%")
+              .replace("_", "!_") + "%";
+          for (int k = 0; k < 4; k++) {
+            ps.setString(i++, like);
+          }
+        }
+        if (after.isPresent()) {
+          Jdbc.setInstant(ps, i++, after.get().notAfter());
+          Jdbc.setInstant(ps, i++, after.get().notAfter());
+          Jdbc.setInstant(ps, i++, after.get().notAfter());
+          ps.setString(i++, after.get().sha256());
+        }
         List<CertificateRecord> out = new ArrayList<>();
         try (ResultSet rs = ps.executeQuery()) {
           while (rs.next()) {
-            out.add(CertificateRepository.read(rs));
+            out.add(read(rs));
           }
         }
         return out;
       }
-    }
-
-    private void bind(PreparedStatement ps, Optional<Instant> notAfter) throws SQLException {
-      int i = 1;
-      for (Object v : params) {
-        if (v instanceof Instant t) {
-          Jdbc.setInstant(ps, i++, t);
-        } else {
-          ps.setString(i++, (String) v);
-        }
-      }
-      if (notAfter.isPresent()) {
-        Jdbc.setInstant(ps, i, notAfter.get());
-      }
-    }
+    });
   }
 
   /** Where a page of {@link #page} ended: the last row's expiry and fingerprint. */

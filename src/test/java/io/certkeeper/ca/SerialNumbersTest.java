@@ -55,6 +55,13 @@ class SerialNumbersTest {
   }
 
   @Test
+  void anyClockGivesSerialsOfAtMostTwentyOctets() {
+    BigInteger s = SerialNumbers.next(Clock.fixed(Instant.ofEpochMilli(Long.MAX_VALUE), ZoneOffset.UTC));
+    assertTrue(s.toByteArray().length <= 20, "DER octets: " + s.toByteArray().length);
+    assertEquals(Long.MAX_VALUE, s.shiftRight(96).longValueExact());
+  }
+
+  @Test
   void aClockBefore1970StillGivesPositiveRandomSerials() {
     BigInteger s = SerialNumbers.next(Clock.fixed(Instant.parse("1960-01-01T00:00:00Z"), ZoneOffset.UTC));
     assertTrue(s.signum() > 0);

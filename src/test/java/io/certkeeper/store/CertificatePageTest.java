@@ -29,9 +29,9 @@ import org.junit.jupiter.params.provider.EnumSource;
 /**
  * The dashboard's pages of the inventory: walking every page by cursor, soonest or latest expiry
  * first, gives every matching certificate exactly once and in order, also when many share one
- * notAfter (the fingerprint breaks the tie), with and without a source (every source is read
- * source by source and merged; certificates in watched files whatever their source), a time
- * window and a search, on both engines; and the CLI's list the same way.
+ * notAfter (the fingerprint breaks the tie, and no index holds that order), with and without a
+ * source (watched files: their certificates whatever their source), a time window and a search,
+ * on both engines; and the CLI's list the same way.
  */
 class CertificatePageTest {
   @TempDir Path dir;
@@ -63,7 +63,7 @@ class CertificatePageTest {
         Instant notAfter = base.plus(i / 10, ChronoUnit.DAYS); // three groups of ten with one notAfter each
         String cn = (i % 4 == 0 ? "api" : "www") + i + ".example";
         X509Certificate c = certificate(cn, notAfter, i + 1);
-        // sources mixed within each notAfter: a read of every source merges them
+        // sources mixed within each notAfter
         CertificateRecord.Source source = i % 3 == 0 ? CertificateRecord.Source.ISSUED
             : i % 3 == 1 ? CertificateRecord.Source.OBSERVED : CertificateRecord.Source.FILE;
         boolean inFile = source == CertificateRecord.Source.FILE || i % 5 == 0; // issued or observed ones too
