@@ -255,8 +255,11 @@ public final class CertificateRepository {
 
   /**
    * Certificates by source (all when empty) whose notAfter is before {@code notAfterBefore} (all
-   * when empty), soonest expiry first. Source {@link CertificateRecord.Source#FILE} means found in
-   * a watched file, whatever else is known of it (see {@link #sourceFilter}).
+   * when empty), soonest expiry first, at most {@code limit}. Source
+   * {@link CertificateRecord.Source#FILE} means found in a watched file, whatever else is known of
+   * it (see {@link #sourceFilter}).
+   *
+   * @throws IllegalArgumentException when {@code limit} is below 1
    */
   public List<CertificateRecord> list(Optional<CertificateRecord.Source> source, Optional<Instant> notAfterBefore,
       int limit) throws StoreException {
@@ -321,8 +324,8 @@ public final class CertificateRepository {
    * Expiry order, then fingerprint ({@code dir} empty or {@code " DESC"}), spelled as the index
    * {@code (not_after)} or, with one source, {@code (source, not_after)} begins, so that the
    * database walks that index in order (or backwards) and sorts only the rows that share a notAfter
-   * (H2's partial sort of an index-ordered prefix, PostgreSQL's incremental sort): with a limit it
-   * stops after the page and the rows that share its last notAfter. There is no index on
+   * (H2's partial sort of an index-ordered prefix, PostgreSQL 13+'s incremental sort): with a limit
+   * it stops after the page and the rows that share its last notAfter. There is no index on
    * {@code (not_after, sha256)} (schema 23): the certificates issued in one second share a notAfter,
    * so by fingerprint they fell at random in it, and H2 rewrote a page of it for each of them at
    * every commit.
@@ -345,7 +348,10 @@ public final class CertificateRepository {
    * {@code after} (a position {@code notAfter, sha256} from the last row of the page before) that
    * match {@code source} (any when empty), expire in {@code (notAfterFrom, notAfterTo]} (open ends
    * when empty) and contain {@code text} (case-insensitive, in the subject, a SAN, the serial or
-   * the fingerprint) when given. The records come without their PEM ({@link #find} has it).
+   * the fingerprint) when given, at most {@code limit}. The records come without their PEM
+   * ({@link #find} has it).
+   *
+   * @throws IllegalArgumentException when {@code limit} is below 1
    */
   public List<CertificateRecord> page(Optional<CertificateRecord.Source> source, Optional<Instant> notAfterFrom,
       Optional<Instant> notAfterTo, Optional<String> text, Optional<Position> after, int limit) throws StoreException {
@@ -372,8 +378,8 @@ public final class CertificateRepository {
         + " OR LOWER(serial) LIKE ? ESCAPE '!' OR sha256 LIKE ? ESCAPE '!')"));
     String cmp = latestFirst ? "<" : ">";
     // the first comparison alone starts the index range at the position; the rest picks after it
-    after.ifPresent(a -> sql.append(" AND not_after " + cmp + "= ? AND (not_after " + cmp + " ? OR (not_after = ? AND sha256 "
-        + cmp + " ?))"));
+    after.ifPresent(a -> sql.append(" AND not_after " + cmp + "= ?"
+        + " AND (not_after " + cmp + " ? OR (not_after = ? AND sha256 " + cmp + " ?))"));
     sql.append(expiryOrder(source, latestFirst ? " DESC" : "")).append(fetchFirst(limit));
     boolean bySourceColumn = source.isPresent() && source.get() != CertificateRecord.Source.FILE;
     return scope.run(c -> {
