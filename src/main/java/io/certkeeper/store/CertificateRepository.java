@@ -270,7 +270,7 @@ public final class CertificateRepository {
     return scope.run(c -> {
       try (PreparedStatement ps = c.prepareStatement(sql.toString())) {
         int i = 1;
-        if (source.isPresent() && source.get() != CertificateRecord.Source.FILE) {
+        if (bySourceColumn(source)) {
           ps.setString(i++, source.get().code());
         }
         if (notAfterBefore.isPresent()) {
@@ -331,8 +331,13 @@ public final class CertificateRepository {
    * every commit.
    */
   private static String expiryOrder(Optional<CertificateRecord.Source> source, String dir) {
-    boolean bySourceColumn = source.isPresent() && source.get() != CertificateRecord.Source.FILE;
-    return (bySourceColumn ? " ORDER BY source" + dir + ", not_after" : " ORDER BY not_after") + dir + ", sha256" + dir;
+    return (bySourceColumn(source) ? " ORDER BY source" + dir + ", not_after" : " ORDER BY not_after") + dir
+        + ", sha256" + dir;
+  }
+
+  /** Whether {@code source} is a value of the source column (file is not: see {@link #sourceFilter}). */
+  private static boolean bySourceColumn(Optional<CertificateRecord.Source> source) {
+    return source.isPresent() && source.get() != CertificateRecord.Source.FILE;
   }
 
   /** The limit in the statement itself, so that the database plans for it (at least 1). */
@@ -381,11 +386,10 @@ public final class CertificateRepository {
     after.ifPresent(a -> sql.append(" AND not_after " + cmp + "= ?"
         + " AND (not_after " + cmp + " ? OR (not_after = ? AND sha256 " + cmp + " ?))"));
     sql.append(expiryOrder(source, latestFirst ? " DESC" : "")).append(fetchFirst(limit));
-    boolean bySourceColumn = source.isPresent() && source.get() != CertificateRecord.Source.FILE;
     return scope.run(c -> {
       try (PreparedStatement ps = c.prepareStatement(sql.toString())) {
         int i = 1;
-        if (bySourceColumn) {
+        if (bySourceColumn(source)) {
           ps.setString(i++, source.get().code());
         }
         if (notAfterFrom.isPresent()) {

@@ -1,5 +1,6 @@
 package io.certkeeper.report;
 
+import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.certkeeper.store.EndpointChange;
@@ -17,6 +18,7 @@ import java.util.List;
 import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.stream.Collectors;
@@ -44,7 +46,7 @@ class EndpointListingTest {
     try (Store store = backend.open(dir)) {
       ProbeResultRepository results = new ProbeResultRepository(store);
       AtomicBoolean writing = new AtomicBoolean(true);
-      java.util.concurrent.CountDownLatch firstRead = new java.util.concurrent.CountDownLatch(1);
+      CountDownLatch firstRead = new CountDownLatch(1);
       CompletableFuture<Void> writer = CompletableFuture.runAsync(() -> {
         try {
           firstRead.await(60, TimeUnit.SECONDS); // the reads overlap the writes from the first one on
@@ -73,6 +75,11 @@ class EndpointListingTest {
         firstRead.countDown();
       }
       writer.get(60, TimeUnit.SECONDS);
+      // and the history read at the end holds every probe and every change of leaf: the reads above
+      // had changes to check
+      EndpointListing.HistoryView last = EndpointListing.history(store, ENDPOINT, probes + 1);
+      assertEquals(probes, last.results().size());
+      assertEquals(probes - 1, last.changes().size());
     }
   }
 }

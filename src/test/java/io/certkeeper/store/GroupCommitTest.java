@@ -11,14 +11,22 @@ import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.Executor;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 
 class GroupCommitTest {
   @TempDir Path dir;
@@ -40,14 +48,14 @@ class GroupCommitTest {
       store.transaction(c -> c.createStatement().execute("CREATE TABLE gc_test (v VARCHAR(20) PRIMARY KEY)"));
       CountDownLatch release = new CountDownLatch(1);
       CountDownLatch started = new CountDownLatch(1);
-      java.util.Map<String, String> threads = new java.util.concurrent.ConcurrentHashMap<>();
+      Map<String, String> threads = new ConcurrentHashMap<>();
       GroupCommit<String, String> gc = new GroupCommit<>(store,
-          holdingWork(java.util.Map.of("first", release), threads, started), 100, new CpuSlots(2));
+          holdingWork(Map.of("first", release), threads, started), 100, new CpuSlots(2));
       ExecutorService pool = Executors.newFixedThreadPool(8);
       try {
         Future<String> first = pool.submit(() -> gc.submit("first"));
         assertTrue(started.await(30, TimeUnit.SECONDS)); // "first" leads a batch of its own and holds it
-        java.util.Map<String, Future<String>> others = new java.util.LinkedHashMap<>();
+        Map<String, Future<String>> others = new LinkedHashMap<>();
         for (String item : List.of("a", "b", "bad1", "c", "d", "e", "f")) {
           others.put(item, pool.submit(() -> gc.submit(item)));
         }
@@ -58,7 +66,7 @@ class GroupCommitTest {
           try {
             assertEquals(f.getKey(), f.getValue().get(30, TimeUnit.SECONDS), "each caller gets its own result");
             assertTrue(present(store, f.getKey()), f.getKey());
-          } catch (java.util.concurrent.ExecutionException e) {
+          } catch (ExecutionException e) {
             assertEquals("bad1", f.getKey());
             assertInstanceOf(GroupCommit.SqlFailure.class, e.getCause());
             assertTrue(e.getCause().getMessage().contains("refused bad1"), e.getCause().getMessage());
@@ -76,11 +84,11 @@ class GroupCommitTest {
     }
   }
 
-  @org.junit.jupiter.params.ParameterizedTest(name = "committer thread: {0}")
-  @org.junit.jupiter.params.provider.ValueSource(booleans = {true, false})
+  @ParameterizedTest(name = "committer thread: {0}")
+  @ValueSource(booleans = {true, false})
   void everyCallerReturnsWhenMoreWaitThanABatchTakes(boolean committer) throws Exception {
-    java.util.concurrent.Executor committers = committer ? Executors.newCachedThreadPool() : r -> {
-      throw new java.util.concurrent.RejectedExecutionException("no threads");
+    Executor committers = committer ? Executors.newCachedThreadPool() : r -> {
+      throw new RejectedExecutionException("no threads");
     };
     try (Store store = Store.openEmbedded(dir, 4)) {
       store.transaction(c -> c.createStatement().execute("CREATE TABLE gc_many (v INTEGER PRIMARY KEY)"));
@@ -131,8 +139,8 @@ class GroupCommitTest {
    * A work that inserts each item and records the thread it ran on; an item in {@code holds} counts
    * {@code held} down and waits for its latch first, and an item named "bad…" fails after its insert.
    */
-  private static GroupCommit.Work<String, String> holdingWork(java.util.Map<String, CountDownLatch> holds,
-      java.util.Map<String, String> threads, CountDownLatch held) {
+  private static GroupCommit.Work<String, String> holdingWork(Map<String, CountDownLatch> holds,
+      Map<String, String> threads, CountDownLatch held) {
     return (c, item) -> {
       threads.put(item, Thread.currentThread().getName());
       CountDownLatch hold = holds.get(item);
@@ -170,9 +178,9 @@ class GroupCommitTest {
       CountDownLatch releaseFirst = new CountDownLatch(1);
       CountDownLatch releaseSecond = new CountDownLatch(1);
       CountDownLatch held = new CountDownLatch(2);
-      java.util.Map<String, String> threads = new java.util.concurrent.ConcurrentHashMap<>();
+      Map<String, String> threads = new ConcurrentHashMap<>();
       GroupCommit<String, String> gc = new GroupCommit<>(store,
-          holdingWork(java.util.Map.of("first", releaseFirst, "a", releaseSecond), threads, held), 100, new CpuSlots(2));
+          holdingWork(Map.of("first", releaseFirst, "a", releaseSecond), threads, held), 100, new CpuSlots(2));
       ExecutorService pool = Executors.newFixedThreadPool(8);
       try {
         Future<String> first = pool.submit(() -> gc.submit("first"));
@@ -214,10 +222,10 @@ class GroupCommitTest {
       store.transaction(c -> c.createStatement().execute("CREATE TABLE gc_test (v VARCHAR(20) PRIMARY KEY)"));
       CountDownLatch releaseFirst = new CountDownLatch(1);
       CountDownLatch held = new CountDownLatch(1);
-      java.util.Map<String, String> threads = new java.util.concurrent.ConcurrentHashMap<>();
+      Map<String, String> threads = new ConcurrentHashMap<>();
       GroupCommit<String, String> gc = new GroupCommit<>(store,
-          holdingWork(java.util.Map.of("first", releaseFirst), threads, held), 100, new CpuSlots(2), r -> {
-            throw new java.util.concurrent.RejectedExecutionException("no threads");
+          holdingWork(Map.of("first", releaseFirst), threads, held), 100, new CpuSlots(2), r -> {
+            throw new RejectedExecutionException("no threads");
           });
       ExecutorService pool = Executors.newFixedThreadPool(8);
       try {
